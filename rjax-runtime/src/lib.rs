@@ -1,0 +1,16 @@
+//! rjax-runtime: the arrays that rjax's generated code works on, their
+//! kernels, explicit PRNG keys bit-compatible with JAX, and devices with
+//! sharding.
+//!
+//! This crate computes; it holds no transformation rules (those live in
+//! rjax-core) and no parsing (rjax-macros).
+
+pub mod array;
+pub mod dtype;
+pub mod error;
+pub mod random;
+pub mod sharding;
+
+pub use array::Array;
+pub use dtype::{DType, Element};
+pub use error::{Result, RjaxError};

@@ -1,0 +1,1 @@
+//! Devices, meshes, sharded arrays and collectives.
