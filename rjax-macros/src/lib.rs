@@ -15,6 +15,7 @@ mod attr;
 mod check;
 mod ctxt;
 mod expand;
+mod lower;
 mod prims;
 mod suggest;
 
