@@ -15,7 +15,9 @@ fn mesh(n: usize) -> Mesh {
 
 /// Device `k`'s block: 2x3 values depending on k.
 fn block(k: usize) -> Vec<f64> {
-    (0..6).map(|e| ((k * 7 + e * 3) % 11) as f64 - 4.0).collect()
+    (0..6)
+        .map(|e| ((k * 7 + e * 3) % 11) as f64 - 4.0)
+        .collect()
 }
 
 /// The global input whose block k (along dim 0) is `block(k)`.
@@ -99,7 +101,16 @@ fn all_gather_stacks_and_tiles() {
 fn psum_scatter_gives_each_device_its_block_of_the_sum() {
     for n in [1, 2, 4] {
         // Each device holds an [n, 3] array: row r = r + device's block row 0.
-        let rows = |k: usize| -> Vec<f64> { (0..n).flat_map(|r| block(k)[..3].iter().map(|v| v + r as f64).collect::<Vec<_>>()).collect() };
+        let rows = |k: usize| -> Vec<f64> {
+            (0..n)
+                .flat_map(|r| {
+                    block(k)[..3]
+                        .iter()
+                        .map(|v| v + r as f64)
+                        .collect::<Vec<_>>()
+                })
+                .collect()
+        };
         let got = per_device(n, |x| {
             let k = axis_index("i");
             let _ = x;
@@ -107,19 +118,28 @@ fn psum_scatter_gives_each_device_its_block_of_the_sum() {
             psum_scatter(&a, "i")
         });
         for (k, g) in got.iter().enumerate() {
-            let want: Vec<f64> = (0..3).map(|c| (0..n).map(|d| rows(d)[k * 3 + c]).sum()).collect();
+            let want: Vec<f64> = (0..3)
+                .map(|c| (0..n).map(|d| rows(d)[k * 3 + c]).sum())
+                .collect();
             assert_eq!(g, &want, "device {k} of {n}");
         }
         // Tiled over dim 1 of a [2, 2n] array.
         let got = per_device(n, |x| {
             let k = axis_index("i");
             let _ = x;
-            let a = Array::from_shape_vec(vec![2, 2 * n], (0..4 * n).map(|e| (e * (k + 1)) as f64).collect()).unwrap();
+            let a = Array::from_shape_vec(
+                vec![2, 2 * n],
+                (0..4 * n).map(|e| (e * (k + 1)) as f64).collect(),
+            )
+            .unwrap();
             psum_scatter_tiled(&a, "i", 1)
         });
         for (k, g) in got.iter().enumerate() {
             let want: Vec<f64> = (0..2)
-                .flat_map(|r| (2 * k..2 * k + 2).map(move |c| (0..n).map(|d| ((r * 2 * n + c) * (d + 1)) as f64).sum()))
+                .flat_map(|r| {
+                    (2 * k..2 * k + 2)
+                        .map(move |c| (0..n).map(|d| ((r * 2 * n + c) * (d + 1)) as f64).sum())
+                })
                 .collect();
             assert_eq!(g, &want, "device {k} of {n}");
         }
@@ -143,7 +163,9 @@ fn ppermute_shifts_and_axis_index_counts() {
                 assert_eq!(g, &vec![0.0; 6]);
             }
         }
-        let got = per_device(n, |_| Array::from_vec(vec![axis_index("i") as f64, axis_size("i") as f64]));
+        let got = per_device(n, |_| {
+            Array::from_vec(vec![axis_index("i") as f64, axis_size("i") as f64])
+        });
         for (k, g) in got.iter().enumerate() {
             assert_eq!(g, &vec![k as f64, n as f64]);
         }
@@ -159,7 +181,12 @@ fn collectives_over_one_axis_of_a_2d_mesh_stay_in_their_group() {
         |_: &[Array<f64>]| {
             let (a, b) = (axis_index("x"), axis_index("y"));
             let v = Array::from_shape_vec(vec![1, 1], vec![(10 * a + b) as f64]).unwrap();
-            vec![psum(&v, "y"), psum(&v, "x"), psum(&v, ["x", "y"]), Array::from_shape_vec(vec![1, 1], vec![axis_index(["x", "y"]) as f64]).unwrap()]
+            vec![
+                psum(&v, "y"),
+                psum(&v, "x"),
+                psum(&v, ["x", "y"]),
+                Array::from_shape_vec(vec![1, 1], vec![axis_index(["x", "y"]) as f64]).unwrap(),
+            ]
         },
         &m,
         &[],
@@ -177,7 +204,12 @@ fn collectives_outside_shard_map_and_unknown_axes_are_clear_errors() {
     let x = Array::from_vec(vec![1.0f64]);
     let e = try_psum(&x, "i").unwrap_err().to_string();
     assert!(e.contains("only work inside shard_map"), "{e}");
-    let sm = shard_map(|xs: &[Array<f64>]| vec![psum(&xs[0], "j")], &mesh(2), &[P![]], &[P![]]);
+    let sm = shard_map(
+        |xs: &[Array<f64>]| vec![psum(&xs[0], "j")],
+        &mesh(2),
+        &[P![]],
+        &[P![]],
+    );
     let e = sm.call(&[&x]).unwrap_err().to_string();
     assert!(e.contains("no mesh axis named \"j\""), "{e}");
 }

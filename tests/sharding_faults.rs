@@ -5,7 +5,9 @@
 
 use rjax::Array;
 use rjax::runtime::P;
-use rjax::runtime::sharding::{Mesh, all_gather, axis_index, devices, psum, set_num_cpu_devices, shard_map};
+use rjax::runtime::sharding::{
+    Mesh, all_gather, axis_index, devices, psum, set_num_cpu_devices, shard_map,
+};
 
 fn mesh(n: usize) -> Mesh {
     set_num_cpu_devices(4).unwrap();
@@ -30,7 +32,10 @@ fn a_panicking_device_is_named_and_the_others_are_released() {
         );
         let x = Array::from_vec(vec![1.0f32; 2 * n]);
         let err = sm.call(&[&x]).unwrap_err().to_string();
-        assert!(err.contains("device cpu:1 at {data: 1} panicked: bad shard"), "{err}");
+        assert!(
+            err.contains("device cpu:1 at {data: 1} panicked: bad shard"),
+            "{err}"
+        );
     }
 }
 
@@ -49,7 +54,10 @@ fn a_device_that_skips_a_collective_is_named() {
     );
     let x = Array::from_vec(vec![1.0f32; 4]);
     let err = sm.call(&[&x]).unwrap_err().to_string();
-    assert!(err.contains("device cpu:2 at {data: 2} returned without joining it"), "{err}");
+    assert!(
+        err.contains("device cpu:2 at {data: 2} returned without joining it"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -75,9 +83,19 @@ fn devices_running_different_collectives_is_an_error() {
 #[test]
 fn the_same_mesh_works_again_after_a_failure() {
     let m = mesh(2);
-    let bad = shard_map(|_: &[Array<f32>]| -> Vec<Array<f32>> { panic!("boom") }, &m, &[P![]], &[P![]]);
+    let bad = shard_map(
+        |_: &[Array<f32>]| -> Vec<Array<f32>> { panic!("boom") },
+        &m,
+        &[P![]],
+        &[P![]],
+    );
     let x = Array::from_vec(vec![1.0f32, 2.0]);
     assert!(bad.call(&[&x]).is_err());
-    let good = shard_map(|xs: &[Array<f32>]| vec![psum(&xs[0], "data")], &m, &[P!["data"]], &[P![]]);
+    let good = shard_map(
+        |xs: &[Array<f32>]| vec![psum(&xs[0], "data")],
+        &m,
+        &[P!["data"]],
+        &[P![]],
+    );
     assert_eq!(good.call(&[&x]).unwrap()[0].gather().to_vec(), vec![3.0]);
 }

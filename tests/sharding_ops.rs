@@ -50,7 +50,10 @@ fn arr(shape: &[usize], seed: u64) -> Array<f64> {
 fn close(a: &[f64], b: &[f64]) {
     assert_eq!(a.len(), b.len());
     for (i, (x, y)) in a.iter().zip(b).enumerate() {
-        assert!((x - y).abs() <= 1e-9 * (1.0 + y.abs()), "element {i}: {x} vs {y}");
+        assert!(
+            (x - y).abs() <= 1e-9 * (1.0 + y.abs()),
+            "element {i}: {x} vs {y}"
+        );
     }
 }
 
@@ -64,7 +67,12 @@ fn device_put_then_gather_is_identity_and_blocks_are_the_right_slices() {
     for mesh in meshes() {
         for spec in specs2() {
             let xs = put(&x, &mesh, spec.clone());
-            assert_eq!(xs.gather().to_vec(), x.to_vec(), "{spec} on {:?}", mesh.shape());
+            assert_eq!(
+                xs.gather().to_vec(),
+                x.to_vec(),
+                "{spec} on {:?}",
+                mesh.shape()
+            );
             assert_eq!(xs.addressable_shards().len(), mesh.size());
             for s in xs.addressable_shards() {
                 let (r, c) = (s.index[0].clone(), s.index[1].clone());
@@ -84,17 +92,34 @@ fn sharding_is_reported_and_uneven_splits_are_refused() {
     let xs = put(&arr(&[8, 4], 1), mesh, P!["data", None]);
     assert_eq!(xs.sharding().spec, P!["data", None]);
     assert_eq!(xs.shape(), &[8, 4]);
-    let err = device_put(&arr(&[6, 4], 1), &NamedSharding::new(mesh, P!["data"]).unwrap()).unwrap_err();
+    let err = device_put(
+        &arr(&[6, 4], 1),
+        &NamedSharding::new(mesh, P!["data"]).unwrap(),
+    )
+    .unwrap_err();
     assert!(err.to_string().contains("does not split evenly"), "{err}");
     let err = NamedSharding::new(mesh, P!["nope"]).unwrap_err();
-    assert!(err.to_string().contains("no mesh axis named \"nope\""), "{err}");
+    assert!(
+        err.to_string().contains("no mesh axis named \"nope\""),
+        "{err}"
+    );
 }
 
 #[test]
 fn elementwise_ops_match_unsharded() {
     let (x, y) = (arr(&[8, 4], 1), arr(&[8, 4], 2));
-    let add: Vec<f64> = x.as_slice().iter().zip(y.as_slice()).map(|(a, b)| a + b).collect();
-    let mul: Vec<f64> = x.as_slice().iter().zip(y.as_slice()).map(|(a, b)| a * b).collect();
+    let add: Vec<f64> = x
+        .as_slice()
+        .iter()
+        .zip(y.as_slice())
+        .map(|(a, b)| a + b)
+        .collect();
+    let mul: Vec<f64> = x
+        .as_slice()
+        .iter()
+        .zip(y.as_slice())
+        .map(|(a, b)| a * b)
+        .collect();
     let tanh: Vec<f64> = x.as_slice().iter().map(|a| a.tanh()).collect();
     for mesh in meshes() {
         for sx in specs2() {
@@ -132,7 +157,11 @@ fn reductions_match_unsharded() {
             assert_eq!(r.shape(), &[8]);
             close(&r.gather().to_vec(), &rows);
             close(&xs.try_sum_axis(0).unwrap().gather().to_vec(), &cols);
-            assert_eq!(xs.try_max_axis(0).unwrap().gather().to_vec(), colmax, "{what}");
+            assert_eq!(
+                xs.try_max_axis(0).unwrap().gather().to_vec(),
+                colmax,
+                "{what}"
+            );
         }
     }
 }

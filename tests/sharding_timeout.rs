@@ -7,7 +7,8 @@ use std::time::Duration;
 use rjax::Array;
 use rjax::runtime::P;
 use rjax::runtime::sharding::{
-    Mesh, axis_index, collective_timeout, devices, psum, set_collective_timeout, set_num_cpu_devices, shard_map,
+    Mesh, axis_index, collective_timeout, devices, psum, set_collective_timeout,
+    set_num_cpu_devices, shard_map,
 };
 
 #[test]
@@ -30,5 +31,8 @@ fn a_late_device_is_named_when_the_timeout_expires() {
     );
     let x = Array::from_vec(vec![1.0, 2.0]);
     let err = sm.call(&[&x]).unwrap_err().to_string();
-    assert!(err.contains("timed out after 100ms waiting for device cpu:1 at {data: 1}"), "{err}");
+    assert!(
+        err.contains("timed out after 100ms waiting for device cpu:1 at {data: 1}"),
+        "{err}"
+    );
 }

@@ -47,7 +47,11 @@ pub struct ShardedArray<T> {
 
 impl<T: Element> std::fmt::Debug for Shard<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Shard{{device: {}, index: {:?}, data: {:?}}}", self.device, self.index, self.data)
+        write!(
+            f,
+            "Shard{{device: {}, index: {:?}, data: {:?}}}",
+            self.device, self.index, self.data
+        )
     }
 }
 
@@ -78,7 +82,10 @@ pub fn device_put<T: Element>(x: &Array<T>, sharding: &NamedSharding) -> Result<
             let data = if block_shape == x.shape() {
                 x.clone()
             } else {
-                Array::from_shape_vec(block_shape.clone(), extract(x.as_slice(), x.shape(), &index))?
+                Array::from_shape_vec(
+                    block_shape.clone(),
+                    extract(x.as_slice(), x.shape(), &index),
+                )?
             };
             Ok(Shard {
                 device: mesh.devices()[p],
@@ -98,7 +105,11 @@ pub fn device_put<T: Element>(x: &Array<T>, sharding: &NamedSharding) -> Result<
 impl<T: Element> ShardedArray<T> {
     /// Builds a sharded array from this process's blocks, one per local
     /// device of the mesh in mesh order; checks their shapes.
-    pub fn from_shards(shape: Vec<usize>, sharding: NamedSharding, blocks: Vec<Array<T>>) -> Result<Self> {
+    pub fn from_shards(
+        shape: Vec<usize>,
+        sharding: NamedSharding,
+        blocks: Vec<Array<T>>,
+    ) -> Result<Self> {
         let block_shape = sharding.shard_shape("ShardedArray::from_shards", &shape)?;
         let me = super::devices::process_index();
         let mesh = sharding.mesh.clone();
@@ -120,7 +131,10 @@ impl<T: Element> ShardedArray<T> {
                         op: "ShardedArray::from_shards",
                         lhs: data.shape().to_vec(),
                         rhs: block_shape.clone(),
-                        reason: format!("differ: a block of the global shape {shape:?} under {}", sharding.spec),
+                        reason: format!(
+                            "differ: a block of the global shape {shape:?} under {}",
+                            sharding.spec
+                        ),
                     });
                 }
                 Ok(Shard {
@@ -131,7 +145,11 @@ impl<T: Element> ShardedArray<T> {
                 })
             })
             .collect::<Result<Vec<_>>>()?;
-        Ok(ShardedArray { shape, sharding, shards })
+        Ok(ShardedArray {
+            shape,
+            sharding,
+            shards,
+        })
     }
 
     /// The global shape.
@@ -153,11 +171,15 @@ impl<T: Element> ShardedArray<T> {
     /// several ranks, every rank must call it (it is a collective).
     pub fn try_gather(&self) -> Result<Array<T>> {
         let holders = self.sharding.distinct_holders();
-        let local = |p: usize| self.shards.iter().find(|s| s.mesh_position == p);
         let mut out = vec![T::default(); self.shape.iter().product()];
-        if holders.iter().all(|&p| local(p).is_some()) {
+        if self.every_process_holds_every_block(&holders) {
             for &p in &holders {
-                let s = local(p).expect("checked");
+                let index = self.sharding.shard_index(p, &self.shape);
+                let s = self
+                    .shards
+                    .iter()
+                    .find(|s| s.index == index)
+                    .expect("checked: this process holds every block");
                 insert(&mut out, &self.shape, &s.index, s.data.as_slice());
             }
         } else {
@@ -176,6 +198,25 @@ impl<T: Element> ShardedArray<T> {
             }
         }
         Array::from_shape_vec(self.shape.clone(), out)
+    }
+
+    /// True when each process holds a copy of every distinct block, so
+    /// gathering needs no communication. Every process computes the same
+    /// answer from the mesh alone, so under MPI they all take the same path.
+    fn every_process_holds_every_block(&self, holders: &[usize]) -> bool {
+        let mesh = &self.sharding.mesh;
+        let mut procs: Vec<usize> = mesh.devices().iter().map(|d| d.process_index).collect();
+        procs.sort_unstable();
+        procs.dedup();
+        procs.iter().all(|&q| {
+            holders.iter().all(|&h| {
+                let index = self.sharding.shard_index(h, &self.shape);
+                (0..mesh.size()).any(|p| {
+                    mesh.devices()[p].process_index == q
+                        && self.sharding.shard_index(p, &self.shape) == index
+                })
+            })
+        })
     }
 
     /// The whole array on this process; panics on failure (see

@@ -74,7 +74,11 @@ fn gather_group<T: Element>(
     Ok((members, me))
 }
 
-fn fold<T: Element>(op: &'static str, xs: &[Array<T>], f: impl Fn(T, T) -> T + Copy) -> Result<Array<T>> {
+fn fold<T: Element>(
+    op: &'static str,
+    xs: &[Array<T>],
+    f: impl Fn(T, T) -> T + Copy,
+) -> Result<Array<T>> {
     let mut acc = xs[0].clone();
     for x in &xs[1..] {
         acc = zip(op, &acc, x, f)?;
@@ -180,7 +184,11 @@ fn check_dim<T: Element>(op: &'static str, x: &Array<T>, dim: usize) -> Result<(
 
 /// The group's arrays concatenated along `dim` (JAX's
 /// `lax.all_gather(x, axis_name, axis=dim, tiled=True)`).
-pub fn try_all_gather_tiled<T: Element>(x: &Array<T>, axes: impl AxisNames, dim: usize) -> Result<Array<T>> {
+pub fn try_all_gather_tiled<T: Element>(
+    x: &Array<T>,
+    axes: impl AxisNames,
+    dim: usize,
+) -> Result<Array<T>> {
     check_dim("all_gather", x, dim)?;
     let (xs, _) = gather_group("all_gather", &axes, x)?;
     concat(&xs, dim)
@@ -194,12 +202,16 @@ pub fn all_gather_tiled<T: Element>(x: &Array<T>, axes: impl AxisNames, dim: usi
 /// Sum over the group, then this device keeps its block `i` (its index
 /// along `axes`) of `dim`, split into `n` equal blocks (JAX's
 /// `lax.psum_scatter(x, axis_name, scatter_dimension=dim, tiled=True)`).
-pub fn try_psum_scatter_tiled<T: Numeric>(x: &Array<T>, axes: impl AxisNames, dim: usize) -> Result<Array<T>> {
+pub fn try_psum_scatter_tiled<T: Numeric>(
+    x: &Array<T>,
+    axes: impl AxisNames,
+    dim: usize,
+) -> Result<Array<T>> {
     check_dim("psum_scatter", x, dim)?;
     let (xs, me) = gather_group("psum_scatter", &axes, x)?;
     let n = xs.len();
     let len = x.shape()[dim];
-    if len % n != 0 {
+    if !len.is_multiple_of(n) {
         return Err(RjaxError::Invalid {
             op: "psum_scatter",
             message: format!(
@@ -214,7 +226,13 @@ pub fn try_psum_scatter_tiled<T: Numeric>(x: &Array<T>, axes: impl AxisNames, di
         .shape()
         .iter()
         .enumerate()
-        .map(|(d, &k)| if d == dim { me * block..(me + 1) * block } else { 0..k })
+        .map(|(d, &k)| {
+            if d == dim {
+                me * block..(me + 1) * block
+            } else {
+                0..k
+            }
+        })
         .collect();
     let mut shape = x.shape().to_vec();
     shape[dim] = block;
@@ -258,7 +276,11 @@ pub fn psum_scatter<T: Numeric>(x: &Array<T>, axes: impl AxisNames) -> Array<T> 
 /// Sends `x` from the device with index `src` along `axes` to the one with
 /// index `dst`, for each `(src, dst)` in `perm`; a device that receives
 /// nothing gets zeros (JAX's `lax.ppermute`).
-pub fn try_ppermute<T: Element>(x: &Array<T>, axes: impl AxisNames, perm: &[(usize, usize)]) -> Result<Array<T>> {
+pub fn try_ppermute<T: Element>(
+    x: &Array<T>,
+    axes: impl AxisNames,
+    perm: &[(usize, usize)],
+) -> Result<Array<T>> {
     let (xs, me) = gather_group("ppermute", &axes, x)?;
     let n = xs.len();
     for (i, &(s, d)) in perm.iter().enumerate() {
@@ -282,7 +304,11 @@ pub fn try_ppermute<T: Element>(x: &Array<T>, axes: impl AxisNames, perm: &[(usi
 }
 
 /// Permutation over mesh axes (JAX's `lax.ppermute`).
-pub fn ppermute<T: Element>(x: &Array<T>, axes: impl AxisNames, perm: &[(usize, usize)]) -> Array<T> {
+pub fn ppermute<T: Element>(
+    x: &Array<T>,
+    axes: impl AxisNames,
+    perm: &[(usize, usize)],
+) -> Array<T> {
     unwrap(try_ppermute(x, axes, perm))
 }
 

@@ -39,10 +39,15 @@ impl Distributed {
 /// there are several ranks (each rank is usually a machine or a core), else
 /// the number of cores.
 fn local_devices_for(process_count: usize) -> usize {
-    match std::env::var("RJAX_NUM_DEVICES").ok().and_then(|s| s.trim().parse().ok()) {
+    match std::env::var("RJAX_NUM_DEVICES")
+        .ok()
+        .and_then(|s| s.trim().parse().ok())
+    {
         Some(n) if n > 0 => n,
         _ if process_count > 1 => 1,
-        _ => std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
+        _ => std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1),
     }
 }
 
@@ -162,7 +167,11 @@ mod mpi_exchange {
             // SAFETY: the bytes were written by `encode::<T>` on a rank of
             // the same program from valid values of `T`.
             unsafe {
-                std::ptr::copy_nonoverlapping(buf[at..at + nbytes].as_ptr(), data.as_mut_ptr() as *mut u8, nbytes);
+                std::ptr::copy_nonoverlapping(
+                    buf[at..at + nbytes].as_ptr(),
+                    data.as_mut_ptr() as *mut u8,
+                    nbytes,
+                );
             }
             at += nbytes;
             out[p] = Some(Array::from_shape_vec(shape, data)?);
@@ -183,7 +192,12 @@ mod mpi_exchange {
     ) -> Result<Vec<Array<T>>> {
         let world = SimpleCommunicator::world();
         let me = world.rank() as usize;
-        let mut peers: Vec<usize> = mesh.devices().iter().map(|d| d.process_index).filter(|&p| p != me).collect();
+        let mut peers: Vec<usize> = mesh
+            .devices()
+            .iter()
+            .map(|d| d.process_index)
+            .filter(|&p| p != me)
+            .collect();
         peers.sort_unstable();
         peers.dedup();
         let buf = encode(local, &xs);
@@ -195,19 +209,28 @@ mod mpi_exchange {
         mpi::request::scope(|scope| {
             let sends: Vec<_> = peers
                 .iter()
-                .map(|&p| world.process_at_rank(p as i32).immediate_send_with_tag(scope, &buf[..], TAG))
+                .map(|&p| {
+                    world
+                        .process_at_rank(p as i32)
+                        .immediate_send_with_tag(scope, &buf[..], TAG)
+                })
                 .collect();
             let mut pending = peers.clone();
             let mut spins = 0u32;
             while !pending.is_empty() {
                 let before = pending.len();
-                pending.retain(|&p| match world.process_at_rank(p as i32).immediate_matched_probe_with_tag(TAG) {
-                    Some(m) => {
-                        let (v, _) = m.matched_receive_vec::<u8>();
-                        received.push(v);
-                        false
+                pending.retain(|&p| {
+                    match world
+                        .process_at_rank(p as i32)
+                        .immediate_matched_probe_with_tag(TAG)
+                    {
+                        Some(m) => {
+                            let (v, _) = m.matched_receive_vec::<u8>();
+                            received.push(v);
+                            false
+                        }
+                        None => true,
                     }
-                    None => true,
                 });
                 if pending.len() < before {
                     spins = 0;

@@ -28,10 +28,11 @@ thread_local! {
 /// The context of the device running on this thread, or an error saying
 /// that `op` needs to run inside `shard_map`.
 pub(crate) fn current(op: &'static str) -> Result<DeviceCtx> {
-    CTX.with(|c| c.borrow().clone()).ok_or_else(|| RjaxError::Invalid {
-        op,
-        message: "collectives need a mesh axis, so they only work inside shard_map".into(),
-    })
+    CTX.with(|c| c.borrow().clone())
+        .ok_or_else(|| RjaxError::Invalid {
+            op,
+            message: "collectives need a mesh axis, so they only work inside shard_map".into(),
+        })
 }
 
 /// Restores the previous context when dropped, also on unwinding.

@@ -24,7 +24,7 @@ fn for_each_run(shape: &[usize], index: &[Range<usize>], mut f: impl FnMut(usize
     }
     let st = strides(shape);
     let block: Vec<usize> = index.iter().map(|r| r.len()).collect();
-    if block.iter().any(|&b| b == 0) {
+    if block.contains(&0) {
         return;
     }
     let run = block[nd - 1];
@@ -50,12 +50,19 @@ fn for_each_run(shape: &[usize], index: &[Range<usize>], mut f: impl FnMut(usize
 pub(crate) fn extract<T: Copy>(data: &[T], shape: &[usize], index: &[Range<usize>]) -> Vec<T> {
     let n: usize = index.iter().map(|r| r.len()).product();
     let mut out = Vec::with_capacity(n);
-    for_each_run(shape, index, |s, _, len| out.extend_from_slice(&data[s..s + len]));
+    for_each_run(shape, index, |s, _, len| {
+        out.extend_from_slice(&data[s..s + len])
+    });
     out
 }
 
 /// Writes `block` (row-major) into the block `index` of `data`.
-pub(crate) fn insert<T: Copy>(data: &mut [T], shape: &[usize], index: &[Range<usize>], block: &[T]) {
+pub(crate) fn insert<T: Copy>(
+    data: &mut [T],
+    shape: &[usize],
+    index: &[Range<usize>],
+    block: &[T],
+) {
     for_each_run(shape, index, |s, b, len| {
         data[s..s + len].copy_from_slice(&block[b..b + len])
     });

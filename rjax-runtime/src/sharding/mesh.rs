@@ -166,6 +166,10 @@ impl Mesh {
             .zip(c)
             .map(|(n, c)| format!("{n}: {c}"))
             .collect();
-        format!("device {} at {{{}}}", self.inner.devices[pos], parts.join(", "))
+        format!(
+            "device {} at {{{}}}",
+            self.inner.devices[pos],
+            parts.join(", ")
+        )
     }
 }

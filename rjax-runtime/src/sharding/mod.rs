@@ -42,8 +42,8 @@ pub use collectives::{
 };
 pub use comm::{collective_timeout, set_collective_timeout};
 pub use devices::{
-    Device, device_count, devices, local_device_count, local_devices, process_count,
-    process_index, set_num_cpu_devices,
+    Device, device_count, devices, local_device_count, local_devices, process_count, process_index,
+    set_num_cpu_devices,
 };
 pub use kernels::Numeric;
 pub use mesh::Mesh;

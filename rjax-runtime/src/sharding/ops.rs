@@ -18,7 +18,9 @@ impl<T: Element> ShardedArray<T> {
     /// Applies `f` to every block, in parallel (one thread per device);
     /// `f` must keep the block's shape, so the sharding is unchanged.
     pub fn map_blocks(&self, f: impl Fn(&Array<T>) -> Array<T> + Sync) -> Result<ShardedArray<T>> {
-        let blocks = run_per_device(&self.sharding().mesh, |ctx| f(&self.addressable_shards()[ctx.slot].data))?;
+        let blocks = run_per_device(&self.sharding().mesh, |ctx| {
+            f(&self.addressable_shards()[ctx.slot].data)
+        })?;
         ShardedArray::from_shards(self.shape().to_vec(), self.sharding().clone(), blocks)
     }
 
@@ -30,7 +32,12 @@ impl<T: Element> ShardedArray<T> {
 
     /// `f` applied elementwise to `self` and `other` (equal global shapes);
     /// `other` is resharded to `self`'s layout if it differs.
-    pub fn try_zip_with(&self, other: &ShardedArray<T>, op: &'static str, f: impl Fn(T, T) -> T + Sync) -> Result<ShardedArray<T>> {
+    pub fn try_zip_with(
+        &self,
+        other: &ShardedArray<T>,
+        op: &'static str,
+        f: impl Fn(T, T) -> T + Sync,
+    ) -> Result<ShardedArray<T>> {
         if self.shape() != other.shape() {
             return Err(RjaxError::ShapeMismatch {
                 op,
@@ -105,7 +112,12 @@ impl<T: Numeric> ShardedArray<T> {
                 vec![across(&r, &names).unwrap_or_else(|e| panic!("{e}"))]
             }
         };
-        let sm = shard_map(f, &self.sharding().mesh, &[spec.clone()], &[out_spec]);
+        let sm = shard_map(
+            f,
+            &self.sharding().mesh,
+            std::slice::from_ref(spec),
+            &[out_spec],
+        );
         Ok(sm.call_sharded(&[self])?.remove(0))
     }
 
@@ -117,7 +129,12 @@ impl<T: Numeric> ShardedArray<T> {
 
     /// Maximum over `axis`, with `pmax` across a sharded `axis`.
     pub fn try_max_axis(&self, axis: usize) -> Result<ShardedArray<T>> {
-        self.reduce_axis_with("max", axis, |a, b| if b > a { b } else { a }, |x, ax| try_pmax(x, ax))
+        self.reduce_axis_with(
+            "max",
+            axis,
+            |a, b| if b > a { b } else { a },
+            |x, ax| try_pmax(x, ax),
+        )
     }
 
     /// Sum of all elements (reduces every axis; a scalar).
@@ -174,7 +191,11 @@ impl<T: Numeric> ShardedArray<T> {
         let a_spec = &self.sharding().spec;
         let (m_split, k_split) = (a_spec.dim(0), a_spec.dim(1));
         let mut n_split = other.sharding().spec.dim(1);
-        if n_split.0.iter().any(|a| m_split.0.contains(a) || k_split.0.contains(a)) {
+        if n_split
+            .0
+            .iter()
+            .any(|a| m_split.0.contains(a) || k_split.0.contains(a))
+        {
             n_split = DimSpec::replicated();
         }
         let b_spec = PartitionSpec(vec![k_split.clone(), n_split.clone()]);

@@ -47,7 +47,12 @@ pub struct ShardMap<T, F> {
 /// let out = total.call(&[&x]).unwrap();
 /// assert_eq!(out[0].gather().to_vec(), vec![4.0, 6.0]);
 /// ```
-pub fn shard_map<T, F>(f: F, mesh: &Mesh, in_specs: &[PartitionSpec], out_specs: &[PartitionSpec]) -> ShardMap<T, F>
+pub fn shard_map<T, F>(
+    f: F,
+    mesh: &Mesh,
+    in_specs: &[PartitionSpec],
+    out_specs: &[PartitionSpec],
+) -> ShardMap<T, F>
 where
     T: Element,
     F: Fn(&[Array<T>]) -> Vec<Array<T>> + Sync,
