@@ -47,7 +47,7 @@ pub mod mlp {
         }
 
         /// The next number in [-1, 1).
-        pub fn next(&mut self) -> f32 {
+        pub fn uniform(&mut self) -> f32 {
             self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
             let mut z = self.0;
             z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -60,7 +60,7 @@ pub mod mlp {
             let n = shape.iter().product();
             Array::from_shape_vec(
                 shape.to_vec(),
-                (0..n).map(|_| self.next() * scale).collect(),
+                (0..n).map(|_| self.uniform() * scale).collect(),
             )
             .unwrap()
         }
