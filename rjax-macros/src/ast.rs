@@ -230,6 +230,8 @@ pub enum ExprKind<'a> {
     Block(Block<'a>),
     /// `e as T`.
     Cast(Box<Expr<'a>>, Scalar),
+    /// `[0, 2]`: a list of integer constants (axes).
+    IntList(Vec<i64>),
 }
 
 /// Builds the model of `item`, recording every refusal in `cx`. Returns
@@ -879,6 +881,17 @@ impl<'c, 'a> Builder<'c, 'a> {
                     "struct literals are not supported: return a tuple `(a, b)`",
                 );
                 return self.err(span);
+            }
+            syn::Expr::Array(a) if !a.elems.is_empty() && a.elems.iter().all(|e| matches!(e, syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Int(_), .. }))) => {
+                ExprKind::IntList(
+                    a.elems
+                        .iter()
+                        .map(|e| match e {
+                            syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Int(i), .. }) => i.base10_parse().unwrap_or(0),
+                            _ => 0,
+                        })
+                        .collect(),
+                )
             }
             syn::Expr::Array(a) => {
                 self.cx.error_spanned_by(

@@ -13,8 +13,9 @@ pub enum Op {
     Powi,
     /// Full reduction (`sum`, `mean`, `max`/`min` with no argument), by name.
     Reduce(&'static str),
-    /// `a.sum_axis(k)`: `reduce_sum[axes=(k,)]`.
-    SumAxis,
+    /// `a.sum_axes(&[k, ..], keepdims)`: `reduce_sum[axes]` (then
+    /// `expand_dims` when `keepdims`).
+    SumAxes,
     /// `a.dot(&b)` / `a.matmul(&b)`: `dot_general`.
     Dot,
     /// `a.t()`: reverse the axes.
@@ -23,8 +24,6 @@ pub enum Op {
     Identity,
     /// `where_(c, a, b)`: `select_n c b a`.
     Where,
-    /// `a.reshape(&[..])`.
-    Reshape,
 }
 
 /// (name, number of arguments besides the receiver, op).
@@ -59,13 +58,11 @@ pub const METHODS: &[(&str, usize, Op)] = &[
     ("max", 0, Op::Reduce("reduce_max")),
     ("min", 0, Op::Reduce("reduce_min")),
     ("sum", 0, Op::Reduce("reduce_sum")),
-    ("mean", 0, Op::Reduce("mean")),
-    ("sum_axis", 1, Op::SumAxis),
+    ("sum_axes", 2, Op::SumAxes),
     ("dot", 1, Op::Dot),
     ("matmul", 1, Op::Dot),
     ("t", 0, Op::T),
     ("clone", 0, Op::Identity),
-    ("reshape", 1, Op::Reshape),
 ];
 
 /// Free functions (jax.numpy names): (name, arity, op).
@@ -86,7 +83,6 @@ pub const FUNCTIONS: &[(&str, usize, Op)] = &[
     ("minimum", 2, Op::Binary("min")),
     ("power", 2, Op::Binary("pow")),
     ("sum", 1, Op::Reduce("reduce_sum")),
-    ("mean", 1, Op::Reduce("mean")),
     ("dot", 2, Op::Dot),
     ("matmul", 2, Op::Dot),
     ("transpose", 1, Op::T),

@@ -218,22 +218,18 @@ pub fn generate(inp: &Input) -> Output {
 
     let grad_tys: Vec<TokenStream> = argnums.iter().map(|&i| inp.param_value_ty(i)).collect();
     let grad_ty = tuple_if(&grad_tys, false);
-    let primal_call = quote!(super::#fname(#(#idents),*));
 
     if scalar_out {
-        match xform::grad(&first_output(inp.jaxpr), &argnums) {
+        let n_aux = if has_aux { inp.f.ret.tys.len() - 1 } else { 0 };
+        let aux_tys: Vec<TokenStream> = inp.f.ret.tys.iter().skip(1).map(|t| valty(*t)).collect();
+        let aux_ty = tuple_if(&aux_tys, false);
+        let grad_j = if has_aux { inp.jaxpr.clone() } else { first_output(inp.jaxpr) };
+        match xform::grad(&grad_j, &argnums, has_aux) {
             Ok(g) => {
-                let name = format_ident!("grad");
-                let ret = if has_aux {
-                    let aux = valty(inp.f.ret.tys[1]);
-                    quote!((#grad_ty, #aux))
-                } else {
-                    grad_ty.clone()
-                };
-                let pc = primal_call.clone();
+                let ret = if has_aux { quote!((#grad_ty, #aux_ty)) } else { grad_ty.clone() };
                 items.extend(function(
-                    &name,
-                    "Gradient with respect to `argnums` (reverse mode).",
+                    &format_ident!("grad"),
+                    "Gradient with respect to `argnums` (reverse mode); with `has_aux`, `(grad, aux)`.",
                     &decls,
                     &ret,
                     asserts.clone(),
@@ -241,33 +237,43 @@ pub fn generate(inp: &Input) -> Output {
                     &inputs,
                     &shape_of,
                     |outs| {
-                        let g = tuple_if(&outs, false);
+                        let g = tuple_if(&outs[n_aux..], false);
                         if has_aux {
-                            quote!((#g, #pc.1))
+                            let aux = tuple_if(&outs[..n_aux], false);
+                            quote!((#g, #aux))
                         } else {
                             g
                         }
                     },
                 ));
-                let value_ty = inp.ret_ty();
-                let grad_args = idents.clone();
-                if has_aux {
-                    items.extend(quote! {
-                        /// `((value, aux), grad)`.
-                        pub fn value_and_grad(#(#decls),*) -> (#value_ty, #grad_ty) {
-                            (super::#fname(#(#idents),*), grad(#(#grad_args),*).0)
-                        }
-                    });
-                } else {
-                    items.extend(quote! {
-                        /// `(value, grad)`.
-                        pub fn value_and_grad(#(#decls),*) -> (#value_ty, #grad_ty) {
-                            (super::#fname(#(#idents),*), grad(#(#grad_args),*))
-                        }
-                    });
-                }
             }
             Err(e) => fail(grad_requested, "grad", e),
+        }
+        match xform::value_and_grad(&grad_j, &argnums, has_aux) {
+            Ok(g) => {
+                let value_ty = inp.ret_ty();
+                items.extend(function(
+                    &format_ident!("value_and_grad"),
+                    "`(value, grad)`; with `has_aux`, `((value, aux), grad)`.",
+                    &decls,
+                    &quote!((#value_ty, #grad_ty)),
+                    asserts.clone(),
+                    &g,
+                    &inputs,
+                    &shape_of,
+                    |outs| {
+                        let g = tuple_if(&outs[1 + n_aux..], false);
+                        let v = &outs[0];
+                        if has_aux {
+                            let aux = &outs[1..1 + n_aux];
+                            quote!(((#v, #(#aux),*), #g))
+                        } else {
+                            quote!((#v, #g))
+                        }
+                    },
+                ));
+            }
+            Err(e) => fail(grad_requested, "value_and_grad", e),
         }
         let a = argnums[0];
         match xform::hessian(&first_output(inp.jaxpr), a) {
@@ -410,59 +416,50 @@ fn gen_jvp_vjp(inp: &Input, wrt: &[usize], items: &mut TokenStream, fail: &mut d
         }
         Err(e) => fail(true, "jvp", e),
     }
-    // vjp(primals) -> (out, pullback)
+    // vjp(primals) -> (out, pullback): the forward pass keeps residuals,
+    // the pullback runs the backward pass on them.
     match xform::vjp(inp.jaxpr, wrt) {
-        Ok(j) => {
+        Ok((fwd, bwd, nres)) => {
             let ct_names: Vec<Ident> = (0..nout).map(|k| format_ident!("ct_{}", k)).collect();
             let ct_tys: Vec<TokenStream> = inp.f.ret.tys.iter().map(|t| valty(*t)).collect();
             let cots: Vec<TokenStream> = wrt.iter().map(|&i| inp.param_value_ty(i)).collect();
             let cot_ty = tuple_if(&cots, false);
-            let owned: Vec<Ident> = idents.iter().map(|n| format_ident!("{}_saved", n)).collect();
-            let save: Vec<TokenStream> = inp
-                .f
-                .params
+            let fdims = bind_dims(&fwd.in_types(), &shape_of);
+            let fe = Emitter::new(&fwd).body(&inp.owned_inputs());
+            let fstmts = fe.stmts;
+            let out = tuple_if(&fe.outs[..nout], tuple);
+            let res: Vec<Ident> = (0..nres).map(|k| format_ident!("residual_{}", k)).collect();
+            let res_vals = &fe.outs[nout..];
+            let res_tys: Vec<TensorType> = bwd.in_types()[..nres].to_vec();
+            let mut inputs: Vec<TokenStream> = res
                 .iter()
-                .zip(&owned)
-                .map(|(p, o)| {
-                    let n = p.name;
-                    match p.ty {
-                        ParamTy::Scalar(_) => quote!(let #o = #n;),
-                        _ => quote!(let #o = #n.clone();),
-                    }
-                })
-                .collect();
-            let mut inputs: Vec<TokenStream> = inp
-                .f
-                .params
-                .iter()
-                .zip(&owned)
-                .map(|(p, o)| match p.ty {
-                    ParamTy::Scalar(_) => quote!(#o),
-                    _ => quote!(#o.clone()),
-                })
+                .zip(&res_tys)
+                .map(|(r, t)| if t.rank() == 0 { quote!(#r) } else { quote!(#r.clone()) })
                 .collect();
             inputs.extend(ct_names.iter().zip(&inp.f.ret.tys).map(|(c, t)| match t {
                 ValTy::Scalar(_) => quote!(#c),
                 ValTy::Array(_) => quote!(#c.clone()),
             }));
-            let mut shapes: Vec<TokenStream> = owned.iter().map(|o| quote!(#o)).collect();
+            let mut shapes: Vec<TokenStream> = res.iter().map(|o| quote!(#o)).collect();
             shapes.extend(ct_names.iter().map(|c| quote!(#c)));
-            let dims = bind_dims(&j.in_types(), &shapes);
-            let em = Emitter::new(&j).body(&inputs);
-            let stmts = em.stmts;
-            let result = tuple_if(&em.outs, false);
+            let bdims = bind_dims(&bwd.in_types(), &shapes);
+            let be = Emitter::new(&bwd).body(&inputs);
+            let bstmts = be.stmts;
+            let result = tuple_if(&be.outs, false);
             let ct_pat = tuple_if(&ct_names.iter().map(|c| quote!(#c)).collect::<Vec<_>>(), tuple);
             let ct_ty = tuple_if(&ct_tys, tuple);
-            let fname = inp.name();
+            let asserts = inp.rank_asserts();
             items.extend(quote! {
                 /// Reverse mode: `(primal out, pullback)`; the pullback maps an output
                 /// cotangent to the cotangents of the float parameters.
                 pub fn vjp(#(#decls),*) -> (#ret, impl Fn(#ct_ty) -> #cot_ty) {
-                    let out = super::#fname(#(#idents),*);
-                    #(#save)*
-                    (out, move |#ct_pat: #ct_ty| -> #cot_ty {
-                        #dims
-                        #stmts
+                    #asserts
+                    #fdims
+                    #fstmts
+                    #(let #res = #res_vals;)*
+                    (#out, move |#ct_pat: #ct_ty| -> #cot_ty {
+                        #bdims
+                        #bstmts
                         #result
                     })
                 }

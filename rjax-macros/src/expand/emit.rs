@@ -11,7 +11,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use proc_macro2::{Span, TokenStream};
+use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use rjax_core::ir::params::ParamsExt;
 use rjax_core::{Atom, DType, DimExpr, Eqn, Jaxpr, Param, Prim, TensorType, Var};
@@ -678,9 +678,4 @@ pub fn bind_dims(types: &[TensorType], inputs: &[TokenStream]) -> TokenStream {
         }
     }
     out
-}
-
-/// A span-free identifier.
-pub fn ident(s: &str) -> Ident {
-    Ident::new(s, Span::call_site())
 }

@@ -2,18 +2,19 @@
 //! is a call to core's IR -> IR function (no rule lives here) followed by
 //! core's clean-up passes.
 
-use rjax_core::Jaxpr;
+use rjax_core::transforms::{self, Mode};
+use rjax_core::{Jaxpr, passes};
 
 /// A transformation failure, as text for a compile error.
-pub type XResult = Result<Jaxpr, String>;
+pub type XResult<T = Jaxpr> = Result<T, String>;
 
-fn unavailable(what: &str) -> XResult {
-    Err(format!("rjax-core does not provide `{what}` yet"))
+fn text<T>(r: rjax_core::Result<T>) -> XResult<T> {
+    r.map_err(|e| e.to_string())
 }
 
-/// Clean-up after a transformation (DCE, CSE, simplification).
+/// Clean-up after a transformation (dead code).
 pub fn simplify(j: Jaxpr) -> Jaxpr {
-    j
+    passes::dce(&j)
 }
 
 /// `#[jit]`: the optimisation pipeline.
@@ -21,39 +22,41 @@ pub fn optimize(j: &Jaxpr) -> XResult {
     Ok(simplify(j.clone()))
 }
 
-/// Gradients of output 0 w.r.t. `argnums`: inputs as `j`, outputs one per argnum.
-pub fn grad(_j: &Jaxpr, _argnums: &[usize]) -> XResult {
-    unavailable("grad")
+/// Same inputs; outputs `aux.. ++ grads` (one per argnum).
+pub fn grad(j: &Jaxpr, argnums: &[usize], has_aux: bool) -> XResult {
+    text(transforms::grad(j, argnums, has_aux)).map(simplify)
 }
 
-/// Value and gradients: outputs (value, aux outputs.., grads..).
-pub fn value_and_grad(_j: &Jaxpr, _argnums: &[usize]) -> XResult {
-    unavailable("value_and_grad")
+/// Same inputs; outputs `value ++ aux.. ++ grads`.
+pub fn value_and_grad(j: &Jaxpr, argnums: &[usize], has_aux: bool) -> XResult {
+    text(transforms::value_and_grad(j, argnums, has_aux)).map(simplify)
 }
 
-/// Forward mode: inputs (primals.., tangents of `wrt`..), outputs (outs.., tangent outs..).
-pub fn jvp(_j: &Jaxpr, _wrt: &[usize]) -> XResult {
-    unavailable("jvp")
+/// Forward mode: inputs `primals ++ tangents of wrt`, outputs `outs ++ tangent outs`.
+pub fn jvp(j: &Jaxpr, wrt: &[usize]) -> XResult {
+    let mask: Vec<bool> = (0..j.invars.len()).map(|i| wrt.contains(&i)).collect();
+    text(transforms::jvp_wrt(j, &mask)).map(simplify)
 }
 
-/// Reverse mode: inputs (primals.., cotangents of the outputs..), outputs
-/// the cotangents of the `wrt` inputs.
-pub fn vjp(_j: &Jaxpr, _wrt: &[usize]) -> XResult {
-    unavailable("vjp")
+/// Reverse mode: (forward: inputs -> outputs ++ residuals, backward:
+/// residuals ++ output cotangents -> cotangents of `wrt`, residual count).
+pub fn vjp(j: &Jaxpr, wrt: &[usize]) -> XResult<(Jaxpr, Jaxpr, usize)> {
+    let v = text(transforms::vjp(j, wrt))?;
+    Ok((v.forward, simplify(v.backward), v.num_residuals))
 }
 
-/// Jacobian of output 0 w.r.t. input `argnum` (shape out ++ in).
-pub fn jacobian(_j: &Jaxpr, _argnum: usize) -> XResult {
-    unavailable("jacobian")
+/// Jacobian of output 0 w.r.t. input `argnum` (shape out ++ in), reverse mode.
+pub fn jacobian(j: &Jaxpr, argnum: usize) -> XResult {
+    text(transforms::jacobian(j, &[argnum], Mode::Rev)).map(simplify)
 }
 
 /// Hessian of scalar output 0 w.r.t. input `argnum`.
-pub fn hessian(_j: &Jaxpr, _argnum: usize) -> XResult {
-    unavailable("hessian")
+pub fn hessian(j: &Jaxpr, argnum: usize) -> XResult {
+    text(transforms::hessian(j, argnum)).map(simplify)
 }
 
-/// Batched over `in_axes` (None = unbatched), outputs batched on axis 0;
-/// the batch size is the symbol `batch`.
-pub fn vmap(_j: &Jaxpr, _in_axes: &[Option<usize>]) -> XResult {
-    unavailable("vmap")
+/// Batched over `in_axes` (None = unbatched), outputs batched on axis 0.
+pub fn vmap(j: &Jaxpr, in_axes: &[Option<usize>]) -> XResult {
+    let out_axes = vec![Some(0); j.outvars.len()];
+    text(transforms::vmap(j, in_axes, &out_axes)).map(simplify)
 }

@@ -393,7 +393,7 @@ impl Uses {
     fn expr(&mut self, e: &Expr) {
         match &e.kind {
             ExprKind::Var(id) => self.read(id.to_string()),
-            ExprKind::Float(..) | ExprKind::Int(..) | ExprKind::Bool(_) => {}
+            ExprKind::Float(..) | ExprKind::Int(..) | ExprKind::Bool(_) | ExprKind::IntList(_) => {}
             ExprKind::Neg(x) | ExprKind::Not(x) | ExprKind::Field(x, _) | ExprKind::Return(x) | ExprKind::Cast(x, _) => {
                 self.expr(x)
             }

@@ -249,6 +249,7 @@ impl Lowerer<'_> {
                 );
             }
             ExprKind::Block(b) => self.block_value(b)?,
+            ExprKind::IntList(v) => Value::Ints(v.clone()),
             ExprKind::Cast(x, s) => {
                 let v = self.expr(x)?;
                 let to = super::dtype(*s);
@@ -334,6 +335,12 @@ impl Lowerer<'_> {
                 let r = self.b.integer_pow(x, n);
                 self.core(r, span)?
             }
+            Op::Binary("pow") if matches!(arg_exprs[0].kind, ExprKind::Int(_, None)) => {
+                // `n.pow(2)` with a constant exponent: integer_pow.
+                let ExprKind::Int(n, None) = arg_exprs[0].kind else { unreachable!() };
+                let r = self.b.integer_pow(x, n);
+                self.core(r, span)?
+            }
             Op::Binary(p) => {
                 let prim = Prim::from_name(p).expect("binary primitive");
                 let y = vals.next().expect("argument");
@@ -350,16 +357,32 @@ impl Lowerer<'_> {
                 let r = self.b.reduce(prim, x, &axes);
                 self.core(r, span)?
             }
-            Op::SumAxis => {
-                let k = match vals.next() {
-                    Some(Value::Weak(k, true)) if k >= 0.0 => k as usize,
-                    _ => return err(arg_exprs[0].span, "`sum_axis` needs a constant axis: write `a.sum_axis(1)`"),
+            Op::SumAxes => {
+                let axes: Vec<usize> = match vals.next() {
+                    Some(Value::Ints(v)) if v.iter().all(|k| *k >= 0 && (*k as usize) < rank) => {
+                        v.into_iter().map(|k| k as usize).collect()
+                    }
+                    _ => {
+                        return err(
+                            arg_exprs[0].span,
+                            format!("`sum_axes` needs constant axes below the rank ({rank}): write `a.sum_axes(&[1], false)`"),
+                        );
+                    }
                 };
-                if k >= rank {
-                    return err(span, format!("sum_axis({k}) on an array of rank {rank}"));
+                let keep = match vals.next() {
+                    Some(Value::Atom(Atom::Lit(l))) if l.dtype == DType::Bool => l.value != 0.0,
+                    _ => return err(arg_exprs[1].span, "`keepdims` must be `true` or `false`"),
+                };
+                let r = self.b.reduce(Prim::ReduceSum, x, &axes);
+                let s = self.core(r, span)?;
+                if keep {
+                    let mut sorted = axes.clone();
+                    sorted.sort();
+                    let r = self.b.expand_dims(s, &sorted);
+                    self.core(r, span)?
+                } else {
+                    s
                 }
-                let r = self.b.reduce(Prim::ReduceSum, x, &[k]);
-                self.core(r, span)?
             }
             Op::Dot => {
                 let y = vals.next().expect("argument");
@@ -391,7 +414,6 @@ impl Lowerer<'_> {
                 let b = vals.next().expect("argument");
                 return self.select(cond_value(x), a, b, span);
             }
-            Op::Reshape => return err(span, "`reshape` is not supported yet"),
         };
         Ok(Value::Atom(out))
     }

@@ -49,6 +49,8 @@ pub enum Value {
     Weak(f64, bool),
     /// A tuple of values.
     Tuple(Vec<Value>),
+    /// A list of integer constants (`&[0, 1]` axes).
+    Ints(Vec<i64>),
 }
 
 /// The element dtype of a Rust scalar type (`usize` indices are i32).
@@ -179,6 +181,7 @@ impl Lowerer<'_> {
             Value::Atom(a) => Ok(a),
             Value::Weak(x, _) => Ok(self.b.lit(x, want)),
             Value::Tuple(_) => err(span, "a tuple cannot be used as a number here: destructure it with `let (a, b) = ..`"),
+            Value::Ints(_) => err(span, "a list of integers is only accepted as axes (`a.sum_axes(&[1], false)`)"),
         }
     }
 
