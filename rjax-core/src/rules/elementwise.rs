@@ -390,9 +390,12 @@ fn register_binary(t: &mut Table) {
     );
 }
 
+type CmpFn = fn(f64, f64) -> bool;
+type BitFn = fn(u64, u64) -> u64;
+
 fn register_compare_logic(t: &mut Table) {
     use Prim::*;
-    let cmps: [(Prim, fn(f64, f64) -> bool); 6] = [
+    let cmps: [(Prim, CmpFn); 6] = [
         (Eq, |x, y| x == y),
         (Ne, |x, y| x != y),
         (Lt, |x, y| x < y),
@@ -421,8 +424,7 @@ fn register_compare_logic(t: &mut Table) {
         r.jvp(move |b, p, xs, _ts| Ok((vec![b.eqn1(prim, p.clone(), xs)?], vec![None])));
     }
     // Logical on bools, bitwise on integers.
-    let logic: [(Prim, fn(u64, u64) -> u64); 3] =
-        [(And, |x, y| x & y), (Or, |x, y| x | y), (Xor, |x, y| x ^ y)];
+    let logic: [(Prim, BitFn); 3] = [(And, |x, y| x & y), (Or, |x, y| x | y), (Xor, |x, y| x ^ y)];
     for (prim, f) in logic {
         let r = t.def(
             prim,
@@ -534,8 +536,8 @@ fn register_select_convert(t: &mut Table) {
         let y = b.eqn1(SelectN, p.clone(), xs)?;
         let yt = b.ty(y);
         let mut cases = Vec::new();
-        for k in 1..xs.len() {
-            cases.push(match ts[k] {
+        for tk in &ts[1..] {
+            cases.push(match *tk {
                 Some(t) => super::combinators::broadcast_like(b, t, &yt)?,
                 None => b.zeros(&yt)?,
             });

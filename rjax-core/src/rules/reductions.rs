@@ -66,10 +66,12 @@ fn shifted(p: &Params, prim: Prim, key: &str) -> Result<Params> {
     Ok(p)
 }
 
+type FoldFn = fn(f64, f64) -> f64;
+
 /// Registers the family.
 pub fn register(t: &mut Table) {
     use Prim::*;
-    let folds: [(Prim, f64, fn(f64, f64) -> f64); 3] = [
+    let folds: [(Prim, f64, FoldFn); 3] = [
         (ReduceSum, 0.0, |a, b| a + b),
         (ReduceMax, f64::NEG_INFINITY, |a, b| {
             if a.is_nan() || b.is_nan() {

@@ -215,10 +215,10 @@ fn register_broadcast_squeeze(t: &mut Table) {
         let bd = p.axes("broadcast_in_dim", "broadcast_dimensions")?;
         let shape = p.dims("broadcast_in_dim", "shape")?;
         let mut axes = Vec::new();
-        for d in 0..shape.len() {
+        for (d, sd) in shape.iter().enumerate() {
             match bd.iter().position(|&x| x == d) {
                 None => axes.push(d),
-                Some(i) if ty.dims()[i].is(1) && !shape[d].is(1) => axes.push(d),
+                Some(i) if ty.dims()[i].is(1) && !sd.is(1) => axes.push(d),
                 _ => {}
             }
         }
@@ -380,13 +380,12 @@ fn register_slice_pad(t: &mut Table) {
                     start[i].as_const(),
                     limit[i].as_const(),
                     x.dims()[i].as_const(),
-                ) {
-                    if s < 0 || l < s || l > n {
-                        return Err(shp(
-                            Slice,
-                            format!("slice [{s}:{l}] out of bounds for axis {i} of {x}"),
-                        ));
-                    }
+                ) && (s < 0 || l < s || l > n)
+                {
+                    return Err(shp(
+                        Slice,
+                        format!("slice [{s}:{l}] out of bounds for axis {i} of {x}"),
+                    ));
                 }
                 out.push(d);
             }
@@ -513,9 +512,9 @@ fn register_slice_pad(t: &mut Table) {
             let mut out = Vec::new();
             for (i, (l, h, it)) in cfg.iter().enumerate() {
                 let (l, h, it) = (
-                    cx.ints(Pad, &[l.clone()])?[0],
-                    cx.ints(Pad, &[h.clone()])?[0],
-                    cx.ints(Pad, &[it.clone()])?[0],
+                    cx.ints(Pad, std::slice::from_ref(l))?[0],
+                    cx.ints(Pad, std::slice::from_ref(h))?[0],
+                    cx.ints(Pad, std::slice::from_ref(it))?[0],
                 );
                 let n = x.shape[i] as i64;
                 out.push((l + h + n + (n - 1).max(0) * it).max(0) as usize);

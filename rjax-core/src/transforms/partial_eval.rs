@@ -104,10 +104,11 @@ pub fn partial_eval(
             .map(|(a, _)| a),
     );
     for a in reads {
-        if let Some(v) = a.as_var() {
-            if !cx.unknown_vars.contains(&v) && seen.insert(v) {
-                res.push(v);
-            }
+        if let Some(v) = a.as_var()
+            && !cx.unknown_vars.contains(&v)
+            && seen.insert(v)
+        {
+            res.push(v);
         }
     }
     let known_in: Vec<Var> = j

@@ -66,10 +66,10 @@ pub fn transpose_into(
         Ok(())
     }
     for (a, c) in j.outvars.iter().zip(cts) {
-        if let (Some(v), Some(c)) = (a.as_var(), c) {
-            if lin.contains(&v) {
-                acc(b, &mut ct, v, *c)?;
-            }
+        if let (Some(v), Some(c)) = (a.as_var(), c)
+            && lin.contains(&v)
+        {
+            acc(b, &mut ct, v, *c)?;
         }
     }
     for e in linear_eqns.iter().rev() {
@@ -94,10 +94,10 @@ pub fn transpose_into(
             })?;
         let cts_in = rule(b, &e.params, &args, &cts_out)?;
         for (a, c) in e.inputs.iter().zip(cts_in) {
-            if let (Some(v), Some(c)) = (a.as_var(), c) {
-                if lin.contains(&v) {
-                    acc(b, &mut ct, v, c)?;
-                }
+            if let (Some(v), Some(c)) = (a.as_var(), c)
+                && lin.contains(&v)
+            {
+                acc(b, &mut ct, v, c)?;
             }
         }
     }
