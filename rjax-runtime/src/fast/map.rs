@@ -7,10 +7,17 @@
 //! split over rayon's pool; smaller ones run on the calling thread with no
 //! thread overhead.
 //!
+//! **Contract for callers (and for the `#[jit]` emitter):** pass the
+//! closure by value (not `&f`) and mark it `#[inline(always)]`. Then its
+//! body is compiled inside the AVX-512/AVX2 loop and vectorises; otherwise
+//! LLVM may keep it out of line, compiled for baseline x86-64, where the
+//! math's `mul_add` becomes a software fma call (measured: 10 ms vs 900 ms
+//! for `exp(sin(x)*2+1).tanh()` over 10^7 f32).
+//!
 //! ```
 //! use rjax_runtime::{Array, fast};
 //! let x = Array::from_vec(vec![0.0f32, 1.0, 2.0]);
-//! let y = fast::map1(&x, |v| fast::tanh_f32(v * 2.0 + 1.0));
+//! let y = fast::map1(&x, #[inline(always)] |v| fast::tanh_f32(v * 2.0 + 1.0));
 //! assert!((y.as_slice()[0] - 1.0f32.tanh()).abs() < 1e-6);
 //! ```
 

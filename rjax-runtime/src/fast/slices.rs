@@ -11,7 +11,7 @@ macro_rules! slice_fn {
     ($name:ident, $method:ident, $doc:literal) => {
         #[doc = $doc]
         pub fn $name<T: FastMath + Send + Sync>(x: &[T], out: &mut [T]) {
-            map1_slice(x, out, |v: T| v.$method());
+            map1_slice(x, out, #[inline(always)] |v: T| v.$method());
         }
     };
 }
@@ -68,12 +68,12 @@ fn repair<T: TrigFallback>(x: &[T], out: &mut [T], f: fn(T) -> T) {
 
 /// `out = sin(x)` elementwise, accurate for every input.
 pub fn sin_slice<T: TrigFallback>(x: &[T], out: &mut [T]) {
-    map1_slice(x, out, |v: T| v.fast_sin());
+    map1_slice(x, out, #[inline(always)] |v: T| v.fast_sin());
     repair(x, out, T::std_sin);
 }
 
 /// `out = cos(x)` elementwise, accurate for every input.
 pub fn cos_slice<T: TrigFallback>(x: &[T], out: &mut [T]) {
-    map1_slice(x, out, |v: T| v.fast_cos());
+    map1_slice(x, out, #[inline(always)] |v: T| v.fast_cos());
     repair(x, out, T::std_cos);
 }
