@@ -63,9 +63,12 @@ fn elementwise_chain() -> f64 {
     let x = uniform(n, 2);
     let mut out = vec![0.0f32; n];
     best_of(5, || {
-        fast::map1_slice(&x, &mut out, #[inline(always)] |v: f32| {
-            fast::tanh_f32(fast::exp_f32(fast::sin_f32(v).mul_add(2.0, 1.0)))
-        });
+        fast::map1_slice(
+            &x,
+            &mut out,
+            #[inline(always)]
+            |v: f32| fast::tanh_f32(fast::exp_f32(fast::sin_f32(v).mul_add(2.0, 1.0))),
+        );
         black_box(&out);
     })
 }

@@ -11,22 +11,38 @@ use rjax::runtime::fast;
 /// Distance in ulps between two f32 (0 when both are NaN or equal).
 fn ulps32(a: f32, b: f32) -> u64 {
     if a.is_nan() || b.is_nan() {
-        return if a.is_nan() && b.is_nan() { 0 } else { u64::MAX };
+        return if a.is_nan() && b.is_nan() {
+            0
+        } else {
+            u64::MAX
+        };
     }
     let key = |v: f32| {
         let b = v.to_bits() as i64;
-        if b & 0x8000_0000 != 0 { -(b & 0x7fff_ffff) } else { b }
+        if b & 0x8000_0000 != 0 {
+            -(b & 0x7fff_ffff)
+        } else {
+            b
+        }
     };
     (key(a) - key(b)).unsigned_abs()
 }
 
 fn ulps64(a: f64, b: f64) -> u64 {
     if a.is_nan() || b.is_nan() {
-        return if a.is_nan() && b.is_nan() { 0 } else { u64::MAX };
+        return if a.is_nan() && b.is_nan() {
+            0
+        } else {
+            u64::MAX
+        };
     }
     let key = |v: f64| {
         let b = v.to_bits() as i128;
-        if b & (1 << 63) != 0 { -(b & 0x7fff_ffff_ffff_ffff) } else { b }
+        if b & (1 << 63) != 0 {
+            -(b & 0x7fff_ffff_ffff_ffff)
+        } else {
+            b
+        }
     };
     (key(a) - key(b)).unsigned_abs() as u64
 }
@@ -110,7 +126,10 @@ fn check32(
             }
         }
     }
-    println!("{name} f32: max {worst} ulp at x = {at:e} over {} inputs", xs.len());
+    println!(
+        "{name} f32: max {worst} ulp at x = {at:e} over {} inputs",
+        xs.len()
+    );
     assert!(
         worst <= bound,
         "{name} f32: {worst} ulp at x = {at:e} ({:e} vs {:e})",
@@ -139,7 +158,10 @@ fn check64(
             }
         }
     }
-    println!("{name} f64: max {worst} ulp at x = {at:e} over {} inputs", xs.len());
+    println!(
+        "{name} f64: max {worst} ulp at x = {at:e} over {} inputs",
+        xs.len()
+    );
     assert!(
         worst <= bound,
         "{name} f64: {worst} ulp at x = {at:e} ({:e} vs {:e})",
@@ -163,38 +185,122 @@ const ALL64: fn(f64) -> bool = |_| true;
 
 #[test]
 fn exp_ulp() {
-    check32("exp", &sweep32(ALL32), fast::exp_f32, fast::exp_slice, f64::exp, 2);
-    check64("exp", &sweep64(ALL64), fast::exp_f64, fast::exp_slice, f64::exp, 2);
+    check32(
+        "exp",
+        &sweep32(ALL32),
+        fast::exp_f32,
+        fast::exp_slice,
+        f64::exp,
+        2,
+    );
+    check64(
+        "exp",
+        &sweep64(ALL64),
+        fast::exp_f64,
+        fast::exp_slice,
+        f64::exp,
+        2,
+    );
 }
 
 #[test]
 fn expm1_ulp() {
-    check32("expm1", &sweep32(ALL32), fast::expm1_f32, fast::expm1_slice, f64::exp_m1, 3);
-    check64("expm1", &sweep64(ALL64), fast::expm1_f64, fast::expm1_slice, f64::exp_m1, 3);
+    check32(
+        "expm1",
+        &sweep32(ALL32),
+        fast::expm1_f32,
+        fast::expm1_slice,
+        f64::exp_m1,
+        3,
+    );
+    check64(
+        "expm1",
+        &sweep64(ALL64),
+        fast::expm1_f64,
+        fast::expm1_slice,
+        f64::exp_m1,
+        3,
+    );
 }
 
 #[test]
 fn ln_ulp() {
-    check32("ln", &sweep32(ALL32), fast::ln_f32, fast::ln_slice, f64::ln, 2);
-    check64("ln", &sweep64(ALL64), fast::ln_f64, fast::ln_slice, f64::ln, 2);
+    check32(
+        "ln",
+        &sweep32(ALL32),
+        fast::ln_f32,
+        fast::ln_slice,
+        f64::ln,
+        2,
+    );
+    check64(
+        "ln",
+        &sweep64(ALL64),
+        fast::ln_f64,
+        fast::ln_slice,
+        f64::ln,
+        2,
+    );
 }
 
 #[test]
 fn ln_1p_ulp() {
-    check32("ln_1p", &sweep32(ALL32), fast::ln_1p_f32, fast::ln_1p_slice, f64::ln_1p, 3);
-    check64("ln_1p", &sweep64(ALL64), fast::ln_1p_f64, fast::ln_1p_slice, f64::ln_1p, 3);
+    check32(
+        "ln_1p",
+        &sweep32(ALL32),
+        fast::ln_1p_f32,
+        fast::ln_1p_slice,
+        f64::ln_1p,
+        3,
+    );
+    check64(
+        "ln_1p",
+        &sweep64(ALL64),
+        fast::ln_1p_f64,
+        fast::ln_1p_slice,
+        f64::ln_1p,
+        3,
+    );
 }
 
 #[test]
 fn tanh_ulp() {
-    check32("tanh", &sweep32(ALL32), fast::tanh_f32, fast::tanh_slice, f64::tanh, 4);
-    check64("tanh", &sweep64(ALL64), fast::tanh_f64, fast::tanh_slice, f64::tanh, 4);
+    check32(
+        "tanh",
+        &sweep32(ALL32),
+        fast::tanh_f32,
+        fast::tanh_slice,
+        f64::tanh,
+        4,
+    );
+    check64(
+        "tanh",
+        &sweep64(ALL64),
+        fast::tanh_f64,
+        fast::tanh_slice,
+        f64::tanh,
+        4,
+    );
 }
 
 #[test]
 fn logistic_ulp() {
-    check32("logistic", &sweep32(ALL32), fast::logistic_f32, fast::logistic_slice, logistic_ref, 4);
-    check64("logistic", &sweep64(ALL64), fast::logistic_f64, fast::logistic_slice, logistic_ref, 4);
+    check32(
+        "logistic",
+        &sweep32(ALL32),
+        fast::logistic_f32,
+        fast::logistic_slice,
+        logistic_ref,
+        4,
+    );
+    check64(
+        "logistic",
+        &sweep64(ALL64),
+        fast::logistic_f64,
+        fast::logistic_slice,
+        logistic_ref,
+        4,
+    );
 }
 
 #[test]
@@ -212,7 +318,11 @@ fn sin_cos_slices_accurate_everywhere() {
     // Beyond the fast reduction's range the slice functions use std.
     let xs = sweep32(ALL32);
     for (name, slice, reference) in [
-        ("sin", fast::sin_slice::<f32> as fn(&[f32], &mut [f32]), f64::sin as fn(f64) -> f64),
+        (
+            "sin",
+            fast::sin_slice::<f32> as fn(&[f32], &mut [f32]),
+            f64::sin as fn(f64) -> f64,
+        ),
         ("cos", fast::cos_slice::<f32>, f64::cos),
     ] {
         let mut out = vec![0.0f32; xs.len()];
@@ -228,12 +338,21 @@ fn sin_cos_slices_accurate_everywhere() {
     }
     let xs = sweep64(ALL64);
     for (name, slice, reference) in [
-        ("sin", fast::sin_slice::<f64> as fn(&[f64], &mut [f64]), f64::sin as fn(f64) -> f64),
+        (
+            "sin",
+            fast::sin_slice::<f64> as fn(&[f64], &mut [f64]),
+            f64::sin as fn(f64) -> f64,
+        ),
         ("cos", fast::cos_slice::<f64>, f64::cos),
     ] {
         let mut out = vec![0.0f64; xs.len()];
         slice(&xs, &mut out);
-        let worst = xs.iter().zip(&out).map(|(&x, &y)| ulps64(y, reference(x))).max().unwrap();
+        let worst = xs
+            .iter()
+            .zip(&out)
+            .map(|(&x, &y)| ulps64(y, reference(x)))
+            .max()
+            .unwrap();
         println!("{name} slice f64 (all inputs): max {worst} ulp");
         assert!(worst <= 2, "{name} slice f64: {worst} ulp");
     }
@@ -248,7 +367,11 @@ fn signs_of_zero_and_specials() {
             ("tanh", fast::tanh_f32),
             ("sin", fast::sin_f32),
         ] {
-            assert_eq!(f(x).to_bits(), x.to_bits(), "{name}({x:?}) must keep the sign of zero");
+            assert_eq!(
+                f(x).to_bits(),
+                x.to_bits(),
+                "{name}({x:?}) must keep the sign of zero"
+            );
         }
     }
     assert_eq!(fast::exp_f32(f32::NEG_INFINITY), 0.0);

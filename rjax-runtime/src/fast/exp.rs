@@ -13,7 +13,7 @@ const MAGIC_F64: f64 = 6_755_399_441_055_744.0;
 
 const LN2_HI_F32: f32 = 0.693_359_4; // 0.693359375, exact in 11 bits
 const LN2_LO_F32: f32 = -2.121_944_4e-4;
-const LN2_HI_F64: f64 = 6.931_471_803_691_238_2e-1; // trailing zero bits
+const LN2_HI_F64: f64 = f64::from_bits(0x3fe6_2e42_fee0_0000); // trailing zero bits
 const LN2_LO_F64: f64 = 1.908_214_929_270_587_7e-10;
 
 /// expm1(r) for |r| <= ln2/2 (f32): r + r^2 (1/2! + r/3! + ... + r^5/7!).

@@ -86,7 +86,11 @@ pub(super) fn gemm_crate<T: GemmFloat>(
     k: usize,
     trans_b: bool,
 ) {
-    let (rhs_cs, rhs_rs) = if trans_b { (k as isize, 1) } else { (1, n as isize) };
+    let (rhs_cs, rhs_rs) = if trans_b {
+        (k as isize, 1)
+    } else {
+        (1, n as isize)
+    };
     let par = if m * n * k >= 1 << 18 {
         gemm::Parallelism::Rayon(rayon::current_num_threads())
     } else {

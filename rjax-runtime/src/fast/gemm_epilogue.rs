@@ -33,7 +33,16 @@ pub fn gemm_epilogue_into<T: GemmFloat, E: Fn(T) -> T + Sync>(
         b.shape(),
         out.shape()
     );
-    gemm_epilogue_slice(a.as_slice(), b.as_slice(), m, k, n, trans_b, out.as_mut_slice(), epi);
+    gemm_epilogue_slice(
+        a.as_slice(),
+        b.as_slice(),
+        m,
+        k,
+        n,
+        trans_b,
+        out.as_mut_slice(),
+        epi,
+    );
 }
 
 /// `epi(a · b)` (or `epi(a · bᵀ)` when `trans_b`) as a new array.

@@ -7,9 +7,9 @@
 //! inputs are scaled into the normal range first. The series coefficients
 //! are the exact 2/(2j+1), truncated where the tail is far below an ulp.
 
-const LN2_HI_F32: f32 = 6.931_381_2e-1; // 0x3f317180
-const LN2_LO_F32: f32 = 9.058_000_6e-6; // 0x3717f7d1
-const LN2_HI_F64: f64 = 6.931_471_803_691_238_2e-1;
+const LN2_HI_F32: f32 = f32::from_bits(0x3f31_7180);
+const LN2_LO_F32: f32 = f32::from_bits(0x3717_f7d1);
+const LN2_HI_F64: f64 = f64::from_bits(0x3fe6_2e42_fee0_0000); // trailing zero bits
 const LN2_LO_F64: f64 = 1.908_214_929_270_587_7e-10;
 
 /// log(1 + f) for f in [sqrt(1/2) - 1, sqrt(2) - 1] plus k ln2 (f32).

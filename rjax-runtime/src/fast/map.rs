@@ -126,7 +126,10 @@ fn seq_inplace2<T: Copy, F: Fn(T, T) -> T>(acc: &mut [T], y: &[T], f: &F) {
 }
 
 fn check_len(op: &str, what: &str, a: usize, b: usize) {
-    assert!(a == b, "{op}: {what} has {b} elements but {a} were expected");
+    assert!(
+        a == b,
+        "{op}: {what} has {b} elements but {a} were expected"
+    );
 }
 
 /// `out[i] = f(x[i])` over slices of equal length (into possibly

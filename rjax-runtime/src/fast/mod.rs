@@ -42,9 +42,8 @@ pub use map::{
 };
 pub use math::FastMath;
 pub use slices::{
-    TrigFallback,
-    cos_slice, exp_slice, expm1_slice, ln_1p_slice, ln_slice, logistic_slice, sin_slice,
-    tanh_slice,
+    TrigFallback, cos_slice, exp_slice, expm1_slice, ln_1p_slice, ln_slice, logistic_slice,
+    sin_slice, tanh_slice,
 };
 pub use syrk::{syrk_epilogue, syrk_epilogue_into, syrk_epilogue_slice};
 pub use trig::{SIN_COS_F32_MAX, SIN_COS_F64_MAX, cos_f32, cos_f64, sin_f32, sin_f64};

@@ -117,7 +117,7 @@ pub(super) unsafe fn strip_avx512<E: Fn(f32) -> f32>(
     ld: usize,
     epi: &E,
 ) {
-    debug_assert!(rows >= 1 && rows <= MR && ld >= jend);
+    debug_assert!((1..=MR).contains(&rows) && ld >= jend);
     debug_assert!(a.len() >= (i0 + rows) * k && b.len() >= jend * k);
     debug_assert!(strip.len() >= rows * ld);
     // Rows past the end repeat the last valid row; their sums are dropped.

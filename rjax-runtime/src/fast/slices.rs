@@ -11,7 +11,12 @@ macro_rules! slice_fn {
     ($name:ident, $method:ident, $doc:literal) => {
         #[doc = $doc]
         pub fn $name<T: FastMath + Send + Sync>(x: &[T], out: &mut [T]) {
-            map1_slice(x, out, #[inline(always)] |v: T| v.$method());
+            map1_slice(
+                x,
+                out,
+                #[inline(always)]
+                |v: T| v.$method(),
+            );
         }
     };
 }
@@ -21,7 +26,11 @@ slice_fn!(expm1_slice, fast_expm1, "`out = expm1(x)` elementwise.");
 slice_fn!(ln_slice, fast_ln, "`out = ln(x)` elementwise.");
 slice_fn!(ln_1p_slice, fast_ln_1p, "`out = ln(1 + x)` elementwise.");
 slice_fn!(tanh_slice, fast_tanh, "`out = tanh(x)` elementwise.");
-slice_fn!(logistic_slice, fast_logistic, "`out = 1/(1+exp(-x))` elementwise.");
+slice_fn!(
+    logistic_slice,
+    fast_logistic,
+    "`out = 1/(1+exp(-x))` elementwise."
+);
 
 /// Floats whose sin/cos need the std fallback beyond the fast range.
 pub trait TrigFallback: FastMath + Send + Sync + PartialOrd {
@@ -68,12 +77,22 @@ fn repair<T: TrigFallback>(x: &[T], out: &mut [T], f: fn(T) -> T) {
 
 /// `out = sin(x)` elementwise, accurate for every input.
 pub fn sin_slice<T: TrigFallback>(x: &[T], out: &mut [T]) {
-    map1_slice(x, out, #[inline(always)] |v: T| v.fast_sin());
+    map1_slice(
+        x,
+        out,
+        #[inline(always)]
+        |v: T| v.fast_sin(),
+    );
     repair(x, out, T::std_sin);
 }
 
 /// `out = cos(x)` elementwise, accurate for every input.
 pub fn cos_slice<T: TrigFallback>(x: &[T], out: &mut [T]) {
-    map1_slice(x, out, #[inline(always)] |v: T| v.fast_cos());
+    map1_slice(
+        x,
+        out,
+        #[inline(always)]
+        |v: T| v.fast_cos(),
+    );
     repair(x, out, T::std_cos);
 }
