@@ -1,4 +1,16 @@
-//! Element types an `Array` can hold and their runtime tags.
+//! Element types an `Array` can hold, their runtime tags, and the scalar
+//! arithmetic the kernels are generic over.
+//!
+//! Three traits, from weakest to strongest:
+//! - [`Element`]: anything an array can hold (`f32 f64 i32 u32 bool`), with a
+//!   lossless-where-possible cast through `f64` (used by
+//!   `convert_element_type`);
+//! - [`Num`]: the numeric types (`f32 f64 i32 u32`), with XLA's semantics for
+//!   integers (wrapping arithmetic, `x / 0` gives -1 / `u32::MAX`);
+//! - [`Float`]: `f32` and `f64`, with the transcendental functions.
+//!
+//! The methods are named so that they never clash with std's operator traits
+//! or with inherent float methods in generic code.
 
 use std::fmt::{Debug, Display};
 
@@ -28,6 +40,17 @@ impl DType {
             DType::Bool => "bool",
         }
     }
+
+    /// The name NumPy prints in a repr (`float32`, `int32`, `bool`, ...).
+    pub fn numpy_name(self) -> &'static str {
+        match self {
+            DType::F32 => "float32",
+            DType::F64 => "float64",
+            DType::I32 => "int32",
+            DType::U32 => "uint32",
+            DType::Bool => "bool",
+        }
+    }
 }
 
 impl Display for DType {
@@ -37,16 +60,248 @@ impl Display for DType {
 }
 
 /// A type that can be an element of an [`crate::Array`].
-pub trait Element: Copy + Send + Sync + Debug + Display + PartialEq + Default + 'static {
+pub trait Element:
+    Copy + Send + Sync + Debug + Display + PartialEq + PartialOrd + Default + 'static
+{
     /// The runtime tag of this type.
     const DTYPE: DType;
+
+    /// This value as an `f64` (exact for every element type; `bool` is 0/1).
+    fn to_f64(self) -> f64;
+
+    /// The value of this type nearest to `x`, with XLA's conversion rules:
+    /// floats to integers truncate toward zero and saturate (NaN gives 0),
+    /// anything to `bool` is `x != 0` (NaN gives true).
+    fn from_f64(x: f64) -> Self;
+
+    /// Converts to another element type (`convert_element_type`).
+    fn cast<U: Element>(self) -> U {
+        U::from_f64(self.to_f64())
+    }
 }
 
-macro_rules! element {
+/// The numeric element types (`f32 f64 i32 u32`).
+pub trait Num: Element {
+    /// 0.
+    fn zero() -> Self;
+    /// 1.
+    fn one() -> Self;
+    /// The smallest value (-inf for floats); the identity of `max`.
+    fn lowest() -> Self;
+    /// The largest value (+inf for floats); the identity of `min`.
+    fn highest() -> Self;
+    /// `a + b` (wrapping for integers).
+    fn add(self, b: Self) -> Self;
+    /// `a - b` (wrapping for integers).
+    fn sub(self, b: Self) -> Self;
+    /// `a * b` (wrapping for integers).
+    fn mul(self, b: Self) -> Self;
+    /// `a / b`; integers round toward zero, and `x / 0` is -1 (all bits
+    /// set), as in XLA.
+    fn div(self, b: Self) -> Self;
+    /// `-a` (wrapping for integers, so `u32` negates modulo 2^32).
+    fn neg(self) -> Self;
+    /// `|a|`.
+    fn abs(self) -> Self;
+    /// -1, 0 or 1 (NaN stays NaN).
+    fn sign(self) -> Self;
+    /// The larger of two values; NaN if either is NaN (as `lax.max`).
+    fn max(self, b: Self) -> Self;
+    /// The smaller of two values; NaN if either is NaN (as `lax.min`).
+    fn min(self, b: Self) -> Self;
+    /// `a ^ y` for an integer `y` (`integer_pow`); for integers a negative
+    /// `y` gives `1 / a^|y|` with integer division.
+    fn powi(self, y: i32) -> Self;
+    /// True for NaN (never for integers).
+    fn is_nan(self) -> bool;
+    /// Matrix product `c = a · b` of row-major `m×k` and `k×n` blocks given
+    /// by (pointer, row stride, column stride). The default is a plain loop;
+    /// `f32` and `f64` use the `gemm` crate.
+    ///
+    /// # Safety
+    /// The three views must be in bounds for the given sizes and strides,
+    /// and `c` must not overlap `a` or `b`.
+    #[allow(clippy::too_many_arguments)]
+    unsafe fn matmul(
+        m: usize,
+        n: usize,
+        k: usize,
+        c: *mut Self,
+        c_rs: isize,
+        c_cs: isize,
+        a: *const Self,
+        a_rs: isize,
+        a_cs: isize,
+        b: *const Self,
+        b_rs: isize,
+        b_cs: isize,
+    ) {
+        for i in 0..m as isize {
+            for j in 0..n as isize {
+                let mut acc = Self::zero();
+                for p in 0..k as isize {
+                    // SAFETY: in bounds by the caller's contract.
+                    let (x, y) = unsafe {
+                        (
+                            *a.offset(i * a_rs + p * a_cs),
+                            *b.offset(p * b_rs + j * b_cs),
+                        )
+                    };
+                    acc = acc.add(x.mul(y));
+                }
+                // SAFETY: in bounds by the caller's contract.
+                unsafe { *c.offset(i * c_rs + j * c_cs) = acc };
+            }
+        }
+    }
+}
+
+/// The floating-point element types (`f32 f64`).
+pub trait Float: Num {
+    /// sin.
+    fn sin(self) -> Self;
+    /// cos.
+    fn cos(self) -> Self;
+    /// tan.
+    fn tan(self) -> Self;
+    /// tanh.
+    fn tanh(self) -> Self;
+    /// e^x.
+    fn exp(self) -> Self;
+    /// Natural logarithm.
+    fn ln(self) -> Self;
+    /// ln(1 + x), accurate near 0.
+    fn ln_1p(self) -> Self;
+    /// e^x - 1, accurate near 0.
+    fn exp_m1(self) -> Self;
+    /// Square root.
+    fn sqrt(self) -> Self;
+    /// x^y.
+    fn powf(self, y: Self) -> Self;
+}
+
+impl Element for bool {
+    const DTYPE: DType = DType::Bool;
+    fn to_f64(self) -> f64 {
+        if self { 1.0 } else { 0.0 }
+    }
+    fn from_f64(x: f64) -> Self {
+        x != 0.0
+    }
+}
+
+macro_rules! int_element {
     ($($t:ty => $d:ident),*) => {$(
         impl Element for $t {
             const DTYPE: DType = DType::$d;
+            fn to_f64(self) -> f64 {
+                self as f64
+            }
+            fn from_f64(x: f64) -> Self {
+                // `as` truncates toward zero, saturates and maps NaN to 0.
+                x as $t
+            }
+        }
+
+        impl Num for $t {
+            fn zero() -> Self { 0 }
+            fn one() -> Self { 1 }
+            fn lowest() -> Self { <$t>::MIN }
+            fn highest() -> Self { <$t>::MAX }
+            fn add(self, b: Self) -> Self { self.wrapping_add(b) }
+            fn sub(self, b: Self) -> Self { self.wrapping_sub(b) }
+            fn mul(self, b: Self) -> Self { self.wrapping_mul(b) }
+            fn div(self, b: Self) -> Self {
+                if b == 0 { (0 as $t).wrapping_sub(1) } else { self.wrapping_div(b) }
+            }
+            fn neg(self) -> Self { (0 as $t).wrapping_sub(self) }
+            #[allow(unused_comparisons)]
+            fn abs(self) -> Self { if self < 0 { self.neg() } else { self } }
+            #[allow(unused_comparisons)]
+            fn sign(self) -> Self {
+                if self > 0 { 1 } else if self < 0 { (0 as $t).wrapping_sub(1) } else { 0 }
+            }
+            fn max(self, b: Self) -> Self { if self >= b { self } else { b } }
+            fn min(self, b: Self) -> Self { if self <= b { self } else { b } }
+            fn powi(self, y: i32) -> Self {
+                let p = self.wrapping_pow(y.unsigned_abs());
+                if y < 0 { (1 as $t).div(p) } else { p }
+            }
+            fn is_nan(self) -> bool { false }
         }
     )*};
 }
-element!(f32 => F32, f64 => F64, i32 => I32, u32 => U32, bool => Bool);
+int_element!(i32 => I32, u32 => U32);
+
+macro_rules! float_element {
+    ($($t:ident => $d:ident),*) => {$(
+        impl Element for $t {
+            const DTYPE: DType = DType::$d;
+            fn to_f64(self) -> f64 {
+                self as f64
+            }
+            fn from_f64(x: f64) -> Self {
+                x as $t
+            }
+        }
+
+        impl Num for $t {
+            fn zero() -> Self { 0.0 }
+            fn one() -> Self { 1.0 }
+            fn lowest() -> Self { <$t>::NEG_INFINITY }
+            fn highest() -> Self { <$t>::INFINITY }
+            fn add(self, b: Self) -> Self { self + b }
+            fn sub(self, b: Self) -> Self { self - b }
+            fn mul(self, b: Self) -> Self { self * b }
+            fn div(self, b: Self) -> Self { self / b }
+            fn neg(self) -> Self { -self }
+            fn abs(self) -> Self { <$t>::abs(self) }
+            fn sign(self) -> Self {
+                if self > 0.0 { 1.0 } else if self < 0.0 { -1.0 } else { self }
+            }
+            fn max(self, b: Self) -> Self {
+                if self.is_nan() || self > b { self } else { b }
+            }
+            fn min(self, b: Self) -> Self {
+                if self.is_nan() || self < b { self } else { b }
+            }
+            fn powi(self, y: i32) -> Self { <$t>::powi(self, y) }
+            fn is_nan(self) -> bool { <$t>::is_nan(self) }
+            unsafe fn matmul(
+                m: usize,
+                n: usize,
+                k: usize,
+                c: *mut Self,
+                c_rs: isize,
+                c_cs: isize,
+                a: *const Self,
+                a_rs: isize,
+                a_cs: isize,
+                b: *const Self,
+                b_rs: isize,
+                b_cs: isize,
+            ) {
+                // SAFETY: forwarded from the caller's contract.
+                unsafe {
+                    crate::kernels::gemm::gemm_strided(
+                        m, n, k, c, c_rs, c_cs, a, a_rs, a_cs, b, b_rs, b_cs,
+                    )
+                }
+            }
+        }
+
+        impl Float for $t {
+            fn sin(self) -> Self { <$t>::sin(self) }
+            fn cos(self) -> Self { <$t>::cos(self) }
+            fn tan(self) -> Self { <$t>::tan(self) }
+            fn tanh(self) -> Self { <$t>::tanh(self) }
+            fn exp(self) -> Self { <$t>::exp(self) }
+            fn ln(self) -> Self { <$t>::ln(self) }
+            fn ln_1p(self) -> Self { <$t>::ln_1p(self) }
+            fn exp_m1(self) -> Self { <$t>::exp_m1(self) }
+            fn sqrt(self) -> Self { <$t>::sqrt(self) }
+            fn powf(self, y: Self) -> Self { <$t>::powf(self, y) }
+        }
+    )*};
+}
+float_element!(f32 => F32, f64 => F64);

@@ -31,3 +31,38 @@ pub enum RjaxError {
 
 /// Result alias of the runtime.
 pub type Result<T> = std::result::Result<T, RjaxError>;
+
+impl RjaxError {
+    /// A [`RjaxError::ShapeMismatch`] between two shapes.
+    pub fn shapes(
+        op: &'static str,
+        lhs: &[usize],
+        rhs: &[usize],
+        reason: impl Into<String>,
+    ) -> Self {
+        RjaxError::ShapeMismatch {
+            op,
+            lhs: lhs.to_vec(),
+            rhs: rhs.to_vec(),
+            reason: reason.into(),
+        }
+    }
+
+    /// An [`RjaxError::Invalid`] with a message.
+    pub fn invalid(op: &'static str, message: impl Into<String>) -> Self {
+        RjaxError::Invalid {
+            op,
+            message: message.into(),
+        }
+    }
+}
+
+/// Unwraps a result or panics with the error's text: how every plain form
+/// is made from its `try_` form, so both report the same words.
+#[track_caller]
+pub(crate) fn or_panic<T>(r: Result<T>) -> T {
+    match r {
+        Ok(v) => v,
+        Err(e) => panic!("{e}"),
+    }
+}

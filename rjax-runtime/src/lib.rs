@@ -8,9 +8,11 @@
 pub mod array;
 pub mod dtype;
 pub mod error;
+pub mod kernels;
+pub mod lax;
 pub mod random;
 pub mod sharding;
 
 pub use array::Array;
-pub use dtype::{DType, Element};
+pub use dtype::{DType, Element, Float, Num};
 pub use error::{Result, RjaxError};

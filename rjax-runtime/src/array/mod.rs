@@ -1,5 +1,40 @@
 //! `Array<T>`: an n-dimensional, row-major, contiguous array with shared
 //! storage and copy-on-write.
+//!
+//! This file holds the type, its storage and element access. The
+//! jax.numpy-style API is spread by family over the sibling files, each
+//! built on [`crate::lax`]:
+//! - `construct.rs`: `zeros ones full arange linspace eye`, `array![..]`;
+//! - `math.rs`: elementwise methods (`sin`, `maximum`, `clip`, `where_`...)
+//!   and comparisons (`less`, `equal`...);
+//! - `ops.rs`: `+ - * /` and unary `-` on arrays, references and scalars;
+//! - `reduce.rs`: `sum mean max min prod argmax logsumexp`;
+//! - `linalg.rs`: `dot`, `matmul`;
+//! - `shape.rs`: `t transpose reshape broadcast_to expand_dims squeeze
+//!   slice index concatenate stack astype`;
+//! - `fmt.rs`: `Debug`, NumPy-like `Display`;
+//! - `nalgebra.rs`: conversions to and from nalgebra matrices and vectors.
+//!
+//! # Conventions chosen where NumPy, JAX and Rust disagree
+//! - `len()` is the number of elements (as ndarray), not the first axis.
+//! - `a.max()`, `a.sum()`... reduce everything to a scalar `T`;
+//!   `a.sum_axes(&[1], keepdims)` reduces some axes, with or without
+//!   keepdims. Elementwise max/min are `maximum`/`minimum`.
+//! - Comparisons use jax.numpy's names (`equal`, `less`...) because `eq`
+//!   and `lt` belong to Rust's `PartialEq`/`PartialOrd`.
+//! - `==` on arrays (`PartialEq`) is whole-array equality: same shape and
+//!   same elements.
+
+mod construct;
+mod fmt;
+mod linalg;
+mod math;
+mod nalgebra;
+mod ops;
+mod reduce;
+mod shape;
+
+pub use math::{try_where_, where_};
 
 use std::sync::Arc;
 
@@ -92,9 +127,105 @@ impl<T: Element> Array<T> {
         self.data.as_ref().clone()
     }
 
+    /// An array from parts already known to agree (`shape` product equals
+    /// `data.len()`).
+    pub(crate) fn from_raw(shape: Vec<usize>, data: Vec<T>) -> Self {
+        debug_assert_eq!(shape.iter().product::<usize>(), data.len());
+        Array {
+            data: Arc::new(data),
+            shape,
+        }
+    }
+
+    /// The same storage seen with another shape of the same size (no copy).
+    pub(crate) fn with_shape(&self, shape: Vec<usize>) -> Self {
+        debug_assert_eq!(shape.iter().product::<usize>(), self.data.len());
+        Array {
+            data: Arc::clone(&self.data),
+            shape,
+        }
+    }
+
     /// The elements as a `Vec`, without a copy when the storage is not shared.
     pub fn into_vec(self) -> Vec<T> {
         Arc::try_unwrap(self.data).unwrap_or_else(|shared| shared.as_ref().clone())
+    }
+}
+
+impl<T: Element> Array<T> {
+    /// Number of elements (the product of the shape), as NumPy's `size`.
+    pub fn size(&self) -> usize {
+        self.data.len()
+    }
+
+    /// The value of a 0-d (or one-element) array.
+    ///
+    /// # Panics
+    /// When the array has more or fewer than one element.
+    #[track_caller]
+    pub fn item(&self) -> T {
+        assert!(
+            self.data.len() == 1,
+            "item: needs an array with one element, got shape {:?}",
+            self.shape
+        );
+        self.data[0]
+    }
+
+    /// The row-major offset of a full index, or the error text.
+    fn offset(&self, op: &'static str, index: &[usize]) -> Result<usize> {
+        if index.len() != self.shape.len() || index.iter().zip(&self.shape).any(|(i, d)| i >= d) {
+            return Err(RjaxError::invalid(
+                op,
+                format!(
+                    "index {index:?} is out of bounds for shape {:?}",
+                    self.shape
+                ),
+            ));
+        }
+        Ok(index
+            .iter()
+            .zip(&self.shape)
+            .fold(0, |acc, (&i, &d)| acc * d + i))
+    }
+
+    /// The element at a full index (`a.get(&[i, j])`).
+    ///
+    /// # Panics
+    /// With the text of [`Array::try_get`]'s error.
+    #[track_caller]
+    pub fn get(&self, index: &[usize]) -> T {
+        crate::error::or_panic(self.try_get(index))
+    }
+
+    /// The element at a full index, or an error when the index has the
+    /// wrong length or is out of bounds.
+    pub fn try_get(&self, index: &[usize]) -> Result<T> {
+        Ok(self.data[self.offset("get", index)?])
+    }
+
+    /// Sets the element at a full index (copying shared storage first).
+    ///
+    /// # Panics
+    /// When the index has the wrong length or is out of bounds.
+    #[track_caller]
+    pub fn set(&mut self, index: &[usize], value: T) {
+        let at = crate::error::or_panic(self.offset("set", index));
+        self.as_mut_slice()[at] = value;
+    }
+
+    /// True when both arrays share one storage buffer (no copy happened
+    /// since one was cloned from the other).
+    pub fn shares_storage(&self, other: &Array<T>) -> bool {
+        Arc::ptr_eq(&self.data, &other.data)
+    }
+}
+
+impl<T: Element> PartialEq for Array<T> {
+    /// Same shape and equal elements (so NaN makes arrays unequal, as in
+    /// IEEE).
+    fn eq(&self, other: &Self) -> bool {
+        self.shape == other.shape && self.data == other.data
     }
 }
 
@@ -117,14 +248,14 @@ impl<T: Element> std::ops::Index<usize> for Array<T> {
     }
 }
 
-impl<T: Element> std::fmt::Debug for Array<T> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "Array{{shape: {:?}, dtype: {}, data: {:?}}}",
-            self.shape,
-            T::DTYPE,
-            self.data
-        )
+impl<T: Element> std::ops::IndexMut<usize> for Array<T> {
+    /// `a[i] = v` on a 1-d array (copying shared storage first).
+    fn index_mut(&mut self, i: usize) -> &mut T {
+        assert!(
+            self.shape.len() == 1 && i < self.shape[0],
+            "index: a[{i}] needs a 1-d array with more than {i} elements, got shape {:?}",
+            self.shape
+        );
+        &mut self.as_mut_slice()[i]
     }
 }
