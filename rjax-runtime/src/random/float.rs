@@ -37,10 +37,6 @@ pub trait RandomFloat:
     /// way `jax.random.uniform` does it: the top mantissa-many bits of the
     /// element's random word, under the exponent of 1.0, minus 1.
     fn unit(b1: u32, b2: u32) -> Self;
-    /// Converts an f64 parameter (a bound, a probability) to this type.
-    fn from_f64(x: f64) -> Self;
-    /// Widens to f64 (exact).
-    fn to_f64(self) -> f64;
     /// `self * a + b` with one rounding.
     fn fma(self, a: Self, b: Self) -> Self;
     /// The larger of the two (XLA `max` for non-NaN operands).
@@ -105,12 +101,6 @@ impl RandomFloat for f32 {
         // 32-bit draws use the xor of the two words; keep 23 mantissa bits.
         f32::from_bits(((b1 ^ b2) >> 9) | 0x3f80_0000) - 1.0
     }
-    fn from_f64(x: f64) -> Self {
-        x as f32
-    }
-    fn to_f64(self) -> f64 {
-        self as f64
-    }
     #[inline(always)]
     fn xla_log(self) -> Self {
         xla_math::log_f32(self)
@@ -138,12 +128,6 @@ impl RandomFloat for f64 {
         // 64-bit draws concatenate the words (b1 high); keep 52 bits.
         let bits = (u64::from(b1) << 32) | u64::from(b2);
         f64::from_bits((bits >> 12) | 0x3ff0_0000_0000_0000) - 1.0
-    }
-    fn from_f64(x: f64) -> Self {
-        x
-    }
-    fn to_f64(self) -> f64 {
-        self
     }
     #[inline(always)]
     fn xla_log(self) -> Self {
