@@ -24,7 +24,7 @@ use rjax::runtime::sharding::{Mesh, devices, distributed};
 pub mod mlp {
     use rjax::Array;
     use rjax::runtime::P;
-    use rjax::runtime::sharding::{Mesh, psum, shard_map};
+    use rjax::runtime::sharding::{Mesh, psum_many, shard_map};
 
     /// Input features.
     pub const D_IN: usize = 32;
@@ -136,10 +136,9 @@ pub mod mlp {
     pub fn grads_sharded(mesh: &Mesh, p: &[Array<f32>], x: &Array<f32>, y: &Array<f32>) -> Params {
         let batch = x.shape()[0];
         let f = |a: &[Array<f32>]| {
-            let (loss, g) = loss_and_grads(&a[..4], &a[4], &a[5], batch);
-            let mut out: Params = g.iter().map(|g| psum(g, "data")).collect();
-            out.push(psum(&Array::from_vec(vec![loss]), "data"));
-            out
+            let (loss, mut g) = loss_and_grads(&a[..4], &a[4], &a[5], batch);
+            g.push(Array::from_vec(vec![loss]));
+            psum_many(&g, "data")
         };
         let specs = [P![], P![], P![], P![], P!["data", None], P!["data", None]];
         let sm = shard_map(f, mesh, &specs, &[P![], P![], P![], P![], P![]]);
@@ -157,10 +156,13 @@ pub mod mlp {
     ) -> (Params, f32) {
         let batch = x.shape()[0];
         let f = |a: &[Array<f32>]| {
-            let (loss, g) = loss_and_grads(&a[..4], &a[4], &a[5], batch);
-            let g: Params = g.iter().map(|g| psum(g, "data")).collect();
+            let (loss, mut g) = loss_and_grads(&a[..4], &a[4], &a[5], batch);
+            // All gradients and the loss in one all-reduce.
+            g.push(Array::from_vec(vec![loss]));
+            let mut g = psum_many(&g, "data");
+            let loss = g.pop().unwrap();
             let mut out = sgd(&a[..4], &g);
-            out.push(psum(&Array::from_vec(vec![loss]), "data"));
+            out.push(loss);
             out
         };
         let specs = [P![], P![], P![], P![], P!["data", None], P!["data", None]];
