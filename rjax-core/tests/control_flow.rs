@@ -1,3 +1,4 @@
+#![allow(clippy::needless_range_loop)]
 //! Control flow: grad through a 100-step scan and through a while loop
 //! with a data-dependent trip count (Newton's square root), cond in every
 //! mode, and vmap of each against a loop over the batch.
