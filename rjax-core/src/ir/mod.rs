@@ -1,0 +1,24 @@
+//! The IR: one file per concept (dtypes, dimension expressions, shapes,
+//! variables and atoms, parameters, equations, jaxprs, primitives), plus the
+//! JAX-format printer and its parser.
+
+pub mod atom;
+pub mod dim;
+pub mod dtype;
+pub mod eqn;
+pub mod jaxpr;
+pub mod params;
+pub mod parse;
+pub mod prim;
+pub mod print;
+pub mod shape;
+pub mod verify;
+
+pub use atom::{Atom, Literal, Var};
+pub use dim::DimExpr;
+pub use dtype::DType;
+pub use eqn::Eqn;
+pub use jaxpr::Jaxpr;
+pub use params::{Param, Params};
+pub use prim::Prim;
+pub use shape::{Shape, TensorType};

@@ -1,0 +1,73 @@
+//! Multi-process data parallelism (feature `mpi`): run as
+//! `mpirun -n 2 <this test binary>` (see .ci/run). Every rank builds the
+//! same data; the mesh spans the ranks' devices; the data-parallel training
+//! step through MPI collectives must equal the single-process step each
+//! rank computes locally. Without mpirun it runs as one process.
+#![cfg(feature = "mpi")]
+
+#[path = "../examples/data_parallel.rs"]
+#[allow(dead_code)]
+mod data_parallel;
+
+use data_parallel::mlp;
+use rjax::runtime::P;
+use rjax::runtime::sharding::{
+    Mesh, NamedSharding, device_put, devices, distributed, process_count, psum, shard_map,
+};
+
+#[test]
+fn data_parallel_step_over_mpi_ranks_equals_single_process_step() {
+    let dist = distributed::initialize().unwrap();
+    let all = devices();
+    let n = all.len();
+    println!(
+        "rank {} of {}: {n} device(s) in the mesh",
+        dist.process_index(),
+        dist.process_count()
+    );
+    if std::env::var("OMPI_COMM_WORLD_SIZE").is_ok_and(|s| s != "1") {
+        assert!(
+            process_count() > 1,
+            "started by mpirun but MPI sees one process"
+        );
+    }
+    let m = Mesh::new(&all, &[("data", n)]).unwrap();
+
+    // A collective against its definition across ranks: psum of each device's index + 1.
+    let sm = shard_map(
+        |x: &[rjax::Array<f32>]| vec![psum(&x[0], "data")],
+        &m,
+        &[P!["data"]],
+        &[P![]],
+    );
+    let x = rjax::Array::from_vec((1..=n).map(|v| v as f32).collect());
+    let s = sm.call(&[&x]).unwrap()[0].gather();
+    assert_eq!(s.to_vec(), vec![(n * (n + 1) / 2) as f32]);
+
+    // gather of blocks living on other ranks.
+    let xs = device_put(&x, &NamedSharding::new(&m, P!["data"]).unwrap()).unwrap();
+    assert_eq!(xs.addressable_shards().len(), n / dist.process_count());
+    assert_eq!(xs.gather().to_vec(), x.to_vec());
+
+    // The training step.
+    let (x, y) = mlp::dataset(256, 21);
+    let (mut ps, mut pu) = (mlp::init(22), mlp::init(22));
+    for step in 0..3 {
+        let (a, la) = mlp::step_sharded(&m, &ps, &x, &y);
+        let (b, lb) = mlp::step_unsharded(&pu, &x, &y);
+        assert!(
+            (la - lb).abs() < 1e-5 * (1.0 + lb),
+            "step {step}: {la} vs {lb}"
+        );
+        for (u, v) in a.iter().zip(&b) {
+            for (p, q) in u.as_slice().iter().zip(v.as_slice()) {
+                assert!(
+                    (p - q).abs() <= 1e-5 * (1.0 + q.abs()),
+                    "step {step}: {p} vs {q}"
+                );
+            }
+        }
+        (ps, pu) = (a, b);
+    }
+    drop(dist);
+}
