@@ -1,0 +1,116 @@
+//! Turning a key into many values: counters are hashed in groups of lanes,
+//! each element's two words go through a per-element function, and large
+//! draws are split across threads.
+//!
+//! Every element depends only on its own counter (the partitionable layout),
+//! so any split of the output into chunks gives the same bits as one pass.
+
+use rayon::prelude::*;
+
+use super::threefry::{LANES, hash_counters};
+
+/// Below this many elements a draw stays on the calling thread.
+const PARALLEL_MIN: usize = 1 << 16;
+/// Elements per parallel task (a multiple of `LANES`).
+const CHUNK: usize = 1 << 14;
+
+/// What one element of a draw is, given its two threefry words.
+pub(crate) trait ElementFn: Sync {
+    /// The element type produced.
+    type Out: Copy + Send + Sync + Default;
+    /// Maps the element's words `(b1, b2)` to its value. Implementations
+    /// should be `#[inline(always)]` so that they vectorise with the hash.
+    fn apply(&self, b1: u32, b2: u32) -> Self::Out;
+}
+
+/// The `n` elements of a draw from `key` (elements in row-major order of the
+/// draw's shape).
+pub(crate) fn generate<F: ElementFn>(key: [u32; 2], n: usize, f: &F) -> Vec<F::Out> {
+    let mut out = vec![F::Out::default(); n];
+    if n >= PARALLEL_MIN {
+        out.par_chunks_mut(CHUNK)
+            .enumerate()
+            .for_each(|(i, chunk)| fill(key, (i * CHUNK) as u64, chunk, f));
+    } else {
+        fill(key, 0, &mut out, f);
+    }
+    out
+}
+
+/// Fills `out` with elements `start, start + 1, ...`, using the widest
+/// vector instructions this CPU has.
+fn fill<F: ElementFn>(key: [u32; 2], start: u64, out: &mut [F::Out], f: &F) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::arch::is_x86_feature_detected!("avx512f")
+            && std::arch::is_x86_feature_detected!("avx512vl")
+            && std::arch::is_x86_feature_detected!("fma")
+        {
+            // SAFETY: the features the function is compiled for are present.
+            unsafe { fill_avx512(key, start, out, f) };
+            return;
+        }
+        if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
+        {
+            // SAFETY: as above.
+            unsafe { fill_avx2(key, start, out, f) };
+            return;
+        }
+    }
+    fill_lanes(key, start, out, f);
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512vl,avx2,fma")]
+unsafe fn fill_avx512<F: ElementFn>(key: [u32; 2], start: u64, out: &mut [F::Out], f: &F) {
+    fill_lanes(key, start, out, f);
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn fill_avx2<F: ElementFn>(key: [u32; 2], start: u64, out: &mut [F::Out], f: &F) {
+    fill_lanes(key, start, out, f);
+}
+
+/// The portable body, inlined into each feature-specific copy above.
+#[inline(always)]
+fn fill_lanes<F: ElementFn>(key: [u32; 2], start: u64, out: &mut [F::Out], f: &F) {
+    for (g, group) in out.chunks_mut(LANES).enumerate() {
+        let (b1, b2) = hash_counters(key, start + (g * LANES) as u64);
+        if group.len() == LANES {
+            for j in 0..LANES {
+                group[j] = f.apply(b1[j], b2[j]);
+            }
+        } else {
+            for (j, o) in group.iter_mut().enumerate() {
+                *o = f.apply(b1[j], b2[j]);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::random::threefry::hash;
+
+    struct Words;
+    impl ElementFn for Words {
+        type Out = (u32, u32);
+        fn apply(&self, b1: u32, b2: u32) -> (u32, u32) {
+            (b1, b2)
+        }
+    }
+
+    #[test]
+    fn parallel_and_serial_draws_agree_with_the_scalar_hash() {
+        let key = [3, 4];
+        for n in [0, 1, 15, 17, PARALLEL_MIN + 5] {
+            let got = generate(key, n, &Words);
+            for (i, &(a, b)) in got.iter().enumerate().step_by(97) {
+                assert_eq!([a, b], hash(key, [0, i as u32]));
+            }
+            assert_eq!(got.len(), n);
+        }
+    }
+}
