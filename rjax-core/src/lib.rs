@@ -84,9 +84,9 @@ pub mod transforms;
 
 pub use builder::Builder;
 pub use error::{Error, Result};
-pub use passes::optimize;
-pub use specialize::specialize;
 pub use ir::params::ParamsExt;
 pub use ir::{
     Atom, DType, DimExpr, Eqn, Jaxpr, Literal, Param, Params, Prim, Shape, TensorType, Var,
 };
+pub use passes::optimize;
+pub use specialize::specialize;

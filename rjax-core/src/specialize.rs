@@ -12,7 +12,9 @@ use std::sync::Arc;
 fn sub_param(p: &Param, env: &HashMap<String, i64>) -> Result<Param> {
     Ok(match p {
         Param::Dim(d) => Param::Dim(d.substitute(env)),
-        Param::Tuple(v) => Param::Tuple(v.iter().map(|x| sub_param(x, env)).collect::<Result<_>>()?),
+        Param::Tuple(v) => {
+            Param::Tuple(v.iter().map(|x| sub_param(x, env)).collect::<Result<_>>()?)
+        }
         Param::List(v) => Param::List(v.iter().map(|x| sub_param(x, env)).collect::<Result<_>>()?),
         Param::Jaxpr(j) => Param::Jaxpr(Arc::new(rebuild(j, env)?)),
         Param::Word(w) if env.contains_key(w) => Param::Dim(crate::ir::DimExpr::Const(env[w])),
@@ -56,6 +58,7 @@ pub fn specialize(j: &Jaxpr, shapes: &[Vec<usize>]) -> Result<Jaxpr> {
     }
     let mut env = HashMap::new();
     let s: Vec<&[usize]> = shapes.iter().map(|v| v.as_slice()).collect();
-    bind_shapes(&j.in_types(), &s, &mut env).map_err(|e| Error::invalid(format!("specialize: {e}")))?;
+    bind_shapes(&j.in_types(), &s, &mut env)
+        .map_err(|e| Error::invalid(format!("specialize: {e}")))?;
     rebuild(j, &env)
 }

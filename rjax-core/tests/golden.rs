@@ -44,12 +44,22 @@ fn inputs(j: &Jaxpr) -> Vec<Tensor> {
 fn golden_passes() {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/golden");
     let bless = std::env::var("RJAX_BLESS").is_ok();
-    let mut files: Vec<_> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
     files.sort();
     assert!(files.len() >= 6);
     for path in files {
         let text = std::fs::read_to_string(&path).unwrap();
-        let pass = text.lines().next().unwrap().strip_prefix("# pass: ").unwrap().trim().to_string();
+        let pass = text
+            .lines()
+            .next()
+            .unwrap()
+            .strip_prefix("# pass: ")
+            .unwrap()
+            .trim()
+            .to_string();
         let body = text.split("# before\n").nth(1).unwrap();
         let (before, after) = match body.split_once("# after\n") {
             Some((b, a)) => (b.trim().to_string(), Some(a.trim().to_string())),
@@ -80,7 +90,11 @@ fn golden_passes() {
         match after {
             Some(a) => assert_eq!(got, a, "{path:?}"),
             None if bless => {
-                std::fs::write(&path, format!("{}# after\n{got}\n", text.trim_end().to_string() + "\n")).unwrap();
+                std::fs::write(
+                    &path,
+                    format!("{}# after\n{got}\n", text.trim_end().to_string() + "\n"),
+                )
+                .unwrap();
             }
             None => panic!("{path:?} has no `# after` section (run with RJAX_BLESS=1 and review)"),
         }

@@ -10,7 +10,9 @@ use checks::*;
 use common::*;
 use proptest::prelude::{ProptestConfig, any, proptest};
 use rjax_core::interp::Tensor;
-use rjax_core::{Atom, Builder, DType, DimExpr, Jaxpr, Param, Params, ParamsExt, Prim, Result, TensorType};
+use rjax_core::{
+    Atom, Builder, DType, DimExpr, Jaxpr, Param, Params, ParamsExt, Prim, Result, TensorType,
+};
 
 /// A test case: input types (with an optional value transform for the
 /// domain) and the program.
@@ -43,11 +45,21 @@ fn case(
     ins: Vec<TensorType>,
     build: impl Fn(&mut Builder, &[Atom]) -> Result<Vec<Atom>> + 'static,
 ) -> Case {
-    Case { name, ins, domain: id, int_hi: 1, build: Box::new(build), differentiable: true }
+    Case {
+        name,
+        ins,
+        domain: id,
+        int_hi: 1,
+        build: Box::new(build),
+        differentiable: true,
+    }
 }
 
 fn unary_cases(r: &mut Rng) -> Vec<Case> {
-    let s = { let k = r.below(3); r.shape(k) };
+    let s = {
+        let k = r.below(3);
+        r.shape(k)
+    };
     let mut v = Vec::new();
     let un: [(Prim, fn(f64) -> f64); 15] = [
         (Prim::Neg, id),
@@ -67,19 +79,26 @@ fn unary_cases(r: &mut Rng) -> Vec<Case> {
         (Prim::StopGradient, id),
     ];
     for (p, d) in un {
-        let mut c = case(p.name(), vec![f64t(&s)], move |b, a| Ok(vec![b.unary(p, a[0])?]));
+        let mut c = case(p.name(), vec![f64t(&s)], move |b, a| {
+            Ok(vec![b.unary(p, a[0])?])
+        });
         c.domain = d;
         // Its derivative is zero by definition, not by finite differences.
         c.differentiable = p != Prim::StopGradient;
         v.push(c);
     }
     let y = 1 + r.below(3) as i64;
-    v.push(case("integer_pow", vec![f64t(&s)], move |b, a| Ok(vec![b.integer_pow(a[0], y)?])));
+    v.push(case("integer_pow", vec![f64t(&s)], move |b, a| {
+        Ok(vec![b.integer_pow(a[0], y)?])
+    }));
     v
 }
 
 fn binary_cases(r: &mut Rng) -> Vec<Case> {
-    let s = { let k = r.below(3); r.shape(k) };
+    let s = {
+        let k = r.below(3);
+        r.shape(k)
+    };
     // Either equal shapes or one rank-0 operand.
     let (sx, sy) = match r.below(3) {
         0 => (s.clone(), vec![]),
@@ -87,22 +106,40 @@ fn binary_cases(r: &mut Rng) -> Vec<Case> {
         _ => (s.clone(), s.clone()),
     };
     let mut v = Vec::new();
-    for p in [Prim::Add, Prim::Sub, Prim::Mul, Prim::Div, Prim::Max, Prim::Min, Prim::Pow] {
-        let mut c = case(p.name(), vec![f64t(&sx), f64t(&sy)], move |b, a| Ok(vec![b.binary(p, a[0], a[1])?]));
+    for p in [
+        Prim::Add,
+        Prim::Sub,
+        Prim::Mul,
+        Prim::Div,
+        Prim::Max,
+        Prim::Min,
+        Prim::Pow,
+    ] {
+        let mut c = case(p.name(), vec![f64t(&sx), f64t(&sy)], move |b, a| {
+            Ok(vec![b.binary(p, a[0], a[1])?])
+        });
         if matches!(p, Prim::Div | Prim::Pow) {
             c.domain = pos;
         }
         v.push(c);
     }
-    v.push(case("select_n", vec![f64t(&s), f64t(&s), f64t(&s)], |b, a| {
-        let p = b.compare(Prim::Gt, a[0], b.lit(0.0, DType::F64))?;
-        Ok(vec![b.select_n(p, &[a[1], a[2]])?])
-    }));
-    v.push(case("compare+convert", vec![f64t(&sx), f64t(&sy)], |b, a| {
-        let p = b.compare(Prim::Le, a[0], a[1])?;
-        let c = b.convert(p, DType::F64)?;
-        Ok(vec![b.mul(c, a[0])?])
-    }));
+    v.push(case(
+        "select_n",
+        vec![f64t(&s), f64t(&s), f64t(&s)],
+        |b, a| {
+            let p = b.compare(Prim::Gt, a[0], b.lit(0.0, DType::F64))?;
+            Ok(vec![b.select_n(p, &[a[1], a[2]])?])
+        },
+    ));
+    v.push(case(
+        "compare+convert",
+        vec![f64t(&sx), f64t(&sy)],
+        |b, a| {
+            let p = b.compare(Prim::Le, a[0], a[1])?;
+            let c = b.convert(p, DType::F64)?;
+            Ok(vec![b.mul(c, a[0])?])
+        },
+    ));
     // f32 round trips defeat f64 finite differences: batching only here
     // (the seed tests differentiate through f32).
     let mut c = case("convert_element_type", vec![f64t(&s)], |b, a| {
@@ -125,14 +162,19 @@ fn reduction_cases(r: &mut Rng) -> Vec<Case> {
     let mut v = Vec::new();
     for p in [Prim::ReduceSum, Prim::ReduceMax, Prim::ReduceMin] {
         let ax = axes.clone();
-        v.push(case(p.name(), vec![f64t(&s)], move |b, a| Ok(vec![b.reduce(p, a[0], &ax)?])));
+        v.push(case(p.name(), vec![f64t(&s)], move |b, a| {
+            Ok(vec![b.reduce(p, a[0], &ax)?])
+        }));
     }
     let axis = r.below(rank);
     let rev = r.below(2) == 0;
     v.push(case("cumsum", vec![f64t(&s)], move |b, a| {
         Ok(vec![b.eqn1(
             Prim::Cumsum,
-            Params::from_pairs([("axis", Param::int(axis as i64)), ("reverse", Param::Bool(rev))]),
+            Params::from_pairs([
+                ("axis", Param::int(axis as i64)),
+                ("reverse", Param::Bool(rev)),
+            ]),
             &[a[0]],
         )?])
     }));
@@ -140,7 +182,10 @@ fn reduction_cases(r: &mut Rng) -> Vec<Case> {
         let mut c = case("argmax", vec![f64t(&s)], move |b, a| {
             let i = b.eqn1(
                 Prim::Argmax,
-                Params::from_pairs([("axes", Param::usizes(&[axis])), ("index_dtype", Param::dtype(DType::I32))]),
+                Params::from_pairs([
+                    ("axes", Param::usizes(&[axis])),
+                    ("index_dtype", Param::dtype(DType::I32)),
+                ]),
                 &[a[0]],
             )?;
             let f = b.convert(i, DType::F64)?;
@@ -160,9 +205,13 @@ fn shape_cases(r: &mut Rng) -> Vec<Case> {
     for i in (1..rank).rev() {
         perm.swap(i, r.below(i + 1));
     }
-    v.push(case("transpose", vec![f64t(&s)], move |b, a| Ok(vec![b.transpose(a[0], &perm)?])));
+    v.push(case("transpose", vec![f64t(&s)], move |b, a| {
+        Ok(vec![b.transpose(a[0], &perm)?])
+    }));
     let flat = vec![DimExpr::from(s.iter().product::<usize>())];
-    v.push(case("reshape", vec![f64t(&s)], move |b, a| Ok(vec![b.reshape(a[0], &flat)?])));
+    v.push(case("reshape", vec![f64t(&s)], move |b, a| {
+        Ok(vec![b.reshape(a[0], &flat)?])
+    }));
     // broadcast_in_dim: insert a new axis and stretch size-1 axes.
     let ins = r.below(rank + 1);
     let mut src = s.clone();
@@ -173,7 +222,9 @@ fn shape_cases(r: &mut Rng) -> Vec<Case> {
     out.insert(ins, 2);
     let bd: Vec<usize> = (0..rank).map(|i| if i < ins { i } else { i + 1 }).collect();
     let od = dims(&out);
-    v.push(case("broadcast_in_dim", vec![f64t(&src)], move |b, a| Ok(vec![b.broadcast_in_dim(a[0], &od, &bd)?])));
+    v.push(case("broadcast_in_dim", vec![f64t(&src)], move |b, a| {
+        Ok(vec![b.broadcast_in_dim(a[0], &od, &bd)?])
+    }));
     let e = r.below(rank + 1);
     v.push(case("expand_dims+squeeze", vec![f64t(&s)], move |b, a| {
         let x = b.expand_dims(a[0], &[e])?;
@@ -182,10 +233,16 @@ fn shape_cases(r: &mut Rng) -> Vec<Case> {
     }));
     // strided slice
     let start: Vec<usize> = s.iter().map(|&d| r.below(d + 1)).collect();
-    let limit: Vec<usize> = s.iter().zip(&start).map(|(&d, &st)| st + r.below(d - st + 1)).collect();
+    let limit: Vec<usize> = s
+        .iter()
+        .zip(&start)
+        .map(|(&d, &st)| st + r.below(d - st + 1))
+        .collect();
     let strides: Vec<usize> = s.iter().map(|_| 1 + r.below(2)).collect();
     let (sd, ld) = (dims(&start), dims(&limit));
-    v.push(case("slice", vec![f64t(&s)], move |b, a| Ok(vec![b.slice(a[0], &sd, &ld, Some(&strides))?])));
+    v.push(case("slice", vec![f64t(&s)], move |b, a| {
+        Ok(vec![b.slice(a[0], &sd, &ld, Some(&strides))?])
+    }));
     // pad with negative/interior padding
     let cfg: Vec<(DimExpr, DimExpr, DimExpr)> = s
         .iter()
@@ -195,24 +252,36 @@ fn shape_cases(r: &mut Rng) -> Vec<Case> {
             (lo.into(), hi.into(), (r.below(2) as i64).into())
         })
         .collect();
-    v.push(case("pad", vec![f64t(&s), f64t(&[])], move |b, a| Ok(vec![b.pad(a[0], a[1], &cfg)?])));
+    v.push(case("pad", vec![f64t(&s), f64t(&[])], move |b, a| {
+        Ok(vec![b.pad(a[0], a[1], &cfg)?])
+    }));
     let d = r.below(rank);
     let mut s2 = s.clone();
     s2[d] = r.below(3);
-    v.push(case("concatenate", vec![f64t(&s), f64t(&s2)], move |b, a| Ok(vec![b.concatenate(&[a[0], a[1]], d)?])));
+    v.push(case(
+        "concatenate",
+        vec![f64t(&s), f64t(&s2)],
+        move |b, a| Ok(vec![b.concatenate(&[a[0], a[1]], d)?]),
+    ));
     // dynamic_slice / dynamic_update_slice with integer (clamped) indices.
     let sizes: Vec<usize> = s.iter().map(|&d| r.below(d + 1)).collect();
     let mut ins_t = vec![f64t(&s)];
     ins_t.extend((0..rank).map(|_| TensorType::scalar(DType::I32)));
     let szd = dims(&sizes);
     let mut c = case("dynamic_slice", ins_t.clone(), move |b, a| {
-        Ok(vec![b.eqn1(Prim::DynamicSlice, Params::from_pairs([("slice_sizes", Param::dims(&szd))]), a)?])
+        Ok(vec![b.eqn1(
+            Prim::DynamicSlice,
+            Params::from_pairs([("slice_sizes", Param::dims(&szd))]),
+            a,
+        )?])
     });
     c.int_hi = 4;
     v.push(c);
     let mut ins_u = vec![f64t(&s), f64t(&sizes)];
     ins_u.extend((0..rank).map(|_| TensorType::scalar(DType::I32)));
-    let mut c = case("dynamic_update_slice", ins_u, |b, a| Ok(vec![b.eqn1(Prim::DynamicUpdateSlice, Params::new(), a)?]));
+    let mut c = case("dynamic_update_slice", ins_u, |b, a| {
+        Ok(vec![b.eqn1(Prim::DynamicUpdateSlice, Params::new(), a)?])
+    });
     c.int_hi = 4;
     v.push(c);
     // gather / scatter_add along an axis with an index array.
@@ -220,19 +289,34 @@ fn shape_cases(r: &mut Rng) -> Vec<Case> {
     if s[ax] == 0 {
         return v;
     }
-    let ish = { let k = r.below(2); r.shape(k) };
+    let ish = {
+        let k = r.below(2);
+        r.shape(k)
+    };
     let mut gs = s[..ax].to_vec();
     gs.extend_from_slice(&ish);
     gs.extend_from_slice(&s[ax + 1..]);
     let idx_t = TensorType::new(DType::I32, ish.clone());
     let mut c = case("gather", vec![f64t(&s), idx_t.clone()], move |b, a| {
-        Ok(vec![b.eqn1(Prim::Gather, Params::from_pairs([("axis", Param::int(ax as i64))]), a)?])
+        Ok(vec![b.eqn1(
+            Prim::Gather,
+            Params::from_pairs([("axis", Param::int(ax as i64))]),
+            a,
+        )?])
     });
     c.int_hi = s[ax].max(1) + 1;
     v.push(c);
-    let mut c = case("scatter_add", vec![f64t(&s), idx_t, f64t(&gs)], move |b, a| {
-        Ok(vec![b.eqn1(Prim::ScatterAdd, Params::from_pairs([("axis", Param::int(ax as i64))]), a)?])
-    });
+    let mut c = case(
+        "scatter_add",
+        vec![f64t(&s), idx_t, f64t(&gs)],
+        move |b, a| {
+            Ok(vec![b.eqn1(
+                Prim::ScatterAdd,
+                Params::from_pairs([("axis", Param::int(ax as i64))]),
+                a,
+            )?])
+        },
+    );
     c.int_hi = s[ax].max(1);
     v.push(c);
     v
@@ -241,15 +325,28 @@ fn shape_cases(r: &mut Rng) -> Vec<Case> {
 fn linalg_cases(r: &mut Rng) -> Vec<Case> {
     let (bsz, m, k, n) = (r.below(3), 1 + r.below(3), r.below(4), 1 + r.below(3));
     vec![
-        case("dot_general(matmul)", vec![f64t(&[m, k]), f64t(&[k, n])], |b, a| {
-            Ok(vec![b.dot_general(a[0], a[1], (&[1], &[0]), (&[], &[]))?])
-        }),
-        case("dot_general(batched)", vec![f64t(&[bsz, k, m]), f64t(&[n, bsz, k])], |b, a| {
-            Ok(vec![b.dot_general(a[0], a[1], (&[1], &[2]), (&[0], &[1]))?])
-        }),
-        case("dot_general(vector)", vec![f64t(&[k]), f64t(&[m, k])], |b, a| {
-            Ok(vec![b.dot_general(a[0], a[1], (&[0], &[1]), (&[], &[]))?])
-        }),
+        case(
+            "dot_general(matmul)",
+            vec![f64t(&[m, k]), f64t(&[k, n])],
+            |b, a| Ok(vec![b.dot_general(a[0], a[1], (&[1], &[0]), (&[], &[]))?]),
+        ),
+        case(
+            "dot_general(batched)",
+            vec![f64t(&[bsz, k, m]), f64t(&[n, bsz, k])],
+            |b, a| {
+                Ok(vec![b.dot_general(
+                    a[0],
+                    a[1],
+                    (&[1], &[2]),
+                    (&[0], &[1]),
+                )?])
+            },
+        ),
+        case(
+            "dot_general(vector)",
+            vec![f64t(&[k]), f64t(&[m, k])],
+            |b, a| Ok(vec![b.dot_general(a[0], a[1], (&[0], &[1]), (&[], &[]))?]),
+        ),
     ]
 }
 
@@ -265,7 +362,11 @@ fn all_cases(seed: u64) -> Vec<Case> {
 
 fn program(c: &Case) -> Jaxpr {
     let mut b = Builder::new();
-    let ins: Vec<Atom> = c.ins.iter().map(|t| b.input_typed(t.clone()).into()).collect();
+    let ins: Vec<Atom> = c
+        .ins
+        .iter()
+        .map(|t| b.input_typed(t.clone()).into())
+        .collect();
     let outs = (c.build)(&mut b, &ins).unwrap_or_else(|e| panic!("{}: {e}", c.name));
     b.build(&outs)
 }
@@ -279,7 +380,9 @@ fn make_args(c: &Case, r: &mut Rng) -> Vec<Tensor> {
             if t.dtype.is_float() {
                 x.data.iter_mut().for_each(|v| *v = (c.domain)(*v));
             } else {
-                x.data.iter_mut().for_each(|v| *v = ((*v + 1.0) * 0.5 * c.int_hi as f64).floor());
+                x.data
+                    .iter_mut()
+                    .for_each(|v| *v = ((*v + 1.0) * 0.5 * c.int_hi as f64).floor());
             }
             x.dtype = t.dtype;
             x.rounded()
@@ -311,11 +414,32 @@ fn every_listed_primitive_has_its_rules() {
     use rjax_core::rules::has_rules;
     // Linear primitives must transpose; everything must batch.
     let linear = [
-        Prim::Neg, Prim::Add, Prim::AddAny, Prim::Sub, Prim::Mul, Prim::Div, Prim::SelectN,
-        Prim::ConvertElementType, Prim::ReduceSum, Prim::Cumsum, Prim::DotGeneral, Prim::Transpose,
-        Prim::Reshape, Prim::BroadcastInDim, Prim::Squeeze, Prim::ExpandDims, Prim::Slice, Prim::Pad,
-        Prim::Concatenate, Prim::DynamicSlice, Prim::DynamicUpdateSlice, Prim::Gather, Prim::ScatterAdd,
-        Prim::Cond, Prim::Scan, Prim::While,
+        Prim::Neg,
+        Prim::Add,
+        Prim::AddAny,
+        Prim::Sub,
+        Prim::Mul,
+        Prim::Div,
+        Prim::SelectN,
+        Prim::ConvertElementType,
+        Prim::ReduceSum,
+        Prim::Cumsum,
+        Prim::DotGeneral,
+        Prim::Transpose,
+        Prim::Reshape,
+        Prim::BroadcastInDim,
+        Prim::Squeeze,
+        Prim::ExpandDims,
+        Prim::Slice,
+        Prim::Pad,
+        Prim::Concatenate,
+        Prim::DynamicSlice,
+        Prim::DynamicUpdateSlice,
+        Prim::Gather,
+        Prim::ScatterAdd,
+        Prim::Cond,
+        Prim::Scan,
+        Prim::While,
     ];
     for p in linear {
         assert!(has_rules(p).1, "{p} has no transpose rule");

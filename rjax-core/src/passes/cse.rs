@@ -27,7 +27,12 @@ pub fn cse(j: &Jaxpr) -> Jaxpr {
         let ins: Vec<String> = e.inputs.iter().map(key_atom).collect();
         let key = format!("{}|{:?}|{}", e.prim.name(), e.params, ins.join(","));
         match seen.get(&key) {
-            Some(prev) if prev.iter().zip(&e.outputs).all(|(p, o)| j.ty(*p) == j.ty(*o)) => {
+            Some(prev)
+                if prev
+                    .iter()
+                    .zip(&e.outputs)
+                    .all(|(p, o)| j.ty(*p) == j.ty(*o)) =>
+            {
                 for (o, p) in e.outputs.iter().zip(prev) {
                     env.insert(*o, Atom::Var(*p));
                 }

@@ -54,14 +54,52 @@ pub fn is_elementwise(p: Prim) -> bool {
     use Prim::*;
     matches!(
         p,
-        Neg | Sin | Cos | Tan | Tanh | Exp | Log | Log1p | Expm1 | Sqrt | Rsqrt | Abs | Sign | Logistic | IntegerPow
-            | Square | StopGradient | Not | Floor | Add | AddAny | Sub | Mul | Div | Max | Min | Pow | Rem | And | Or
-            | Xor | Eq | Ne | Lt | Le | Gt | Ge | SelectN | ConvertElementType
+        Neg | Sin
+            | Cos
+            | Tan
+            | Tanh
+            | Exp
+            | Log
+            | Log1p
+            | Expm1
+            | Sqrt
+            | Rsqrt
+            | Abs
+            | Sign
+            | Logistic
+            | IntegerPow
+            | Square
+            | StopGradient
+            | Not
+            | Floor
+            | Add
+            | AddAny
+            | Sub
+            | Mul
+            | Div
+            | Max
+            | Min
+            | Pow
+            | Rem
+            | And
+            | Or
+            | Xor
+            | Eq
+            | Ne
+            | Lt
+            | Le
+            | Gt
+            | Ge
+            | SelectN
+            | ConvertElementType
     )
 }
 
 fn is_reduction(p: Prim) -> bool {
-    matches!(p, Prim::ReduceSum | Prim::ReduceMax | Prim::ReduceMin | Prim::Argmax | Prim::Argmin)
+    matches!(
+        p,
+        Prim::ReduceSum | Prim::ReduceMax | Prim::ReduceMin | Prim::Argmax | Prim::Argmin
+    )
 }
 
 struct G {
@@ -76,12 +114,24 @@ pub fn fusion_plan(j: &Jaxpr) -> FusionPlan {
     let mut groups: Vec<G> = Vec::new();
     let mut owner: HashMap<Var, usize> = HashMap::new();
     for (i, e) in j.eqns.iter().enumerate() {
-        let out_shape = e.outputs.first().map(|o| j.ty(*o).shape.clone()).unwrap_or_default();
-        let producers: Vec<usize> = e.inputs.iter().filter_map(|a| a.as_var()).filter_map(|v| owner.get(&v).copied()).collect();
+        let out_shape = e
+            .outputs
+            .first()
+            .map(|o| j.ty(*o).shape.clone())
+            .unwrap_or_default();
+        let producers: Vec<usize> = e
+            .inputs
+            .iter()
+            .filter_map(|a| a.as_var())
+            .filter_map(|v| owner.get(&v).copied())
+            .collect();
         let mut target = None;
         if e.outputs.len() == 1 && (is_elementwise(e.prim) || is_reduction(e.prim)) {
             let space = if is_reduction(e.prim) {
-                e.inputs[0].as_var().map(|v| j.ty(v).shape.clone()).unwrap_or_default()
+                e.inputs[0]
+                    .as_var()
+                    .map(|v| j.ty(v).shape.clone())
+                    .unwrap_or_default()
             } else {
                 out_shape.clone()
             };
@@ -95,7 +145,9 @@ pub fn fusion_plan(j: &Jaxpr) -> FusionPlan {
                 };
                 let operands_ok = e.inputs.iter().all(|a| match a.as_var() {
                     None => true,
-                    Some(v) => owner.get(&v) == Some(&g) || j.ty(v).rank() == 0 || j.ty(v).shape == space,
+                    Some(v) => {
+                        owner.get(&v) == Some(&g) || j.ty(v).rank() == 0 || j.ty(v).shape == space
+                    }
                 });
                 if !gr.sealed && kind_ok && gr.shape == space && operands_ok {
                     target = Some(g);
@@ -147,7 +199,11 @@ pub fn fusion_plan(j: &Jaxpr) -> FusionPlan {
         .into_iter()
         .map(|g| {
             let members: HashSet<usize> = g.eqns.iter().copied().collect();
-            let defined: HashSet<Var> = g.eqns.iter().flat_map(|&i| j.eqns[i].outputs.iter().copied()).collect();
+            let defined: HashSet<Var> = g
+                .eqns
+                .iter()
+                .flat_map(|&i| j.eqns[i].outputs.iter().copied())
+                .collect();
             let mut inputs: Vec<Atom> = Vec::new();
             for &i in &g.eqns {
                 for a in &j.eqns[i].inputs {

@@ -31,7 +31,10 @@ pub fn map_sub_jaxprs(j: &Jaxpr, pass: &dyn Fn(&Jaxpr) -> Jaxpr) -> Jaxpr {
     }
     let mut out = j.clone();
     for e in &mut out.eqns {
-        if e.params.values().any(|p| matches!(p, Param::Jaxpr(_) | Param::Tuple(_))) {
+        if e.params
+            .values()
+            .any(|p| matches!(p, Param::Jaxpr(_) | Param::Tuple(_)))
+        {
             for v in e.params.values_mut() {
                 *v = go(v, pass);
             }

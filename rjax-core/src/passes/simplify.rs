@@ -91,23 +91,31 @@ fn rewrite(cx: &mut Cx, e: &Eqn) -> Option<Atom> {
             _ => None,
         },
         // x^1 = x
-        IntegerPow if p.int("integer_pow", "y").ok() == Some(1) && same(cx, &ins[0]) => Some(ins[0]),
-        IntegerPow if p.int("integer_pow", "y").ok().is_some_and(|y| y > 0) && cx.is_zero(&ins[0]) => {
+        IntegerPow if p.int("integer_pow", "y").ok() == Some(1) && same(cx, &ins[0]) => {
+            Some(ins[0])
+        }
+        IntegerPow
+            if p.int("integer_pow", "y").ok().is_some_and(|y| y > 0) && cx.is_zero(&ins[0]) =>
+        {
             Some(cx.zero(&out_t))
         }
         // Shape ops that do nothing: same type in and out.
         ConvertElementType | Reshape | BroadcastInDim | Squeeze | ExpandDims
-            if same(cx, &ins[0]) && (e.prim != BroadcastInDim || identity_perm(&p.axes("", "broadcast_dimensions").unwrap_or_default())) =>
+            if same(cx, &ins[0])
+                && (e.prim != BroadcastInDim
+                    || identity_perm(&p.axes("", "broadcast_dimensions").unwrap_or_default())) =>
         {
             Some(ins[0])
         }
         Transpose if identity_perm(&p.axes("", "permutation").unwrap_or_default()) => Some(ins[0]),
-        ReduceSum | ReduceMax | ReduceMin if p.axes("", "axes").is_ok_and(|a| a.is_empty()) && same(cx, &ins[0]) => {
+        ReduceSum | ReduceMax | ReduceMin
+            if p.axes("", "axes").is_ok_and(|a| a.is_empty()) && same(cx, &ins[0]) =>
+        {
             Some(ins[0])
         }
         // Linear maps of zero are zero (pad needs a zero padding value).
-        ReduceSum | BroadcastInDim | Reshape | Transpose | Slice | Squeeze | ExpandDims | Cumsum
-        | ConvertElementType | DynamicSlice | Gather
+        ReduceSum | BroadcastInDim | Reshape | Transpose | Slice | Squeeze | ExpandDims
+        | Cumsum | ConvertElementType | DynamicSlice | Gather
             if cx.is_zero(&ins[0]) =>
         {
             Some(cx.zero(&out_t))

@@ -64,7 +64,10 @@ pub struct Rng(pub u64);
 impl Rng {
     /// Next raw value.
     pub fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         self.0 >> 17
     }
     /// Uniform in 0..n.
@@ -73,7 +76,15 @@ impl Rng {
     }
     /// A random shape of rank `r` with dims in 0..=3 (mostly >= 1).
     pub fn shape(&mut self, r: usize) -> Vec<usize> {
-        (0..r).map(|_| if self.below(8) == 0 { 0 } else { 1 + self.below(3) }).collect()
+        (0..r)
+            .map(|_| {
+                if self.below(8) == 0 {
+                    0
+                } else {
+                    1 + self.below(3)
+                }
+            })
+            .collect()
     }
     /// A random f64 tensor.
     pub fn tensor(&mut self, shape: &[usize]) -> Tensor {
@@ -95,14 +106,22 @@ pub fn take(t: &Tensor, axis: usize, i: usize) -> Tensor {
             t.data[ravel(&idx, &t.shape)]
         })
         .collect();
-    Tensor { dtype: t.dtype, shape, data }
+    Tensor {
+        dtype: t.dtype,
+        shape,
+        data,
+    }
 }
 
 /// Stacks equal-shape tensors along a new axis 0.
 pub fn stack0(ts: &[Tensor], dtype: DType, inner: &[usize]) -> Tensor {
     let mut shape = vec![ts.len()];
     shape.extend_from_slice(inner);
-    Tensor { dtype, shape, data: ts.iter().flat_map(|t| t.data.iter().copied()).collect() }
+    Tensor {
+        dtype,
+        shape,
+        data: ts.iter().flat_map(|t| t.data.iter().copied()).collect(),
+    }
 }
 
 /// Inner product of two equal-length vectors.
