@@ -391,7 +391,7 @@ fn make_args(c: &Case, r: &mut Rng) -> Vec<Tensor> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 40, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 160, ..ProptestConfig::default() })]
 
     #[test]
     fn every_primitive_jvp_vjp_vmap(seed in any::<u64>()) {

@@ -33,12 +33,14 @@ pub fn fold_constants(j: &Jaxpr) -> Jaxpr {
                 })
                 .collect();
             if let Ok(r) = rules(e.prim).and_then(|r| (r.eval)(&e.params, &args, &cx))
-                && r.len() == e.outputs.len() && r.iter().all(|t| t.data.len() == 1) {
-                    for (o, t) in e.outputs.iter().zip(r) {
-                        env.insert(*o, Atom::Lit(Literal::new(t.item(), j.ty(*o).dtype)));
-                    }
-                    continue;
+                && r.len() == e.outputs.len()
+                && r.iter().all(|t| t.data.len() == 1)
+            {
+                for (o, t) in e.outputs.iter().zip(r) {
+                    env.insert(*o, Atom::Lit(Literal::new(t.item(), j.ty(*o).dtype)));
                 }
+                continue;
+            }
         }
         out.eqns.push(e);
     }
