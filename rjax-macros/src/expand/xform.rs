@@ -12,14 +12,16 @@ fn text<T>(r: rjax_core::Result<T>) -> XResult<T> {
     r.map_err(|e| e.to_string())
 }
 
-/// Clean-up after a transformation (dead code).
+/// Clean-up after a transformation: core's pipeline (simplification,
+/// constant folding, CSE, DCE), so the emitted code has no dead or
+/// repeated work.
 pub fn simplify(j: Jaxpr) -> Jaxpr {
-    passes::dce(&j)
+    passes::optimize(&j)
 }
 
 /// `#[jit]`: the optimisation pipeline.
 pub fn optimize(j: &Jaxpr) -> XResult {
-    Ok(simplify(j.clone()))
+    Ok(passes::optimize(j))
 }
 
 /// Same inputs; outputs `aux.. ++ grads` (one per argnum).
