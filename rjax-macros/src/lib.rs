@@ -42,3 +42,11 @@ pub fn vmap(args: TokenStream, item: TokenStream) -> TokenStream {
 pub fn jit(args: TokenStream, item: TokenStream) -> TokenStream {
     expand::expand(attr::Kind::Jit, args.into(), item.into()).into()
 }
+
+/// Internal: the callback that brings an annotated callee's tokens into its
+/// caller's expansion (see `expand::compose`).
+#[doc(hidden)]
+#[proc_macro]
+pub fn __compose(input: TokenStream) -> TokenStream {
+    expand::compose(input.into()).into()
+}

@@ -269,6 +269,13 @@ impl Lowerer<'_> {
             }
             ExprKind::Block(b) => self.block_value(b)?,
             ExprKind::IntList(v) => Value::Ints(v.clone()),
+            ExprKind::Call(name, comp, args) => {
+                let mut vals = Vec::new();
+                for a in args {
+                    vals.push(self.expr(a)?);
+                }
+                self.call(name, *comp, vals, span)?
+            }
             ExprKind::Stack(items) => {
                 // jnp.array([a, b]): each scalar to shape [1], then concatenate.
                 let mut vals = Vec::new();
