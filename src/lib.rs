@@ -3,12 +3,32 @@
 //!
 //! This facade re-exports the three crates; most programs only need
 //! `use rjax::prelude::*;`.
+//!
+//! ```
+//! use rjax::prelude::*;
+//!
+//! #[grad]
+//! fn f(t: &Array<f32>) -> f32 {
+//!     let (x, y, z) = (t[0], t[1], t[2]);
+//!     x.sin() * y.cos() * z
+//! }
+//!
+//! # fn main() {
+//! let t = Array::from_vec(vec![1.0f32, 2.0, 3.0]);
+//! let g = f::grad(&t);
+//! assert!((g[2] - 1.0f32.sin() * 2.0f32.cos()).abs() < 1e-6);
+//! # }
+//! ```
 
 pub use rjax_core as core;
 pub use rjax_macros::*;
 pub use rjax_runtime as runtime;
 pub use rjax_runtime::random;
 pub use rjax_runtime::{Array, DType, Element, Result, RjaxError};
+
+#[doc(hidden)]
+#[path = "private.rs"]
+pub mod __private;
 
 /// Everything a typical program uses.
 pub mod prelude {

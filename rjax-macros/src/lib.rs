@@ -4,3 +4,41 @@
 //! subset, lowers it to rjax-core's IR, transforms it with rjax-core and
 //! emits plain Rust calling rjax-runtime. No derivative or batching rule
 //! lives here.
+//!
+//! The three attributes stack in any order; the outermost one sees the
+//! others and one expansion produces the primal `fn f` and the companion
+//! module `f` (`f::grad`, `f::vmap`, `f::jaxpr()`, ...). See the facade
+//! crate `rjax` for the user contract.
+
+mod ast;
+mod attr;
+mod check;
+mod ctxt;
+mod expand;
+mod lower;
+mod prims;
+mod suggest;
+
+use proc_macro::TokenStream;
+
+/// Differentiation: keeps `fn f` and adds `f::grad`, `f::value_and_grad`,
+/// `f::hessian` (scalar output), `f::jvp`, `f::vjp`, `f::jacobian`, ...
+/// Arguments: `argnums = 0 | (0, 1)`, `has_aux`.
+#[proc_macro_attribute]
+pub fn grad(args: TokenStream, item: TokenStream) -> TokenStream {
+    expand::expand(attr::Kind::Grad, args.into(), item.into()).into()
+}
+
+/// Batching: adds `f::vmap` (and every other companion).
+/// Arguments: `in_axes = 0 | (0, None, ..)`, `out_axes = 0`.
+#[proc_macro_attribute]
+pub fn vmap(args: TokenStream, item: TokenStream) -> TokenStream {
+    expand::expand(attr::Kind::Vmap, args.into(), item.into()).into()
+}
+
+/// Compilation: `fn f` itself becomes the optimised code (after
+/// rjax-core's passes), and the companions are added.
+#[proc_macro_attribute]
+pub fn jit(args: TokenStream, item: TokenStream) -> TokenStream {
+    expand::expand(attr::Kind::Jit, args.into(), item.into()).into()
+}

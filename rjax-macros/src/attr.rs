@@ -1,0 +1,304 @@
+//! Parses the arguments of `#[grad(..)]`, `#[vmap(..)]` and `#[jit]`, and
+//! gathers the other rjax attributes stacked on the same function, so one
+//! expansion (the outermost macro's) produces everything.
+
+use proc_macro2::{Span, TokenStream};
+use syn::spanned::Spanned;
+use syn::{Attribute, Expr, Lit};
+
+use crate::ctxt::Ctxt;
+use crate::suggest::did_you_mean;
+
+/// Which of the three attribute macros.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// `#[grad]`
+    Grad,
+    /// `#[vmap]`
+    Vmap,
+    /// `#[jit]`
+    Jit,
+}
+
+impl Kind {
+    fn name(self) -> &'static str {
+        match self {
+            Kind::Grad => "grad",
+            Kind::Vmap => "vmap",
+            Kind::Jit => "jit",
+        }
+    }
+
+    fn from_name(s: &str) -> Option<Kind> {
+        match s {
+            "grad" => Some(Kind::Grad),
+            "vmap" => Some(Kind::Vmap),
+            "jit" => Some(Kind::Jit),
+            _ => None,
+        }
+    }
+}
+
+/// One index of `argnums`, with its tokens for errors.
+#[derive(Clone, Copy, Debug)]
+pub struct Argnum {
+    /// Position of the parameter.
+    pub index: usize,
+    /// The literal's span.
+    pub span: Span,
+}
+
+/// `#[grad(argnums = .., has_aux)]`.
+#[derive(Clone, Debug)]
+pub struct GradAttr {
+    /// The attribute's span.
+    pub span: Span,
+    /// Explicit `argnums`, if given (default: parameter 0).
+    pub argnums: Option<(Vec<Argnum>, Span)>,
+    /// Whether the result is `(value, aux)`.
+    pub has_aux: Option<Span>,
+}
+
+/// One entry of `in_axes`: `Some(axis)` maps over that axis, `None` broadcasts.
+#[derive(Clone, Copy, Debug)]
+pub struct Axis {
+    /// The mapped axis, or `None`.
+    pub axis: Option<usize>,
+    /// Tokens of the entry.
+    pub span: Span,
+}
+
+/// `in_axes` as written: one entry for all parameters, or one per parameter.
+#[derive(Clone, Debug)]
+pub enum InAxes {
+    /// `in_axes = 0`: every array parameter mapped over that axis.
+    All(Axis),
+    /// `in_axes = (0, None)`.
+    PerArg(Vec<Axis>, Span),
+}
+
+/// `#[vmap(in_axes = .., out_axes = ..)]`.
+#[derive(Clone, Debug)]
+pub struct VmapAttr {
+    /// The attribute's span.
+    pub span: Span,
+    /// `in_axes` (default: 0 for every parameter).
+    pub in_axes: Option<InAxes>,
+    /// `out_axes` (default 0).
+    pub out_axes: Option<Axis>,
+}
+
+/// Everything the stacked rjax attributes of one function ask for.
+#[derive(Clone, Debug, Default)]
+pub struct Config {
+    /// `#[grad(..)]`, if present.
+    pub grad: Option<GradAttr>,
+    /// `#[vmap(..)]`, if present.
+    pub vmap: Option<VmapAttr>,
+    /// `#[jit]`, if present.
+    pub jit: Option<Span>,
+}
+
+/// Parses the invoked macro's own arguments plus any other rjax attribute
+/// left on the item (those are removed from `attrs`).
+pub fn parse(cx: &Ctxt, kind: Kind, args: TokenStream, attrs: &mut Vec<Attribute>) -> Config {
+    let mut config = Config::default();
+    let span = Span::call_site();
+    add(cx, &mut config, kind, args, span);
+    attrs.retain(|attr| {
+        let Some(kind) = rjax_attr_kind(attr) else {
+            return true;
+        };
+        let args = match &attr.meta {
+            syn::Meta::List(list) => list.tokens.clone(),
+            _ => TokenStream::new(),
+        };
+        add(cx, &mut config, kind, args, attr.span());
+        false
+    });
+    config
+}
+
+/// `grad`, `rjax::grad`, `rjax::prelude::grad`, ... -> the kind.
+fn rjax_attr_kind(attr: &Attribute) -> Option<Kind> {
+    let path = attr.path();
+    let last = path.segments.last()?.ident.to_string();
+    let first = path.segments.first()?.ident.to_string();
+    if path.segments.len() > 1 && first != "rjax" && first != "rjax_macros" {
+        return None;
+    }
+    Kind::from_name(&last)
+}
+
+fn add(cx: &Ctxt, config: &mut Config, kind: Kind, args: TokenStream, span: Span) {
+    let duplicate = match kind {
+        Kind::Grad => config.grad.is_some(),
+        Kind::Vmap => config.vmap.is_some(),
+        Kind::Jit => config.jit.is_some(),
+    };
+    if duplicate {
+        cx.error_at(
+            span,
+            format!(
+                "duplicate `#[{0}]`: write one `#[{0}(..)]` with all its arguments",
+                kind.name()
+            ),
+        );
+        return;
+    }
+    match kind {
+        Kind::Grad => config.grad = Some(parse_grad(cx, args, span)),
+        Kind::Vmap => config.vmap = Some(parse_vmap(cx, args, span)),
+        Kind::Jit => {
+            if !args.is_empty() {
+                cx.error_spanned_by(
+                    &args,
+                    "`#[jit]` takes no arguments: write `#[jit]` (shapes are specialised per call)",
+                );
+            }
+            config.jit = Some(span);
+        }
+    }
+}
+
+fn parse_grad(cx: &Ctxt, args: TokenStream, span: Span) -> GradAttr {
+    let mut out = GradAttr {
+        span,
+        argnums: None,
+        has_aux: None,
+    };
+    let parser = syn::meta::parser(|meta| {
+        if meta.path.is_ident("argnums") {
+            let expr: Expr = meta.value()?.parse()?;
+            let list = int_list(cx, &expr, "argnums");
+            out.argnums = Some((list, expr.span()));
+        } else if meta.path.is_ident("has_aux") {
+            out.has_aux = Some(meta.path.span());
+        } else {
+            unknown_key(cx, &meta.path, &["argnums", "has_aux"], "grad");
+            skip_value(&meta)?;
+        }
+        Ok(())
+    });
+    if let Err(e) = syn::parse::Parser::parse2(parser, args) {
+        cx.push(e);
+    }
+    out
+}
+
+fn parse_vmap(cx: &Ctxt, args: TokenStream, span: Span) -> VmapAttr {
+    let mut out = VmapAttr {
+        span,
+        in_axes: None,
+        out_axes: None,
+    };
+    let parser = syn::meta::parser(|meta| {
+        if meta.path.is_ident("in_axes") {
+            let expr: Expr = meta.value()?.parse()?;
+            out.in_axes = Some(match strip_parens(&expr) {
+                Expr::Tuple(t) => InAxes::PerArg(
+                    t.elems.iter().filter_map(|e| axis(cx, e)).collect(),
+                    expr.span(),
+                ),
+                e => match axis(cx, e) {
+                    Some(a) => InAxes::All(a),
+                    None => return Ok(()),
+                },
+            });
+        } else if meta.path.is_ident("out_axes") {
+            let expr: Expr = meta.value()?.parse()?;
+            out.out_axes = axis(cx, &expr);
+        } else {
+            unknown_key(cx, &meta.path, &["in_axes", "out_axes"], "vmap");
+            skip_value(&meta)?;
+        }
+        Ok(())
+    });
+    if let Err(e) = syn::parse::Parser::parse2(parser, args) {
+        cx.push(e);
+    }
+    out
+}
+
+fn skip_value(meta: &syn::meta::ParseNestedMeta) -> syn::Result<()> {
+    if meta.input.peek(syn::Token![=]) {
+        let _: Expr = meta.value()?.parse()?;
+    }
+    Ok(())
+}
+
+fn unknown_key(cx: &Ctxt, path: &syn::Path, known: &[&str], attr: &str) {
+    let name = path
+        .get_ident()
+        .map(|i| i.to_string())
+        .unwrap_or_else(|| quote::quote!(#path).to_string());
+    let hint = match did_you_mean(&name, known) {
+        Some(s) => format!("did you mean `{s}`?"),
+        None => format!("expected one of {}", known.join(", ")),
+    };
+    cx.error_spanned_by(path, format!("unknown `{attr}` argument `{name}`: {hint}"));
+}
+
+fn strip_parens(e: &Expr) -> &Expr {
+    match e {
+        Expr::Paren(p) => strip_parens(&p.expr),
+        Expr::Group(g) => strip_parens(&g.expr),
+        e => e,
+    }
+}
+
+/// `0`, `(0, 1)` or `(0,)` -> the integers.
+fn int_list(cx: &Ctxt, expr: &Expr, what: &str) -> Vec<Argnum> {
+    let items: Vec<&Expr> = match strip_parens(expr) {
+        Expr::Tuple(t) => t.elems.iter().collect(),
+        Expr::Array(a) => a.elems.iter().collect(),
+        e => vec![e],
+    };
+    items
+        .into_iter()
+        .filter_map(|e| match int_lit(e) {
+            Some(index) => Some(Argnum {
+                index,
+                span: e.span(),
+            }),
+            None => {
+                cx.error_spanned_by(
+                    e,
+                    format!("`{what}` takes parameter positions: write `{what} = 0` or `{what} = (0, 1)`"),
+                );
+                None
+            }
+        })
+        .collect()
+}
+
+fn int_lit(e: &Expr) -> Option<usize> {
+    match strip_parens(e) {
+        Expr::Lit(syn::ExprLit {
+            lit: Lit::Int(i), ..
+        }) => i.base10_parse().ok(),
+        _ => None,
+    }
+}
+
+fn axis(cx: &Ctxt, e: &Expr) -> Option<Axis> {
+    if let Some(a) = int_lit(e) {
+        return Some(Axis {
+            axis: Some(a),
+            span: e.span(),
+        });
+    }
+    if let Expr::Path(p) = strip_parens(e)
+        && p.path.is_ident("None")
+    {
+        return Some(Axis {
+            axis: None,
+            span: e.span(),
+        });
+    }
+    cx.error_spanned_by(
+        e,
+        "an axis is an integer or `None`: write `in_axes = (0, None)` or `out_axes = 0`",
+    );
+    None
+}

@@ -1,0 +1,138 @@
+//! Cross-cutting checks between the attributes and the signature. Each
+//! check states its rule in a comment; each failure is a spanned error that
+//! says what to write instead.
+
+use crate::ast::{Function, ParamTy, ValTy};
+use crate::attr::{Config, InAxes};
+use crate::ctxt::Ctxt;
+
+/// The parameter positions `grad` differentiates with respect to.
+pub fn argnums(config: &Config) -> Vec<usize> {
+    match config.grad.as_ref().and_then(|g| g.argnums.as_ref()) {
+        Some((list, _)) => list.iter().map(|a| a.index).collect(),
+        None => vec![0],
+    }
+}
+
+/// Runs every check, recording failures in `cx`.
+pub fn check(cx: &Ctxt, config: &Config, f: &Function) {
+    check_argnums(cx, config, f);
+    check_has_aux(cx, config, f);
+    check_in_axes(cx, config, f);
+}
+
+// argnums name existing parameters, and only float parameters: a
+// derivative with respect to an integer or a `Key` does not exist, and
+// returning a silent zero would hide a bug.
+fn check_argnums(cx: &Ctxt, config: &Config, f: &Function) {
+    let n = f.params.len();
+    let Some(grad) = &config.grad else {
+        return;
+    };
+    let list = match &grad.argnums {
+        Some((list, _)) => list.clone(),
+        None if n == 0 => {
+            cx.error_at(
+                grad.span,
+                "`#[grad]` needs a parameter to differentiate: add one, e.g. `x: f32`",
+            );
+            return;
+        }
+        None => vec![crate::attr::Argnum {
+            index: 0,
+            span: f.params[0].ty_span,
+        }],
+    };
+    for a in list {
+        let Some(p) = f.params.get(a.index) else {
+            cx.error_at(
+                a.span,
+                format!(
+                    "argnums {} is out of range: `{}` has {n} parameter(s), so use 0..={}",
+                    a.index,
+                    f.name,
+                    n.saturating_sub(1)
+                ),
+            );
+            continue;
+        };
+        let bad = match p.ty {
+            ParamTy::Key => Some("a `Key`".to_string()),
+            ParamTy::Scalar(s) | ParamTy::Array { elem: s, .. } if !s.is_float() => {
+                Some(format!("an integer or boolean (`{}`)", s.rust_name()))
+            }
+            _ => None,
+        };
+        if let Some(what) = bad {
+            cx.error_at(
+                p.ty_span,
+                format!(
+                    "cannot differentiate with respect to `{}`: it is {what}, which has no derivative; differentiate with respect to an f32/f64 parameter (`argnums` picks which)",
+                    p.name
+                ),
+            );
+        }
+    }
+}
+
+// has_aux means the function returns `(value, aux)` with a scalar float
+// value: the gradient is of the first component, aux is passed through.
+fn check_has_aux(cx: &Ctxt, config: &Config, f: &Function) {
+    let Some(span) = config.grad.as_ref().and_then(|g| g.has_aux) else {
+        return;
+    };
+    let ok = f.ret.tuple
+        && f.ret.tys.len() == 2
+        && matches!(f.ret.tys[0], ValTy::Scalar(s) if s.is_float());
+    if !ok {
+        let mut e = syn::Error::new(
+            f.ret.span,
+            "`has_aux` needs the result `(value, aux)`: return a tuple whose first element is the f32/f64 value to differentiate, e.g. `-> (f32, Array<f32>)`",
+        );
+        e.combine(syn::Error::new(span, "`has_aux` requested here"));
+        cx.push(e);
+    }
+}
+
+// in_axes has one entry per parameter (or a single entry for all); Keys are
+// never mapped; out_axes is 0 (move the axis with `.t()` afterwards).
+fn check_in_axes(cx: &Ctxt, config: &Config, f: &Function) {
+    let Some(vmap) = &config.vmap else {
+        return;
+    };
+    if let Some(InAxes::PerArg(list, span)) = &vmap.in_axes {
+        if list.len() != f.params.len() {
+            cx.error_at(
+                *span,
+                format!(
+                    "`in_axes` has {} entries but `{}` has {} parameter(s): give one axis (or `None`) per parameter",
+                    list.len(),
+                    f.name,
+                    f.params.len()
+                ),
+            );
+            return;
+        }
+        for (ax, p) in list.iter().zip(&f.params) {
+            match (ax.axis, p.ty) {
+                (Some(_), ParamTy::Key) => cx.error_at(
+                    ax.span,
+                    format!("`{}` is a `Key` and cannot be mapped: write `None` here (split keys before the call instead)", p.name),
+                ),
+                (Some(a), ParamTy::Scalar(_)) if a > 0 => cx.error_at(
+                    ax.span,
+                    format!("`{}` is a scalar, batched as a 1-d array: its axis can only be 0 or `None`", p.name),
+                ),
+                _ => {}
+            }
+        }
+    }
+    if let Some(out) = &vmap.out_axes
+        && out.axis != Some(0)
+    {
+        cx.error_at(
+            out.span,
+            "only `out_axes = 0` is supported: the batch axis comes first; move it afterwards with `.t()`",
+        );
+    }
+}

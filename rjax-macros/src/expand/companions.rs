@@ -1,0 +1,545 @@
+//! The companion module `f`: `grad`, `value_and_grad`, `hessian` (scalar
+//! output), `jvp`, `vjp`, `jacobian`, `vmap`, `jaxpr`, `make_jaxpr`, each a
+//! plain Rust function emitted from a jaxpr that rjax-core transformed.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+use rjax_core::{Jaxpr, TensorType};
+use syn::Ident;
+
+use super::emit::{Emitter, bind_dims, elem_ty, rust_ty};
+use super::xform;
+use crate::ast::{Function, ParamTy, ValTy};
+use crate::attr::{Config, InAxes};
+use crate::check;
+
+/// What the companion generator works from.
+pub struct Input<'a> {
+    /// The checked function.
+    pub f: &'a Function<'a>,
+    /// Its attributes.
+    pub config: &'a Config,
+    /// The primal jaxpr (symbolic dims).
+    pub jaxpr: &'a Jaxpr,
+    /// The rank of each parameter.
+    pub ranks: &'a [usize],
+}
+
+/// Every companion, plus the errors of the ones the attributes asked for.
+pub struct Output {
+    /// Items of the module.
+    pub items: TokenStream,
+    /// (requested, message) for transformations that failed.
+    pub errors: Vec<String>,
+}
+
+impl Input<'_> {
+    fn name(&self) -> &Ident {
+        self.f.name
+    }
+
+    /// `t: &Array<f32>` as the user wrote it.
+    fn decls(&self) -> Vec<TokenStream> {
+        self.f
+            .item
+            .sig
+            .inputs
+            .iter()
+            .map(|a| match a {
+                syn::FnArg::Typed(pt) => {
+                    let (p, t) = (&pt.pat, &pt.ty);
+                    quote!(#p: #t)
+                }
+                syn::FnArg::Receiver(_) => unreachable!("refused by ast"),
+            })
+            .collect()
+    }
+
+    fn param_idents(&self) -> Vec<&Ident> {
+        self.f.params.iter().map(|p| p.name).collect()
+    }
+
+    /// Owned IR-input values of the parameters.
+    fn owned_inputs(&self) -> Vec<TokenStream> {
+        self.f
+            .params
+            .iter()
+            .map(|p| {
+                let n = p.name;
+                match p.ty {
+                    ParamTy::Scalar(_) => quote!(#n),
+                    _ => quote!(#n.clone()),
+                }
+            })
+            .collect()
+    }
+
+    /// Checks that run-time ranks are the inferred ones.
+    fn rank_asserts(&self) -> TokenStream {
+        let fname = self.name().to_string();
+        let mut out = TokenStream::new();
+        for (p, r) in self.f.params.iter().zip(self.ranks) {
+            if let ParamTy::Array { .. } = p.ty {
+                let n = p.name;
+                let msg = format!(
+                    "{fname}: `{n}` must have rank {r} (inferred at compile time; annotate `#[rank(k)] {n}` to choose another), got shape {{:?}}"
+                );
+                out.extend(quote!(::core::assert_eq!(#n.ndim(), #r, #msg, #n.shape());));
+            }
+        }
+        out
+    }
+
+    fn float_params(&self) -> Vec<usize> {
+        self.f
+            .params
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| matches!(p.ty, ParamTy::Scalar(s) | ParamTy::Array { elem: s, .. } if s.is_float()))
+            .map(|(i, _)| i)
+            .collect()
+    }
+
+    /// The Rust type of a (tangent/cotangent of a) parameter.
+    fn param_value_ty(&self, i: usize) -> TokenStream {
+        match self.f.params[i].ty {
+            ParamTy::Scalar(s) => elem_ty(crate::lower::dtype(s)),
+            ParamTy::Array { elem, .. } => {
+                let e = elem_ty(crate::lower::dtype(elem));
+                quote!(::rjax::Array<#e>)
+            }
+            ParamTy::Key => quote!(::rjax::random::Key),
+        }
+    }
+
+    fn ret_ty(&self) -> TokenStream {
+        let tys: Vec<TokenStream> = self.f.ret.tys.iter().map(|t| valty(*t)).collect();
+        tuple_if(&tys, self.f.ret.tuple)
+    }
+}
+
+fn valty(t: ValTy) -> TokenStream {
+    let e = elem_ty(crate::lower::dtype(t.elem()));
+    match t {
+        ValTy::Scalar(_) => e,
+        ValTy::Array(_) => quote!(::rjax::Array<#e>),
+    }
+}
+
+fn tuple_if(items: &[TokenStream], tuple: bool) -> TokenStream {
+    if items.len() == 1 && !tuple {
+        items[0].clone()
+    } else {
+        quote!((#(#items),*))
+    }
+}
+
+/// A function whose body is `j` with inputs `inputs`, returning
+/// `assemble(outputs)`.
+fn function(
+    name: &Ident,
+    doc: &str,
+    decls: &[TokenStream],
+    ret: &TokenStream,
+    prologue: TokenStream,
+    j: &Jaxpr,
+    inputs: &[TokenStream],
+    shape_of: &[TokenStream],
+    assemble: impl FnOnce(Vec<TokenStream>) -> TokenStream,
+) -> TokenStream {
+    let dims = bind_dims(&j.in_types(), shape_of);
+    let em = Emitter::new(j).body(inputs);
+    let stmts = em.stmts;
+    let result = assemble(em.outs);
+    quote! {
+        #[doc = #doc]
+        pub fn #name(#(#decls),*) -> #ret {
+            #prologue
+            #dims
+            #stmts
+            #result
+        }
+    }
+}
+
+/// The jaxpr with only output 0 (what `grad` differentiates).
+fn first_output(j: &Jaxpr) -> Jaxpr {
+    let mut j = j.clone();
+    j.outvars.truncate(1);
+    j
+}
+
+/// Generates the module's items.
+pub fn generate(inp: &Input) -> Output {
+    let mut items = TokenStream::new();
+    let mut errors = Vec::new();
+    let grad_requested = inp.config.grad.is_some();
+    let vmap_requested = inp.config.vmap.is_some();
+    let mut fail = |requested: bool, what: &str, e: String| {
+        if requested {
+            errors.push(format!("{what}: {e}"));
+        }
+    };
+    let decls = inp.decls();
+    let idents = inp.param_idents();
+    let shape_of: Vec<TokenStream> = idents.iter().map(|n| quote!(#n)).collect();
+    let inputs = inp.owned_inputs();
+    let asserts = inp.rank_asserts();
+    let fname = inp.name();
+    let argnums = check::argnums(inp.config);
+    let has_aux = inp.config.grad.as_ref().is_some_and(|g| g.has_aux.is_some());
+    let scalar_out = has_aux || inp.f.ret.is_scalar_float();
+    let float_out = matches!(inp.f.ret.tys.first(), Some(t) if t.elem().is_float());
+
+    // jaxpr() and make_jaxpr(..)
+    let text = inp.jaxpr.to_string();
+    items.extend(quote! {
+        /// The jaxpr of the function, with symbolic dimensions.
+        pub fn jaxpr() -> ::rjax::core::Jaxpr {
+            ::rjax::core::Jaxpr::parse(#text).expect("rjax: the jaxpr printed at compile time parses")
+        }
+    });
+    {
+        let syms = symbols(&inp.jaxpr.in_types());
+        let pairs = syms.iter().map(|s| {
+            let id = super::emit::dim_ident(s);
+            quote!((#s, #id))
+        });
+        let dims = bind_dims(&inp.jaxpr.in_types(), &shape_of);
+        items.extend(quote! {
+            /// The jaxpr for these arguments' shapes.
+            pub fn make_jaxpr(#(#decls),*) -> ::rjax::core::Jaxpr {
+                #asserts
+                #dims
+                ::rjax::__private::specialize(&jaxpr(), &[#(#pairs),*])
+            }
+        });
+    }
+
+    let grad_tys: Vec<TokenStream> = argnums.iter().map(|&i| inp.param_value_ty(i)).collect();
+    let grad_ty = tuple_if(&grad_tys, false);
+
+    if scalar_out {
+        let n_aux = if has_aux { inp.f.ret.tys.len() - 1 } else { 0 };
+        let aux_tys: Vec<TokenStream> = inp.f.ret.tys.iter().skip(1).map(|t| valty(*t)).collect();
+        let aux_ty = tuple_if(&aux_tys, false);
+        let grad_j = if has_aux { inp.jaxpr.clone() } else { first_output(inp.jaxpr) };
+        match xform::grad(&grad_j, &argnums, has_aux) {
+            Ok(g) => {
+                let ret = if has_aux { quote!((#grad_ty, #aux_ty)) } else { grad_ty.clone() };
+                items.extend(function(
+                    &format_ident!("grad"),
+                    "Gradient with respect to `argnums` (reverse mode); with `has_aux`, `(grad, aux)`.",
+                    &decls,
+                    &ret,
+                    asserts.clone(),
+                    &g,
+                    &inputs,
+                    &shape_of,
+                    |outs| {
+                        let g = tuple_if(&outs[n_aux..], false);
+                        if has_aux {
+                            let aux = tuple_if(&outs[..n_aux], false);
+                            quote!((#g, #aux))
+                        } else {
+                            g
+                        }
+                    },
+                ));
+            }
+            Err(e) => fail(grad_requested, "grad", e),
+        }
+        match xform::value_and_grad(&grad_j, &argnums, has_aux) {
+            Ok(g) => {
+                let value_ty = inp.ret_ty();
+                items.extend(function(
+                    &format_ident!("value_and_grad"),
+                    "`(value, grad)`; with `has_aux`, `((value, aux), grad)`.",
+                    &decls,
+                    &quote!((#value_ty, #grad_ty)),
+                    asserts.clone(),
+                    &g,
+                    &inputs,
+                    &shape_of,
+                    |outs| {
+                        let g = tuple_if(&outs[1 + n_aux..], false);
+                        let v = &outs[0];
+                        if has_aux {
+                            let aux = &outs[1..1 + n_aux];
+                            quote!(((#v, #(#aux),*), #g))
+                        } else {
+                            quote!((#v, #g))
+                        }
+                    },
+                ));
+            }
+            Err(e) => fail(grad_requested, "value_and_grad", e),
+        }
+        let a = argnums[0];
+        match xform::hessian(&first_output(inp.jaxpr), a) {
+            Ok(h) => {
+                let ret = inp.param_value_ty(a);
+                let ret = if inp.ranks[a] == 0 && matches!(inp.f.params[a].ty, ParamTy::Scalar(_)) {
+                    ret
+                } else {
+                    let e = elem_ty(h.out_types()[0].dtype);
+                    quote!(::rjax::Array<#e>)
+                };
+                items.extend(function(
+                    &format_ident!("hessian"),
+                    "Hessian with respect to the first of `argnums` (forward over reverse).",
+                    &decls,
+                    &ret,
+                    asserts.clone(),
+                    &h,
+                    &inputs,
+                    &shape_of,
+                    |outs| outs[0].clone(),
+                ));
+            }
+            Err(e) => fail(grad_requested, "hessian", e),
+        }
+    } else {
+        items.extend(quote! {
+            #[doc(hidden)]
+            pub fn grad<'a, A>(_: A) -> !
+            where
+                &'a (): ::rjax::__private::ScalarOutput,
+            {
+                ::core::unreachable!()
+            }
+        });
+    }
+
+    if float_out {
+        let a = argnums[0];
+        match xform::jacobian(&first_output(inp.jaxpr), a) {
+            Ok(jac) => {
+                let t = &jac.out_types()[0];
+                items.extend(function(
+                    &format_ident!("jacobian"),
+                    "Jacobian of the (first) output with respect to the first of `argnums`: shape out ++ in.",
+                    &decls,
+                    &rust_ty(t),
+                    asserts.clone(),
+                    &jac,
+                    &inputs,
+                    &shape_of,
+                    |outs| outs[0].clone(),
+                ));
+            }
+            Err(e) => fail(grad_requested, "jacobian", e),
+        }
+        let wrt = inp.float_params();
+        if inp.f.ret.tys.iter().all(|t| t.elem().is_float()) && !wrt.is_empty() {
+            gen_jvp_vjp(inp, &wrt, &mut items, &mut |r, w, e| fail(r && grad_requested, w, e));
+        }
+    }
+
+    gen_vmap(inp, &mut items, &mut |w, e| fail(vmap_requested, w, e));
+
+    Output { items, errors }
+}
+
+fn symbols(types: &[TensorType]) -> Vec<String> {
+    let mut out = Vec::new();
+    for t in types {
+        for d in t.dims() {
+            d.symbols(&mut out);
+        }
+    }
+    out
+}
+
+fn gen_jvp_vjp(inp: &Input, wrt: &[usize], items: &mut TokenStream, fail: &mut dyn FnMut(bool, &str, String)) {
+    let idents = inp.param_idents();
+    let decls = inp.decls();
+    let ret = inp.ret_ty();
+    let nout = inp.f.ret.tys.len();
+    let tuple = inp.f.ret.tuple;
+    let shape_of: Vec<TokenStream> = idents.iter().map(|n| quote!(#n)).collect();
+    // jvp((primals..), (tangents..))
+    match xform::jvp(inp.jaxpr, wrt) {
+        Ok(j) => {
+            let tan_names: Vec<Ident> = wrt.iter().map(|&i| format_ident!("{}_dot", idents[i])).collect();
+            let tan_tys: Vec<TokenStream> = wrt
+                .iter()
+                .map(|&i| match inp.f.params[i].ty {
+                    ParamTy::Array { elem, .. } => {
+                        let e = elem_ty(crate::lower::dtype(elem));
+                        quote!(&::rjax::Array<#e>)
+                    }
+                    _ => inp.param_value_ty(i),
+                })
+                .collect();
+            let prim_tys: Vec<TokenStream> = inp
+                .f
+                .item
+                .sig
+                .inputs
+                .iter()
+                .map(|a| match a {
+                    syn::FnArg::Typed(pt) => {
+                        let t = &pt.ty;
+                        quote!(#t)
+                    }
+                    syn::FnArg::Receiver(_) => unreachable!(),
+                })
+                .collect();
+            let mut inputs = inp.owned_inputs();
+            for (k, &i) in wrt.iter().enumerate() {
+                let n = &tan_names[k];
+                inputs.push(match inp.f.params[i].ty {
+                    ParamTy::Scalar(_) => quote!(#n),
+                    _ => quote!(#n.clone()),
+                });
+            }
+            let mut shapes = shape_of.clone();
+            shapes.extend(tan_names.iter().map(|n| quote!(#n)));
+            let dims = bind_dims(&j.in_types(), &shapes);
+            let em = Emitter::new(&j).body(&inputs);
+            let stmts = em.stmts;
+            let outs = tuple_if(&em.outs[..nout], tuple);
+            let touts = tuple_if(&em.outs[nout..], tuple);
+            let asserts = inp.rank_asserts();
+            items.extend(quote! {
+                /// Forward mode: `(primal out, tangent out)` for tangents of the float parameters.
+                pub fn jvp(primals: (#(#prim_tys,)*), tangents: (#(#tan_tys,)*)) -> (#ret, #ret) {
+                    let (#(#idents,)*) = primals;
+                    let (#(#tan_names,)*) = tangents;
+                    #asserts
+                    #dims
+                    #stmts
+                    (#outs, #touts)
+                }
+            });
+        }
+        Err(e) => fail(true, "jvp", e),
+    }
+    // vjp(primals) -> (out, pullback): the forward pass keeps residuals,
+    // the pullback runs the backward pass on them.
+    match xform::vjp(inp.jaxpr, wrt) {
+        Ok((fwd, bwd, nres)) => {
+            let ct_names: Vec<Ident> = (0..nout).map(|k| format_ident!("ct_{}", k)).collect();
+            let ct_tys: Vec<TokenStream> = inp.f.ret.tys.iter().map(|t| valty(*t)).collect();
+            let cots: Vec<TokenStream> = wrt.iter().map(|&i| inp.param_value_ty(i)).collect();
+            let cot_ty = tuple_if(&cots, false);
+            let fdims = bind_dims(&fwd.in_types(), &shape_of);
+            let fe = Emitter::new(&fwd).body(&inp.owned_inputs());
+            let fstmts = fe.stmts;
+            let out = tuple_if(&fe.outs[..nout], tuple);
+            let res: Vec<Ident> = (0..nres).map(|k| format_ident!("residual_{}", k)).collect();
+            let res_vals = &fe.outs[nout..];
+            let res_tys: Vec<TensorType> = bwd.in_types()[..nres].to_vec();
+            let mut inputs: Vec<TokenStream> = res
+                .iter()
+                .zip(&res_tys)
+                .map(|(r, t)| if t.rank() == 0 { quote!(#r) } else { quote!(#r.clone()) })
+                .collect();
+            inputs.extend(ct_names.iter().zip(&inp.f.ret.tys).map(|(c, t)| match t {
+                ValTy::Scalar(_) => quote!(#c),
+                ValTy::Array(_) => quote!(#c.clone()),
+            }));
+            let mut shapes: Vec<TokenStream> = res.iter().map(|o| quote!(#o)).collect();
+            shapes.extend(ct_names.iter().map(|c| quote!(#c)));
+            let bdims = bind_dims(&bwd.in_types(), &shapes);
+            let be = Emitter::new(&bwd).body(&inputs);
+            let bstmts = be.stmts;
+            let result = tuple_if(&be.outs, false);
+            let ct_pat = tuple_if(&ct_names.iter().map(|c| quote!(#c)).collect::<Vec<_>>(), tuple);
+            let ct_ty = tuple_if(&ct_tys, tuple);
+            let asserts = inp.rank_asserts();
+            items.extend(quote! {
+                /// Reverse mode: `(primal out, pullback)`; the pullback maps an output
+                /// cotangent to the cotangents of the float parameters.
+                pub fn vjp(#(#decls),*) -> (#ret, impl Fn(#ct_ty) -> #cot_ty) {
+                    #asserts
+                    #fdims
+                    #fstmts
+                    #(let #res = #res_vals;)*
+                    (#out, move |#ct_pat: #ct_ty| -> #cot_ty {
+                        #bdims
+                        #bstmts
+                        #result
+                    })
+                }
+            });
+        }
+        Err(e) => fail(true, "vjp", e),
+    }
+}
+
+fn gen_vmap(inp: &Input, items: &mut TokenStream, fail: &mut dyn FnMut(&str, String)) {
+    let n = inp.f.params.len();
+    let axes: Vec<Option<usize>> = match inp.config.vmap.as_ref().and_then(|v| v.in_axes.as_ref()) {
+        Some(InAxes::PerArg(list, _)) if list.len() == n => list.iter().map(|a| a.axis).collect(),
+        Some(InAxes::All(a)) => vec![a.axis; n],
+        _ => vec![Some(0); n],
+    };
+    let axes: Vec<Option<usize>> = axes
+        .into_iter()
+        .zip(&inp.f.params)
+        .map(|(a, p)| if p.ty == ParamTy::Key { None } else { a })
+        .collect();
+    if axes.iter().all(|a| a.is_none()) {
+        return;
+    }
+    let j = match xform::vmap(inp.jaxpr, &axes) {
+        Ok(j) => j,
+        Err(e) => return fail("vmap", e),
+    };
+    let idents = inp.param_idents();
+    let decls: Vec<TokenStream> = inp
+        .f
+        .params
+        .iter()
+        .zip(inp.decls())
+        .zip(&axes)
+        .map(|((p, d), a)| match (p.ty, a) {
+            (ParamTy::Scalar(s), Some(_)) => {
+                let n = p.name;
+                let e = elem_ty(crate::lower::dtype(s));
+                quote!(#n: &::rjax::Array<#e>)
+            }
+            _ => d,
+        })
+        .collect();
+    let inputs: Vec<TokenStream> = inp
+        .f
+        .params
+        .iter()
+        .zip(&axes)
+        .map(|(p, a)| {
+            let n = p.name;
+            match (p.ty, a) {
+                (ParamTy::Scalar(_), None) => quote!(#n),
+                _ => quote!(#n.clone()),
+            }
+        })
+        .collect();
+    let shape_of: Vec<TokenStream> = idents.iter().map(|n| quote!(#n)).collect();
+    let outs: Vec<TokenStream> = j.out_types().iter().map(rust_ty).collect();
+    let ret = tuple_if(&outs, inp.f.ret.tuple);
+    let tuple = inp.f.ret.tuple;
+    let fname = inp.name().to_string();
+    let mut asserts = TokenStream::new();
+    for ((p, r), a) in inp.f.params.iter().zip(inp.ranks).zip(&axes) {
+        let want = r + usize::from(a.is_some());
+        if matches!(p.ty, ParamTy::Array { .. }) || a.is_some() {
+            let n = p.name;
+            let msg = format!("{fname}::vmap: `{n}` must have rank {want} (batch axis included), got shape {{:?}}");
+            asserts.extend(quote!(::core::assert_eq!(#n.ndim(), #want, #msg, #n.shape());));
+        }
+    }
+    items.extend(function(
+        &format_ident!("vmap"),
+        "Batched over `in_axes` (default 0); outputs batched on axis 0.",
+        &decls,
+        &ret,
+        asserts,
+        &j,
+        &inputs,
+        &shape_of,
+        |outs| tuple_if(&outs, tuple),
+    ));
+}

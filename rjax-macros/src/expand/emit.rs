@@ -1,0 +1,681 @@
+//! Emission: an rjax-core jaxpr to plain Rust. Rank-0 values are native
+//! scalars (`let h: f32 = c.sin();`); arrays go through
+//! `::rjax::runtime::lax::<prim>(..)` calls; `scan`/`while` become Rust
+//! loops over their bodies. Variables keep the jaxpr's names (a, b, c ..)
+//! so the code reads side by side with `f::jaxpr()`.
+//!
+//! Structure kept open for fusion: [`Emitter::eqn`] emits one equation;
+//! a fused group (a later `#[jit]` improvement) would get its own
+//! `Emitter::group` producing one loop, chosen where `Emitter::body` walks
+//! the equations.
+
+use std::collections::{HashMap, HashSet};
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+use rjax_core::ir::params::ParamsExt;
+use rjax_core::{Atom, DType, DimExpr, Eqn, Jaxpr, Param, Prim, TensorType, Var};
+use syn::Ident;
+
+/// The Rust element type of a dtype.
+pub fn elem_ty(d: DType) -> TokenStream {
+    match d {
+        DType::F32 => quote!(f32),
+        DType::F64 => quote!(f64),
+        DType::I32 => quote!(i32),
+        DType::U32 => quote!(u32),
+        DType::U64 => quote!(u64),
+        DType::Bool => quote!(bool),
+    }
+}
+
+/// The Rust type of a value: a native scalar for rank 0, else an `Array`.
+pub fn rust_ty(t: &TensorType) -> TokenStream {
+    let e = elem_ty(t.dtype);
+    if t.rank() == 0 { e } else { quote!(::rjax::Array<#e>) }
+}
+
+/// The Rust variable holding a symbolic dim.
+pub fn dim_ident(sym: &str) -> Ident {
+    format_ident!("dim_{}", sym)
+}
+
+/// A dim as a `usize` expression.
+pub fn dim_expr(d: &DimExpr) -> TokenStream {
+    if let Some(c) = d.as_const() {
+        let c = c as usize;
+        return quote!(#c);
+    }
+    match d {
+        DimExpr::Const(c) => {
+            let c = *c as usize;
+            quote!(#c)
+        }
+        DimExpr::Sym(s) => {
+            let id = dim_ident(s);
+            quote!(#id)
+        }
+        DimExpr::Add(a, b) => {
+            let (a, b) = (dim_expr(a), dim_expr(b));
+            quote!((#a + #b))
+        }
+        DimExpr::Sub(a, b) => {
+            let (a, b) = (dim_expr(a), dim_expr(b));
+            quote!((#a - #b))
+        }
+        DimExpr::Mul(a, b) => {
+            let (a, b) = (dim_expr(a), dim_expr(b));
+            quote!((#a * #b))
+        }
+    }
+}
+
+fn dims_slice(ds: &[DimExpr]) -> TokenStream {
+    let ds = ds.iter().map(dim_expr);
+    quote!(&[#(#ds),*])
+}
+
+fn usizes(v: &[usize]) -> TokenStream {
+    quote!(&[#(#v),*])
+}
+
+/// A literal of the given dtype.
+pub fn literal(value: f64, d: DType) -> TokenStream {
+    match d {
+        DType::F32 => {
+            let v = value as f32;
+            if v.is_nan() {
+                quote!(f32::NAN)
+            } else if v.is_infinite() {
+                if v > 0.0 { quote!(f32::INFINITY) } else { quote!(f32::NEG_INFINITY) }
+            } else {
+                let l = proc_macro2::Literal::f32_suffixed(v);
+                quote!(#l)
+            }
+        }
+        DType::F64 => {
+            if value.is_nan() {
+                quote!(f64::NAN)
+            } else if value.is_infinite() {
+                if value > 0.0 { quote!(f64::INFINITY) } else { quote!(f64::NEG_INFINITY) }
+            } else {
+                let l = proc_macro2::Literal::f64_suffixed(value);
+                quote!(#l)
+            }
+        }
+        DType::I32 => {
+            let l = proc_macro2::Literal::i32_suffixed(value as i32);
+            quote!(#l)
+        }
+        DType::U32 => {
+            let l = proc_macro2::Literal::u32_suffixed(value as u32);
+            quote!(#l)
+        }
+        DType::U64 => {
+            let l = proc_macro2::Literal::u64_suffixed(value as u64);
+            quote!(#l)
+        }
+        DType::Bool => {
+            if value != 0.0 {
+                quote!(true)
+            } else {
+                quote!(false)
+            }
+        }
+    }
+}
+
+/// JAX's variable names: a .. z, ba .. bz, ca ..
+pub fn letter_name(mut k: usize) -> String {
+    const L: &[u8] = b"abcdefghijklmnopqrstuvwxyz";
+    let mut s = Vec::new();
+    loop {
+        s.push(L[k % 26]);
+        k /= 26;
+        if k == 0 {
+            break;
+        }
+    }
+    if s.len() > 1 {
+        // JAX continues with 'ba' after 'z' (no leading 'a').
+        let last = s.len() - 1;
+        s[last] = L[(L.iter().position(|c| *c == s[last]).unwrap()) % 26];
+    }
+    s.reverse();
+    String::from_utf8(s).unwrap()
+}
+
+const KEYWORDS: &[&str] = &[
+    "as", "do", "fn", "if", "in", "for", "let", "mod", "mut", "pub", "ref", "try", "use", "dyn", "box", "abs", "gen",
+];
+
+fn var_ident(name: &str) -> Ident {
+    if KEYWORDS.contains(&name) {
+        format_ident!("{}_", name)
+    } else {
+        format_ident!("{}", name)
+    }
+}
+
+/// Emits the statements of one jaxpr.
+pub struct Emitter<'j> {
+    j: &'j Jaxpr,
+    names: HashMap<Var, Ident>,
+}
+
+/// Emitted code: statements, then the output expressions (owned values).
+pub struct Emitted {
+    /// Statements.
+    pub stmts: TokenStream,
+    /// One owned expression per jaxpr output.
+    pub outs: Vec<TokenStream>,
+}
+
+impl<'j> Emitter<'j> {
+    /// Names the jaxpr's variables in order of definition.
+    pub fn new(j: &'j Jaxpr) -> Self {
+        let mut names = HashMap::new();
+        let mut k = 0;
+        let mut name = |v: Var, names: &mut HashMap<Var, Ident>| {
+            names.entry(v).or_insert_with(|| {
+                let id = var_ident(&letter_name(k));
+                k += 1;
+                id
+            });
+        };
+        for v in &j.invars {
+            name(*v, &mut names);
+        }
+        for e in &j.eqns {
+            for o in &e.outputs {
+                name(*o, &mut names);
+            }
+        }
+        Emitter { j, names }
+    }
+
+    fn name(&self, v: Var) -> &Ident {
+        &self.names[&v]
+    }
+
+    fn ty(&self, a: &Atom) -> TensorType {
+        self.j.atom_type(a)
+    }
+
+    /// An atom as an owned value expression.
+    fn owned(&self, a: &Atom) -> TokenStream {
+        match a {
+            Atom::Var(v) => {
+                let n = self.name(*v);
+                if self.j.ty(*v).rank() == 0 { quote!(#n) } else { quote!(#n.clone()) }
+            }
+            Atom::Lit(l) => literal(l.value, l.dtype),
+        }
+    }
+
+    /// An atom as a native scalar expression (rank 0 only).
+    fn scalar(&self, a: &Atom) -> TokenStream {
+        match a {
+            Atom::Var(v) => {
+                let n = self.name(*v);
+                quote!(#n)
+            }
+            Atom::Lit(l) => literal(l.value, l.dtype),
+        }
+    }
+
+    /// An atom as `&Array<T>` (wrapping native scalars).
+    fn array_ref(&self, a: &Atom) -> TokenStream {
+        let t = self.ty(a);
+        if t.rank() == 0 {
+            let s = self.scalar(a);
+            quote!(&::rjax::Array::scalar(#s))
+        } else {
+            let n = self.name(a.as_var().unwrap());
+            quote!(&#n)
+        }
+    }
+
+    /// The whole jaxpr with its inputs bound to `inputs` (owned values).
+    pub fn body(&self, inputs: &[TokenStream]) -> Emitted {
+        let names: Vec<&Ident> = self.j.invars.iter().map(|v| self.name(*v)).collect();
+        let tys: Vec<TokenStream> = self.j.invars.iter().map(|v| rust_ty(self.j.ty(*v))).collect();
+        let mut stmts = if names.len() == 1 {
+            let (n, t, i) = (names[0], &tys[0], &inputs[0]);
+            quote!(let #n: #t = #i;)
+        } else if names.is_empty() {
+            quote!()
+        } else {
+            quote!(let (#(#names),*): (#(#tys),*) = (#(#inputs),*);)
+        };
+        for e in &self.j.eqns {
+            stmts.extend(self.eqn(e));
+        }
+        let outs = self.j.outvars.iter().map(|a| self.owned(a)).collect();
+        Emitted { stmts, outs }
+    }
+
+    /// One equation as one `let`.
+    pub fn eqn(&self, e: &Eqn) -> TokenStream {
+        let outs: Vec<&Ident> = e.outputs.iter().map(|v| self.name(*v)).collect();
+        let out_tys: Vec<TensorType> = e.outputs.iter().map(|v| self.j.ty(*v).clone()).collect();
+        if matches!(e.prim, Prim::Scan | Prim::While | Prim::Cond) {
+            return self.control(e, &outs, &out_tys);
+        }
+        let value = self.value(e, &out_tys[0]);
+        let (n, t) = (outs[0], rust_ty(&out_tys[0]));
+        quote!(let #n: #t = #value;)
+    }
+
+    fn value(&self, e: &Eqn, out: &TensorType) -> TokenStream {
+        let all_scalar = e.inputs.iter().all(|a| self.ty(a).rank() == 0) && out.rank() == 0;
+        if all_scalar && let Some(v) = self.scalar_value(e, out) {
+            return v;
+        }
+        let arr = self.array_value(e, out);
+        if out.rank() == 0 {
+            quote!(#arr.as_slice()[0])
+        } else {
+            arr
+        }
+    }
+
+    /// Native scalar code for elementwise primitives on rank-0 values.
+    fn scalar_value(&self, e: &Eqn, out: &TensorType) -> Option<TokenStream> {
+        let x = e.inputs.first().map(|a| self.scalar(a));
+        let y = e.inputs.get(1).map(|a| self.scalar(a));
+        let float = e.inputs.first().map(|a| self.ty(a).dtype.is_float()).unwrap_or(false);
+        let one = literal(1.0, out.dtype);
+        Some(match e.prim {
+            Prim::Neg => quote!(-#x),
+            Prim::Sin => quote!(#x.sin()),
+            Prim::Cos => quote!(#x.cos()),
+            Prim::Tan => quote!(#x.tan()),
+            Prim::Tanh => quote!(#x.tanh()),
+            Prim::Exp => quote!(#x.exp()),
+            Prim::Log => quote!(#x.ln()),
+            Prim::Log1p => quote!(#x.ln_1p()),
+            Prim::Expm1 => quote!(#x.exp_m1()),
+            Prim::Sqrt => quote!(#x.sqrt()),
+            Prim::Rsqrt => quote!(#x.sqrt().recip()),
+            Prim::Abs => quote!(#x.abs()),
+            Prim::Floor => quote!(#x.floor()),
+            Prim::Sign if float => {
+                let zero = literal(0.0, out.dtype);
+                quote!(if #x == #zero { #zero } else { #x.signum() })
+            }
+            Prim::Sign => quote!(#x.signum()),
+            Prim::Logistic => quote!(#one / (#one + (-#x).exp())),
+            Prim::IntegerPow => {
+                let y = e.params.int("integer_pow", "y").ok()? as i32;
+                if float {
+                    quote!(#x.powi(#y))
+                } else {
+                    let y = y as u32;
+                    quote!(#x.pow(#y))
+                }
+            }
+            Prim::Square => quote!(#x * #x),
+            Prim::StopGradient => quote!(#x),
+            Prim::Not => quote!(!#x),
+            Prim::Add | Prim::AddAny => quote!(#x + #y),
+            Prim::Sub => quote!(#x - #y),
+            Prim::Mul => quote!(#x * #y),
+            Prim::Div => quote!(#x / #y),
+            Prim::Rem => quote!(#x % #y),
+            Prim::Max => quote!(#x.max(#y)),
+            Prim::Min => quote!(#x.min(#y)),
+            Prim::Pow => quote!(#x.powf(#y)),
+            Prim::And => quote!(#x & #y),
+            Prim::Or => quote!(#x | #y),
+            Prim::Xor => quote!(#x ^ #y),
+            Prim::Eq => quote!(#x == #y),
+            Prim::Ne => quote!(#x != #y),
+            Prim::Lt => quote!(#x < #y),
+            Prim::Le => quote!(#x <= #y),
+            Prim::Gt => quote!(#x > #y),
+            Prim::Ge => quote!(#x >= #y),
+            Prim::SelectN if e.inputs.len() == 3 => {
+                let c1 = self.scalar(&e.inputs[2]);
+                if self.ty(&e.inputs[0]).dtype == DType::Bool {
+                    quote!(if #x { #c1 } else { #y })
+                } else {
+                    quote!(if #x != 0 { #c1 } else { #y })
+                }
+            }
+            Prim::ConvertElementType => {
+                let from = self.ty(&e.inputs[0]).dtype;
+                let to = elem_ty(out.dtype);
+                match (from, out.dtype) {
+                    (DType::Bool, DType::Bool) => quote!(#x),
+                    (DType::Bool, d) if d.is_float() => quote!(if #x { #one } else { 0 as #to }),
+                    (DType::Bool, _) => quote!(#x as #to),
+                    (_, DType::Bool) => {
+                        let zero = literal(0.0, from);
+                        quote!(#x != #zero)
+                    }
+                    _ => quote!(#x as #to),
+                }
+            }
+            _ => return None,
+        })
+    }
+
+    /// A call to `::rjax::runtime::lax` returning an `Array`.
+    fn array_value(&self, e: &Eqn, out: &TensorType) -> TokenStream {
+        let name = format_ident!("{}", e.prim.name());
+        let lax = quote!(::rjax::runtime::lax);
+        let r: Vec<TokenStream> = e.inputs.iter().map(|a| self.array_ref(a)).collect();
+        let p = &e.params;
+        let pn = e.prim.name();
+        match e.prim {
+            Prim::IntegerPow => {
+                let y = p.int(pn, "y").unwrap_or(1) as i32;
+                let x = &r[0];
+                quote!(#lax::integer_pow(#x, #y))
+            }
+            Prim::SelectN => {
+                let pred = &e.inputs[0];
+                if self.ty(pred).rank() == 0 && self.ty(pred).dtype == DType::Bool && e.inputs.len() == 3 {
+                    // A scalar predicate picks a whole array.
+                    let (c, f, t) = (self.scalar(pred), self.owned_array(&e.inputs[1], out), self.owned_array(&e.inputs[2], out));
+                    return quote!(if #c { #t } else { #f });
+                }
+                let (x, cases) = (&r[0], &r[1..]);
+                quote!(#lax::select_n(#x, &[#(#cases),*]))
+            }
+            Prim::ConvertElementType => {
+                let (from, to) = (elem_ty(self.ty(&e.inputs[0]).dtype), elem_ty(out.dtype));
+                let x = &r[0];
+                quote!(#lax::convert_element_type::<#from, #to>(#x))
+            }
+            Prim::ReduceSum | Prim::ReduceMax | Prim::ReduceMin => {
+                let axes = usizes(&p.axes(pn, "axes").unwrap_or_default());
+                let x = &r[0];
+                quote!(#lax::#name(#x, #axes))
+            }
+            Prim::Argmax | Prim::Argmin => {
+                let axis = p.axes(pn, "axes").unwrap_or_default().first().copied().unwrap_or(0);
+                let x = &r[0];
+                quote!(#lax::#name(#x, #axis))
+            }
+            Prim::Cumsum => {
+                let axis = p.int(pn, "axis").unwrap_or(0) as usize;
+                let rev = p.bool(pn, "reverse").unwrap_or(false);
+                let x = &r[0];
+                quote!(#lax::cumsum(#x, #axis, #rev))
+            }
+            Prim::DotGeneral => {
+                let ((lc, rc), (lb, rb)) = dim_numbers(p);
+                let (x, y) = (&r[0], &r[1]);
+                let (lc, rc, lb, rb) = (usizes(&lc), usizes(&rc), usizes(&lb), usizes(&rb));
+                quote!(#lax::dot_general(#x, #y, (#lc, #rc), (#lb, #rb)))
+            }
+            Prim::Transpose => {
+                let perm = usizes(&p.axes(pn, "permutation").unwrap_or_default());
+                let x = &r[0];
+                quote!(#lax::transpose(#x, #perm))
+            }
+            Prim::Reshape => {
+                let d = dims_slice(&p.dims(pn, "new_sizes").unwrap_or_default());
+                let x = &r[0];
+                quote!(#lax::reshape(#x, #d))
+            }
+            Prim::BroadcastInDim => {
+                let shape = dims_slice(&p.dims(pn, "shape").unwrap_or_default());
+                let bd = usizes(&p.axes(pn, "broadcast_dimensions").unwrap_or_default());
+                let x = &r[0];
+                quote!(#lax::broadcast_in_dim(#x, #shape, #bd))
+            }
+            Prim::Squeeze | Prim::ExpandDims => {
+                let d = usizes(&p.axes(pn, "dimensions").unwrap_or_default());
+                let x = &r[0];
+                quote!(#lax::#name(#x, #d))
+            }
+            Prim::Slice => {
+                let s = dims_slice(&p.dims(pn, "start_indices").unwrap_or_default());
+                let l = dims_slice(&p.dims(pn, "limit_indices").unwrap_or_default());
+                let st = match p.opt("strides") {
+                    Some(_) => usizes(&p.axes(pn, "strides").unwrap_or_default()),
+                    None => quote!(&[]),
+                };
+                let x = &r[0];
+                quote!(#lax::slice(#x, #s, #l, #st))
+            }
+            Prim::DynamicSlice => {
+                let starts = e.inputs[1..].iter().map(|a| {
+                    let s = self.scalar(a);
+                    quote!((#s).max(0) as usize)
+                });
+                let sizes = dims_slice(&p.dims(pn, "slice_sizes").unwrap_or_default());
+                let x = &r[0];
+                quote!(#lax::dynamic_slice(#x, &[#(#starts),*], #sizes))
+            }
+            Prim::DynamicUpdateSlice => {
+                let starts = e.inputs[2..].iter().map(|a| {
+                    let s = self.scalar(a);
+                    quote!((#s).max(0) as usize)
+                });
+                let (x, u) = (&r[0], &r[1]);
+                quote!(#lax::dynamic_update_slice(#x, #u, &[#(#starts),*]))
+            }
+            Prim::Concatenate => {
+                let d = p.int(pn, "dimension").unwrap_or(0) as usize;
+                quote!(#lax::concatenate(&[#(#r),*], #d))
+            }
+            Prim::Pad => {
+                let cfg = pad_config(p);
+                let v = self.scalar(&e.inputs[1]);
+                let x = &r[0];
+                quote!(#lax::pad(#x, #v, &[#(#cfg),*]))
+            }
+            Prim::Iota => {
+                let shape = dims_slice(&p.dims(pn, "shape").unwrap_or_default());
+                let d = p.int(pn, "dimension").unwrap_or(0) as usize;
+                let t = elem_ty(out.dtype);
+                quote!(#lax::iota::<#t>(#shape, #d))
+            }
+            _ => quote!(#lax::#name(#(#r),*)),
+        }
+    }
+
+    fn owned_array(&self, a: &Atom, out: &TensorType) -> TokenStream {
+        if self.ty(a).rank() == out.rank() {
+            self.owned(a)
+        } else {
+            let r = self.array_ref(a);
+            let shape = dims_slice(out.dims());
+            let bd: Vec<usize> = Vec::new();
+            quote!(::rjax::runtime::lax::broadcast_in_dim(#r, #shape, &[#(#bd),*]))
+        }
+    }
+
+    /// `scan` as a `for` loop, `while` as a `loop`, `cond` as `if`/`match`.
+    fn control(&self, e: &Eqn, outs: &[&Ident], out_tys: &[TensorType]) -> TokenStream {
+        let pn = e.prim.name();
+        let p = &e.params;
+        let tys: Vec<TokenStream> = out_tys.iter().map(rust_ty).collect();
+        match e.prim {
+            Prim::Scan => {
+                let body = p.jaxpr(pn, "jaxpr").expect("scan body");
+                let length = p.dims(pn, "length").ok().and_then(|d| d.first().cloned())
+                    .or_else(|| p.get("length").and_then(Param::as_dim))
+                    .unwrap_or(DimExpr::Const(0));
+                let length = dim_expr(&length);
+                let nc = p.int(pn, "num_consts").unwrap_or(0) as usize;
+                let ncarry = p.int(pn, "num_carry").unwrap_or(0) as usize;
+                let reverse = p.bool(pn, "reverse").unwrap_or(false);
+                let consts: Vec<TokenStream> = e.inputs[..nc].iter().map(|a| self.owned(a)).collect();
+                let init: Vec<TokenStream> = e.inputs[nc..nc + ncarry].iter().map(|a| self.owned(a)).collect();
+                let xs = &e.inputs[nc + ncarry..];
+                let carry = &outs[..ncarry];
+                let carry_tys = &tys[..ncarry];
+                let ys = &outs[ncarry..];
+                let ys_tys = &out_tys[ncarry..];
+                let inner = Emitter::new(body);
+                let iter = format_ident!("iter");
+                let mut inputs = consts.clone();
+                inputs.extend(carry.iter().map(|c| {
+                    if out_tys[outs.iter().position(|o| o == c).unwrap()].rank() == 0 { quote!(#c) } else { quote!(#c.clone()) }
+                }));
+                for x in xs {
+                    let xr = self.array_ref(x);
+                    if self.ty(x).rank() == 1 {
+                        inputs.push(quote!((#xr).as_slice()[#iter]));
+                    } else {
+                        inputs.push(quote!(::rjax::__private::index_axis0(#xr, #iter)));
+                    }
+                }
+                let em = inner.body(&inputs);
+                let stmts = &em.stmts;
+                let new_carry: Vec<&TokenStream> = em.outs[..ncarry].iter().collect();
+                let new_ys: Vec<&TokenStream> = em.outs[ncarry..].iter().collect();
+                let ys_acc: Vec<Ident> = ys.iter().map(|y| format_ident!("{}_ys", y)).collect();
+                let ys_elem: Vec<TokenStream> = ys_tys
+                    .iter()
+                    .map(|t| {
+                        let inner_t = TensorType::new(t.dtype, t.dims()[1..].to_vec());
+                        rust_ty(&inner_t)
+                    })
+                    .collect();
+                let ys_finish: Vec<TokenStream> = ys_tys
+                    .iter()
+                    .zip(&ys_acc)
+                    .map(|(t, acc)| {
+                        let f = if t.rank() == 1 { quote!(stack_scalars) } else { quote!(stack_arrays) };
+                        if reverse {
+                            quote!({ #acc.reverse(); ::rjax::__private::#f(#acc) })
+                        } else {
+                            quote!(::rjax::__private::#f(#acc))
+                        }
+                    })
+                    .collect();
+                let range = if reverse { quote!((0..#length).rev()) } else { quote!(0..#length) };
+                let tmp: Vec<Ident> = (0..em.outs.len()).map(|i| format_ident!("out_{}", i)).collect();
+                let tmp_carry = &tmp[..ncarry];
+                let tmp_ys = &tmp[ncarry..];
+                quote! {
+                    #(let mut #carry: #carry_tys = #init;)*
+                    #(let mut #ys_acc: ::std::vec::Vec<#ys_elem> = ::std::vec::Vec::with_capacity(#length);)*
+                    for #iter in #range {
+                        let (#(#tmp),*) = { #stmts (#(#new_carry,)* #(#new_ys,)*) };
+                        #(#carry = #tmp_carry;)*
+                        #(#ys_acc.push(#tmp_ys);)*
+                    }
+                    #(let #ys: ::rjax::Array<_> = #ys_finish;)*
+                }
+            }
+            Prim::While => {
+                let cj = p.jaxpr(pn, "cond_jaxpr").expect("while cond");
+                let bj = p.jaxpr(pn, "body_jaxpr").expect("while body");
+                let cn = p.int(pn, "cond_nconsts").unwrap_or(0) as usize;
+                let bn = p.int(pn, "body_nconsts").unwrap_or(0) as usize;
+                let cconsts: Vec<TokenStream> = e.inputs[..cn].iter().map(|a| self.owned(a)).collect();
+                let bconsts: Vec<TokenStream> = e.inputs[cn..cn + bn].iter().map(|a| self.owned(a)).collect();
+                let init: Vec<TokenStream> = e.inputs[cn + bn..].iter().map(|a| self.owned(a)).collect();
+                let carry_vals: Vec<TokenStream> = outs
+                    .iter()
+                    .zip(out_tys)
+                    .map(|(c, t)| if t.rank() == 0 { quote!(#c) } else { quote!(#c.clone()) })
+                    .collect();
+                let mut c_in = cconsts;
+                c_in.extend(carry_vals.iter().cloned());
+                let mut b_in = bconsts;
+                b_in.extend(carry_vals.iter().cloned());
+                let ce = Emitter::new(cj).body(&c_in);
+                let be = Emitter::new(bj).body(&b_in);
+                let (cs, co) = (&ce.stmts, &ce.outs[0]);
+                let (bs, bo) = (&be.stmts, &be.outs);
+                let tmp: Vec<Ident> = (0..outs.len()).map(|i| format_ident!("out_{}", i)).collect();
+                quote! {
+                    #(let mut #outs: #tys = #init;)*
+                    loop {
+                        let keep_going: bool = { #cs #co };
+                        if !keep_going {
+                            break;
+                        }
+                        let (#(#tmp,)*) = { #bs (#(#bo,)*) };
+                        #(#outs = #tmp;)*
+                    }
+                }
+            }
+            _ => {
+                // cond: index operand first, then the branches' operands.
+                let branches = p.jaxprs(pn, "branches").expect("cond branches");
+                let idx = self.scalar(&e.inputs[0]);
+                let ops: Vec<TokenStream> = e.inputs[1..].iter().map(|a| self.owned(a)).collect();
+                let arms = branches.iter().enumerate().map(|(i, b)| {
+                    let em = Emitter::new(b).body(&ops);
+                    let (s, o) = (&em.stmts, &em.outs);
+                    let i = i as i32;
+                    if i as usize + 1 == branches.len() {
+                        quote!(_ => { #s (#(#o,)*) })
+                    } else {
+                        quote!(#i => { #s (#(#o,)*) })
+                    }
+                });
+                let idx = if self.ty(&e.inputs[0]).dtype == DType::Bool { quote!(#idx as i32) } else { quote!(#idx as i32) };
+                quote! {
+                    let (#(#outs,)*): (#(#tys,)*) = match #idx { #(#arms)* };
+                }
+            }
+        }
+    }
+}
+
+fn dim_numbers(p: &rjax_core::Params) -> ((Vec<usize>, Vec<usize>), (Vec<usize>, Vec<usize>)) {
+    let list = |q: &Param| -> Vec<usize> {
+        q.elems().unwrap_or(&[]).iter().filter_map(|x| x.as_int()).map(|x| x as usize).collect()
+    };
+    let pair = |q: &Param| -> (Vec<usize>, Vec<usize>) {
+        let e = q.elems().unwrap_or(&[]);
+        (e.first().map(list).unwrap_or_default(), e.get(1).map(list).unwrap_or_default())
+    };
+    let v = p.get("dimension_numbers").and_then(Param::elems).unwrap_or(&[]);
+    (
+        v.first().map(pair).unwrap_or_default(),
+        v.get(1).map(pair).unwrap_or_default(),
+    )
+}
+
+fn pad_config(p: &rjax_core::Params) -> Vec<TokenStream> {
+    let cfg = p.get("padding_config").and_then(Param::elems).unwrap_or(&[]);
+    cfg.iter()
+        .map(|t| {
+            let e = t.elems().unwrap_or(&[]);
+            let get = |i: usize| e.get(i).and_then(Param::as_dim).unwrap_or(DimExpr::Const(0));
+            let (lo, hi, int) = (dim_expr(&get(0)), dim_expr(&get(1)), dim_expr(&get(2)));
+            let lo = signed(&get(0), lo);
+            let hi = signed(&get(1), hi);
+            quote!((#lo, #hi, #int))
+        })
+        .collect()
+}
+
+fn signed(d: &DimExpr, e: TokenStream) -> TokenStream {
+    match d.as_const() {
+        Some(c) => {
+            let l = proc_macro2::Literal::i64_suffixed(c);
+            quote!(#l)
+        }
+        None => quote!((#e as i64)),
+    }
+}
+
+/// Binds the symbolic dims of `types` from the run-time shapes of the
+/// given input expressions (`&Array` or `Array` values).
+pub fn bind_dims(types: &[TensorType], inputs: &[TokenStream]) -> TokenStream {
+    let mut seen = HashSet::new();
+    let mut out = TokenStream::new();
+    for (t, x) in types.iter().zip(inputs) {
+        for (k, d) in t.dims().iter().enumerate() {
+            if let DimExpr::Sym(s) = d
+                && seen.insert(s.clone())
+            {
+                let id = dim_ident(s);
+                out.extend(quote!(let #id: usize = #x.shape()[#k];));
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,7 @@
+use rjax::prelude::*;
+#[grad]
+fn f<T: Copy>(x: T) -> T {
+    x
+}
+
+fn main() {}

@@ -1,0 +1,7 @@
+use rjax::prelude::*;
+#[grad(has_aux)]
+fn f(x: f32) -> f32 {
+    x * x
+}
+
+fn main() {}

@@ -1,0 +1,5 @@
+use rjax::prelude::*;
+#[grad]
+struct S;
+
+fn main() {}

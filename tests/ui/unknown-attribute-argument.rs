@@ -1,0 +1,7 @@
+use rjax::prelude::*;
+#[grad(argnum = 0)]
+fn f(x: f32) -> f32 {
+    x * x
+}
+
+fn main() {}

@@ -1,0 +1,7 @@
+use rjax::prelude::*;
+#[grad]
+fn f(x: f32) -> f32 {
+    tahn(x)
+}
+
+fn main() {}
