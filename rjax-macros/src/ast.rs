@@ -943,6 +943,10 @@ impl<'c, 'a> Builder<'c, 'a> {
         if segs.len() == 1 && self.closures.contains(&name) {
             return self.err(span);
         }
+        let args = match crate::compose::call_expr(&segs, prefix_ok, args, span) {
+            Ok(e) => return e,
+            Err(args) => args,
+        };
         if !prefix_ok {
             let callee = segs[..segs.len() - 1].join("::");
             self.cx.error_spanned_by(

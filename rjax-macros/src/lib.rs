@@ -13,6 +13,7 @@
 mod ast;
 mod attr;
 mod check;
+mod compose;
 mod ctxt;
 mod expand;
 mod lower;
@@ -41,4 +42,12 @@ pub fn vmap(args: TokenStream, item: TokenStream) -> TokenStream {
 #[proc_macro_attribute]
 pub fn jit(args: TokenStream, item: TokenStream) -> TokenStream {
     expand::expand(attr::Kind::Jit, args.into(), item.into()).into()
+}
+
+/// Internal: the callback of cross-function composition (see the
+/// `compose` module). Not for direct use.
+#[doc(hidden)]
+#[proc_macro]
+pub fn __compose(input: TokenStream) -> TokenStream {
+    compose::callback(input.into()).into()
 }

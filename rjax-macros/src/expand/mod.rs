@@ -28,6 +28,9 @@ pub fn expand(kind: Kind, args: TokenStream, item: TokenStream) -> TokenStream {
             .to_compile_error();
         }
     };
+    if let Some(deferred) = crate::compose::defer(kind, &args, &item) {
+        return deferred;
+    }
     let cx = Ctxt::new();
     let config = attr::parse(&cx, kind, args, &mut item.attrs);
     let primal = strip_param_attrs(&item);
@@ -79,7 +82,8 @@ fn generate(cx: &Ctxt, config: &attr::Config, func: &ast::Function, primal: &Ite
         jaxpr: &lowered.jaxpr,
         ranks: &lowered.ranks,
     };
-    let out = companions::generate(&input);
+    let mut out = companions::generate(&input);
+    out.items.extend(crate::compose::export(func, config, &lowered.jaxpr));
     let at = config
         .grad
         .as_ref()

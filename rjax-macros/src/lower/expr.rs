@@ -194,6 +194,7 @@ impl Lowerer<'_> {
                 let r = self.expr(r)?;
                 self.binary(*op, l, r, span)?
             }
+            ExprKind::Prim(Op::Call, name, args) => crate::compose::lower_call(self, name, args, span)?,
             ExprKind::Prim(op, name, args) => {
                 let mut vals = Vec::new();
                 for a in args {
@@ -409,6 +410,7 @@ impl Lowerer<'_> {
                 self.core(r, span)?
             }
             Op::Identity => x,
+            Op::Call => unreachable!("calls are lowered by compose"),
             Op::Where => {
                 let a = vals.next().expect("argument");
                 let b = vals.next().expect("argument");
