@@ -20,7 +20,10 @@ pub trait ScalarOutput {}
 /// `jaxpr` with its symbolic dims replaced by the given sizes (what
 /// `f::make_jaxpr(..)` prints).
 pub fn specialize(j: &Jaxpr, dims: &[(&str, usize)]) -> Jaxpr {
-    let env: HashMap<String, i64> = dims.iter().map(|(s, v)| (s.to_string(), *v as i64)).collect();
+    let env: HashMap<String, i64> = dims
+        .iter()
+        .map(|(s, v)| (s.to_string(), *v as i64))
+        .collect();
     specialize_env(j, &env)
 }
 

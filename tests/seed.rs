@@ -17,12 +17,20 @@ fn trace_demo(a: i32, b: i32) -> i32 {
 }
 
 fn reference() -> Value {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/reference/seed_f.json");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../shared/reference/seed_f.json"
+    );
     serde_json::from_str(&std::fs::read_to_string(path).expect("seed_f.json")).unwrap()
 }
 
 fn values(v: &Value) -> Vec<f32> {
-    v["values"].as_array().unwrap().iter().map(|x| x.as_f64().unwrap() as f32).collect()
+    v["values"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_f64().unwrap() as f32)
+        .collect()
 }
 
 fn seed_t() -> Array<f32> {
@@ -31,14 +39,26 @@ fn seed_t() -> Array<f32> {
 
 fn df(t: &[f32]) -> [f32; 3] {
     let (x, y, z) = (t[0], t[1], t[2]);
-    [x.cos() * y.cos() * z, -x.sin() * y.sin() * z, x.sin() * y.cos()]
+    [
+        x.cos() * y.cos() * z,
+        -x.sin() * y.sin() * z,
+        x.sin() * y.cos(),
+    ]
 }
 
 fn ddf(t: &[f32]) -> [[f32; 3]; 3] {
     let (x, y, z) = (t[0], t[1], t[2]);
     [
-        [-x.sin() * y.cos() * z, -x.cos() * y.sin() * z, x.cos() * y.cos()],
-        [-x.cos() * y.sin() * z, -x.sin() * y.cos() * z, -x.sin() * y.sin()],
+        [
+            -x.sin() * y.cos() * z,
+            -x.cos() * y.sin() * z,
+            x.cos() * y.cos(),
+        ],
+        [
+            -x.cos() * y.sin() * z,
+            -x.sin() * y.cos() * z,
+            -x.sin() * y.sin(),
+        ],
         [x.cos() * y.cos(), -x.sin() * y.sin(), 0.0],
     ]
 }
@@ -60,8 +80,18 @@ fn grad_matches_analytic_and_jax() {
     assert_eq!(g.shape(), &[3]);
     let jax = values(&reference()["grad"]);
     for i in 0..3 {
-        assert!(close(g[i], df(t.as_slice())[i]), "df[{i}]: {} vs {}", g[i], df(t.as_slice())[i]);
-        assert!(close(g[i], jax[i]), "df[{i}] vs JAX: {} vs {}", g[i], jax[i]);
+        assert!(
+            close(g[i], df(t.as_slice())[i]),
+            "df[{i}]: {} vs {}",
+            g[i],
+            df(t.as_slice())[i]
+        );
+        assert!(
+            close(g[i], jax[i]),
+            "df[{i}] vs JAX: {} vs {}",
+            g[i],
+            jax[i]
+        );
     }
     let (v, g2) = f::value_and_grad(&t);
     assert_eq!(v, f(&t));
@@ -79,7 +109,11 @@ fn hessian_matches_analytic_and_jax() {
         for j in 0..3 {
             let got = h.as_slice()[3 * i + j];
             assert!(close(got, a[i][j]), "ddf[{i}][{j}]: {got} vs {}", a[i][j]);
-            assert!(close(got, jax[3 * i + j]), "ddf[{i}][{j}] vs JAX: {got} vs {}", jax[3 * i + j]);
+            assert!(
+                close(got, jax[3 * i + j]),
+                "ddf[{i}][{j}] vs JAX: {got} vs {}",
+                jax[3 * i + j]
+            );
         }
     }
 }
@@ -105,11 +139,20 @@ fn jvp_and_vjp_agree_with_grad() {
 fn jaxpr_prints_like_jax() {
     let r = reference();
     let t = seed_t();
-    assert_eq!(f::make_jaxpr(&t).to_string(), r["jaxpr_f"].as_str().unwrap());
+    assert_eq!(
+        f::make_jaxpr(&t).to_string(),
+        r["jaxpr_f"].as_str().unwrap()
+    );
     // Symbolic form: same equations, the input typed `f32[n]`.
     let sym = f::jaxpr().to_string();
-    let want = r["jaxpr_f"].as_str().unwrap().replace("a:f32[3]", "a:f32[n]");
+    let want = r["jaxpr_f"]
+        .as_str()
+        .unwrap()
+        .replace("a:f32[3]", "a:f32[n]");
     assert_eq!(sym, want);
-    assert_eq!(trace_demo::jaxpr().to_string(), r["jaxpr_trace_demo"].as_str().unwrap());
+    assert_eq!(
+        trace_demo::jaxpr().to_string(),
+        r["jaxpr_trace_demo"].as_str().unwrap()
+    );
     assert_eq!(trace_demo(2, 3), 25);
 }

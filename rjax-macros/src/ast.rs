@@ -314,7 +314,10 @@ fn param<'a>(cx: &Ctxt, pt: &'a syn::PatType) -> Option<Param<'a>> {
     let mut rank = None;
     for attr in &pt.attrs {
         if attr.path().is_ident("rank") {
-            match attr.parse_args::<syn::LitInt>().and_then(|l| l.base10_parse()) {
+            match attr
+                .parse_args::<syn::LitInt>()
+                .and_then(|l| l.base10_parse())
+            {
                 Ok(r) => rank = Some(r),
                 Err(_) => cx.error_spanned_by(attr, "write the rank as `#[rank(2)]`"),
             }
@@ -334,7 +337,8 @@ fn param<'a>(cx: &Ctxt, pt: &'a syn::PatType) -> Option<Param<'a>> {
     })
 }
 
-const TYPE_HINT: &str = "accepted types are f32, f64, i32, u32, usize, bool, `&Array<T>`, `Array<T>` and `Key`";
+const TYPE_HINT: &str =
+    "accepted types are f32, f64, i32, u32, usize, bool, `&Array<T>`, `Array<T>` and `Key`";
 
 fn param_type(cx: &Ctxt, ty: &syn::Type) -> Option<ParamTy> {
     match ty {
@@ -676,31 +680,35 @@ impl<'c, 'a> Builder<'c, 'a> {
                 }
                 return self.expr(&r.expr);
             }
-            syn::Expr::Binary(b) => match bin_op(&b.op) {
-                Some(op) => ExprKind::Binary(op, self.boxed(&b.left), self.boxed(&b.right)),
-                None => {
-                    let shown = quote::quote!(#b.op).to_string();
-                    let _ = shown;
-                    let op = &b.op;
-                    let text = quote::quote!(#op).to_string();
-                    let hint = if compound_op(&b.op).is_some() {
-                        "a compound assignment is a statement: write `x += y;` on its own line"
-                    } else if text == "%" {
-                        "write the remainder with `x - (x / y).floor() * y`"
-                    } else {
-                        "use `+ - * /`, comparisons, `&&`/`||`, or a jax.numpy-named function"
-                    };
-                    self.cx.error_spanned_by(
-                        &b.op,
+            syn::Expr::Binary(b) => {
+                match bin_op(&b.op) {
+                    Some(op) => ExprKind::Binary(op, self.boxed(&b.left), self.boxed(&b.right)),
+                    None => {
+                        let shown = quote::quote!(#b.op).to_string();
+                        let _ = shown;
+                        let op = &b.op;
+                        let text = quote::quote!(#op).to_string();
+                        let hint = if compound_op(&b.op).is_some() {
+                            "a compound assignment is a statement: write `x += y;` on its own line"
+                        } else if text == "%" {
+                            "write the remainder with `x - (x / y).floor() * y`"
+                        } else {
+                            "use `+ - * /`, comparisons, `&&`/`||`, or a jax.numpy-named function"
+                        };
+                        self.cx.error_spanned_by(
+                        b.op,
                         format!("operator `{text}` is not supported in a transformed function: {hint}"),
                     );
-                    return self.err(span);
+                        return self.err(span);
+                    }
                 }
-            },
+            }
             syn::Expr::MethodCall(m) => {
                 if let Some(tf) = &m.turbofish {
-                    self.cx
-                        .error_spanned_by(tf, "turbofish on a method is not supported: the types come from the signature");
+                    self.cx.error_spanned_by(
+                        tf,
+                        "turbofish on a method is not supported: the types come from the signature",
+                    );
                     return self.err(span);
                 }
                 let name = m.method.to_string();
@@ -717,7 +725,9 @@ impl<'c, 'a> Builder<'c, 'a> {
             syn::Expr::Call(c) => return self.call(c),
             syn::Expr::Index(i) => ExprKind::Index(self.boxed(&i.expr), self.boxed(&i.index)),
             syn::Expr::Field(f) => match &f.member {
-                syn::Member::Unnamed(idx) => ExprKind::Field(self.boxed(&f.base), idx.index as usize),
+                syn::Member::Unnamed(idx) => {
+                    ExprKind::Field(self.boxed(&f.base), idx.index as usize)
+                }
                 syn::Member::Named(n) => {
                     self.cx.error_spanned_by(
                         n,
@@ -763,8 +773,10 @@ impl<'c, 'a> Builder<'c, 'a> {
                     return self.err(span);
                 };
                 if let syn::RangeLimits::Closed(c) = &r.limits {
-                    self.cx
-                        .error_spanned_by(c, "inclusive ranges are not supported: write `lo..hi + 1`");
+                    self.cx.error_spanned_by(
+                        c,
+                        "inclusive ranges are not supported: write `lo..hi + 1`",
+                    );
                     return self.err(span);
                 }
                 let (Some(lo), Some(hi)) = (&r.start, &r.end) else {
@@ -815,21 +827,27 @@ impl<'c, 'a> Builder<'c, 'a> {
             syn::Expr::Return(r) => match &r.expr {
                 Some(v) => ExprKind::Return(self.boxed(v)),
                 None => {
-                    self.cx.error_spanned_by(r, "`return` needs a value: write `return x;`");
+                    self.cx
+                        .error_spanned_by(r, "`return` needs a value: write `return x;`");
                     return self.err(span);
                 }
             },
             syn::Expr::Block(b) if b.label.is_none() => ExprKind::Block(self.block(&b.block)),
             syn::Expr::Cast(c) => match &*c.ty {
                 syn::Type::Path(p)
-                    if p.path.get_ident().and_then(|i| Scalar::from_ident(&i.to_string())).is_some() =>
+                    if p.path
+                        .get_ident()
+                        .and_then(|i| Scalar::from_ident(&i.to_string()))
+                        .is_some() =>
                 {
                     let s = Scalar::from_ident(&p.path.get_ident().unwrap().to_string()).unwrap();
                     ExprKind::Cast(self.boxed(&c.expr), s)
                 }
                 other => {
-                    self.cx
-                        .error_spanned_by(other, "casts are only to scalar types (`as f32`, `as i32`, ...)");
+                    self.cx.error_spanned_by(
+                        other,
+                        "casts are only to scalar types (`as f32`, `as i32`, ...)",
+                    );
                     return self.err(span);
                 }
             },
@@ -856,11 +874,13 @@ impl<'c, 'a> Builder<'c, 'a> {
                 return self.err(span);
             }
             syn::Expr::Async(a) => {
-                self.cx.error_spanned_by(a, "`async` blocks cannot be transformed");
+                self.cx
+                    .error_spanned_by(a, "`async` blocks cannot be transformed");
                 return self.err(span);
             }
             syn::Expr::Await(a) => {
-                self.cx.error_spanned_by(a, "`.await` cannot be transformed");
+                self.cx
+                    .error_spanned_by(a, "`.await` cannot be transformed");
                 return self.err(span);
             }
             syn::Expr::Unsafe(u) => {
@@ -882,12 +902,26 @@ impl<'c, 'a> Builder<'c, 'a> {
                 );
                 return self.err(span);
             }
-            syn::Expr::Array(a) if !a.elems.is_empty() && a.elems.iter().all(|e| matches!(e, syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Int(_), .. }))) => {
+            syn::Expr::Array(a)
+                if !a.elems.is_empty()
+                    && a.elems.iter().all(|e| {
+                        matches!(
+                            e,
+                            syn::Expr::Lit(syn::ExprLit {
+                                lit: syn::Lit::Int(_),
+                                ..
+                            })
+                        )
+                    }) =>
+            {
                 ExprKind::IntList(
                     a.elems
                         .iter()
                         .map(|e| match e {
-                            syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Int(i), .. }) => i.base10_parse().unwrap_or(0),
+                            syn::Expr::Lit(syn::ExprLit {
+                                lit: syn::Lit::Int(i),
+                                ..
+                            }) => i.base10_parse().unwrap_or(0),
                             _ => 0,
                         })
                         .collect(),
@@ -932,7 +966,12 @@ impl<'c, 'a> Builder<'c, 'a> {
             );
             return self.err(span);
         };
-        let segs: Vec<String> = p.path.segments.iter().map(|s| s.ident.to_string()).collect();
+        let segs: Vec<String> = p
+            .path
+            .segments
+            .iter()
+            .map(|s| s.ident.to_string())
+            .collect();
         // `jnp::sin`, `rjax::numpy::sin`: the last segment names the primitive.
         let prefix_ok = segs.len() == 1
             || segs[..segs.len() - 1]
@@ -974,7 +1013,10 @@ impl<'c, 'a> Builder<'c, 'a> {
             let want: Vec<String> = arities.iter().map(|a| a.to_string()).collect();
             self.cx.error_spanned_by(
                 at,
-                format!("`{name}` takes {} argument(s), not {got}", want.join(" or ")),
+                format!(
+                    "`{name}` takes {} argument(s), not {got}",
+                    want.join(" or ")
+                ),
             );
             return;
         }
@@ -987,7 +1029,9 @@ impl<'c, 'a> Builder<'c, 'a> {
             Some(h) => h.to_string(),
             None => match did_you_mean(name, &names) {
                 Some(s) => format!("did you mean `{s}`?"),
-                None => "use a jax.numpy-named primitive (sin, exp, log, dot, sum, ...)".to_string(),
+                None => {
+                    "use a jax.numpy-named primitive (sin, exp, log, dot, sum, ...)".to_string()
+                }
             },
         };
         self.cx
@@ -1002,7 +1046,9 @@ fn special_hint(name: &str) -> Option<&'static str> {
         "cosh" => "write `(x.exp() + (-x).exp()) / 2.0`",
         "exp2" => "write `(x * std::f32::consts::LN_2).exp()` as `(x * 0.6931472).exp()`",
         "log10" => "write `x.ln() / 10f32.ln()` as `x.ln() / 2.3025851`",
-        "iter" | "into_iter" | "map" => "iterators are not supported: write `for i in 0..n` over indices",
+        "iter" | "into_iter" | "map" => {
+            "iterators are not supported: write `for i in 0..n` over indices"
+        }
         "push" | "insert" => "arrays are values: build the result with `concatenate` or `where_`",
         _ => return None,
     })

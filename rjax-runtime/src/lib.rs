@@ -8,6 +8,7 @@
 pub mod array;
 pub mod dtype;
 pub mod error;
+pub mod fast;
 pub mod kernels;
 pub mod lax;
 pub mod random;

@@ -136,6 +136,7 @@ fn tuple_if(items: &[TokenStream], tuple: bool) -> TokenStream {
 
 /// A function whose body is `j` with inputs `inputs`, returning
 /// `assemble(outputs)`.
+#[allow(clippy::too_many_arguments)]
 fn function(
     name: &Ident,
     doc: &str,
@@ -185,9 +186,12 @@ pub fn generate(inp: &Input) -> Output {
     let shape_of: Vec<TokenStream> = idents.iter().map(|n| quote!(#n)).collect();
     let inputs = inp.owned_inputs();
     let asserts = inp.rank_asserts();
-    let fname = inp.name();
     let argnums = check::argnums(inp.config);
-    let has_aux = inp.config.grad.as_ref().is_some_and(|g| g.has_aux.is_some());
+    let has_aux = inp
+        .config
+        .grad
+        .as_ref()
+        .is_some_and(|g| g.has_aux.is_some());
     let scalar_out = has_aux || inp.f.ret.is_scalar_float();
     let float_out = matches!(inp.f.ret.tys.first(), Some(t) if t.elem().is_float());
 
@@ -223,10 +227,18 @@ pub fn generate(inp: &Input) -> Output {
         let n_aux = if has_aux { inp.f.ret.tys.len() - 1 } else { 0 };
         let aux_tys: Vec<TokenStream> = inp.f.ret.tys.iter().skip(1).map(|t| valty(*t)).collect();
         let aux_ty = tuple_if(&aux_tys, false);
-        let grad_j = if has_aux { inp.jaxpr.clone() } else { first_output(inp.jaxpr) };
+        let grad_j = if has_aux {
+            inp.jaxpr.clone()
+        } else {
+            first_output(inp.jaxpr)
+        };
         match xform::grad(&grad_j, &argnums, has_aux) {
             Ok(g) => {
-                let ret = if has_aux { quote!((#grad_ty, #aux_ty)) } else { grad_ty.clone() };
+                let ret = if has_aux {
+                    quote!((#grad_ty, #aux_ty))
+                } else {
+                    grad_ty.clone()
+                };
                 items.extend(function(
                     &format_ident!("grad"),
                     "Gradient with respect to `argnums` (reverse mode); with `has_aux`, `(grad, aux)`.",
@@ -332,7 +344,9 @@ pub fn generate(inp: &Input) -> Output {
         }
         let wrt = inp.float_params();
         if inp.f.ret.tys.iter().all(|t| t.elem().is_float()) && !wrt.is_empty() {
-            gen_jvp_vjp(inp, &wrt, &mut items, &mut |r, w, e| fail(r && grad_requested, w, e));
+            gen_jvp_vjp(inp, &wrt, &mut items, &mut |r, w, e| {
+                fail(r && grad_requested, w, e)
+            });
         }
     }
 
@@ -351,7 +365,12 @@ fn symbols(types: &[TensorType]) -> Vec<String> {
     out
 }
 
-fn gen_jvp_vjp(inp: &Input, wrt: &[usize], items: &mut TokenStream, fail: &mut dyn FnMut(bool, &str, String)) {
+fn gen_jvp_vjp(
+    inp: &Input,
+    wrt: &[usize],
+    items: &mut TokenStream,
+    fail: &mut dyn FnMut(bool, &str, String),
+) {
     let idents = inp.param_idents();
     let decls = inp.decls();
     let ret = inp.ret_ty();
@@ -361,7 +380,10 @@ fn gen_jvp_vjp(inp: &Input, wrt: &[usize], items: &mut TokenStream, fail: &mut d
     // jvp((primals..), (tangents..))
     match xform::jvp(inp.jaxpr, wrt) {
         Ok(j) => {
-            let tan_names: Vec<Ident> = wrt.iter().map(|&i| format_ident!("{}_dot", idents[i])).collect();
+            let tan_names: Vec<Ident> = wrt
+                .iter()
+                .map(|&i| format_ident!("{}_dot", idents[i]))
+                .collect();
             let tan_tys: Vec<TokenStream> = wrt
                 .iter()
                 .map(|&i| match inp.f.params[i].ty {
@@ -434,7 +456,13 @@ fn gen_jvp_vjp(inp: &Input, wrt: &[usize], items: &mut TokenStream, fail: &mut d
             let mut inputs: Vec<TokenStream> = res
                 .iter()
                 .zip(&res_tys)
-                .map(|(r, t)| if t.rank() == 0 { quote!(#r) } else { quote!(#r.clone()) })
+                .map(|(r, t)| {
+                    if t.rank() == 0 {
+                        quote!(#r)
+                    } else {
+                        quote!(#r.clone())
+                    }
+                })
                 .collect();
             inputs.extend(ct_names.iter().zip(&inp.f.ret.tys).map(|(c, t)| match t {
                 ValTy::Scalar(_) => quote!(#c),
@@ -446,7 +474,10 @@ fn gen_jvp_vjp(inp: &Input, wrt: &[usize], items: &mut TokenStream, fail: &mut d
             let be = Emitter::new(&bwd).body(&inputs);
             let bstmts = be.stmts;
             let result = tuple_if(&be.outs, false);
-            let ct_pat = tuple_if(&ct_names.iter().map(|c| quote!(#c)).collect::<Vec<_>>(), tuple);
+            let ct_pat = tuple_if(
+                &ct_names.iter().map(|c| quote!(#c)).collect::<Vec<_>>(),
+                tuple,
+            );
             let ct_ty = tuple_if(&ct_tys, tuple);
             let asserts = inp.rank_asserts();
             items.extend(quote! {
@@ -527,7 +558,9 @@ fn gen_vmap(inp: &Input, items: &mut TokenStream, fail: &mut dyn FnMut(&str, Str
         let want = r + usize::from(a.is_some());
         if matches!(p.ty, ParamTy::Array { .. }) || a.is_some() {
             let n = p.name;
-            let msg = format!("{fname}::vmap: `{n}` must have rank {want} (batch axis included), got shape {{:?}}");
+            let msg = format!(
+                "{fname}::vmap: `{n}` must have rank {want} (batch axis included), got shape {{:?}}"
+            );
             asserts.extend(quote!(::core::assert_eq!(#n.ndim(), #want, #msg, #n.shape());));
         }
     }

@@ -32,7 +32,11 @@ pub fn elem_ty(d: DType) -> TokenStream {
 /// The Rust type of a value: a native scalar for rank 0, else an `Array`.
 pub fn rust_ty(t: &TensorType) -> TokenStream {
     let e = elem_ty(t.dtype);
-    if t.rank() == 0 { e } else { quote!(::rjax::Array<#e>) }
+    if t.rank() == 0 {
+        e
+    } else {
+        quote!(::rjax::Array<#e>)
+    }
 }
 
 /// The Rust variable holding a symbolic dim.
@@ -87,7 +91,11 @@ pub fn literal(value: f64, d: DType) -> TokenStream {
             if v.is_nan() {
                 quote!(f32::NAN)
             } else if v.is_infinite() {
-                if v > 0.0 { quote!(f32::INFINITY) } else { quote!(f32::NEG_INFINITY) }
+                if v > 0.0 {
+                    quote!(f32::INFINITY)
+                } else {
+                    quote!(f32::NEG_INFINITY)
+                }
             } else {
                 let l = proc_macro2::Literal::f32_suffixed(v);
                 quote!(#l)
@@ -97,7 +105,11 @@ pub fn literal(value: f64, d: DType) -> TokenStream {
             if value.is_nan() {
                 quote!(f64::NAN)
             } else if value.is_infinite() {
-                if value > 0.0 { quote!(f64::INFINITY) } else { quote!(f64::NEG_INFINITY) }
+                if value > 0.0 {
+                    quote!(f64::INFINITY)
+                } else {
+                    quote!(f64::NEG_INFINITY)
+                }
             } else {
                 let l = proc_macro2::Literal::f64_suffixed(value);
                 quote!(#l)
@@ -146,7 +158,8 @@ pub fn letter_name(mut k: usize) -> String {
 }
 
 const KEYWORDS: &[&str] = &[
-    "as", "do", "fn", "if", "in", "for", "let", "mod", "mut", "pub", "ref", "try", "use", "dyn", "box", "abs", "gen",
+    "as", "do", "fn", "if", "in", "for", "let", "mod", "mut", "pub", "ref", "try", "use", "dyn",
+    "box", "abs", "gen",
 ];
 
 fn var_ident(name: &str) -> Ident {
@@ -207,7 +220,11 @@ impl<'j> Emitter<'j> {
         match a {
             Atom::Var(v) => {
                 let n = self.name(*v);
-                if self.j.ty(*v).rank() == 0 { quote!(#n) } else { quote!(#n.clone()) }
+                if self.j.ty(*v).rank() == 0 {
+                    quote!(#n)
+                } else {
+                    quote!(#n.clone())
+                }
             }
             Atom::Lit(l) => literal(l.value, l.dtype),
         }
@@ -239,7 +256,12 @@ impl<'j> Emitter<'j> {
     /// The whole jaxpr with its inputs bound to `inputs` (owned values).
     pub fn body(&self, inputs: &[TokenStream]) -> Emitted {
         let names: Vec<&Ident> = self.j.invars.iter().map(|v| self.name(*v)).collect();
-        let tys: Vec<TokenStream> = self.j.invars.iter().map(|v| rust_ty(self.j.ty(*v))).collect();
+        let tys: Vec<TokenStream> = self
+            .j
+            .invars
+            .iter()
+            .map(|v| rust_ty(self.j.ty(*v)))
+            .collect();
         let mut stmts = if names.len() == 1 {
             let (n, t, i) = (names[0], &tys[0], &inputs[0]);
             quote!(let #n: #t = #i;)
@@ -284,7 +306,11 @@ impl<'j> Emitter<'j> {
     fn scalar_value(&self, e: &Eqn, out: &TensorType) -> Option<TokenStream> {
         let x = e.inputs.first().map(|a| self.scalar(a));
         let y = e.inputs.get(1).map(|a| self.scalar(a));
-        let float = e.inputs.first().map(|a| self.ty(a).dtype.is_float()).unwrap_or(false);
+        let float = e
+            .inputs
+            .first()
+            .map(|a| self.ty(a).dtype.is_float())
+            .unwrap_or(false);
         let one = literal(1.0, out.dtype);
         Some(match e.prim {
             Prim::Neg => quote!(-#x),
@@ -376,9 +402,16 @@ impl<'j> Emitter<'j> {
             }
             Prim::SelectN => {
                 let pred = &e.inputs[0];
-                if self.ty(pred).rank() == 0 && self.ty(pred).dtype == DType::Bool && e.inputs.len() == 3 {
+                if self.ty(pred).rank() == 0
+                    && self.ty(pred).dtype == DType::Bool
+                    && e.inputs.len() == 3
+                {
                     // A scalar predicate picks a whole array.
-                    let (c, f, t) = (self.scalar(pred), self.owned_array(&e.inputs[1], out), self.owned_array(&e.inputs[2], out));
+                    let (c, f, t) = (
+                        self.scalar(pred),
+                        self.owned_array(&e.inputs[1], out),
+                        self.owned_array(&e.inputs[2], out),
+                    );
                     return quote!(if #c { #t } else { #f });
                 }
                 let (x, cases) = (&r[0], &r[1..]);
@@ -395,7 +428,12 @@ impl<'j> Emitter<'j> {
                 quote!(#lax::#name(#x, #axes))
             }
             Prim::Argmax | Prim::Argmin => {
-                let axis = p.axes(pn, "axes").unwrap_or_default().first().copied().unwrap_or(0);
+                let axis = p
+                    .axes(pn, "axes")
+                    .unwrap_or_default()
+                    .first()
+                    .copied()
+                    .unwrap_or(0);
                 let x = &r[0];
                 quote!(#lax::#name(#x, #axis))
             }
@@ -498,15 +536,22 @@ impl<'j> Emitter<'j> {
         match e.prim {
             Prim::Scan => {
                 let body = p.jaxpr(pn, "jaxpr").expect("scan body");
-                let length = p.dims(pn, "length").ok().and_then(|d| d.first().cloned())
+                let length = p
+                    .dims(pn, "length")
+                    .ok()
+                    .and_then(|d| d.first().cloned())
                     .or_else(|| p.get("length").and_then(Param::as_dim))
                     .unwrap_or(DimExpr::Const(0));
                 let length = dim_expr(&length);
                 let nc = p.int(pn, "num_consts").unwrap_or(0) as usize;
                 let ncarry = p.int(pn, "num_carry").unwrap_or(0) as usize;
                 let reverse = p.bool(pn, "reverse").unwrap_or(false);
-                let consts: Vec<TokenStream> = e.inputs[..nc].iter().map(|a| self.owned(a)).collect();
-                let init: Vec<TokenStream> = e.inputs[nc..nc + ncarry].iter().map(|a| self.owned(a)).collect();
+                let consts: Vec<TokenStream> =
+                    e.inputs[..nc].iter().map(|a| self.owned(a)).collect();
+                let init: Vec<TokenStream> = e.inputs[nc..nc + ncarry]
+                    .iter()
+                    .map(|a| self.owned(a))
+                    .collect();
                 let xs = &e.inputs[nc + ncarry..];
                 let carry = &outs[..ncarry];
                 let carry_tys = &tys[..ncarry];
@@ -516,7 +561,11 @@ impl<'j> Emitter<'j> {
                 let iter = format_ident!("iter");
                 let mut inputs = consts.clone();
                 inputs.extend(carry.iter().map(|c| {
-                    if out_tys[outs.iter().position(|o| o == c).unwrap()].rank() == 0 { quote!(#c) } else { quote!(#c.clone()) }
+                    if out_tys[outs.iter().position(|o| o == c).unwrap()].rank() == 0 {
+                        quote!(#c)
+                    } else {
+                        quote!(#c.clone())
+                    }
                 }));
                 for x in xs {
                     let xr = self.array_ref(x);
@@ -542,7 +591,11 @@ impl<'j> Emitter<'j> {
                     .iter()
                     .zip(&ys_acc)
                     .map(|(t, acc)| {
-                        let f = if t.rank() == 1 { quote!(stack_scalars) } else { quote!(stack_arrays) };
+                        let f = if t.rank() == 1 {
+                            quote!(stack_scalars)
+                        } else {
+                            quote!(stack_arrays)
+                        };
                         if reverse {
                             quote!({ #acc.reverse(); ::rjax::__private::#f(#acc) })
                         } else {
@@ -550,8 +603,14 @@ impl<'j> Emitter<'j> {
                         }
                     })
                     .collect();
-                let range = if reverse { quote!((0..#length).rev()) } else { quote!(0..#length) };
-                let tmp: Vec<Ident> = (0..em.outs.len()).map(|i| format_ident!("out_{}", i)).collect();
+                let range = if reverse {
+                    quote!((0..#length).rev())
+                } else {
+                    quote!(0..#length)
+                };
+                let tmp: Vec<Ident> = (0..em.outs.len())
+                    .map(|i| format_ident!("out_{}", i))
+                    .collect();
                 let tmp_carry = &tmp[..ncarry];
                 let tmp_ys = &tmp[ncarry..];
                 quote! {
@@ -570,13 +629,24 @@ impl<'j> Emitter<'j> {
                 let bj = p.jaxpr(pn, "body_jaxpr").expect("while body");
                 let cn = p.int(pn, "cond_nconsts").unwrap_or(0) as usize;
                 let bn = p.int(pn, "body_nconsts").unwrap_or(0) as usize;
-                let cconsts: Vec<TokenStream> = e.inputs[..cn].iter().map(|a| self.owned(a)).collect();
-                let bconsts: Vec<TokenStream> = e.inputs[cn..cn + bn].iter().map(|a| self.owned(a)).collect();
-                let init: Vec<TokenStream> = e.inputs[cn + bn..].iter().map(|a| self.owned(a)).collect();
+                let cconsts: Vec<TokenStream> =
+                    e.inputs[..cn].iter().map(|a| self.owned(a)).collect();
+                let bconsts: Vec<TokenStream> = e.inputs[cn..cn + bn]
+                    .iter()
+                    .map(|a| self.owned(a))
+                    .collect();
+                let init: Vec<TokenStream> =
+                    e.inputs[cn + bn..].iter().map(|a| self.owned(a)).collect();
                 let carry_vals: Vec<TokenStream> = outs
                     .iter()
                     .zip(out_tys)
-                    .map(|(c, t)| if t.rank() == 0 { quote!(#c) } else { quote!(#c.clone()) })
+                    .map(|(c, t)| {
+                        if t.rank() == 0 {
+                            quote!(#c)
+                        } else {
+                            quote!(#c.clone())
+                        }
+                    })
                     .collect();
                 let mut c_in = cconsts;
                 c_in.extend(carry_vals.iter().cloned());
@@ -586,7 +656,9 @@ impl<'j> Emitter<'j> {
                 let be = Emitter::new(bj).body(&b_in);
                 let (cs, co) = (&ce.stmts, &ce.outs[0]);
                 let (bs, bo) = (&be.stmts, &be.outs);
-                let tmp: Vec<Ident> = (0..outs.len()).map(|i| format_ident!("out_{}", i)).collect();
+                let tmp: Vec<Ident> = (0..outs.len())
+                    .map(|i| format_ident!("out_{}", i))
+                    .collect();
                 quote! {
                     #(let mut #outs: #tys = #init;)*
                     loop {
@@ -614,7 +686,7 @@ impl<'j> Emitter<'j> {
                         quote!(#i => { #s (#(#o,)*) })
                     }
                 });
-                let idx = if self.ty(&e.inputs[0]).dtype == DType::Bool { quote!(#idx as i32) } else { quote!(#idx as i32) };
+                let idx = quote!(#idx as i32);
                 quote! {
                     let (#(#outs,)*): (#(#tys,)*) = match #idx { #(#arms)* };
                 }
@@ -623,15 +695,29 @@ impl<'j> Emitter<'j> {
     }
 }
 
-fn dim_numbers(p: &rjax_core::Params) -> ((Vec<usize>, Vec<usize>), (Vec<usize>, Vec<usize>)) {
+/// ((lhs contract, rhs contract), (lhs batch, rhs batch)).
+type DimNums = ((Vec<usize>, Vec<usize>), (Vec<usize>, Vec<usize>));
+
+fn dim_numbers(p: &rjax_core::Params) -> DimNums {
     let list = |q: &Param| -> Vec<usize> {
-        q.elems().unwrap_or(&[]).iter().filter_map(|x| x.as_int()).map(|x| x as usize).collect()
+        q.elems()
+            .unwrap_or(&[])
+            .iter()
+            .filter_map(|x| x.as_int())
+            .map(|x| x as usize)
+            .collect()
     };
     let pair = |q: &Param| -> (Vec<usize>, Vec<usize>) {
         let e = q.elems().unwrap_or(&[]);
-        (e.first().map(list).unwrap_or_default(), e.get(1).map(list).unwrap_or_default())
+        (
+            e.first().map(list).unwrap_or_default(),
+            e.get(1).map(list).unwrap_or_default(),
+        )
     };
-    let v = p.get("dimension_numbers").and_then(Param::elems).unwrap_or(&[]);
+    let v = p
+        .get("dimension_numbers")
+        .and_then(Param::elems)
+        .unwrap_or(&[]);
     (
         v.first().map(pair).unwrap_or_default(),
         v.get(1).map(pair).unwrap_or_default(),
@@ -639,11 +725,18 @@ fn dim_numbers(p: &rjax_core::Params) -> ((Vec<usize>, Vec<usize>), (Vec<usize>,
 }
 
 fn pad_config(p: &rjax_core::Params) -> Vec<TokenStream> {
-    let cfg = p.get("padding_config").and_then(Param::elems).unwrap_or(&[]);
+    let cfg = p
+        .get("padding_config")
+        .and_then(Param::elems)
+        .unwrap_or(&[]);
     cfg.iter()
         .map(|t| {
             let e = t.elems().unwrap_or(&[]);
-            let get = |i: usize| e.get(i).and_then(Param::as_dim).unwrap_or(DimExpr::Const(0));
+            let get = |i: usize| {
+                e.get(i)
+                    .and_then(Param::as_dim)
+                    .unwrap_or(DimExpr::Const(0))
+            };
             let (lo, hi, int) = (dim_expr(&get(0)), dim_expr(&get(1)), dim_expr(&get(2)));
             let lo = signed(&get(0), lo);
             let hi = signed(&get(1), hi);

@@ -24,10 +24,9 @@ const COMPANIONS: &[&str] = &[
 /// add its own complaints about constructs rjax already refused.
 pub fn emit(item: &ItemFn) -> TokenStream {
     let mut stub = item.clone();
-    stub.block = syn::parse_quote!({
-        ::core::unreachable!("rjax: this function did not compile")
-    });
-    stub.attrs.push(syn::parse_quote!(#[allow(unused_variables, unreachable_code)]));
+    stub.block = syn::parse_quote!({ ::core::unreachable!("rjax: this function did not compile") });
+    stub.attrs
+        .push(syn::parse_quote!(#[allow(unused_variables, unreachable_code)]));
     let item = &stub;
     if matches!(item.sig.inputs.first(), Some(syn::FnArg::Receiver(_))) {
         // A method: no companion module can live in an `impl`.

@@ -68,7 +68,12 @@ fn strip_param_attrs(item: &ItemFn) -> ItemFn {
 
 /// Lower, transform, emit. Errors go to `cx` (the caller then emits the
 /// fallback).
-fn generate(cx: &Ctxt, config: &attr::Config, func: &ast::Function, primal: &ItemFn) -> TokenStream {
+fn generate(
+    cx: &Ctxt,
+    config: &attr::Config,
+    func: &ast::Function,
+    primal: &ItemFn,
+) -> TokenStream {
     let lowered = match lower::rank::lower_inferring(func) {
         Ok(l) => l,
         Err(e) => {
@@ -97,7 +102,10 @@ fn generate(cx: &Ctxt, config: &attr::Config, func: &ast::Function, primal: &Ite
         Some(span) => match jit::primal(&input, primal) {
             Ok(p) => p,
             Err(e) => {
-                cx.error_at(span, format!("`#[jit]` could not optimise `{}`: {e}", func.name));
+                cx.error_at(
+                    span,
+                    format!("`#[jit]` could not optimise `{}`: {e}", func.name),
+                );
                 quote!(#primal)
             }
         },

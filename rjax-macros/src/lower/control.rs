@@ -124,7 +124,12 @@ impl Lowerer<'_> {
 
     /// The new carry values, checked against the old types; symbols that
     /// must be equal are recorded for a retry.
-    fn carry_out(&mut self, names: &[String], types: &[TensorType], span: Span) -> LResult<Vec<Atom>> {
+    fn carry_out(
+        &mut self,
+        names: &[String],
+        types: &[TensorType],
+        span: Span,
+    ) -> LResult<Vec<Atom>> {
         let mut outs = Vec::new();
         for (n, t) in names.iter().zip(types) {
             let v = self.env[n].clone();
@@ -142,10 +147,16 @@ impl Lowerer<'_> {
                         }
                     }
                 }
-                let why = if unified { " (retrying with equal dimensions)" } else { "" };
+                let why = if unified {
+                    " (retrying with equal dimensions)"
+                } else {
+                    ""
+                };
                 return err(
                     span,
-                    format!("the loop changes the type of `{n}` from `{t}` to `{got}`: a carried variable keeps its shape{why}"),
+                    format!(
+                        "the loop changes the type of `{n}` from `{t}` to `{got}`: a carried variable keeps its shape{why}"
+                    ),
                 );
             }
             outs.push(a);
@@ -154,7 +165,14 @@ impl Lowerer<'_> {
     }
 
     /// `for i in lo..hi { body }`.
-    pub fn for_loop(&mut self, var: Option<&Ident>, lo: &Expr, hi: &Expr, body: &Block, span: Span) -> LResult<()> {
+    pub fn for_loop(
+        &mut self,
+        var: Option<&Ident>,
+        lo: &Expr,
+        hi: &Expr,
+        body: &Block,
+        span: Span,
+    ) -> LResult<()> {
         let lo_v = self.expr(lo)?;
         let hi_v = self.expr(hi)?;
         let (reads, assigns) = uses(body);
@@ -170,8 +188,12 @@ impl Lowerer<'_> {
             // Static bounds: a scan, with the counter carried when the body reads it.
             let (lo, hi) = (*lo as i64, *hi as i64);
             let length = (hi - lo).max(0);
-            let mut inputs: Vec<(String, TensorType)> =
-                caps.consts.iter().cloned().zip(const_types.iter().cloned()).collect();
+            let mut inputs: Vec<(String, TensorType)> = caps
+                .consts
+                .iter()
+                .cloned()
+                .zip(const_types.iter().cloned())
+                .collect();
             if uses_var {
                 inputs.push((var_name.clone(), TensorType::scalar(DType::I32)));
             }
@@ -225,8 +247,11 @@ impl Lowerer<'_> {
         carry_names.extend(caps.carry.iter().cloned());
         let mut ctys = vec![counter.clone()];
         ctys.extend(carry_types.iter().cloned());
-        let carry_inputs: Vec<(String, TensorType)> =
-            carry_names.iter().cloned().zip(ctys.iter().cloned()).collect();
+        let carry_inputs: Vec<(String, TensorType)> = carry_names
+            .iter()
+            .cloned()
+            .zip(ctys.iter().cloned())
+            .collect();
         let hi_name = "__rjax_hi".to_string();
         let mut cond_inputs = vec![(hi_name.clone(), counter.clone())];
         cond_inputs.extend(carry_inputs.iter().cloned());
@@ -236,8 +261,12 @@ impl Lowerer<'_> {
             let r = lw.b.compare(Prim::Lt, i, h);
             Ok(vec![lw.core(r, span)?])
         })?;
-        let mut body_inputs: Vec<(String, TensorType)> =
-            caps.consts.iter().cloned().zip(const_types.iter().cloned()).collect();
+        let mut body_inputs: Vec<(String, TensorType)> = caps
+            .consts
+            .iter()
+            .cloned()
+            .zip(const_types.iter().cloned())
+            .collect();
         body_inputs.extend(carry_inputs);
         let cn = carry_names.clone();
         let body_jaxpr = self.sub_jaxpr(&body_inputs, |lw| {
@@ -269,10 +298,17 @@ impl Lowerer<'_> {
         let cond_caps = self.captures(&creads, &assigns, None);
         let carry0 = self.carry_atoms(&caps.carry, span)?;
         let ctys: Vec<TensorType> = carry0.iter().map(|a| self.b.ty(*a)).collect();
-        let carry_inputs: Vec<(String, TensorType)> =
-            caps.carry.iter().cloned().zip(ctys.iter().cloned()).collect();
+        let carry_inputs: Vec<(String, TensorType)> = caps
+            .carry
+            .iter()
+            .cloned()
+            .zip(ctys.iter().cloned())
+            .collect();
         let typed = |lw: &Self, names: &[String]| -> Vec<(String, TensorType)> {
-            names.iter().map(|n| (n.clone(), lw.b.ty(lw.atom_of(n)))).collect()
+            names
+                .iter()
+                .map(|n| (n.clone(), lw.b.ty(lw.atom_of(n))))
+                .collect()
         };
         let mut cond_inputs = typed(self, &cond_caps.consts);
         cond_inputs.extend(carry_inputs.iter().cloned());
@@ -341,7 +377,9 @@ fn same(a: &Value, b: &Value) -> bool {
     match (a, b) {
         (Value::Atom(x), Value::Atom(y)) => x == y,
         (Value::Weak(x, i), Value::Weak(y, j)) => x == y && i == j,
-        (Value::Tuple(x), Value::Tuple(y)) => x.len() == y.len() && x.iter().zip(y).all(|(a, b)| same(a, b)),
+        (Value::Tuple(x), Value::Tuple(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(a, b)| same(a, b))
+        }
         _ => false,
     }
 }
@@ -394,9 +432,11 @@ impl Uses {
         match &e.kind {
             ExprKind::Var(id) => self.read(id.to_string()),
             ExprKind::Float(..) | ExprKind::Int(..) | ExprKind::Bool(_) | ExprKind::IntList(_) => {}
-            ExprKind::Neg(x) | ExprKind::Not(x) | ExprKind::Field(x, _) | ExprKind::Return(x) | ExprKind::Cast(x, _) => {
-                self.expr(x)
-            }
+            ExprKind::Neg(x)
+            | ExprKind::Not(x)
+            | ExprKind::Field(x, _)
+            | ExprKind::Return(x)
+            | ExprKind::Cast(x, _) => self.expr(x),
             ExprKind::Binary(_, a, b) | ExprKind::Index(a, b) => {
                 self.expr(a);
                 self.expr(b);

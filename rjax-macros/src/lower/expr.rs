@@ -24,7 +24,9 @@ impl Lowerer<'_> {
             if let Stmt::Expr(e) = s {
                 match &e.kind {
                     ExprKind::Return(v) => return self.expr(v),
-                    ExprKind::If(c, then, els) if returns(then) || els.as_ref().is_some_and(returns) => {
+                    ExprKind::If(c, then, els)
+                        if returns(then) || els.as_ref().is_some_and(returns) =>
+                    {
                         // `if c { ..; return a; } rest` == `if c { a } else { rest }`.
                         let cond = self.expr(c)?;
                         let saved = self.env.clone();
@@ -48,7 +50,10 @@ impl Lowerer<'_> {
         }
         match tail {
             Some(t) => self.tail_expr(t),
-            None => err(span, "the function needs a final value: end the body with an expression (no `;`)"),
+            None => err(
+                span,
+                "the function needs a final value: end the body with an expression (no `;`)",
+            ),
         }
     }
 
@@ -86,17 +91,22 @@ impl Lowerer<'_> {
         match s {
             Stmt::Let(p, init) => {
                 let v = self.expr(init)?;
-                self.bind(p, v, init.span)
+                self.bind(p, v)
             }
             Stmt::Assign(name, e) => {
                 let key = name.to_string();
                 let Some(old) = self.env.get(&key).cloned() else {
-                    return err(name.span(), format!("`{key}` is not a local variable of this function"));
+                    return err(
+                        name.span(),
+                        format!("`{key}` is not a local variable of this function"),
+                    );
                 };
                 let v = self.expr(e)?;
                 // Keep the declared type: an untyped literal takes the old dtype.
                 let v = match (old, v) {
-                    (Value::Atom(a), Value::Weak(x, _)) => Value::Atom(self.b.lit(x, self.b.dtype(a))),
+                    (Value::Atom(a), Value::Weak(x, _)) => {
+                        Value::Atom(self.b.lit(x, self.b.dtype(a)))
+                    }
                     (_, v) => v,
                 };
                 self.env.insert(key, v);
@@ -113,7 +123,7 @@ impl Lowerer<'_> {
         }
     }
 
-    fn bind(&mut self, p: &Pat, v: Value, span: Span) -> LResult<()> {
+    fn bind(&mut self, p: &Pat, v: Value) -> LResult<()> {
         match (p, v) {
             (Pat::Bind(id), v) => {
                 self.env.insert(id.to_string(), v);
@@ -122,7 +132,7 @@ impl Lowerer<'_> {
             (Pat::Wild, _) => Ok(()),
             (Pat::Tuple(ps, _), Value::Tuple(vs)) if ps.len() == vs.len() => {
                 for (p, v) in ps.iter().zip(vs) {
-                    self.bind(p, v, span)?;
+                    self.bind(p, v)?;
                 }
                 Ok(())
             }
@@ -134,8 +144,10 @@ impl Lowerer<'_> {
     /// of `b` are restored afterwards, assignments to outer names persist.
     pub fn scoped<T>(&mut self, b: &Block, f: impl FnOnce(&mut Self) -> LResult<T>) -> LResult<T> {
         let declared = let_names(b);
-        let before: Vec<(String, Option<Value>)> =
-            declared.iter().map(|n| (n.clone(), self.env.get(n).cloned())).collect();
+        let before: Vec<(String, Option<Value>)> = declared
+            .iter()
+            .map(|n| (n.clone(), self.env.get(n).cloned()))
+            .collect();
         let r = f(self);
         for (n, v) in before {
             match v {
@@ -166,7 +178,9 @@ impl Lowerer<'_> {
                 None => {
                     return err(
                         span,
-                        format!("`{id}` is not a local variable or parameter: pass outside values as parameters"),
+                        format!(
+                            "`{id}` is not a local variable or parameter: pass outside values as parameters"
+                        ),
                     );
                 }
             },
@@ -210,7 +224,12 @@ impl Lowerer<'_> {
             }
             ExprKind::Field(base, k) => match self.expr(base)? {
                 Value::Tuple(mut parts) if *k < parts.len() => parts.swap_remove(*k),
-                _ => return err(span, format!("`.{k}` needs a tuple with at least {} elements", k + 1)),
+                _ => {
+                    return err(
+                        span,
+                        format!("`.{k}` needs a tuple with at least {} elements", k + 1),
+                    );
+                }
             },
             ExprKind::Tuple(parts) => {
                 let mut vals = Vec::new();
@@ -289,7 +308,10 @@ impl Lowerer<'_> {
         let (a, b) = (self.atom_as(l, like, span)?, self.atom_as(r, like, span)?);
         let (da, db) = (self.b.dtype(a), self.b.dtype(b));
         if da != db {
-            return err(span, format!("operands have different types ({da} and {db}): convert one with `as`"));
+            return err(
+                span,
+                format!("operands have different types ({da} and {db}): convert one with `as`"),
+            );
         }
         let prim = match op {
             BinOp::Add => Prim::Add,
@@ -316,7 +338,14 @@ impl Lowerer<'_> {
         self.core(r, span)
     }
 
-    fn prim(&mut self, op: Op, _name: &str, vals: Vec<Value>, arg_exprs: &[Expr], span: Span) -> LResult<Value> {
+    fn prim(
+        &mut self,
+        op: Op,
+        _name: &str,
+        vals: Vec<Value>,
+        arg_exprs: &[Expr],
+        span: Span,
+    ) -> LResult<Value> {
         let mut vals = vals.into_iter();
         let first = vals.next().expect("receiver");
         let x = self.atom(first, span)?;
@@ -331,14 +360,21 @@ impl Lowerer<'_> {
                 let n = match vals.next() {
                     Some(Value::Weak(n, true)) => n as i64,
                     Some(Value::Atom(Atom::Lit(l))) if l.dtype == DType::I32 => l.value as i64,
-                    _ => return err(arg_exprs[0].span, "`powi` needs a constant exponent: write `x.powi(2)`"),
+                    _ => {
+                        return err(
+                            arg_exprs[0].span,
+                            "`powi` needs a constant exponent: write `x.powi(2)`",
+                        );
+                    }
                 };
                 let r = self.b.integer_pow(x, n);
                 self.core(r, span)?
             }
             Op::Binary("pow") if matches!(arg_exprs[0].kind, ExprKind::Int(_, None)) => {
                 // `n.pow(2)` with a constant exponent: integer_pow.
-                let ExprKind::Int(n, None) = arg_exprs[0].kind else { unreachable!() };
+                let ExprKind::Int(n, None) = arg_exprs[0].kind else {
+                    unreachable!()
+                };
                 let r = self.b.integer_pow(x, n);
                 self.core(r, span)?
             }
@@ -366,7 +402,9 @@ impl Lowerer<'_> {
                     _ => {
                         return err(
                             arg_exprs[0].span,
-                            format!("`sum_axes` needs constant axes below the rank ({rank}): write `a.sum_axes(&[1], false)`"),
+                            format!(
+                                "`sum_axes` needs constant axes below the rank ({rank}): write `a.sum_axes(&[1], false)`"
+                            ),
                         );
                     }
                 };
@@ -391,19 +429,31 @@ impl Lowerer<'_> {
                 let y = self.atom_as(y, dt, span)?;
                 let ry = self.b.rank(y);
                 let contract: (&[usize], &[usize]) = match (rank, ry) {
-                    (0, _) | (_, 0) => return self.binary_prim(Prim::Mul, x, y, span).map(Value::Atom),
+                    (0, _) | (_, 0) => {
+                        return self.binary_prim(Prim::Mul, x, y, span).map(Value::Atom);
+                    }
                     (1, 1) => (&[0], &[0]),
                     (2, 1) => (&[1], &[0]),
                     (1, 2) => (&[0], &[0]),
                     (2, 2) => (&[1], &[0]),
-                    _ => return err(span, format!("`dot` of ranks {rank} and {ry}: only vectors and matrices are supported")),
+                    _ => {
+                        return err(
+                            span,
+                            format!(
+                                "`dot` of ranks {rank} and {ry}: only vectors and matrices are supported"
+                            ),
+                        );
+                    }
                 };
                 let r = self.b.dot_general(x, y, contract, (&[], &[]));
                 self.core(r, span)?
             }
             Op::T => {
                 if rank < 2 {
-                    return err(span, format!("`.t()` transposes a matrix, but this value has rank {rank}"));
+                    return err(
+                        span,
+                        format!("`.t()` transposes a matrix, but this value has rank {rank}"),
+                    );
                 }
                 let perm: Vec<usize> = (0..rank).rev().collect();
                 let r = self.b.transpose(x, &perm);
@@ -423,7 +473,10 @@ impl Lowerer<'_> {
     fn index(&mut self, x: Atom, i: Value, span: Span) -> LResult<Value> {
         let t = self.b.ty(x);
         if t.rank() == 0 {
-            return err(span, format!("cannot index a scalar (`{t}`): index arrays only"));
+            return err(
+                span,
+                format!("cannot index a scalar (`{t}`): index arrays only"),
+            );
         }
         match i {
             Value::Weak(i, true) if i >= 0.0 => {
@@ -442,13 +495,19 @@ impl Lowerer<'_> {
                 for _ in 1..t.rank() {
                     ins.push(self.b.lit(0.0, self.b.dtype(i)));
                 }
-                let params = rjax_core::Params::from_pairs([("slice_sizes", rjax_core::Param::dims(&sizes))]);
+                let params = rjax_core::Params::from_pairs([(
+                    "slice_sizes",
+                    rjax_core::Param::dims(&sizes),
+                )]);
                 let r = self.b.eqn1(Prim::DynamicSlice, params, &ins);
                 let s = self.core(r, span)?;
                 let r = self.b.squeeze(s, &[0]);
                 Ok(Value::Atom(self.core(r, span)?))
             }
-            _ => err(span, "an index is a non-negative integer literal or an integer variable"),
+            _ => err(
+                span,
+                "an index is a non-negative integer literal or an integer variable",
+            ),
         }
     }
 
@@ -493,8 +552,19 @@ pub(crate) fn cond_value(a: Atom) -> Value {
 
 /// True when the block ends in `return`.
 fn returns(b: &Block) -> bool {
-    matches!(b.tail.as_deref(), Some(Expr { kind: ExprKind::Return(_), .. }))
-        || matches!(b.stmts.last(), Some(Stmt::Expr(Expr { kind: ExprKind::Return(_), .. })))
+    matches!(
+        b.tail.as_deref(),
+        Some(Expr {
+            kind: ExprKind::Return(_),
+            ..
+        })
+    ) || matches!(
+        b.stmts.last(),
+        Some(Stmt::Expr(Expr {
+            kind: ExprKind::Return(_),
+            ..
+        }))
+    )
 }
 
 /// Names bound by `let` at the top level of a block.

@@ -70,7 +70,11 @@ const SYMBOLS: &[&str] = &["n", "m", "k", "p", "q", "r", "s", "u", "v", "w"];
 /// The IR input types of `f`'s parameters for the given ranks (one per
 /// parameter; ignored for scalars), with fresh symbolic dims, after the
 /// symbol identifications in `same`.
-pub fn input_types(f: &Function, ranks: &[usize], same: &HashMap<String, String>) -> Vec<TensorType> {
+pub fn input_types(
+    f: &Function,
+    ranks: &[usize],
+    same: &HashMap<String, String>,
+) -> Vec<TensorType> {
     let mut next = 0;
     f.params
         .iter()
@@ -81,7 +85,10 @@ pub fn input_types(f: &Function, ranks: &[usize], same: &HashMap<String, String>
             ParamTy::Array { elem, .. } => {
                 let dims: Vec<DimExpr> = (0..r)
                     .map(|_| {
-                        let name = SYMBOLS.get(next).map(|s| s.to_string()).unwrap_or(format!("d{next}"));
+                        let name = SYMBOLS
+                            .get(next)
+                            .map(|s| s.to_string())
+                            .unwrap_or(format!("d{next}"));
                         next += 1;
                         let name = resolve(same, &name);
                         DimExpr::Sym(name)
@@ -134,7 +141,14 @@ pub fn lower(
             ParamTy::Scalar(s) | ParamTy::Array { elem: s, .. } if s.is_float() => Some(dtype(s)),
             _ => None,
         })
-        .or_else(|| f.ret.tys.iter().map(|t| t.elem()).find(|s| s.is_float()).map(dtype))
+        .or_else(|| {
+            f.ret
+                .tys
+                .iter()
+                .map(|t| t.elem())
+                .find(|s| s.is_float())
+                .map(dtype)
+        })
         .unwrap_or(DType::F32);
     let mut lw = Lowerer {
         b,
@@ -149,11 +163,22 @@ pub fn lower(
 
 impl Lowerer<'_> {
     /// The final value checked against the declared result types.
-    fn flatten_result(&mut self, v: Value, tys: &[ValTy], tuple: bool, span: Span) -> LResult<Vec<Atom>> {
+    fn flatten_result(
+        &mut self,
+        v: Value,
+        tys: &[ValTy],
+        tuple: bool,
+        span: Span,
+    ) -> LResult<Vec<Atom>> {
         let parts = match (v, tuple) {
             (Value::Tuple(parts), true) if parts.len() == tys.len() => parts,
             (v, false) => vec![v],
-            (_, true) => return err(span, format!("the body does not produce a {}-tuple", tys.len())),
+            (_, true) => {
+                return err(
+                    span,
+                    format!("the body does not produce a {}-tuple", tys.len()),
+                );
+            }
         };
         let mut outs = Vec::new();
         for (p, t) in parts.into_iter().zip(tys) {
@@ -167,7 +192,10 @@ impl Lowerer<'_> {
             if !ok {
                 return err(
                     span,
-                    format!("the body produces `{ty}` where the signature says `{}`", show_valty(*t)),
+                    format!(
+                        "the body produces `{ty}` where the signature says `{}`",
+                        show_valty(*t)
+                    ),
                 );
             }
             outs.push(a);
@@ -180,8 +208,14 @@ impl Lowerer<'_> {
         match v {
             Value::Atom(a) => Ok(a),
             Value::Weak(x, _) => Ok(self.b.lit(x, want)),
-            Value::Tuple(_) => err(span, "a tuple cannot be used as a number here: destructure it with `let (a, b) = ..`"),
-            Value::Ints(_) => err(span, "a list of integers is only accepted as axes (`a.sum_axes(&[1], false)`)"),
+            Value::Tuple(_) => err(
+                span,
+                "a tuple cannot be used as a number here: destructure it with `let (a, b) = ..`",
+            ),
+            Value::Ints(_) => err(
+                span,
+                "a list of integers is only accepted as axes (`a.sum_axes(&[1], false)`)",
+            ),
         }
     }
 

@@ -55,7 +55,10 @@ pub fn lower_inferring(f: &Function) -> Result<Lowered, syn::Error> {
     let e = first_err.expect("at least one assignment is tried");
     let mut err = syn::Error::new(e.span, e.msg);
     if !arrays.is_empty() {
-        let names: Vec<String> = arrays.iter().map(|&i| format!("`{}`", f.params[i].name)).collect();
+        let names: Vec<String> = arrays
+            .iter()
+            .map(|&i| format!("`{}`", f.params[i].name))
+            .collect();
         err.combine(syn::Error::new(
             f.params[arrays[0]].ty_span,
             format!(
@@ -82,7 +85,11 @@ fn lower_unifying(f: &Function, ranks: &[usize]) -> Result<Jaxpr, LowerError> {
                     let (a, b) = (super::resolve(&same, &a), super::resolve(&same, &b));
                     if a != b {
                         // Keep the earlier symbol (n before m).
-                        let (keep, drop) = if order(&a) <= order(&b) { (a, b) } else { (b, a) };
+                        let (keep, drop) = if order(&a) <= order(&b) {
+                            (a, b)
+                        } else {
+                            (b, a)
+                        };
                         same.insert(drop, keep);
                     }
                 }
@@ -95,7 +102,10 @@ fn lower_unifying(f: &Function, ranks: &[usize]) -> Result<Jaxpr, LowerError> {
 }
 
 fn order(s: &str) -> usize {
-    super::SYMBOLS.iter().position(|x| *x == s).unwrap_or(usize::MAX)
+    super::SYMBOLS
+        .iter()
+        .position(|x| *x == s)
+        .unwrap_or(usize::MAX)
 }
 
 /// Every rank assignment for the `free` parameters, lowest total first.

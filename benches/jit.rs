@@ -1,0 +1,92 @@
+//! The Rust side of `benches/compare.sh`: times the issue-5 workloads and
+//! prints one machine-readable line per workload, `name<TAB>seconds`
+//! (best of a few runs; seconds per call as defined for each workload).
+//!
+//! The column is "rjax (hand-fused kernels)": these are the `fast::` and
+//! runtime kernels called by hand, the code `#[jit]` is meant to emit; they
+//! are not macro output. Run: `cargo bench --bench jit` (optionally with
+//! workload names as filters, e.g. `cargo bench --bench jit -- test_fn`).
+
+use std::hint::black_box;
+use std::time::Instant;
+
+use rjax::runtime::{Array, fast};
+
+/// Best wall time of `runs` calls of `f`, in seconds.
+fn best_of(runs: usize, mut f: impl FnMut()) -> f64 {
+    (0..runs)
+        .map(|_| {
+            let t = Instant::now();
+            f();
+            t.elapsed().as_secs_f64()
+        })
+        .fold(f64::INFINITY, f64::min)
+}
+
+/// Deterministic pseudo-random values in [-1, 1) (xorshift; the benchmark
+/// needs typical values, not JAX's stream).
+fn uniform(n: usize, seed: u64) -> Vec<f32> {
+    let mut s = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    (0..n)
+        .map(|_| {
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            ((s >> 40) as f32 / (1u64 << 24) as f32) * 2.0 - 1.0
+        })
+        .collect()
+}
+
+/// Seed test_fn: 100 iterations of `x = tanh(dot(x, x.t()))`, x: [n, n]
+/// f32 starting at uniform/sqrt(n); two ping-pong buffers, no allocation.
+fn test_fn(n: usize) -> f64 {
+    let scale = 1.0 / (n as f32).sqrt();
+    let x0: Vec<f32> = uniform(n * n, 1).iter().map(|v| v * scale).collect();
+    let x0 = Array::from_shape_vec(vec![n, n], x0).unwrap();
+    let mut a = x0.clone();
+    let mut b = x0.clone();
+    b.as_mut_slice(); // unshare once, outside the timed loop
+    best_of(3, || {
+        a.as_mut_slice().copy_from_slice(x0.as_slice());
+        for _ in 0..100 {
+            fast::syrk_epilogue_into(&a, &mut b, fast::tanh_f32);
+            std::mem::swap(&mut a, &mut b);
+        }
+        black_box(&a);
+    })
+}
+
+/// `exp(sin(x) * 2 + 1).tanh()` over 10^7 f32, one fused pass into a
+/// planned output buffer.
+fn elementwise_chain() -> f64 {
+    let n = 10_000_000;
+    let x = uniform(n, 2);
+    let mut out = vec![0.0f32; n];
+    best_of(5, || {
+        fast::map1_slice(
+            &x,
+            &mut out,
+            #[inline(always)]
+            |v: f32| fast::tanh_f32(fast::exp_f32(fast::sin_f32(v).mul_add(2.0, 1.0))),
+        );
+        black_box(&out);
+    })
+}
+
+fn main() {
+    let filters: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with("--"))
+        .collect();
+    let want = |name: &str| filters.is_empty() || filters.iter().any(|f| name.contains(f));
+    let report = |name: &str, secs: f64| println!("{name}\t{secs:.9}");
+    if want("test_fn_256") {
+        report("test_fn_256", test_fn(256));
+    }
+    if want("test_fn_512") {
+        report("test_fn_512", test_fn(512));
+    }
+    if want("elementwise_chain") {
+        report("elementwise_chain", elementwise_chain());
+    }
+}

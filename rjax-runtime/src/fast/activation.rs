@@ -1,0 +1,41 @@
+//! `tanh` and `logistic` (sigmoid) for f32 and f64, built on the
+//! vectorisable `exp`/`expm1` of `fast::exp`.
+
+use super::exp::{exp_f32, exp_f64, expm1_f32, expm1_f64};
+
+/// tanh(x) (f32), few ulp: tanh|x| = e / (e + 2) with e = expm1(2|x|).
+#[inline(always)]
+pub fn tanh_f32(x: f32) -> f32 {
+    let a = x.abs();
+    // tanh rounds to 1 beyond 9.01; clamping avoids inf/inf (NaN passes).
+    let a = if a > 9.5 { 9.5 } else { a };
+    let e = expm1_f32(2.0 * a);
+    (e / (e + 2.0)).copysign(x)
+}
+
+/// tanh(x) (f64), few ulp.
+#[inline(always)]
+pub fn tanh_f64(x: f64) -> f64 {
+    let a = x.abs();
+    let a = if a > 20.0 { 20.0 } else { a };
+    let e = expm1_f64(2.0 * a);
+    (e / (e + 2.0)).copysign(x)
+}
+
+/// logistic(x) = 1 / (1 + e^-x) (f32), few ulp, exact tails: with
+/// e = exp(-|x|) it is 1/(1+e) for x >= 0 and e/(1+e) below, so neither
+/// side overflows.
+#[inline(always)]
+pub fn logistic_f32(x: f32) -> f32 {
+    let e = exp_f32(-x.abs());
+    let num = if x >= 0.0 { 1.0 } else { e };
+    num / (1.0 + e)
+}
+
+/// logistic(x) (f64), few ulp.
+#[inline(always)]
+pub fn logistic_f64(x: f64) -> f64 {
+    let e = exp_f64(-x.abs());
+    let num = if x >= 0.0 { 1.0 } else { e };
+    num / (1.0 + e)
+}

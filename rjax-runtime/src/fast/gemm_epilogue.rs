@@ -1,0 +1,124 @@
+//! `epi(dot(a, b))` and `epi(dot(a, b.t()))` with the elementwise epilogue
+//! fused into the output pass: the matmul of a fused group "matmul +
+//! elementwise consumers".
+//!
+//! `a · bᵀ` in f32 on AVX-512 uses the strip kernel (both operands read as
+//! contiguous rows, epilogue applied per strip while in L1). Everything
+//! else goes through the gemm crate, then one vectorised epilogue pass.
+
+use rayon::prelude::*;
+
+use super::float::{GemmFloat, gemm_crate};
+use super::map::map1_inplace_slice;
+use super::nt_kernel::MR;
+use crate::Array;
+
+const PAR_MIN_FMAS: usize = 1 << 20;
+
+/// `out (m x n) = epi(a · b)` (or `epi(a · bᵀ)` when `trans_b`), for
+/// `a: [m, k]` and `b: [k, n]` (or `[n, k]`), into an existing buffer of
+/// shape `[m, n]`.
+pub fn gemm_epilogue_into<T: GemmFloat, E: Fn(T) -> T + Sync>(
+    a: &Array<T>,
+    b: &Array<T>,
+    trans_b: bool,
+    out: &mut Array<T>,
+    epi: E,
+) {
+    let (m, k, n) = dims("fast::gemm_epilogue_into", a.shape(), b.shape(), trans_b);
+    assert!(
+        out.shape() == [m, n],
+        "fast::gemm_epilogue_into: operands {:?} and {:?} give [{m}, {n}] but the output is {:?}",
+        a.shape(),
+        b.shape(),
+        out.shape()
+    );
+    gemm_epilogue_slice(
+        a.as_slice(),
+        b.as_slice(),
+        m,
+        k,
+        n,
+        trans_b,
+        out.as_mut_slice(),
+        epi,
+    );
+}
+
+/// `epi(a · b)` (or `epi(a · bᵀ)` when `trans_b`) as a new array.
+///
+/// ```
+/// use rjax_runtime::{Array, fast};
+/// let a = Array::from_shape_vec(vec![1, 2], vec![1.0f32, 2.0]).unwrap();
+/// let b = Array::from_shape_vec(vec![2, 1], vec![3.0f32, 4.0]).unwrap();
+/// let c = fast::gemm_epilogue(&a, &b, false, |v| v * 2.0);
+/// assert_eq!(c.as_slice(), &[22.0]);
+/// ```
+pub fn gemm_epilogue<T: GemmFloat, E: Fn(T) -> T + Sync>(
+    a: &Array<T>,
+    b: &Array<T>,
+    trans_b: bool,
+    epi: E,
+) -> Array<T> {
+    let (m, _, n) = dims("fast::gemm_epilogue", a.shape(), b.shape(), trans_b);
+    let mut out = Array::from_shape_vec(vec![m, n], vec![T::zero(); m * n])
+        .expect("fast::gemm_epilogue: [m, n]");
+    gemm_epilogue_into(a, b, trans_b, &mut out, epi);
+    out
+}
+
+/// Slice form of [`gemm_epilogue_into`]: row-major `a (m x k)`, `b (k x n)`
+/// or `(n x k)` when `trans_b`, `out (m x n)`.
+#[allow(clippy::too_many_arguments)]
+pub fn gemm_epilogue_slice<T: GemmFloat, E: Fn(T) -> T + Sync>(
+    a: &[T],
+    b: &[T],
+    m: usize,
+    k: usize,
+    n: usize,
+    trans_b: bool,
+    out: &mut [T],
+    epi: E,
+) {
+    assert!(
+        a.len() == m * k && b.len() == k * n && out.len() == m * n,
+        "fast::gemm_epilogue: buffers of {}, {}, {} elements do not fit [{m}, {k}] x [{k}, {n}]",
+        a.len(),
+        b.len(),
+        out.len()
+    );
+    if m == 0 || n == 0 {
+        return;
+    }
+    if trans_b && k > 0 && T::has_strip_kernel() {
+        let strip = |(blk, rows_out): (usize, &mut [T])| {
+            let rows = rows_out.len() / n;
+            // SAFETY: strip kernel available; a has rows blk*MR..+rows, b
+            // has n rows, rows_out holds rows * n values.
+            unsafe { T::strip(a, b, k, blk * MR, rows, n, rows_out, n, &epi) };
+        };
+        if m * n * k >= PAR_MIN_FMAS && rayon::current_num_threads() > 1 {
+            out.par_chunks_mut(MR * n).enumerate().for_each(strip);
+        } else {
+            out.chunks_mut(MR * n).enumerate().for_each(strip);
+        }
+        return;
+    }
+    gemm_crate(a, b, out, m, n, k, trans_b);
+    map1_inplace_slice(out, epi);
+}
+
+fn dims(op: &str, a: &[usize], b: &[usize], trans_b: bool) -> (usize, usize, usize) {
+    assert!(
+        a.len() == 2 && b.len() == 2,
+        "{op}: expected 2-d operands, got shapes {a:?} and {b:?}"
+    );
+    let (m, k) = (a[0], a[1]);
+    let (kb, n) = if trans_b { (b[1], b[0]) } else { (b[0], b[1]) };
+    assert!(
+        k == kb,
+        "{op}: shapes {a:?} and {b:?}{} do not align ({k} != {kb})",
+        if trans_b { " (transposed)" } else { "" }
+    );
+    (m, k, n)
+}

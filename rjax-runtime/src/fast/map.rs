@@ -1,0 +1,333 @@
+//! Fused elementwise loops for `#[jit]` code: one pass over the data
+//! applying a whole chain of elementwise ops given as a closure.
+//!
+//! The closure runs inside a loop compiled for the CPU's widest vector
+//! instructions (see `fast::dispatch`), so a body made of arithmetic and
+//! `fast::` math vectorises. Inputs of at least [`PAR_MIN_LEN`] elements are
+//! split over rayon's pool; smaller ones run on the calling thread with no
+//! thread overhead.
+//!
+//! **Contract for callers (and for the `#[jit]` emitter):** pass the
+//! closure by value (not `&f`) and mark it `#[inline(always)]`. Then its
+//! body is compiled inside the AVX-512/AVX2 loop and vectorises; otherwise
+//! LLVM may keep it out of line, compiled for baseline x86-64, where the
+//! math's `mul_add` becomes a software fma call (measured: 10 ms vs 900 ms
+//! for `exp(sin(x)*2+1).tanh()` over 10^7 f32).
+//!
+//! ```
+//! use rjax_runtime::{Array, fast};
+//! let x = Array::from_vec(vec![0.0f32, 1.0, 2.0]);
+//! let y = fast::map1(&x, #[inline(always)] |v| fast::tanh_f32(v * 2.0 + 1.0));
+//! assert!((y.as_slice()[0] - 1.0f32.tanh()).abs() < 1e-6);
+//! ```
+
+use std::mem::MaybeUninit;
+
+use rayon::prelude::*;
+
+use super::dispatch::dispatch;
+use crate::{Array, Element};
+
+/// Below this many elements a loop runs on the calling thread only.
+pub const PAR_MIN_LEN: usize = 1 << 15;
+
+/// Chunk length for splitting `n` elements over the pool: a few chunks per
+/// thread (so uneven chunks balance), a multiple of 64, never tiny.
+fn chunk_len(n: usize) -> usize {
+    let threads = rayon::current_num_threads().max(1);
+    let c = n.div_ceil(threads * 2).next_multiple_of(64);
+    c.max(PAR_MIN_LEN / 2)
+}
+
+fn parallel(n: usize) -> bool {
+    n >= PAR_MIN_LEN && rayon::current_num_threads() > 1
+}
+
+/// Views an initialised slice as uninitialised storage to overwrite.
+fn as_uninit<T: Copy>(s: &mut [T]) -> &mut [MaybeUninit<T>] {
+    // SAFETY: same layout; we only write initialised `T: Copy` values back.
+    unsafe { &mut *(s as *mut [T] as *mut [MaybeUninit<T>]) }
+}
+
+#[inline(always)]
+fn kernel1<T: Copy, U, F: Fn(T) -> U>(x: &[T], out: &mut [MaybeUninit<U>], f: &F) {
+    for (o, &a) in out.iter_mut().zip(x) {
+        o.write(f(a));
+    }
+}
+
+#[inline(always)]
+fn kernel2<T: Copy, U, F: Fn(T, T) -> U>(x: &[T], y: &[T], out: &mut [MaybeUninit<U>], f: &F) {
+    for ((o, &a), &b) in out.iter_mut().zip(x).zip(y) {
+        o.write(f(a, b));
+    }
+}
+
+#[inline(always)]
+fn kernel3<T: Copy, F: Fn(T, T, T) -> T>(
+    x: &[T],
+    y: &[T],
+    z: &[T],
+    out: &mut [MaybeUninit<T>],
+    f: &F,
+) {
+    for (((o, &a), &b), &c) in out.iter_mut().zip(x).zip(y).zip(z) {
+        o.write(f(a, b, c));
+    }
+}
+
+fn seq1<T: Copy, U, F: Fn(T) -> U>(x: &[T], out: &mut [MaybeUninit<U>], f: &F) {
+    dispatch(
+        #[inline(always)]
+        || kernel1(x, out, f),
+    )
+}
+
+fn seq2<T: Copy, U, F: Fn(T, T) -> U>(x: &[T], y: &[T], out: &mut [MaybeUninit<U>], f: &F) {
+    dispatch(
+        #[inline(always)]
+        || kernel2(x, y, out, f),
+    )
+}
+
+fn seq3<T: Copy, F: Fn(T, T, T) -> T>(
+    x: &[T],
+    y: &[T],
+    z: &[T],
+    out: &mut [MaybeUninit<T>],
+    f: &F,
+) {
+    dispatch(
+        #[inline(always)]
+        || kernel3(x, y, z, out, f),
+    )
+}
+
+fn seq_inplace<T: Copy, F: Fn(T) -> T>(x: &mut [T], f: &F) {
+    dispatch(
+        #[inline(always)]
+        || {
+            for v in x.iter_mut() {
+                *v = f(*v);
+            }
+        },
+    )
+}
+
+fn seq_inplace2<T: Copy, F: Fn(T, T) -> T>(acc: &mut [T], y: &[T], f: &F) {
+    dispatch(
+        #[inline(always)]
+        || {
+            for (a, &b) in acc.iter_mut().zip(y) {
+                *a = f(*a, b);
+            }
+        },
+    )
+}
+
+fn check_len(op: &str, what: &str, a: usize, b: usize) {
+    assert!(
+        a == b,
+        "{op}: {what} has {b} elements but {a} were expected"
+    );
+}
+
+/// `out[i] = f(x[i])` over slices of equal length (into possibly
+/// uninitialised storage).
+pub fn map1_uninit<T, U, F>(x: &[T], out: &mut [MaybeUninit<U>], f: F)
+where
+    T: Copy + Sync,
+    U: Send,
+    F: Fn(T) -> U + Sync,
+{
+    check_len("fast::map1", "the output", x.len(), out.len());
+    if parallel(x.len()) {
+        let c = chunk_len(x.len());
+        out.par_chunks_mut(c)
+            .zip(x.par_chunks(c))
+            .for_each(|(o, a)| seq1(a, o, &f));
+    } else {
+        seq1(x, out, &f);
+    }
+}
+
+/// `out[i] = f(x[i])` over slices of equal length.
+pub fn map1_slice<T, U, F>(x: &[T], out: &mut [U], f: F)
+where
+    T: Copy + Sync,
+    U: Copy + Send,
+    F: Fn(T) -> U + Sync,
+{
+    map1_uninit(x, as_uninit(out), f)
+}
+
+/// `out[i] = f(x[i], y[i])` over slices of equal length.
+pub fn map2_slice<T, U, F>(x: &[T], y: &[T], out: &mut [U], f: F)
+where
+    T: Copy + Sync,
+    U: Copy + Send,
+    F: Fn(T, T) -> U + Sync,
+{
+    check_len("fast::map2", "the second input", x.len(), y.len());
+    check_len("fast::map2", "the output", x.len(), out.len());
+    let out = as_uninit(out);
+    if parallel(x.len()) {
+        let c = chunk_len(x.len());
+        out.par_chunks_mut(c)
+            .zip(x.par_chunks(c).zip(y.par_chunks(c)))
+            .for_each(|(o, (a, b))| seq2(a, b, o, &f));
+    } else {
+        seq2(x, y, out, &f);
+    }
+}
+
+/// `out[i] = f(x[i], y[i], z[i])` over slices of equal length.
+pub fn map3_slice<T, F>(x: &[T], y: &[T], z: &[T], out: &mut [T], f: F)
+where
+    T: Copy + Send + Sync,
+    F: Fn(T, T, T) -> T + Sync,
+{
+    check_len("fast::map3", "the second input", x.len(), y.len());
+    check_len("fast::map3", "the third input", x.len(), z.len());
+    check_len("fast::map3", "the output", x.len(), out.len());
+    let out = as_uninit(out);
+    if parallel(x.len()) {
+        let c = chunk_len(x.len());
+        out.par_chunks_mut(c)
+            .zip(x.par_chunks(c).zip(y.par_chunks(c).zip(z.par_chunks(c))))
+            .for_each(|(o, (a, (b, cc)))| seq3(a, b, cc, o, &f));
+    } else {
+        seq3(x, y, z, out, &f);
+    }
+}
+
+/// `x[i] = f(x[i])` in place.
+pub fn map1_inplace_slice<T, F>(x: &mut [T], f: F)
+where
+    T: Copy + Send,
+    F: Fn(T) -> T + Sync,
+{
+    if parallel(x.len()) {
+        let c = chunk_len(x.len());
+        x.par_chunks_mut(c).for_each(|a| seq_inplace(a, &f));
+    } else {
+        seq_inplace(x, &f);
+    }
+}
+
+/// `acc[i] = f(acc[i], y[i])` in place (e.g. a loop-carried update).
+pub fn map2_inplace_slice<T, F>(acc: &mut [T], y: &[T], f: F)
+where
+    T: Copy + Send + Sync,
+    F: Fn(T, T) -> T + Sync,
+{
+    check_len("fast::map2_inplace", "the second input", acc.len(), y.len());
+    if parallel(acc.len()) {
+        let c = chunk_len(acc.len());
+        acc.par_chunks_mut(c)
+            .zip(y.par_chunks(c))
+            .for_each(|(a, b)| seq_inplace2(a, b, &f));
+    } else {
+        seq_inplace2(acc, y, &f);
+    }
+}
+
+fn check_shape(op: &str, a: &[usize], b: &[usize]) {
+    assert!(
+        a == b,
+        "{op}: shapes {a:?} and {b:?} differ; fused elementwise operands must have equal shapes"
+    );
+}
+
+/// A new array `f(x)` elementwise, in one pass (no zero-fill).
+pub fn map1<T: Element, U: Element, F: Fn(T) -> U + Sync>(x: &Array<T>, f: F) -> Array<U> {
+    let n = x.len();
+    let mut v: Vec<U> = Vec::with_capacity(n);
+    map1_uninit(x.as_slice(), &mut v.spare_capacity_mut()[..n], f);
+    // SAFETY: map1_uninit wrote all n elements.
+    unsafe { v.set_len(n) };
+    Array::from_shape_vec(x.shape().to_vec(), v).expect("fast::map1: shape of input")
+}
+
+/// A new array `f(x, y)` elementwise; `x` and `y` have equal shapes.
+pub fn map2<T: Element, U: Element, F: Fn(T, T) -> U + Sync>(
+    x: &Array<T>,
+    y: &Array<T>,
+    f: F,
+) -> Array<U> {
+    check_shape("fast::map2", x.shape(), y.shape());
+    let mut out = vec![U::default(); x.len()];
+    map2_slice(x.as_slice(), y.as_slice(), &mut out, f);
+    Array::from_shape_vec(x.shape().to_vec(), out).expect("fast::map2: shape of input")
+}
+
+/// `out = f(x)` elementwise into an existing buffer of the same shape (a
+/// buffer planned once and reused across calls).
+pub fn map1_into<T: Element, U: Element, F: Fn(T) -> U + Sync>(
+    x: &Array<T>,
+    out: &mut Array<U>,
+    f: F,
+) {
+    check_shape("fast::map1_into", x.shape(), out.shape());
+    map1_slice(x.as_slice(), out.as_mut_slice(), f);
+}
+
+/// `out = f(x, y)` elementwise into an existing buffer.
+pub fn map2_into<T: Element, U: Element, F: Fn(T, T) -> U + Sync>(
+    x: &Array<T>,
+    y: &Array<T>,
+    out: &mut Array<U>,
+    f: F,
+) {
+    check_shape("fast::map2_into", x.shape(), y.shape());
+    check_shape("fast::map2_into", x.shape(), out.shape());
+    map2_slice(x.as_slice(), y.as_slice(), out.as_mut_slice(), f);
+}
+
+/// `x = f(x)` elementwise in place (copies first only if `x`'s storage is
+/// shared).
+pub fn map1_inplace<T: Element, F: Fn(T) -> T + Sync>(x: &mut Array<T>, f: F) {
+    map1_inplace_slice(x.as_mut_slice(), f);
+}
+
+/// `acc = f(acc, y)` elementwise in place.
+pub fn map2_inplace<T: Element, F: Fn(T, T) -> T + Sync>(acc: &mut Array<T>, y: &Array<T>, f: F) {
+    check_shape("fast::map2_inplace", acc.shape(), y.shape());
+    map2_inplace_slice(acc.as_mut_slice(), y.as_slice(), f);
+}
+
+/// `sum_i f(x[i])` in one pass (a reduction fused with its producer),
+/// accumulated in f64 per chunk for accuracy, split over the pool when large.
+pub fn map_sum<T, F>(x: &[T], f: F) -> f64
+where
+    T: Copy + Sync,
+    F: Fn(T) -> f64 + Sync,
+{
+    fn seq<T: Copy, F: Fn(T) -> f64>(x: &[T], f: &F) -> f64 {
+        dispatch(
+            #[inline(always)]
+            || {
+                // 8 partial sums so the adds vectorise (fixed order: deterministic).
+                let mut acc = [0.0f64; 8];
+                let mut it = x.chunks_exact(8);
+                for c in &mut it {
+                    for k in 0..8 {
+                        acc[k] += f(c[k]);
+                    }
+                }
+                for (k, &v) in it.remainder().iter().enumerate() {
+                    acc[k] += f(v);
+                }
+                acc.iter().sum()
+            },
+        )
+    }
+    if parallel(x.len()) {
+        let c = chunk_len(x.len());
+        // Partial sums in chunk order, added in that order: deterministic.
+        let parts: Vec<f64> = x.par_chunks(c).map(|a| seq(a, &f)).collect();
+        parts.iter().sum()
+    } else {
+        seq(x, &f)
+    }
+}

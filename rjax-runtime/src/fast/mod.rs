@@ -1,0 +1,49 @@
+//! Fast kernels for `#[jit]`-emitted code: vectorisable transcendentals,
+//! fused elementwise loops, and matmuls with a fused elementwise epilogue
+//! (including a symmetric `x xᵀ` kernel that computes one triangle).
+//!
+//! Everything here is plain data-parallel computation on slices and
+//! [`Array`](crate::Array)s; it holds no transformation logic. The math
+//! functions are `#[inline(always)]` branch-free scalar code: called inside
+//! [`map1`] and friends (which run their loop compiled for AVX-512 or
+//! AVX2+FMA when the CPU has it) they vectorise with no libm calls.
+//!
+//! Which function to call for which fused group is listed in
+//! `docs`-style form on each function; the summary for the emitter:
+//! - elementwise chain over one/two/three arrays: [`map1`], [`map2`],
+//!   [`map1_slice`] / [`map2_slice`] / [`map3_slice`] (into a planned
+//!   buffer), [`map1_inplace`] / [`map2_inplace`] (loop-carried update);
+//! - reduction of an elementwise producer: [`map_sum`];
+//! - `f(dot(x, x.t()))`: [`syrk_epilogue`] / [`syrk_epilogue_into`];
+//! - `f(dot(a, b))`, `f(dot(a, b.t()))`: [`gemm_epilogue_into`].
+
+mod activation;
+mod dispatch;
+mod exp;
+mod float;
+mod gemm_epilogue;
+mod log;
+mod map;
+mod math;
+mod nt_kernel;
+mod slices;
+mod syrk;
+mod trig;
+
+pub use activation::{logistic_f32, logistic_f64, tanh_f32, tanh_f64};
+pub use dispatch::{Isa, isa};
+pub use exp::{exp_f32, exp_f64, expm1_f32, expm1_f64};
+pub use float::GemmFloat;
+pub use gemm_epilogue::{gemm_epilogue, gemm_epilogue_into, gemm_epilogue_slice};
+pub use log::{ln_1p_f32, ln_1p_f64, ln_f32, ln_f64};
+pub use map::{
+    PAR_MIN_LEN, map_sum, map1, map1_inplace, map1_inplace_slice, map1_into, map1_slice,
+    map1_uninit, map2, map2_inplace, map2_inplace_slice, map2_into, map2_slice, map3_slice,
+};
+pub use math::FastMath;
+pub use slices::{
+    TrigFallback, cos_slice, exp_slice, expm1_slice, ln_1p_slice, ln_slice, logistic_slice,
+    sin_slice, tanh_slice,
+};
+pub use syrk::{syrk_epilogue, syrk_epilogue_into, syrk_epilogue_slice};
+pub use trig::{SIN_COS_F32_MAX, SIN_COS_F64_MAX, cos_f32, cos_f64, sin_f32, sin_f64};

@@ -1,0 +1,165 @@
+//! `epi(x · xᵀ)` computing only one triangle of the symmetric product
+//! (half the flops of a general gemm), with the elementwise epilogue fused
+//! into the pass that writes the result, and the other triangle filled by
+//! mirroring. This is the `tanh(dot(x, x.t()))` step of the seed test_fn.
+//!
+//! Work is split by strips of 6 rows over rayon's pool (above a size
+//! threshold); strip i writes row i's lower part and column i's upper part,
+//! so no two strips write the same entry.
+
+use std::cell::RefCell;
+
+use rayon::prelude::*;
+
+use super::float::{GemmFloat, gemm_crate};
+use super::map::map1_inplace_slice;
+use super::nt_kernel::MR;
+use crate::Array;
+
+/// Below this many multiply-adds the kernel stays on the calling thread.
+const PAR_MIN_FMAS: usize = 1 << 20;
+
+thread_local! {
+    /// Per-thread strip scratch, reused across calls (no allocation per call).
+    static STRIP_F32: RefCell<Vec<f32>> = const { RefCell::new(Vec::new()) };
+}
+
+/// A pointer that may be shared across the pool because every task writes
+/// a disjoint set of entries.
+#[derive(Clone, Copy)]
+struct SharedOut<T>(*mut T);
+// SAFETY: tasks write disjoint entries (see the module docs).
+unsafe impl<T> Send for SharedOut<T> {}
+unsafe impl<T> Sync for SharedOut<T> {}
+
+/// `out (m x m) = epi(x xᵀ)` for `x` of `m x k`, row-major slices.
+///
+/// ```
+/// use rjax_runtime::fast;
+/// let x = [1.0f32, 2.0, 3.0, 4.0]; // 2 x 2
+/// let mut out = [0.0f32; 4];
+/// fast::syrk_epilogue_slice(&x, 2, 2, &mut out, |v| v + 1.0);
+/// assert_eq!(out, [6.0, 12.0, 12.0, 26.0]);
+/// ```
+pub fn syrk_epilogue_slice<T: GemmFloat, E: Fn(T) -> T + Sync>(
+    x: &[T],
+    m: usize,
+    k: usize,
+    out: &mut [T],
+    epi: E,
+) {
+    assert!(
+        x.len() == m * k,
+        "fast::syrk_epilogue: input has {} elements, shape [{m}, {k}] needs {}",
+        x.len(),
+        m * k
+    );
+    assert!(
+        out.len() == m * m,
+        "fast::syrk_epilogue: output has {} elements, shape [{m}, {m}] needs {}",
+        out.len(),
+        m * m
+    );
+    if m == 0 {
+        return;
+    }
+    if !T::has_strip_kernel() || k == 0 {
+        // Full product through the gemm crate, then the epilogue in one pass.
+        gemm_crate(x, x, out, m, m, k, true);
+        map1_inplace_slice(out, epi);
+        return;
+    }
+    let dst = SharedOut(out.as_mut_ptr());
+    let strip = |blk: usize| {
+        let i0 = blk * MR;
+        let rows = MR.min(m - i0);
+        let jend = i0 + rows; // lower triangle including the diagonal block
+        with_scratch::<T, _>(rows * jend, |s| {
+            // SAFETY: has_strip_kernel(); x holds rows 0..m of length k and
+            // s holds rows * jend values.
+            unsafe { T::strip(x, x, k, i0, rows, jend, s, jend, &epi) };
+            let d = dst;
+            for ii in 0..rows {
+                let i = i0 + ii;
+                // SAFETY: entries (i, 0..=i) belong to this strip only.
+                unsafe {
+                    std::ptr::copy_nonoverlapping(s[ii * jend..].as_ptr(), d.0.add(i * m), i + 1)
+                };
+            }
+            for j in 0..jend {
+                for ii in 0..rows {
+                    let i = i0 + ii;
+                    if j < i {
+                        // SAFETY: entry (j, i) with j < i belongs to strip of row i.
+                        unsafe { *d.0.add(j * m + i) = s[ii * jend + j] };
+                    }
+                }
+            }
+        });
+    };
+    let blocks = m.div_ceil(MR);
+    if m * m * k / 2 >= PAR_MIN_FMAS && rayon::current_num_threads() > 1 {
+        // Heaviest strips first so the tail of the schedule is short ones.
+        (0..blocks).into_par_iter().rev().for_each(strip);
+    } else {
+        (0..blocks).for_each(strip);
+    }
+}
+
+/// Runs `f` on a per-thread scratch slice of `len` values of type `T`.
+fn with_scratch<T: GemmFloat, R>(len: usize, f: impl FnOnce(&mut [T]) -> R) -> R {
+    if std::any::TypeId::of::<T>() == std::any::TypeId::of::<f32>() {
+        STRIP_F32.with(|s| {
+            let mut s = s.borrow_mut();
+            if s.len() < len {
+                s.resize(len, 0.0);
+            }
+            // SAFETY: T is f32 (checked above).
+            let v: &mut [T] =
+                unsafe { std::slice::from_raw_parts_mut(s.as_mut_ptr() as *mut T, len) };
+            f(v)
+        })
+    } else {
+        f(&mut vec![T::zero(); len])
+    }
+}
+
+fn dims2(op: &str, shape: &[usize]) -> (usize, usize) {
+    assert!(
+        shape.len() == 2,
+        "{op}: expected a 2-d array, got shape {shape:?}"
+    );
+    (shape[0], shape[1])
+}
+
+/// `epi(dot(x, x.t()))` as a new `[m, m]` array, for `x` of shape `[m, k]`.
+///
+/// ```
+/// use rjax_runtime::{Array, fast};
+/// let x = Array::from_shape_vec(vec![2, 2], vec![1.0f32, 2.0, 3.0, 4.0]).unwrap();
+/// let y = fast::syrk_epilogue(&x, fast::tanh_f32);
+/// assert!((y.as_slice()[1] - 11.0f32.tanh()).abs() < 1e-6);
+/// ```
+pub fn syrk_epilogue<T: GemmFloat, E: Fn(T) -> T + Sync>(x: &Array<T>, epi: E) -> Array<T> {
+    let (m, k) = dims2("fast::syrk_epilogue", x.shape());
+    let mut out = vec![T::zero(); m * m];
+    syrk_epilogue_slice(x.as_slice(), m, k, &mut out, epi);
+    Array::from_shape_vec(vec![m, m], out).expect("fast::syrk_epilogue: [m, m]")
+}
+
+/// `out = epi(dot(x, x.t()))` into an existing `[m, m]` buffer (for
+/// ping-pong buffers in a loop: no allocation per iteration).
+pub fn syrk_epilogue_into<T: GemmFloat, E: Fn(T) -> T + Sync>(
+    x: &Array<T>,
+    out: &mut Array<T>,
+    epi: E,
+) {
+    let (m, k) = dims2("fast::syrk_epilogue_into", x.shape());
+    assert!(
+        out.shape() == [m, m],
+        "fast::syrk_epilogue_into: input shape {:?} needs output shape [{m}, {m}], got {:?}",
+        x.shape(),
+        out.shape()
+    );
+    syrk_epilogue_slice(x.as_slice(), m, k, out.as_mut_slice(), epi);
+}

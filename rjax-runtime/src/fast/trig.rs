@@ -1,0 +1,139 @@
+//! `sin` and `cos` for f32 and f64 as branch-free scalar code that LLVM
+//! vectorises when inlined into a loop.
+//!
+//! Method: j = round(x 2/pi), r = x - j pi/2 by three-part Cody-Waite (each
+//! part short enough that j * part is exact), then Taylor polynomials on
+//! |r| <= pi/4 picked by the quadrant j mod 4. f32 reduces and evaluates in
+//! f64, which makes it accurate with a short polynomial.
+//!
+//! Range: the reduction is exact for |x| < [`SIN_COS_F32_MAX`] (f32) and
+//! [`SIN_COS_F64_MAX`] (f64). Beyond that the scalar functions lose
+//! accuracy (they stay in [-1, 1]); the slice functions in `fast::slices`
+//! recompute such rare lanes with std, so they are accurate everywhere.
+
+/// Largest |x| (f32) for which `sin_f32`/`cos_f32` stay within a few ulp.
+pub const SIN_COS_F32_MAX: f32 = 2.6e7; // j < 2^24
+/// Largest |x| (f64) for which `sin_f64`/`cos_f64` stay within a few ulp.
+pub const SIN_COS_F64_MAX: f64 = 1.6e6; // j < 2^20
+
+const MAGIC_F64: f64 = 6_755_399_441_055_744.0;
+const FRAC_2_PI: f64 = std::f64::consts::FRAC_2_PI;
+// pi/2 = P1 + P2 + P3, P1 and P2 with 29 significant bits (for j < 2^24).
+const P1_29: f64 = 1.570_796_325_802_803;
+const P2_29: f64 = 9.920_935_774_287_987e-10;
+const P3_29: f64 = 2.251_741_774_156_217_6e-18;
+// The same with 33-bit parts (for j < 2^20, f64 inputs).
+const P1_33: f64 = 1.570_796_326_734_125_6;
+const P2_33: f64 = 6.077_100_506_303_966e-11;
+const P3_33: f64 = 2.022_266_248_795_950_6e-21;
+
+/// (r, j mod 4) with x = j pi/2 + r.
+#[inline(always)]
+fn reduce(x: f64, p1: f64, p2: f64, p3: f64) -> (f64, u64) {
+    let t = x.mul_add(FRAC_2_PI, MAGIC_F64);
+    let j = t - MAGIC_F64;
+    let q = t.to_bits().wrapping_sub(MAGIC_F64.to_bits()) & 3;
+    let r = (-j).mul_add(p1, x);
+    let r = (-j).mul_add(p2, r);
+    let r = (-j).mul_add(p3, r);
+    (r, q)
+}
+
+/// sin and cos of |r| <= pi/4 to f32 accuracy (evaluated in f64).
+#[inline(always)]
+fn sincos_poly_short(r: f64) -> (f64, f64) {
+    let z = r * r;
+    let s = z.mul_add(1.0 / 362_880.0, -1.0 / 5_040.0);
+    let s = z.mul_add(s, 1.0 / 120.0);
+    let s = z.mul_add(s, -1.0 / 6.0);
+    let s = (z * r).mul_add(s, r);
+    let c = z.mul_add(-1.0 / 3_628_800.0, 1.0 / 40_320.0);
+    let c = z.mul_add(c, -1.0 / 720.0);
+    let c = z.mul_add(c, 1.0 / 24.0);
+    let c = z.mul_add(c, -0.5);
+    let c = z.mul_add(c, 1.0);
+    (s, c)
+}
+
+/// sin and cos of |r| <= pi/4 to f64 accuracy (Taylor through r^17, r^18).
+#[inline(always)]
+fn sincos_poly_long(r: f64) -> (f64, f64) {
+    let z = r * r;
+    // sin: (-1)^k / (2k+1)! for k = 8 down to 1
+    const S: [f64; 8] = [
+        1.0 / 355_687_428_096_000.0,
+        -1.0 / 1_307_674_368_000.0,
+        1.0 / 6_227_020_800.0,
+        -1.0 / 39_916_800.0,
+        1.0 / 362_880.0,
+        -1.0 / 5_040.0,
+        1.0 / 120.0,
+        -1.0 / 6.0,
+    ];
+    // cos: (-1)^k / (2k)! for k = 9 down to 1
+    const C: [f64; 9] = [
+        -1.0 / 6_402_373_705_728_000.0,
+        1.0 / 20_922_789_888_000.0,
+        -1.0 / 87_178_291_200.0,
+        1.0 / 479_001_600.0,
+        -1.0 / 3_628_800.0,
+        1.0 / 40_320.0,
+        -1.0 / 720.0,
+        1.0 / 24.0,
+        -0.5,
+    ];
+    let mut s = S[0];
+    for &k in &S[1..] {
+        s = z.mul_add(s, k);
+    }
+    let s = (z * r).mul_add(s, r);
+    let mut c = C[0];
+    for &k in &C[1..] {
+        c = z.mul_add(c, k);
+    }
+    let c = z.mul_add(c, 1.0);
+    (s, c)
+}
+
+/// Picks +-sin or +-cos of the reduced argument by quadrant.
+#[inline(always)]
+fn by_quadrant(s: f64, c: f64, q: u64) -> f64 {
+    let v = if q & 1 == 0 { s } else { c };
+    if q & 2 == 0 { v } else { -v }
+}
+
+/// sin(x) (f32); few ulp for |x| < [`SIN_COS_F32_MAX`].
+#[inline(always)]
+pub fn sin_f32(x: f32) -> f32 {
+    let (r, q) = reduce(x as f64, P1_29, P2_29, P3_29);
+    let (s, c) = sincos_poly_short(r);
+    let v = by_quadrant(s, c, q) as f32;
+    // sin(+-0) = +-0 and sin(x) = x for tiny x; the reduction can lose -0.
+    if x.abs() < 1e-30 { x } else { v }
+}
+
+/// cos(x) (f32); few ulp for |x| < [`SIN_COS_F32_MAX`].
+#[inline(always)]
+pub fn cos_f32(x: f32) -> f32 {
+    let (r, q) = reduce(x as f64, P1_29, P2_29, P3_29);
+    let (s, c) = sincos_poly_short(r);
+    // cos(x) = sin(x + pi/2): one quadrant further.
+    by_quadrant(s, c, (q + 1) & 3) as f32
+}
+
+/// sin(x) (f64); few ulp for |x| < [`SIN_COS_F64_MAX`].
+#[inline(always)]
+pub fn sin_f64(x: f64) -> f64 {
+    let (r, q) = reduce(x, P1_33, P2_33, P3_33);
+    let (s, c) = sincos_poly_long(r);
+    let v = by_quadrant(s, c, q);
+    if x.abs() < 1e-300 { x } else { v }
+}
+
+/// cos(x) (f64); few ulp for |x| < [`SIN_COS_F64_MAX`].
+#[inline(always)]
+pub fn cos_f64(x: f64) -> f64 {
+    let (r, q) = reduce(x, P1_33, P2_33, P3_33);
+    let (s, c) = sincos_poly_long(r);
+    by_quadrant(s, c, (q + 1) & 3)
+}

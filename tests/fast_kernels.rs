@@ -1,0 +1,262 @@
+//! `fast`'s fused loops and matmul-with-epilogue kernels against plain
+//! loops: small sizes (single-threaded path) and large ones (rayon path),
+//! shapes that are not multiples of the 6x4x16 register tile.
+
+use rjax::runtime::{Array, fast};
+
+fn values(n: usize, seed: u64) -> Vec<f32> {
+    let mut s = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    (0..n)
+        .map(|_| {
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            ((s >> 40) as f32 / (1u64 << 24) as f32) * 2.0 - 1.0
+        })
+        .collect()
+}
+
+/// C = A Bᵀ by a triple loop in f64.
+fn naive_abt(a: &[f32], b: &[f32], m: usize, n: usize, k: usize) -> Vec<f64> {
+    let mut c = vec![0.0f64; m * n];
+    for i in 0..m {
+        for j in 0..n {
+            c[i * n + j] = (0..k)
+                .map(|p| a[i * k + p] as f64 * b[j * k + p] as f64)
+                .sum();
+        }
+    }
+    c
+}
+
+fn assert_close(got: &[f32], want: &[f64], k: usize, what: &str) {
+    assert_eq!(got.len(), want.len(), "{what}: length");
+    // f32 dot products of length k with |terms| <= 1.
+    let tol = 1e-5 * (k as f64).max(1.0);
+    for (idx, (&g, &w)) in got.iter().zip(want).enumerate() {
+        assert!(
+            (g as f64 - w).abs() <= tol,
+            "{what}: element {idx}: {g} vs {w}"
+        );
+    }
+}
+
+#[test]
+fn syrk_matches_naive_with_epilogue() {
+    for &(m, k) in &[
+        (1, 1),
+        (5, 7),
+        (7, 16),
+        (13, 17),
+        (64, 33),
+        (100, 256),
+        (130, 300),
+    ] {
+        let x = values(m * k, (m * 31 + k) as u64);
+        let mut out = vec![f32::NAN; m * m];
+        fast::syrk_epilogue_slice(&x, m, k, &mut out, |v| v * 0.5 + 1.0);
+        let want: Vec<f64> = naive_abt(&x, &x, m, m, k)
+            .iter()
+            .map(|v| v * 0.5 + 1.0)
+            .collect();
+        assert_close(&out, &want, k, &format!("syrk [{m}, {k}]"));
+        // Exactly symmetric: both triangles come from the same sums.
+        for i in 0..m {
+            for j in 0..m {
+                assert_eq!(
+                    out[i * m + j].to_bits(),
+                    out[j * m + i].to_bits(),
+                    "({i},{j})"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn syrk_tanh_arrays_and_ping_pong() {
+    let n = 70;
+    let x0 = Array::from_shape_vec(vec![n, n], values(n * n, 3)).unwrap();
+    // Three steps of x = tanh(x xᵀ) with two reused buffers vs the naive loop.
+    let mut a = x0.clone();
+    let mut b = fast::syrk_epilogue(&a, fast::tanh_f32);
+    for _ in 0..2 {
+        fast::syrk_epilogue_into(&b, &mut a, fast::tanh_f32);
+        std::mem::swap(&mut a, &mut b);
+    }
+    let mut want: Vec<f32> = x0.to_vec();
+    for _ in 0..3 {
+        want = naive_abt(&want, &want, n, n, n)
+            .iter()
+            .map(|v| v.tanh() as f32)
+            .collect();
+    }
+    let want: Vec<f64> = want.iter().map(|&v| v as f64).collect();
+    assert_close(b.as_slice(), &want, n * 10, "tanh(x xᵀ) x3");
+    let f64x = Array::from_shape_vec(vec![3, 2], vec![1.0f64, 2.0, 3.0, 4.0, 5.0, 6.0]).unwrap();
+    let y = fast::syrk_epilogue(&f64x, |v| v - 1.0);
+    assert_eq!(
+        y.as_slice(),
+        &[4.0, 10.0, 16.0, 10.0, 24.0, 38.0, 16.0, 38.0, 60.0]
+    );
+}
+
+#[test]
+#[should_panic(expected = "fast::syrk_epilogue_into: input shape [4, 3] needs output shape [4, 4]")]
+fn syrk_names_op_and_shapes() {
+    let x = Array::from_shape_vec(vec![4, 3], vec![0.0f32; 12]).unwrap();
+    let mut out = Array::from_shape_vec(vec![3, 3], vec![0.0f32; 9]).unwrap();
+    fast::syrk_epilogue_into(&x, &mut out, |v| v);
+}
+
+#[test]
+fn gemm_epilogue_nt_and_nn() {
+    for &(m, k, n) in &[(1, 1, 1), (7, 19, 5), (33, 64, 10), (128, 300, 70)] {
+        let a = Array::from_shape_vec(vec![m, k], values(m * k, 5)).unwrap();
+        let bt = Array::from_shape_vec(vec![n, k], values(n * k, 6)).unwrap();
+        let want: Vec<f64> = naive_abt(a.as_slice(), bt.as_slice(), m, n, k)
+            .iter()
+            .map(|v| v.max(0.0))
+            .collect();
+        let nt = fast::gemm_epilogue(&a, &bt, true, |v: f32| v.max(0.0));
+        assert_close(nt.as_slice(), &want, k, &format!("nt [{m},{k}]x[{n},{k}]"));
+        // The same product with b stored as [k, n].
+        let mut b = vec![0.0f32; k * n];
+        for j in 0..n {
+            for p in 0..k {
+                b[p * n + j] = bt.as_slice()[j * k + p];
+            }
+        }
+        let b = Array::from_shape_vec(vec![k, n], b).unwrap();
+        let mut out = Array::from_shape_vec(vec![m, n], vec![0.0f32; m * n]).unwrap();
+        fast::gemm_epilogue_into(&a, &b, false, &mut out, |v: f32| v.max(0.0));
+        assert_close(out.as_slice(), &want, k, &format!("nn [{m},{k}]x[{k},{n}]"));
+    }
+}
+
+#[test]
+fn maps_match_loops_small_and_large() {
+    for n in [0, 1, 17, 1000, 100_003] {
+        let x = values(n, 7);
+        let y = values(n, 8);
+        let z = values(n, 9);
+        let mut out = vec![0.0f32; n];
+        fast::map1_slice(
+            &x,
+            &mut out,
+            #[inline(always)]
+            |v| fast::exp_f32(v) * 2.0,
+        );
+        for i in 0..n {
+            assert!(
+                (out[i] - x[i].exp() * 2.0).abs() <= 1e-6 * out[i].abs(),
+                "map1 {n} {i}"
+            );
+        }
+        fast::map2_slice(
+            &x,
+            &y,
+            &mut out,
+            #[inline(always)]
+            |a, b| a * b + 1.0,
+        );
+        assert!(
+            out.iter().enumerate().all(|(i, &o)| o == x[i] * y[i] + 1.0),
+            "map2 {n}"
+        );
+        fast::map3_slice(
+            &x,
+            &y,
+            &z,
+            &mut out,
+            #[inline(always)]
+            |a, b, c| if a > 0.0 { b } else { c },
+        );
+        assert!(
+            out.iter()
+                .enumerate()
+                .all(|(i, &o)| o == if x[i] > 0.0 { y[i] } else { z[i] })
+        );
+        let mut acc = x.clone();
+        fast::map1_inplace_slice(
+            &mut acc,
+            #[inline(always)]
+            |v| v * 3.0,
+        );
+        fast::map2_inplace_slice(
+            &mut acc,
+            &y,
+            #[inline(always)]
+            |a, b| a - b,
+        );
+        assert!(
+            acc.iter().enumerate().all(|(i, &o)| o == x[i] * 3.0 - y[i]),
+            "inplace {n}"
+        );
+        let s = fast::map_sum(
+            &x,
+            #[inline(always)]
+            |v| (v * v) as f64,
+        );
+        let want: f64 = x.iter().map(|&v| (v * v) as f64).sum();
+        assert!(
+            (s - want).abs() <= 1e-9 * want.max(1.0),
+            "map_sum {n}: {s} vs {want}"
+        );
+    }
+}
+
+#[test]
+fn array_maps_keep_shapes() {
+    let x = Array::from_shape_vec(vec![2, 3], values(6, 10)).unwrap();
+    let y = fast::map1(
+        &x,
+        #[inline(always)]
+        |v: f32| v > 0.0,
+    );
+    assert_eq!(y.shape(), &[2, 3]);
+    assert!(
+        y.as_slice()
+            .iter()
+            .zip(x.as_slice())
+            .all(|(&b, &v)| b == (v > 0.0))
+    );
+    let s = fast::map2(
+        &x,
+        &x,
+        #[inline(always)]
+        |a: f32, b: f32| a + b,
+    );
+    assert!(
+        s.as_slice()
+            .iter()
+            .zip(x.as_slice())
+            .all(|(&o, &v)| o == 2.0 * v)
+    );
+    let mut out = x.clone();
+    fast::map1_into(
+        &x,
+        &mut out,
+        #[inline(always)]
+        |v: f32| -v,
+    );
+    assert!(
+        out.as_slice()
+            .iter()
+            .zip(x.as_slice())
+            .all(|(&o, &v)| o == -v)
+    );
+    assert_eq!(
+        x.as_slice()[0],
+        -out.as_slice()[0],
+        "map1_into must not write the input"
+    );
+}
+
+#[test]
+#[should_panic(expected = "fast::map2: shapes [2, 3] and [3, 2] differ")]
+fn map2_names_op_and_shapes() {
+    let x = Array::from_shape_vec(vec![2, 3], vec![0.0f32; 6]).unwrap();
+    let y = Array::from_shape_vec(vec![3, 2], vec![0.0f32; 6]).unwrap();
+    let _ = fast::map2(&x, &y, |a: f32, b: f32| a + b);
+}
