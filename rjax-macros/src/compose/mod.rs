@@ -43,6 +43,7 @@
 
 mod call;
 pub mod inline;
+pub mod symbols;
 
 pub use call::call_expr;
 pub use inline::lower_call;
