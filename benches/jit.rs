@@ -12,6 +12,10 @@ use std::time::Instant;
 
 use rjax::runtime::{Array, fast};
 
+#[path = "../tests/fast_support/mlp.rs"]
+mod mlp_model;
+use mlp_model::Mlp;
+
 /// Best wall time of `runs` calls of `f`, in seconds.
 fn best_of(runs: usize, mut f: impl FnMut()) -> f64 {
     (0..runs)
@@ -73,6 +77,59 @@ fn elementwise_chain() -> f64 {
     })
 }
 
+/// The seed f(t) = sin(t0) cos(t1) t2 and its gradient, written by hand as
+/// the straight-line scalar code `#[jit] #[grad]` is to emit.
+#[inline(always)]
+fn grad_f_row(t: [f32; 3]) -> [f32; 3] {
+    let (s0, c0) = (fast::sin_f32(t[0]), fast::cos_f32(t[0]));
+    let (s1, c1) = (fast::sin_f32(t[1]), fast::cos_f32(t[1]));
+    [c0 * c1 * t[2], -s0 * s1 * t[2], s0 * c1]
+}
+
+#[inline(never)]
+fn grad_f(t: &Array<f32>) -> Array<f32> {
+    let s = t.as_slice();
+    let (s0, c0) = s[0].sin_cos();
+    let (s1, c1) = s[1].sin_cos();
+    Array::from_vec(vec![c0 * c1 * s[2], -s0 * s1 * s[2], s0 * c1])
+}
+
+/// jit(grad f) per call on f32[3] (input and output are Arrays).
+fn grad_f_call() -> f64 {
+    let t = Array::from_vec(vec![1.622_642_2f32, 2.025_264_7, -0.433_594_44]);
+    let calls = 100_000;
+    best_of(3, || {
+        for _ in 0..calls {
+            black_box(grad_f(black_box(&t)));
+        }
+    }) / calls as f64
+}
+
+/// jit(vmap(grad f)) over 10^6 rows of 3 into a planned output buffer.
+fn vmap_grad_f() -> f64 {
+    let xs: Vec<f32> = uniform(3_000_000, 8).iter().map(|v| v * 3.0).collect();
+    let mut out = vec![0.0f32; xs.len()];
+    best_of(5, || {
+        fast::map_rows(
+            &xs,
+            &mut out,
+            #[inline(always)]
+            |t: [f32; 3]| grad_f_row(t),
+        );
+        black_box(&out);
+    })
+}
+
+fn mlp(which: &str) -> f64 {
+    let mut m = Mlp::new(uniform);
+    let calls = 50;
+    best_of(5, || {
+        for _ in 0..calls {
+            black_box(if which == "loss" { m.loss() } else { m.grad() });
+        }
+    }) / calls as f64
+}
+
 fn main() {
     let filters: Vec<String> = std::env::args()
         .skip(1)
@@ -85,6 +142,18 @@ fn main() {
     }
     if want("test_fn_512") {
         report("test_fn_512", test_fn(512));
+    }
+    if want("grad_f_call") {
+        report("grad_f_call", grad_f_call());
+    }
+    if want("mlp_loss") {
+        report("mlp_loss", mlp("loss"));
+    }
+    if want("mlp_grad") {
+        report("mlp_grad", mlp("grad"));
+    }
+    if want("vmap_grad_f") {
+        report("vmap_grad_f", vmap_grad_f());
     }
     if want("elementwise_chain") {
         report("elementwise_chain", elementwise_chain());

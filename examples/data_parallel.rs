@@ -24,7 +24,7 @@ use rjax::runtime::sharding::{Mesh, devices, distributed};
 pub mod mlp {
     use rjax::Array;
     use rjax::runtime::P;
-    use rjax::runtime::sharding::{Mesh, psum, shard_map};
+    use rjax::runtime::sharding::{Mesh, psum_many, shard_map};
 
     /// Input features.
     pub const D_IN: usize = 32;
@@ -95,43 +95,6 @@ pub mod mlp {
         Array::from_shape_vec(vec![hi - lo, c], a.as_slice()[lo * c..hi * c].to_vec()).unwrap()
     }
 
-    // Small dense kernels for the hand-written passes.
-    fn mm(a: &Array<f32>, b: &Array<f32>, ta: bool, tb: bool) -> Array<f32> {
-        let (ar, ac) = (a.shape()[0], a.shape()[1]);
-        let (br, bc) = (b.shape()[0], b.shape()[1]);
-        let (m, k) = if ta { (ac, ar) } else { (ar, ac) };
-        let n = if tb { br } else { bc };
-        let (x, y) = (a.as_slice(), b.as_slice());
-        let mut out = vec![0.0f32; m * n];
-        for i in 0..m {
-            let row = &mut out[i * n..(i + 1) * n];
-            for p in 0..k {
-                let xa = if ta { x[p * ac + i] } else { x[i * ac + p] };
-                if tb {
-                    for (j, o) in row.iter_mut().enumerate() {
-                        *o += xa * y[j * bc + p];
-                    }
-                } else {
-                    for (o, &yv) in row.iter_mut().zip(&y[p * bc..(p + 1) * bc]) {
-                        *o += xa * yv;
-                    }
-                }
-            }
-        }
-        Array::from_shape_vec(vec![m, n], out).unwrap()
-    }
-
-    fn sum_rows(a: &Array<f32>) -> Array<f32> {
-        let c = a.shape()[1];
-        let mut out = vec![0.0f32; c];
-        for row in a.as_slice().chunks(c) {
-            for (o, v) in out.iter_mut().zip(row) {
-                *o += v;
-            }
-        }
-        Array::from_vec(out)
-    }
-
     /// Sum of squared errors over this block divided by `batch` (the global
     /// batch size), and its gradient with respect to every parameter. Summed
     /// over the blocks of a batch, these are the mean loss and its gradient.
@@ -142,53 +105,24 @@ pub mod mlp {
         batch: usize,
     ) -> (f32, Params) {
         let (w1, b1, w2, b2) = (&p[0], &p[1], &p[2], &p[3]);
-        // Forward: h = tanh(x w1 + b1), out = h w2 + b2.
-        let mut h = mm(x, w1, false, false);
-        for row in h.as_mut_slice().chunks_mut(HIDDEN) {
-            for (v, b) in row.iter_mut().zip(b1.as_slice()) {
-                *v = (*v + b).tanh();
-            }
-        }
-        let out = mm(&h, w2, false, false);
         let scale = 1.0 / batch as f32;
-        let mut loss = 0.0f32;
-        let d_out: Vec<f32> = out
-            .as_slice()
-            .iter()
-            .zip(y.as_slice())
-            .map(|(o, t)| {
-                let r = o + b2.as_slice()[0] - t;
-                loss += r * r * scale;
-                2.0 * r * scale
-            })
-            .collect();
-        let d_out = Array::from_shape_vec(vec![x.shape()[0], 1], d_out).unwrap();
-        // Backward.
-        let g_w2 = mm(&h, &d_out, true, false);
-        let g_b2 = sum_rows(&d_out);
-        let mut d_z = mm(&d_out, w2, false, true);
-        for (dz, hv) in d_z.as_mut_slice().iter_mut().zip(h.as_slice()) {
-            *dz *= 1.0 - hv * hv;
-        }
-        let g_w1 = mm(x, &d_z, true, false);
-        let g_b1 = sum_rows(&d_z);
+        // Forward: h = tanh(x w1 + b1), out = h w2 + b2, loss = sum((out - y)^2) / batch.
+        let h = (&x.matmul(w1) + b1).tanh();
+        let r = &(&h.matmul(w2) + b2) - y;
+        let loss = r.square().sum() * scale;
+        // Backward, by the chain rule from d loss / d out = 2 r / batch.
+        let d_out = &r * (2.0 * scale);
+        let g_w2 = h.t().matmul(&d_out);
+        let g_b2 = d_out.sum_axes(&[0], false);
+        let d_z = &d_out.matmul(&w2.t()) * &(-h.square() + 1.0);
+        let g_w1 = x.t().matmul(&d_z);
+        let g_b1 = d_z.sum_axes(&[0], false);
         (loss, vec![g_w1, g_b1, g_w2, g_b2])
     }
 
     /// `p - LR * g` for every parameter.
     pub fn sgd(p: &[Array<f32>], g: &[Array<f32>]) -> Params {
-        p.iter()
-            .zip(g)
-            .map(|(p, g)| {
-                let v = p
-                    .as_slice()
-                    .iter()
-                    .zip(g.as_slice())
-                    .map(|(p, g)| p - LR * g)
-                    .collect();
-                Array::from_shape_vec(p.shape().to_vec(), v).unwrap()
-            })
-            .collect()
+        p.iter().zip(g).map(|(p, g)| p - &(g * LR)).collect()
     }
 
     /// One SGD step on one device: returns the new parameters and the loss.
@@ -202,10 +136,9 @@ pub mod mlp {
     pub fn grads_sharded(mesh: &Mesh, p: &[Array<f32>], x: &Array<f32>, y: &Array<f32>) -> Params {
         let batch = x.shape()[0];
         let f = |a: &[Array<f32>]| {
-            let (loss, g) = loss_and_grads(&a[..4], &a[4], &a[5], batch);
-            let mut out: Params = g.iter().map(|g| psum(g, "data")).collect();
-            out.push(psum(&Array::from_vec(vec![loss]), "data"));
-            out
+            let (loss, mut g) = loss_and_grads(&a[..4], &a[4], &a[5], batch);
+            g.push(Array::from_vec(vec![loss]));
+            psum_many(&g, "data")
         };
         let specs = [P![], P![], P![], P![], P!["data", None], P!["data", None]];
         let sm = shard_map(f, mesh, &specs, &[P![], P![], P![], P![], P![]]);
@@ -223,10 +156,13 @@ pub mod mlp {
     ) -> (Params, f32) {
         let batch = x.shape()[0];
         let f = |a: &[Array<f32>]| {
-            let (loss, g) = loss_and_grads(&a[..4], &a[4], &a[5], batch);
-            let g: Params = g.iter().map(|g| psum(g, "data")).collect();
+            let (loss, mut g) = loss_and_grads(&a[..4], &a[4], &a[5], batch);
+            // All gradients and the loss in one all-reduce.
+            g.push(Array::from_vec(vec![loss]));
+            let mut g = psum_many(&g, "data");
+            let loss = g.pop().unwrap();
             let mut out = sgd(&a[..4], &g);
-            out.push(psum(&Array::from_vec(vec![loss]), "data"));
+            out.push(loss);
             out
         };
         let specs = [P![], P![], P![], P![], P!["data", None], P!["data", None]];

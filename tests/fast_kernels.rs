@@ -260,3 +260,21 @@ fn map2_names_op_and_shapes() {
     let y = Array::from_shape_vec(vec![3, 2], vec![0.0f32; 6]).unwrap();
     let _ = fast::map2(&x, &y, |a: f32, b: f32| a + b);
 }
+
+#[test]
+fn map_rows_matches_row_loop() {
+    for rows in [0, 1, 255, 257, 40_000] {
+        let x = values(rows * 3, 11);
+        let mut out = vec![0.0f32; rows * 2];
+        fast::map_rows(
+            &x,
+            &mut out,
+            #[inline(always)]
+            |r: [f32; 3]| [r[0] * r[1], r[2] - r[0]],
+        );
+        for i in 0..rows {
+            assert_eq!(out[2 * i], x[3 * i] * x[3 * i + 1], "row {i} of {rows}");
+            assert_eq!(out[2 * i + 1], x[3 * i + 2] - x[3 * i], "row {i} of {rows}");
+        }
+    }
+}

@@ -5,7 +5,8 @@ use rjax::Array;
 use rjax::runtime::P;
 use rjax::runtime::sharding::{
     Mesh, all_gather, all_gather_tiled, axis_index, axis_size, devices, pmax, pmean, pmin,
-    ppermute, psum, psum_scatter, psum_scatter_tiled, set_num_cpu_devices, shard_map, try_psum,
+    ppermute, psum, psum_many, psum_scatter, psum_scatter_tiled, set_num_cpu_devices, shard_map,
+    try_psum,
 };
 
 fn mesh(n: usize) -> Mesh {
@@ -68,6 +69,24 @@ fn psum_pmean_pmax_pmin_match_their_definitions() {
         }
         for got in per_device(n, |x| pmin(x, "i")) {
             assert_eq!(got, min);
+        }
+    }
+}
+
+#[test]
+fn psum_many_equals_psum_of_each_array() {
+    for n in [1, 2, 4] {
+        let sum = elementwise(n, |v| v.iter().sum());
+        for got in per_device(n, |x| {
+            let k = axis_index("i") as f64;
+            let extra = Array::from_vec(vec![k, 2.0 * k]);
+            let r = psum_many(&[x.clone(), extra], "i");
+            assert_eq!(r[0].shape(), &[2, 3]);
+            let t = (n * (n - 1) / 2) as f64;
+            assert_eq!(r[1].to_vec(), vec![t, 2.0 * t]);
+            r[0].clone()
+        }) {
+            assert_eq!(got, sum);
         }
     }
 }

@@ -71,3 +71,50 @@ fn data_parallel_step_over_mpi_ranks_equals_single_process_step() {
     }
     drop(dist);
 }
+
+/// Fault case, run on its own by .ci/run (`--ignored --exact`): the device
+/// on rank 1 panics before a psum that rank 0 waits in. The job must stop
+/// with a message naming rank 1 rather than hang.
+#[test]
+#[ignore = "kills the MPI job on purpose; run by .ci/run under mpirun"]
+fn mpi_rank_that_panics_stops_the_job_naming_it() {
+    let _dist = distributed::initialize().unwrap();
+    let all = devices();
+    let m = Mesh::new(&all, &[("data", all.len())]).unwrap();
+    let sm = shard_map(
+        |x: &[rjax::Array<f32>]| {
+            if rjax::runtime::sharding::axis_index("data") == 1 {
+                panic!("injected fault");
+            }
+            vec![psum(&x[0], "data")]
+        },
+        &m,
+        &[P!["data"]],
+        &[P![]],
+    );
+    let x = rjax::Array::from_vec(vec![1.0f32; all.len()]);
+    let _ = sm.call(&[&x]);
+}
+
+/// Fault case, run on its own by .ci/run with a 1 s collective timeout:
+/// rank 1 is stuck, so rank 0 gives up waiting and names it.
+#[test]
+#[ignore = "kills the MPI job on purpose; run by .ci/run under mpirun"]
+fn mpi_rank_that_hangs_is_named_when_the_timeout_expires() {
+    let _dist = distributed::initialize().unwrap();
+    let all = devices();
+    let m = Mesh::new(&all, &[("data", all.len())]).unwrap();
+    let sm = shard_map(
+        |x: &[rjax::Array<f32>]| {
+            if rjax::runtime::sharding::axis_index("data") == 1 {
+                std::thread::sleep(std::time::Duration::from_secs(30));
+            }
+            vec![psum(&x[0], "data")]
+        },
+        &m,
+        &[P!["data"]],
+        &[P![]],
+    );
+    let x = rjax::Array::from_vec(vec![1.0f32; all.len()]);
+    let _ = sm.call(&[&x]);
+}

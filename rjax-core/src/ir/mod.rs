@@ -19,6 +19,6 @@ pub use dim::DimExpr;
 pub use dtype::DType;
 pub use eqn::Eqn;
 pub use jaxpr::Jaxpr;
-pub use params::{Param, Params};
+pub use params::{Param, Params, ParamsExt};
 pub use prim::Prim;
 pub use shape::{Shape, TensorType};

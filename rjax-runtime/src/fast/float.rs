@@ -86,6 +86,27 @@ pub(super) fn gemm_crate<T: GemmFloat>(
     k: usize,
     trans_b: bool,
 ) {
+    gemm_crate_ex(lhs, rhs, dst, m, n, k, false, trans_b)
+}
+
+/// As [`gemm_crate`], with `lhs` stored `k x m` and read transposed when
+/// `trans_a`.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn gemm_crate_ex<T: GemmFloat>(
+    lhs: &[T],
+    rhs: &[T],
+    dst: &mut [T],
+    m: usize,
+    n: usize,
+    k: usize,
+    trans_a: bool,
+    trans_b: bool,
+) {
+    let (lhs_cs, lhs_rs) = if trans_a {
+        (m as isize, 1)
+    } else {
+        (1, k as isize)
+    };
     let (rhs_cs, rhs_rs) = if trans_b {
         (k as isize, 1)
     } else {
@@ -108,8 +129,8 @@ pub(super) fn gemm_crate<T: GemmFloat>(
             n as isize,
             false,
             lhs.as_ptr(),
-            1,
-            k as isize,
+            lhs_cs,
+            lhs_rs,
             rhs.as_ptr(),
             rhs_cs,
             rhs_rs,

@@ -8,7 +8,7 @@
 
 use rayon::prelude::*;
 
-use super::float::{GemmFloat, gemm_crate};
+use super::float::{GemmFloat, gemm_crate, gemm_crate_ex};
 use super::map::map1_inplace_slice;
 use super::nt_kernel::MR;
 use crate::Array;
@@ -105,6 +105,39 @@ pub fn gemm_epilogue_slice<T: GemmFloat, E: Fn(T) -> T + Sync>(
         return;
     }
     gemm_crate(a, b, out, m, n, k, trans_b);
+    map1_inplace_slice(out, epi);
+}
+
+/// `out (m x n) = epi(op(a) · op(b))` for row-major slices, where `op(a)`
+/// is `a` (`m x k`) or, when `trans_a`, the transpose of `a` stored `k x m`;
+/// likewise `op(b)` is `b` (`k x n`) or `bᵀ` with `b` stored `n x k`. The
+/// backward pass of a dense layer needs `xᵀ · dy` (`trans_a`).
+#[allow(clippy::too_many_arguments)]
+pub fn gemm_ex_slice<T: GemmFloat, E: Fn(T) -> T + Sync>(
+    a: &[T],
+    b: &[T],
+    m: usize,
+    k: usize,
+    n: usize,
+    trans_a: bool,
+    trans_b: bool,
+    out: &mut [T],
+    epi: E,
+) {
+    if !trans_a {
+        return gemm_epilogue_slice(a, b, m, k, n, trans_b, out, epi);
+    }
+    assert!(
+        a.len() == m * k && b.len() == k * n && out.len() == m * n,
+        "fast::gemm_ex: buffers of {}, {}, {} elements do not fit [{m}, {k}] x [{k}, {n}]",
+        a.len(),
+        b.len(),
+        out.len()
+    );
+    if m == 0 || n == 0 {
+        return;
+    }
+    gemm_crate_ex(a, b, out, m, n, k, true, trans_b);
     map1_inplace_slice(out, epi);
 }
 

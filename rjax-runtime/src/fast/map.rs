@@ -331,3 +331,71 @@ where
         seq(x, &f)
     }
 }
+
+/// Rows of a `[rows, R]` array per strip in [`map_rows`]; transposed
+/// through stack buffers so the per-row function runs over unit-stride
+/// lanes and vectorises.
+const ROW_STRIP: usize = 256;
+
+/// `out[i, :] = f(x[i, :])` for row-major `x: [rows, R]`, `out: [rows, S]`
+/// with small fixed row lengths: the loop `#[jit]` emits for `vmap` of a
+/// function on a short vector (e.g. `vmap(grad f)` over rows of 3). Rows
+/// are moved through a column layout in strips of 256 so that `f` runs
+/// vectorised across rows; parallel over strips when large. Mark `f`
+/// `#[inline(always)]` (see the module docs).
+pub fn map_rows<T, const R: usize, const S: usize, F>(x: &[T], out: &mut [T], f: F)
+where
+    T: Copy + Default + Send + Sync,
+    F: Fn([T; R]) -> [T; S] + Sync,
+{
+    assert!(
+        R > 0
+            && x.len().is_multiple_of(R)
+            && out.len() / S.max(1) == x.len() / R
+            && out.len().is_multiple_of(S.max(1)),
+        "fast::map_rows: {} inputs do not form rows of {R}, or {} outputs do not match rows of {S}",
+        x.len(),
+        out.len()
+    );
+    let rows = x.len() / R;
+    let strip = |xs: &[T], os: &mut [T]| {
+        dispatch(
+            #[inline(always)]
+            || {
+                let n = xs.len() / R;
+                let mut cols_in = [[T::default(); ROW_STRIP]; R];
+                let mut cols_out = [[T::default(); ROW_STRIP]; S];
+                for i in 0..n {
+                    for c in 0..R {
+                        cols_in[c][i] = xs[i * R + c];
+                    }
+                }
+                for l in 0..ROW_STRIP {
+                    let o = f(std::array::from_fn(|c| cols_in[c][l]));
+                    for c in 0..S {
+                        cols_out[c][l] = o[c];
+                    }
+                }
+                for i in 0..n {
+                    for c in 0..S {
+                        os[i * S + c] = cols_out[c][i];
+                    }
+                }
+            },
+        )
+    };
+    if parallel(x.len()) {
+        let c = chunk_len(rows).next_multiple_of(ROW_STRIP);
+        out.par_chunks_mut(c * S)
+            .zip(x.par_chunks(c * R))
+            .for_each(|(o, a)| {
+                for (os, xs) in o.chunks_mut(ROW_STRIP * S).zip(a.chunks(ROW_STRIP * R)) {
+                    strip(xs, os);
+                }
+            });
+    } else {
+        for (os, xs) in out.chunks_mut(ROW_STRIP * S).zip(x.chunks(ROW_STRIP * R)) {
+            strip(xs, os);
+        }
+    }
+}

@@ -14,8 +14,11 @@
 //!   [`map1_slice`] / [`map2_slice`] / [`map3_slice`] (into a planned
 //!   buffer), [`map1_inplace`] / [`map2_inplace`] (loop-carried update);
 //! - reduction of an elementwise producer: [`map_sum`];
+//! - `vmap` of a function on short rows (`[n, 3] -> [n, 3]`): [`map_rows`];
 //! - `f(dot(x, x.t()))`: [`syrk_epilogue`] / [`syrk_epilogue_into`];
-//! - `f(dot(a, b))`, `f(dot(a, b.t()))`: [`gemm_epilogue_into`].
+//! - `f(dot(a, b))`, `f(dot(a, b.t()))`: [`gemm_epilogue_into`];
+//!   `dot(a.t(), b)` (backward of a dense layer): [`gemm_ex_slice`];
+//! - a hand-written loop body that should vectorise: [`dispatch`].
 
 mod activation;
 mod dispatch;
@@ -31,13 +34,13 @@ mod syrk;
 mod trig;
 
 pub use activation::{logistic_f32, logistic_f64, tanh_f32, tanh_f64};
-pub use dispatch::{Isa, isa};
+pub use dispatch::{Isa, dispatch, isa};
 pub use exp::{exp_f32, exp_f64, expm1_f32, expm1_f64};
 pub use float::GemmFloat;
-pub use gemm_epilogue::{gemm_epilogue, gemm_epilogue_into, gemm_epilogue_slice};
+pub use gemm_epilogue::{gemm_epilogue, gemm_epilogue_into, gemm_epilogue_slice, gemm_ex_slice};
 pub use log::{ln_1p_f32, ln_1p_f64, ln_f32, ln_f64};
 pub use map::{
-    PAR_MIN_LEN, map_sum, map1, map1_inplace, map1_inplace_slice, map1_into, map1_slice,
+    PAR_MIN_LEN, map_rows, map_sum, map1, map1_inplace, map1_inplace_slice, map1_into, map1_slice,
     map1_uninit, map2, map2_inplace, map2_inplace_slice, map2_into, map2_slice, map3_slice,
 };
 pub use math::FastMath;

@@ -5,6 +5,8 @@
 //! Every element depends only on its own counter (the partitionable layout),
 //! so any split of the output into chunks gives the same bits as one pass.
 
+use std::mem::MaybeUninit;
+
 use rayon::prelude::*;
 
 use super::threefry::{LANES, hash_counters};
@@ -17,7 +19,7 @@ const CHUNK: usize = 1 << 14;
 /// What one element of a draw is, given its two threefry words.
 pub(crate) trait ElementFn: Sync {
     /// The element type produced.
-    type Out: Copy + Send + Sync + Default;
+    type Out: Copy + Send + Sync;
     /// Maps the element's words `(b1, b2)` to its value. Implementations
     /// should be `#[inline(always)]` so that they vectorise with the hash.
     fn apply(&self, b1: u32, b2: u32) -> Self::Out;
@@ -26,20 +28,26 @@ pub(crate) trait ElementFn: Sync {
 /// The `n` elements of a draw from `key` (elements in row-major order of the
 /// draw's shape).
 pub(crate) fn generate<F: ElementFn>(key: [u32; 2], n: usize, f: &F) -> Vec<F::Out> {
-    let mut out = vec![F::Out::default(); n];
+    // Written once, straight into uninitialised storage: a zero-fill first
+    // would cost a whole extra pass over memory on large draws.
+    let mut out = Vec::with_capacity(n);
+    let slots = &mut out.spare_capacity_mut()[..n];
     if n >= PARALLEL_MIN {
-        out.par_chunks_mut(CHUNK)
+        slots
+            .par_chunks_mut(CHUNK)
             .enumerate()
             .for_each(|(i, chunk)| fill(key, (i * CHUNK) as u64, chunk, f));
     } else {
-        fill(key, 0, &mut out, f);
+        fill(key, 0, slots, f);
     }
+    // SAFETY: `fill` wrote every one of the first `n` slots.
+    unsafe { out.set_len(n) };
     out
 }
 
 /// Fills `out` with elements `start, start + 1, ...`, using the widest
 /// vector instructions this CPU has.
-fn fill<F: ElementFn>(key: [u32; 2], start: u64, out: &mut [F::Out], f: &F) {
+fn fill<F: ElementFn>(key: [u32; 2], start: u64, out: &mut [MaybeUninit<F::Out>], f: &F) {
     #[cfg(target_arch = "x86_64")]
     {
         if std::arch::is_x86_feature_detected!("avx512f")
@@ -62,28 +70,38 @@ fn fill<F: ElementFn>(key: [u32; 2], start: u64, out: &mut [F::Out], f: &F) {
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f,avx512vl,avx2,fma")]
-unsafe fn fill_avx512<F: ElementFn>(key: [u32; 2], start: u64, out: &mut [F::Out], f: &F) {
+unsafe fn fill_avx512<F: ElementFn>(
+    key: [u32; 2],
+    start: u64,
+    out: &mut [MaybeUninit<F::Out>],
+    f: &F,
+) {
     fill_lanes(key, start, out, f);
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
-unsafe fn fill_avx2<F: ElementFn>(key: [u32; 2], start: u64, out: &mut [F::Out], f: &F) {
+unsafe fn fill_avx2<F: ElementFn>(
+    key: [u32; 2],
+    start: u64,
+    out: &mut [MaybeUninit<F::Out>],
+    f: &F,
+) {
     fill_lanes(key, start, out, f);
 }
 
 /// The portable body, inlined into each feature-specific copy above.
 #[inline(always)]
-fn fill_lanes<F: ElementFn>(key: [u32; 2], start: u64, out: &mut [F::Out], f: &F) {
+fn fill_lanes<F: ElementFn>(key: [u32; 2], start: u64, out: &mut [MaybeUninit<F::Out>], f: &F) {
     for (g, group) in out.chunks_mut(LANES).enumerate() {
         let (b1, b2) = hash_counters(key, start + (g * LANES) as u64);
         if group.len() == LANES {
             for j in 0..LANES {
-                group[j] = f.apply(b1[j], b2[j]);
+                group[j].write(f.apply(b1[j], b2[j]));
             }
         } else {
             for (j, o) in group.iter_mut().enumerate() {
-                *o = f.apply(b1[j], b2[j]);
+                o.write(f.apply(b1[j], b2[j]));
             }
         }
     }

@@ -86,18 +86,34 @@ where
             }
         }
     };
+    // A device is one worker thread: its code runs in a rayon pool of one
+    // thread, so the runtime's rayon-parallel kernels stay on that device
+    // instead of spreading over every core (and so 2 devices do twice the
+    // work of 1, like XLA's host devices). A fresh pool per call keeps
+    // concurrent or nested shard_maps from queueing behind each other.
+    let run_on_device = |slot: usize| -> Option<R> {
+        let device = mesh.devices()[comm.local_positions()[slot]];
+        match rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .thread_name(move |_| format!("rjax-{device}"))
+            .build()
+        {
+            Ok(pool) => pool.install(|| run_one(slot)),
+            Err(_) => run_one(slot),
+        }
+    };
     let results: Vec<Option<R>> = if n == 1 {
-        vec![run_one(0)]
+        vec![run_on_device(0)]
     } else {
         std::thread::scope(|s| {
             let handles: Vec<_> = (0..n)
                 .map(|slot| {
                     let device = mesh.devices()[comm.local_positions()[slot]];
                     std::thread::Builder::new()
-                        .name(format!("rjax-{device}"))
+                        .name(format!("rjax-{device}-host"))
                         .spawn_scoped(s, {
-                            let run_one = &run_one;
-                            move || run_one(slot)
+                            let run_on_device = &run_on_device;
+                            move || run_on_device(slot)
                         })
                         .expect("spawning a device thread")
                 })

@@ -7,8 +7,8 @@ use crate::dtype::Element;
 use crate::error::{Result, RjaxError};
 
 /// Element types the sharded ops compute with (`f32`, `f64`, `i32`, `u32`).
-pub trait Numeric: Element + num_traits::Num + num_traits::NumCast + PartialOrd {}
-impl<T: Element + num_traits::Num + num_traits::NumCast + PartialOrd> Numeric for T {}
+pub trait Numeric: crate::dtype::Num + num_traits::Num + num_traits::NumCast + PartialOrd {}
+impl<T: crate::dtype::Num + num_traits::Num + num_traits::NumCast + PartialOrd> Numeric for T {}
 
 pub(crate) fn same_shape<T: Element>(op: &'static str, a: &Array<T>, b: &Array<T>) -> Result<()> {
     if a.shape() == b.shape() {
@@ -81,7 +81,7 @@ pub(crate) fn reduce_axis<T: Element>(
     Array::from_shape_vec(new_shape, out)
 }
 
-/// `a @ b` for 2-d `a` `[m, k]` and `b` `[k, n]`.
+/// `a @ b` for 2-d `a` `[m, k]` and `b` `[k, n]`, with the runtime's gemm.
 pub(crate) fn matmul<T: Numeric>(a: &Array<T>, b: &Array<T>) -> Result<Array<T>> {
     let (sa, sb) = (a.shape(), b.shape());
     if sa.len() != 2 || sb.len() != 2 || sa[1] != sb[0] {
@@ -92,20 +92,5 @@ pub(crate) fn matmul<T: Numeric>(a: &Array<T>, b: &Array<T>) -> Result<Array<T>>
             reason: "do not align (need [m, k] and [k, n])".into(),
         });
     }
-    let (m, k, n) = (sa[0], sa[1], sb[1]);
-    let (x, y) = (a.as_slice(), b.as_slice());
-    let mut out = vec![T::zero(); m * n];
-    // i-k-j order: the inner loop runs over contiguous rows of b and out,
-    // which LLVM vectorises.
-    for i in 0..m {
-        let row = &mut out[i * n..(i + 1) * n];
-        for p in 0..k {
-            let xa = x[i * k + p];
-            let yrow = &y[p * n..(p + 1) * n];
-            for (o, &yv) in row.iter_mut().zip(yrow) {
-                *o = *o + xa * yv;
-            }
-        }
-    }
-    Array::from_shape_vec(vec![m, n], out)
+    a.try_matmul(b)
 }

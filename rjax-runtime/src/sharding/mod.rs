@@ -36,9 +36,9 @@ mod spec;
 pub use array::{Shard, ShardedArray, device_put};
 pub use collectives::{
     AxisNames, all_gather, all_gather_tiled, axis_index, axis_size, pmax, pmean, pmin, ppermute,
-    psum, psum_scatter, psum_scatter_tiled, try_all_gather, try_all_gather_tiled, try_axis_index,
-    try_pmax, try_pmean, try_pmin, try_ppermute, try_psum, try_psum_scatter,
-    try_psum_scatter_tiled,
+    psum, psum_many, psum_scatter, psum_scatter_tiled, try_all_gather, try_all_gather_tiled,
+    try_axis_index, try_pmax, try_pmean, try_pmin, try_ppermute, try_psum, try_psum_many,
+    try_psum_scatter, try_psum_scatter_tiled,
 };
 pub use comm::{collective_timeout, set_collective_timeout};
 pub use devices::{

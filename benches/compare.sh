@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Side-by-side benchmark of rjax against JAX (XLA jit) on this machine, in
+# one run: creates the JAX venv if missing, builds and runs the Rust side
+# (benches/jit.rs), runs benches/jax_compare.py, and prints a table
+# workload | rjax time | JAX jit time | ratio (rjax / JAX; < 1 means faster).
+# Usage: benches/compare.sh [workload-filter ...]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+venv=benches/.venv
+if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import jax" 2>/dev/null; then
+    echo "== creating $venv (jax==0.10.2, numpy)" >&2
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install -q jax==0.10.2 numpy >&2
+fi
+
+echo "== building the Rust side (cargo bench --bench jit)" >&2
+cargo bench --bench jit --no-run -q >&2 2>/dev/null || cargo bench --bench jit --no-run >&2
+
+rust_out=$(mktemp)
+jax_out=$(mktemp)
+trap 'rm -f "$rust_out" "$jax_out"' EXIT
+
+echo "== running rjax" >&2
+cargo bench --bench jit -q -- "$@" 2>/dev/null | grep -P '^\w+\t' >"$rust_out"
+echo "== running JAX $("$venv/bin/python" -c 'import jax; print(jax.__version__)')" >&2
+"$venv/bin/python" benches/jax_compare.py "$@" | grep -P '^\w+\t' >"$jax_out"
+
+fmt_time() { # seconds -> human units
+    awk -v s="$1" 'BEGIN {
+        if (s == "") { print "-"; exit }
+        if (s >= 1) printf "%.3f s", s;
+        else if (s >= 1e-3) printf "%.3f ms", s * 1e3;
+        else if (s >= 1e-6) printf "%.3f us", s * 1e6;
+        else printf "%.1f ns", s * 1e9 }'
+}
+
+printf '%-20s %-28s %-16s %s\n' "workload" "rjax (hand-fused kernels)" "JAX 0.10.2 jit" "ratio"
+printf '%-20s %-28s %-16s %s\n' "--------" "-------------------------" "--------------" "-----"
+while IFS=$'\t' read -r name rust; do
+    jax=$(awk -F'\t' -v n="$name" '$1 == n { print $2 }' "$jax_out")
+    ratio=$(awk -v r="$rust" -v j="$jax" 'BEGIN { if (j > 0) printf "%.3f", r / j; else print "-" }')
+    printf '%-20s %-28s %-16s %s\n' "$name" "$(fmt_time "$rust")" "$(fmt_time "$jax")" "$ratio"
+done <"$rust_out"

@@ -1,0 +1,129 @@
+//! Control flow with sub-jaxprs: `cond`, `scan` (and `fori_loop`, a scan
+//! with an index carry), `while`. Each has shape, evaluation, JVP,
+//! partial-evaluation (so reverse mode keeps the primal work and its
+//! residuals on the forward side), transpose and batching rules.
+//!
+//! Also `batch_by_loop`, the batching fallback for anything a rule cannot
+//! vectorise (batched indices, a batched `while` predicate): a `scan` over
+//! the batch applying the primitive per example.
+
+pub mod cond;
+pub mod scan;
+pub mod while_loop;
+
+use super::Table;
+use crate::builder::Builder;
+use crate::error::Result;
+use crate::ir::{Atom, DType, DimExpr, Jaxpr, Param, Params, ParamsExt, Prim, Shape, TensorType};
+use crate::transforms::jvp::jvp_into;
+
+/// Builds a jaxpr from input types and a body.
+pub fn sub_jaxpr(
+    in_types: &[TensorType],
+    body: impl FnOnce(&mut Builder, &[Atom]) -> Result<Vec<Atom>>,
+) -> Result<Jaxpr> {
+    let mut b = Builder::new();
+    let ins: Vec<Atom> = in_types
+        .iter()
+        .map(|t| b.input_typed(t.clone()).into())
+        .collect();
+    let outs = body(&mut b, &ins)?;
+    Ok(crate::passes::dce(&b.build(&outs)))
+}
+
+/// Which outputs of `j` get a non-zero tangent when the inputs marked in
+/// `mask` have one.
+pub fn jvp_nonzero(j: &Jaxpr, mask: &[bool]) -> Result<Vec<bool>> {
+    let mut b = Builder::new();
+    let prim: Vec<Atom> = j
+        .invars
+        .iter()
+        .map(|v| b.input_typed(j.ty(*v).clone()).into())
+        .collect();
+    let tan: Vec<Option<Atom>> = j
+        .invars
+        .iter()
+        .zip(mask)
+        .map(|(v, m)| {
+            if *m {
+                Some(b.input_typed(j.ty(*v).clone()).into())
+            } else {
+                None
+            }
+        })
+        .collect();
+    let (_, t) = jvp_into(&mut b, j, &prim, &tan)?;
+    Ok(t.iter().map(Option::is_some).collect())
+}
+
+/// `[n] ++ t.shape`.
+pub fn stacked(t: &TensorType, n: &DimExpr) -> TensorType {
+    let mut d = vec![n.clone()];
+    d.extend_from_slice(t.dims());
+    TensorType::new(t.dtype, Shape(d))
+}
+
+/// Drops the leading axis of a type.
+pub fn unstacked(t: &TensorType) -> TensorType {
+    TensorType::new(t.dtype, Shape(t.dims()[1..].to_vec()))
+}
+
+/// Batches any primitive by a `scan` over the batch axis: unbatched
+/// operands become the scan's constants, batched ones its `xs`.
+pub fn batch_by_loop(
+    b: &mut Builder,
+    prim: Prim,
+    p: &Params,
+    args: &[Atom],
+    bt: &[bool],
+    n: &DimExpr,
+) -> Result<(Vec<Atom>, Vec<bool>)> {
+    let types: Vec<TensorType> = args.iter().map(|a| b.ty(*a)).collect();
+    let consts: Vec<usize> = (0..args.len()).filter(|&i| !bt[i]).collect();
+    let xs: Vec<usize> = (0..args.len()).filter(|&i| bt[i]).collect();
+    let mut in_types: Vec<TensorType> = consts.iter().map(|&i| types[i].clone()).collect();
+    in_types.extend(xs.iter().map(|&i| unstacked(&types[i])));
+    let params = p.clone();
+    let body = sub_jaxpr(&in_types, |bb, ins| {
+        let mut a = vec![ins[0]; args.len()];
+        for (k, &i) in consts.iter().chain(xs.iter()).enumerate() {
+            a[i] = ins[k];
+        }
+        Ok(bb
+            .eqn(prim, params, &a)?
+            .into_iter()
+            .map(Atom::Var)
+            .collect())
+    })?;
+    let mut ins: Vec<Atom> = consts.iter().map(|&i| args[i]).collect();
+    ins.extend(xs.iter().map(|&i| args[i]));
+    let outs = b.eqn(
+        Prim::Scan,
+        scan::scan_params(body, n, consts.len(), 0, false),
+        &ins,
+    )?;
+    let k = outs.len();
+    Ok((outs.into_iter().map(Atom::Var).collect(), vec![true; k]))
+}
+
+/// A scalar i32 literal.
+pub fn i32_lit(b: &Builder, v: i64) -> Atom {
+    b.lit(v as f64, DType::I32)
+}
+
+/// Reads a jaxpr param, cloned.
+pub fn jaxpr_param(p: &Params, prim: &str, key: &str) -> Result<Jaxpr> {
+    Ok(p.jaxpr(prim, key)?.clone())
+}
+
+/// Replaces a jaxpr param.
+pub fn set_jaxpr(p: &mut Params, key: &str, j: Jaxpr) {
+    p.insert(key.into(), Param::jaxpr(j));
+}
+
+/// Registers the family.
+pub fn register(t: &mut Table) {
+    cond::register(t);
+    scan::register(t);
+    while_loop::register(t);
+}
