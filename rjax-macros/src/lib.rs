@@ -15,10 +15,12 @@ mod attr;
 mod check;
 mod compose;
 mod ctxt;
+mod custom;
 mod expand;
 mod lower;
 mod prims;
 mod suggest;
+mod tree;
 
 use proc_macro::TokenStream;
 
@@ -50,4 +52,21 @@ pub fn jit(args: TokenStream, item: TokenStream) -> TokenStream {
 #[proc_macro]
 pub fn __compose(input: TokenStream) -> TokenStream {
     compose::callback(input.into()).into()
+}
+
+/// `#[derive(Tree)]`: the struct's fields become the leaves of a
+/// `rjax::runtime::tree::Tree` (parameter trees, like JAX's pytrees), for
+/// `tree_map`/`tree_zip` optimizer updates.
+#[proc_macro_derive(Tree)]
+pub fn derive_tree(input: TokenStream) -> TokenStream {
+    tree::derive(input.into()).into()
+}
+
+/// `#[custom_jvp(rule)]`: the function's derivative is `rule(primals..,
+/// tangents..) -> (outputs, output tangents)`, an annotated function (JAX's
+/// `custom_jvp` + `defjvp`). Companions and annotated callers differentiate
+/// through the rule; the primal runs the body.
+#[proc_macro_attribute]
+pub fn custom_jvp(args: TokenStream, item: TokenStream) -> TokenStream {
+    custom::expand(args.into(), item.into()).into()
 }

@@ -119,14 +119,27 @@ pub fn defer(kind: Kind, args: &TokenStream, item: &syn::ItemFn) -> Option<Token
     if in_callback() {
         return None;
     }
-    let callees = find_callees(item);
-    let (first, rest) = callees.split_first()?;
+    if find_callees(item).is_empty() {
+        return None;
+    }
     let k = kind_ident(kind);
+    Some(defer_with(quote!(#k), args.clone(), item, None))
+}
+
+/// The tokens that ask the callees of `item` (and `extra`) for their
+/// exports, then re-run the `kind(args)` expansion through `__compose!`.
+pub fn defer_with(kind: TokenStream, args: TokenStream, item: &syn::ItemFn, extra: Option<syn::Path>) -> TokenStream {
+    let mut callees = find_callees(item);
+    if let Some(e) = extra
+        && !callees.iter().any(|q| path_key(q) == path_key(&e))
+    {
+        callees.push(e);
+    }
+    let Some((first, rest)) = callees.split_first() else {
+        return quote!(::rjax::__compose! { #kind (#args) { #item } [] [] });
+    };
     let rest = rest.iter().map(|p| quote!((#p)));
-    Some(ask(
-        first,
-        quote! { #k (#args) { #item } [#(#rest)*] [] },
-    ))
+    ask(first, quote! { #kind (#args) { #item } [#(#rest)*] [] })
 }
 
 /// `callee::__rjax_export! { state (callee) }`, spanned at the call.
@@ -157,29 +170,34 @@ fn callback_inner(input: TokenStream) -> syn::Result<TokenStream> {
         Some(TokenTree::Ident(i)) => i,
         _ => return Err(syn::Error::new(Span::call_site(), "rjax: malformed __compose! input (kind)")),
     };
-    let kind = kind_from(&kind_tok.to_string())
-        .ok_or_else(|| syn::Error::new(kind_tok.span(), "rjax: unknown kind"))?;
+    let custom = kind_tok == "custom_jvp";
+    let kind = if custom {
+        Kind::Grad
+    } else {
+        kind_from(&kind_tok.to_string()).ok_or_else(|| syn::Error::new(kind_tok.span(), "rjax: unknown kind"))?
+    };
     let args = group(it.next(), Delimiter::Parenthesis, "args")?;
     let item = group(it.next(), Delimiter::Brace, "item")?;
     let pending = group(it.next(), Delimiter::Bracket, "pending")?;
     let done = group(it.next(), Delimiter::Bracket, "done")?;
-    let path = group(it.next(), Delimiter::Parenthesis, "path")?;
-    let data = match it.next() {
-        Some(TokenTree::Literal(l)) => l,
-        _ => return Err(syn::Error::new(Span::call_site(), "rjax: malformed __compose! input (export)")),
-    };
-    let pstream = path.stream();
     let mut done_ts = done.stream();
-    done_ts.extend(quote!((#pstream) #data));
+    if let Some(path) = it.next() {
+        let path = group(Some(path), Delimiter::Parenthesis, "path")?;
+        let data = match it.next() {
+            Some(TokenTree::Literal(l)) => l,
+            _ => return Err(syn::Error::new(Span::call_site(), "rjax: malformed __compose! input (export)")),
+        };
+        let pstream = path.stream();
+        done_ts.extend(quote!((#pstream) #data));
+    }
     let mut pend = pending.stream().into_iter();
     if let Some(next) = pend.next() {
         let next = group(Some(next), Delimiter::Parenthesis, "pending path")?;
         let next: syn::Path = syn::parse2(next.stream())?;
         let rest: TokenStream = pend.collect();
-        let k = kind_ident(kind);
         let args = args.stream();
         let item = item.stream();
-        return Ok(ask(&next, quote! { #k (#args) { #item } [#rest] [#done_ts] }));
+        return Ok(ask(&next, quote! { #kind_tok (#args) { #item } [#rest] [#done_ts] }));
     }
     // All exports are here: parse them and expand for real.
     let mut map = HashMap::new();
@@ -195,6 +213,12 @@ fn callback_inner(input: TokenStream) -> syn::Result<TokenStream> {
         let callee = decode(&text.value())
             .map_err(|e| syn::Error::new(p.span(), format!("rjax: the export of `{key}` does not parse: {e}")))?;
         map.insert(key, callee);
+    }
+    if custom {
+        let rule = path_key(&syn::parse2(args.stream())?);
+        return Ok(with_callees(map, || {
+            crate::custom::with_rule(rule, || crate::expand::expand(kind, TokenStream::new(), item.stream()))
+        }));
     }
     Ok(with_callees(map, || crate::expand::expand(kind, args.stream(), item.stream())))
 }

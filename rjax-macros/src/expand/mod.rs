@@ -74,7 +74,7 @@ fn generate(
     func: &ast::Function,
     primal: &ItemFn,
 ) -> TokenStream {
-    let lowered = match lower::rank::lower_inferring(func) {
+    let lowered = match lower::rank::lower_inferring(func).and_then(crate::custom::wrap) {
         Ok(l) => l,
         Err(e) => {
             cx.push(e);

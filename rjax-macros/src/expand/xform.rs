@@ -14,6 +14,7 @@ fn text<T>(r: rjax_core::Result<T>) -> XResult<T> {
 
 /// Clean-up after a transformation (dead code).
 pub fn simplify(j: Jaxpr) -> Jaxpr {
+    let j = rjax_core::rules::custom::inline_custom_calls(&j).unwrap_or(j);
     passes::dce(&j)
 }
 
@@ -42,7 +43,7 @@ pub fn jvp(j: &Jaxpr, wrt: &[usize]) -> XResult {
 /// residuals ++ output cotangents -> cotangents of `wrt`, residual count).
 pub fn vjp(j: &Jaxpr, wrt: &[usize]) -> XResult<(Jaxpr, Jaxpr, usize)> {
     let v = text(transforms::vjp(j, wrt))?;
-    Ok((v.forward, simplify(v.backward), v.num_residuals))
+    Ok((simplify(v.forward), simplify(v.backward), v.num_residuals))
 }
 
 /// Jacobian of output 0 w.r.t. input `argnum` (shape out ++ in), reverse mode.
