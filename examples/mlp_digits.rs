@@ -1,7 +1,9 @@
 //! Handwritten digits (UCI 8×8, 1797 images, examples/data/digits.csv — see
 //! DIGITS_LICENSE.md) classified by a one-hidden-layer MLP trained with
-//! minibatch SGD. The training step is `#[jit]` and calls `loss::grad`
-//! (cross-function composition: the gradient is fused into the step).
+//! minibatch SGD with momentum. The parameters are a `#[derive(Tree)]`
+//! struct; `grads` is `#[jit]` and calls `loss::grad` (cross-function
+//! composition), its tuple of gradients is gathered into a `Params`, and
+//! the update is `tree_zip` over the leaves.
 //! The data are shuffled with rjax keys (`random::permutation`), split
 //! 80/20, and the test accuracy is printed; the loss curve goes to
 //! `mlp_digits_loss.png` (current directory or `$RJAX_PLOT_DIR`).
@@ -9,6 +11,7 @@
 //! `cargo run --release --example mlp_digits` (`--small`: 5 epochs).
 use plotters::prelude::*;
 use rjax::prelude::*;
+use rjax::runtime::tree::{tree_leaves, tree_map, tree_unflatten, tree_zip};
 
 const HIDDEN: usize = 64;
 const CLASSES: usize = 10;
@@ -34,9 +37,10 @@ fn loss(
     -(y * logp).sum() * scale
 }
 
-/// One SGD step on a minibatch.
+/// The gradients of a minibatch's loss (jit: the backward pass of
+/// `loss` is composed into this function and optimised with it).
 #[jit]
-fn step(
+fn grads(
     #[rank(2)] w1: &Array<f32>,
     b1: &Array<f32>,
     #[rank(2)] w2: &Array<f32>,
@@ -44,10 +48,29 @@ fn step(
     #[rank(2)] x: &Array<f32>,
     #[rank(2)] y: &Array<f32>,
     scale: f32,
-    lr: f32,
 ) -> (Array<f32>, Array<f32>, Array<f32>, Array<f32>) {
-    let (g1, gb1, g2, gb2) = loss::grad(w1, b1, w2, b2, x, y, scale);
-    (w1 - g1 * lr, b1 - gb1 * lr, w2 - g2 * lr, b2 - gb2 * lr)
+    loss::grad(w1, b1, w2, b2, x, y, scale)
+}
+
+/// The parameters as one tree: gradients and momentum have the same shape.
+#[derive(Tree, Clone)]
+struct Params {
+    w1: Array<f32>,
+    b1: Array<f32>,
+    w2: Array<f32>,
+    b2: Array<f32>,
+}
+
+impl Params {
+    fn loss(&self, x: &Array<f32>, y: &Array<f32>, scale: f32) -> f32 {
+        loss(&self.w1, &self.b1, &self.w2, &self.b2, x, y, scale)
+    }
+
+    /// `loss::grad` gathered into a `Params` of gradients.
+    fn grad(&self, x: &Array<f32>, y: &Array<f32>, scale: f32) -> Params {
+        let g = grads(&self.w1, &self.b1, &self.w2, &self.b2, x, y, scale);
+        tree_unflatten(self, tree_leaves(&g))
+    }
 }
 
 /// Logits of a batch.
@@ -98,7 +121,7 @@ fn batch(d: &Data, idx: &[usize]) -> (Array<f32>, Array<f32>) {
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let small = std::env::args().any(|a| a == "--small") || std::env::var_os("RJAX_SMALL").is_some();
     let epochs = if small { 5 } else { 60 };
-    let (bs, lr) = (32usize, 0.3f32);
+    let (bs, lr, momentum) = (32usize, 0.05f32, 0.9f32);
     let data = load();
     let n = data.labels.len();
     let root = random::key(0);
@@ -110,17 +133,21 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let order: Vec<usize> = random::permutation(k_split, n).to_vec().iter().map(|&i| i as usize).collect();
     let n_test = n / 5;
     let (test_idx, train_idx) = order.split_at(n_test);
-    println!("digits: {n} images, {} train / {} test, MLP 64-{HIDDEN}-10 (tanh), SGD lr {lr}, batch {bs}, {epochs} epochs", train_idx.len(), n_test);
+    println!("digits: {n} images, {} train / {} test, MLP 64-{HIDDEN}-10 (tanh), SGD lr {lr} momentum {momentum}, batch {bs}, {epochs} epochs", train_idx.len(), n_test);
 
     let [k1, k2] = random::split2(k_init);
-    let mut w1 = random::normal::<f32>(k1, &[FEATURES, HIDDEN]) * (1.0 / (FEATURES as f32).sqrt());
-    let mut b1 = Array::<f32>::zeros(&[HIDDEN]);
-    let mut w2 = random::normal::<f32>(k2, &[HIDDEN, CLASSES]) * (1.0 / (HIDDEN as f32).sqrt());
-    let mut b2 = Array::<f32>::zeros(&[CLASSES]);
+    let mut params = Params {
+        w1: random::normal::<f32>(k1, &[FEATURES, HIDDEN]) * (1.0 / (FEATURES as f32).sqrt()),
+        b1: Array::<f32>::zeros(&[HIDDEN]),
+        w2: random::normal::<f32>(k2, &[HIDDEN, CLASSES]) * (1.0 / (HIDDEN as f32).sqrt()),
+        b2: Array::<f32>::zeros(&[CLASSES]),
+    };
+    // SGD with momentum, leaf by leaf over the tree.
+    let mut velocity = tree_map(&params, |p| p * 0.0);
 
     let (x_test, _) = batch(&data, test_idx);
-    let accuracy = |w1: &Array<f32>, b1: &Array<f32>, w2: &Array<f32>, b2: &Array<f32>| {
-        let logits = predict(w1, b1, w2, b2, &x_test);
+    let accuracy = |p: &Params| {
+        let logits = predict(&p.w1, &p.b1, &p.w2, &p.b2, &x_test);
         let pred = logits.argmax_axis(1, false).to_vec();
         let right = pred.iter().zip(test_idx).filter(|(p, i)| **p as usize == data.labels[**i]).count();
         right as f64 / n_test as f64
@@ -135,17 +162,19 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let idx: Vec<usize> = chunk.iter().map(|&j| train_idx[j as usize]).collect();
             let (x, y) = batch(&data, &idx);
             let scale = 1.0 / idx.len() as f32;
-            total += loss(&w1, &b1, &w2, &b2, &x, &y, scale) as f64;
+            total += params.loss(&x, &y, scale) as f64;
             batches += 1;
-            (w1, b1, w2, b2) = step(&w1, &b1, &w2, &b2, &x, &y, scale, lr);
+            let g = params.grad(&x, &y, scale);
+            velocity = tree_zip(&velocity, &g, |v, g| v * momentum + g);
+            params = tree_zip(&params, &velocity, |p, v| p - &(v * lr));
         }
         let mean = total / batches as f64;
         curve.push(mean);
         if epoch % 5 == 4 || epoch == epochs - 1 || epoch == 0 {
-            println!("epoch {:>3}: train loss {mean:.4}, test accuracy {:.2}%", epoch + 1, 100.0 * accuracy(&w1, &b1, &w2, &b2));
+            println!("epoch {:>3}: train loss {mean:.4}, test accuracy {:.2}%", epoch + 1, 100.0 * accuracy(&params));
         }
     }
-    let acc = accuracy(&w1, &b1, &w2, &b2);
+    let acc = accuracy(&params);
     println!("final test accuracy: {:.2}% ({} of {n_test})", 100.0 * acc, (acc * n_test as f64).round());
 
     let dir = std::env::var("RJAX_PLOT_DIR").unwrap_or_else(|_| ".".into());
