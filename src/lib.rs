@@ -34,5 +34,6 @@ pub mod __private;
 pub mod prelude {
     pub use crate::random;
     pub use rjax_macros::*;
+    pub use rjax_runtime::array;
     pub use rjax_runtime::{Array, DType, Element};
 }

@@ -173,3 +173,26 @@ fn categorical_follows_softmax_along_the_axis() {
     let err = random::try_categorical(random::key(0), &logits, 0, Some(&[3])).unwrap_err();
     assert!(err.to_string().contains("batch shape [2]"), "{err}");
 }
+
+#[test]
+fn weighted_choice_follows_p() {
+    let p = [1.0f64, 0.0, 3.0, 4.0]; // unnormalised, one impossible entry
+    let c = random::choice_weighted(random::key(4), &p, &[80_000], true);
+    let mut counts = [0usize; 4];
+    for &v in c.as_slice() {
+        counts[v as usize] += 1;
+    }
+    assert_eq!(counts[1], 0);
+    for (k, &w) in p.iter().enumerate() {
+        assert!(
+            (counts[k] as f64 / 80_000.0 - w / 8.0).abs() < 0.01,
+            "{counts:?}"
+        );
+    }
+    let once = random::choice_weighted(random::key(5), &[0.5f32, 0.2, 0.3], &[3], false);
+    let mut seen = once.to_vec();
+    seen.sort();
+    assert_eq!(seen, vec![0, 1, 2]);
+    let err = random::try_choice_weighted(random::key(5), &[0.5f32], &[2], false).unwrap_err();
+    assert!(err.to_string().contains("without replacement"), "{err}");
+}

@@ -232,6 +232,8 @@ pub enum ExprKind<'a> {
     Cast(Box<Expr<'a>>, Scalar),
     /// `[0, 2]`: a list of integer constants (axes).
     IntList(Vec<i64>),
+    /// `array![a, b, c]`: a 1-d array of scalars (`jnp.array`).
+    Stack(Vec<Expr<'a>>),
 }
 
 /// Builds the model of `item`, recording every refusal in `cx`. Returns
@@ -868,6 +870,35 @@ impl<'c, 'a> Builder<'c, 'a> {
                     );
                 }
                 return self.err(span);
+            }
+            syn::Expr::Macro(m)
+                if m.mac
+                    .path
+                    .segments
+                    .last()
+                    .is_some_and(|s| s.ident == "array") =>
+            {
+                let parser =
+                    syn::punctuated::Punctuated::<syn::Expr, syn::Token![,]>::parse_terminated;
+                match m.mac.parse_body_with(parser) {
+                    Ok(items)
+                        if !items.is_empty()
+                            && !items.iter().any(|e| matches!(e, syn::Expr::Array(_))) =>
+                    {
+                        // The model borrows the syn tree; parsed macro bodies
+                        // are owned, so they are kept for the expansion's life.
+                        let items: &'a Vec<syn::Expr> =
+                            Box::leak(Box::new(items.into_iter().collect()));
+                        ExprKind::Stack(items.iter().map(|e| self.expr(e)).collect())
+                    }
+                    _ => {
+                        self.cx.error_spanned_by(
+                            &m.mac,
+                            "`array!` in a transformed function builds a 1-d array from scalars: write `array![a, b, c]`",
+                        );
+                        return self.err(span);
+                    }
+                }
             }
             syn::Expr::Macro(m) => {
                 self.refuse_macro(&m.mac);

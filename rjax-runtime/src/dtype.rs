@@ -178,6 +178,14 @@ pub trait Float: Num {
     fn sqrt(self) -> Self;
     /// x^y.
     fn powf(self, y: Self) -> Self;
+    /// `out[i] = tanh(x[i])` for whole slices: the vectorised kernel of
+    /// [`crate::kernels::vmath`] for `f32`/`f64` (a few ulp from
+    /// correctly rounded, where the scalar [`Float::tanh`] is libm's).
+    fn tanh_slice(x: &[Self], out: &mut [Self]) {
+        for (o, &v) in out.iter_mut().zip(x) {
+            *o = v.tanh();
+        }
+    }
 }
 
 impl Element for bool {
@@ -234,7 +242,7 @@ macro_rules! int_element {
 int_element!(i32 => I32, u32 => U32);
 
 macro_rules! float_element {
-    ($($t:ident => $d:ident),*) => {$(
+    ($($t:ident => $d:ident, $tanh:ident),*) => {$(
         impl Element for $t {
             const DTYPE: DType = DType::$d;
             fn to_f64(self) -> f64 {
@@ -301,7 +309,10 @@ macro_rules! float_element {
             fn exp_m1(self) -> Self { <$t>::exp_m1(self) }
             fn sqrt(self) -> Self { <$t>::sqrt(self) }
             fn powf(self, y: Self) -> Self { <$t>::powf(self, y) }
+            fn tanh_slice(x: &[Self], out: &mut [Self]) {
+                crate::kernels::vmath::$tanh(x, out)
+            }
         }
     )*};
 }
-float_element!(f32 => F32, f64 => F64);
+float_element!(f32 => F32, tanh_f32, f64 => F64, tanh_f64);

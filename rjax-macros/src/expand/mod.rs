@@ -98,6 +98,10 @@ fn generate(
     for e in &out.errors {
         cx.error_at(at, format!("rjax could not transform `{}`: {e}", func.name));
     }
+    // The primal may be used only through its companions.
+    let mut primal = primal.clone();
+    primal.attrs.push(syn::parse_quote!(#[allow(dead_code)]));
+    let primal = &primal;
     let primal = match config.jit {
         Some(span) => match jit::primal(&input, primal) {
             Ok(p) => p,

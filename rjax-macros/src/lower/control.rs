@@ -441,7 +441,9 @@ impl Uses {
                 self.expr(a);
                 self.expr(b);
             }
-            ExprKind::Prim(_, _, xs) | ExprKind::Tuple(xs) => xs.iter().for_each(|x| self.expr(x)),
+            ExprKind::Prim(_, _, xs) | ExprKind::Tuple(xs) | ExprKind::Stack(xs) => {
+                xs.iter().for_each(|x| self.expr(x))
+            }
             ExprKind::If(c, t, f) => {
                 self.expr(c);
                 self.block(t);

@@ -270,6 +270,33 @@ impl Lowerer<'_> {
             }
             ExprKind::Block(b) => self.block_value(b)?,
             ExprKind::IntList(v) => Value::Ints(v.clone()),
+            ExprKind::Stack(items) => {
+                // jnp.array([a, b]): each scalar to shape [1], then concatenate.
+                let mut vals = Vec::new();
+                for it in items {
+                    vals.push(self.expr(it)?);
+                }
+                let like = vals
+                    .iter()
+                    .find_map(|v| match v {
+                        Value::Atom(a) => Some(self.b.dtype(*a)),
+                        _ => None,
+                    })
+                    .unwrap_or(self.default_float);
+                let mut parts = Vec::new();
+                for (v, it) in vals.into_iter().zip(items) {
+                    let a = self.atom_as(v, like, it.span)?;
+                    if self.b.rank(a) != 0 {
+                        return err(it.span, "`array!` takes scalars");
+                    }
+                    let r = self
+                        .b
+                        .broadcast_in_dim(a, &[rjax_core::DimExpr::Const(1)], &[]);
+                    parts.push(self.core(r, it.span)?);
+                }
+                let r = self.b.concatenate(&parts, 0);
+                Value::Atom(self.core(r, span)?)
+            }
             ExprKind::Cast(x, s) => {
                 let v = self.expr(x)?;
                 let to = super::dtype(*s);

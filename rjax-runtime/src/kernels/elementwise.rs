@@ -58,3 +58,21 @@ pub fn zip<T: Copy + Send + Sync, U: Copy + Send + Sync + Default>(
         a.iter().zip(b).map(|(&a, &b)| f(a, b)).collect()
     }
 }
+
+/// `kernel(x_chunk, out_chunk)` over a whole slice, in parallel chunks above
+/// the threshold: for kernels that work on slices (SIMD transcendental
+/// functions).
+pub fn map_slices<T: Copy + Send + Sync + Default>(
+    x: &[T],
+    kernel: impl Fn(&[T], &mut [T]) + Sync + Send,
+) -> Vec<T> {
+    let mut out = vec![T::default(); x.len()];
+    if x.len() >= PAR_THRESHOLD {
+        out.par_chunks_mut(CHUNK)
+            .zip(x.par_chunks(CHUNK))
+            .for_each(|(o, x)| kernel(x, o));
+    } else {
+        kernel(x, &mut out);
+    }
+    out
+}

@@ -6,10 +6,12 @@
 //!   operands at once (broadcasting, transposes, slices);
 //! - [`elementwise`]: contiguous maps and zips, parallel above a size
 //!   threshold;
-//! - [`gemm`]: matrix products through the `gemm` crate.
+//! - [`gemm`]: matrix products through the `gemm` crate;
+//! - [`vmath`]: vectorised transcendental functions (`tanh`).
 
 pub mod elementwise;
 pub mod gemm;
+pub mod vmath;
 pub mod walk;
 
 /// Row-major strides (in elements) of a contiguous array of `shape`.

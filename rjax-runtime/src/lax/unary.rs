@@ -36,8 +36,6 @@ float_unary! {
     cos = |v: T| v.cos();
     /// `tan x`.
     tan = |v: T| v.tan();
-    /// `tanh x`.
-    tanh = |v: T| v.tanh();
     /// `e^x`.
     exp = |v: T| v.exp();
     /// Natural logarithm.
@@ -79,4 +77,13 @@ pub fn integer_pow<T: Num>(x: &Array<T>, y: i32) -> Array<T> {
 /// The identity (its derivative is zero; that rule lives in rjax-core).
 pub fn stop_gradient<T: Element>(x: &Array<T>) -> Array<T> {
     x.clone()
+}
+
+/// `tanh x`, through the vectorised slice kernel
+/// ([`crate::kernels::vmath`]; within 2 ulp for `f32`, 3 for `f64`).
+pub fn tanh<T: Float>(x: &Array<T>) -> Array<T> {
+    Array::from_raw(
+        x.shape().to_vec(),
+        elementwise::map_slices(x.as_slice(), T::tanh_slice),
+    )
 }

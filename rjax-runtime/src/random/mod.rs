@@ -38,4 +38,7 @@ pub use float::RandomFloat;
 pub use key::{
     Key, fold_in, key, key_data, key_x32, keys_from_array, keys_to_array, split, split2,
 };
-pub use shuffle::{choice, permutation, permute_rows, try_choice, try_permute_rows};
+pub use shuffle::{
+    choice, choice_weighted, permutation, permute_rows, try_choice, try_choice_weighted,
+    try_permute_rows,
+};

@@ -6,7 +6,9 @@
 //! one round are broken by the next.
 
 use super::bits::{numel, words32};
+use super::continuous::{gumbel_data, uniform};
 use super::discrete::randint;
+use super::float::RandomFloat;
 use super::key::{Key, split2};
 use crate::array::Array;
 use crate::dtype::Element;
@@ -109,4 +111,81 @@ pub fn try_choice(key: Key, n: usize, shape: &[usize], replace: bool) -> Result<
 /// [`try_choice`] that panics with the same message on error.
 pub fn choice(key: Key, n: usize, shape: &[usize], replace: bool) -> Array<i32> {
     try_choice(key, n, shape, replace).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// `jax.random.choice(key, n, shape, replace, p)`: indices into `0..n`
+/// drawn with probabilities proportional to `p` (which need not sum to 1).
+///
+/// With replacement JAX inverts the cumulative sum: `cumsum(p)[-1] * (1 -
+/// u)` located by `searchsorted`; without replacement it takes the top
+/// `numel(shape)` of `gumbel + log(p)` (the Gumbel top-k trick).
+pub fn try_choice_weighted<T: RandomFloat>(
+    key: Key,
+    p: &[T],
+    shape: &[usize],
+    replace: bool,
+) -> Result<Array<i32>> {
+    let n = p.len();
+    let draws = numel(shape);
+    let bad = |message: String| {
+        Err(RjaxError::Invalid {
+            op: "choice",
+            message,
+        })
+    };
+    if draws == 0 {
+        return Array::from_shape_vec(shape.to_vec(), vec![]);
+    }
+    if n == 0 {
+        return bad(format!("cannot draw shape {shape:?} with an empty p"));
+    }
+    if !replace && draws > n {
+        return bad(format!(
+            "cannot take {draws} samples (shape {shape:?}) from a population of {n} without replacement"
+        ));
+    }
+    let data = if replace {
+        // Prefix sums in order, as XLA's cumsum for a vector.
+        let mut acc = T::ZERO;
+        let cum: Vec<T> = p
+            .iter()
+            .map(|&x| {
+                acc = acc + x;
+                acc
+            })
+            .collect();
+        let total = cum[n - 1];
+        let u = uniform::<T>(key, shape, T::ZERO, T::ONE);
+        u.as_slice()
+            .iter()
+            .map(|&u| {
+                let r = total * (T::ONE - u);
+                // searchsorted(side="left"): the first i with cum[i] >= r.
+                cum.partition_point(|&c| c < r).min(n - 1) as i32
+            })
+            .collect()
+    } else {
+        let g = gumbel_data::<T>(key.into_data(), n);
+        let score: Vec<T> = g.iter().zip(p).map(|(&g, &p)| g + p.xla_log()).collect();
+        let mut idx: Vec<usize> = (0..n).collect();
+        // top_k: largest first, ties to the lower index (stable sort).
+        idx.sort_by(|&a, &b| {
+            score[b]
+                .partial_cmp(&score[a])
+                .unwrap_or(std::cmp::Ordering::Equal)
+        });
+        idx.truncate(draws);
+        idx.into_iter().map(|i| i as i32).collect()
+    };
+    Array::from_shape_vec(shape.to_vec(), data)
+}
+
+/// [`try_choice_weighted`] that panics with the same message on error.
+pub fn choice_weighted<T: RandomFloat>(
+    key: Key,
+    p: &[T],
+    shape: &[usize],
+    replace: bool,
+) -> Array<i32> {
+    try_choice_weighted(key, p, shape, replace).unwrap_or_else(|e| panic!("{e}"))
 }
