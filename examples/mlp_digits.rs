@@ -96,8 +96,15 @@ fn load() -> Data {
     let text = std::fs::read_to_string(path).expect("examples/data/digits.csv");
     let (mut x, mut labels) = (Vec::new(), Vec::new());
     for line in text.lines().filter(|l| !l.trim().is_empty()) {
-        let v: Vec<f32> = line.split(',').map(|s| s.trim().parse().expect("a number")).collect();
-        assert_eq!(v.len(), FEATURES + 1, "digits.csv: 64 pixels and a label per line");
+        let v: Vec<f32> = line
+            .split(',')
+            .map(|s| s.trim().parse().expect("a number"))
+            .collect();
+        assert_eq!(
+            v.len(),
+            FEATURES + 1,
+            "digits.csv: 64 pixels and a label per line"
+        );
         x.extend(v[..FEATURES].iter().map(|p| p / 16.0));
         labels.push(v[FEATURES] as usize);
     }
@@ -119,7 +126,8 @@ fn batch(d: &Data, idx: &[usize]) -> (Array<f32>, Array<f32>) {
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let small = std::env::args().any(|a| a == "--small") || std::env::var_os("RJAX_SMALL").is_some();
+    let small =
+        std::env::args().any(|a| a == "--small") || std::env::var_os("RJAX_SMALL").is_some();
     let epochs = if small { 5 } else { 60 };
     let (bs, lr, momentum) = (32usize, 0.05f32, 0.9f32);
     let data = load();
@@ -130,10 +138,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let mut it = ks.into_iter();
         [it.next().unwrap(), it.next().unwrap(), it.next().unwrap()]
     };
-    let order: Vec<usize> = random::permutation(k_split, n).to_vec().iter().map(|&i| i as usize).collect();
+    let order: Vec<usize> = random::permutation(k_split, n)
+        .to_vec()
+        .iter()
+        .map(|&i| i as usize)
+        .collect();
     let n_test = n / 5;
     let (test_idx, train_idx) = order.split_at(n_test);
-    println!("digits: {n} images, {} train / {} test, MLP 64-{HIDDEN}-10 (tanh), SGD lr {lr} momentum {momentum}, batch {bs}, {epochs} epochs", train_idx.len(), n_test);
+    println!(
+        "digits: {n} images, {} train / {} test, MLP 64-{HIDDEN}-10 (tanh), SGD lr {lr} momentum {momentum}, batch {bs}, {epochs} epochs",
+        train_idx.len(),
+        n_test
+    );
 
     let [k1, k2] = random::split2(k_init);
     let mut params = Params {
@@ -149,7 +165,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let accuracy = |p: &Params| {
         let logits = predict(&p.w1, &p.b1, &p.w2, &p.b2, &x_test);
         let pred = logits.argmax_axis(1, false).to_vec();
-        let right = pred.iter().zip(test_idx).filter(|(p, i)| **p as usize == data.labels[**i]).count();
+        let right = pred
+            .iter()
+            .zip(test_idx)
+            .filter(|(p, i)| **p as usize == data.labels[**i])
+            .count();
         right as f64 / n_test as f64
     };
 
@@ -171,19 +191,32 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let mean = total / batches as f64;
         curve.push(mean);
         if epoch % 5 == 4 || epoch == epochs - 1 || epoch == 0 {
-            println!("epoch {:>3}: train loss {mean:.4}, test accuracy {:.2}%", epoch + 1, 100.0 * accuracy(&params));
+            println!(
+                "epoch {:>3}: train loss {mean:.4}, test accuracy {:.2}%",
+                epoch + 1,
+                100.0 * accuracy(&params)
+            );
         }
     }
     let acc = accuracy(&params);
-    println!("final test accuracy: {:.2}% ({} of {n_test})", 100.0 * acc, (acc * n_test as f64).round());
+    println!(
+        "final test accuracy: {:.2}% ({} of {n_test})",
+        100.0 * acc,
+        (acc * n_test as f64).round()
+    );
 
     let dir = std::env::var("RJAX_PLOT_DIR").unwrap_or_else(|_| ".".into());
     let path = format!("{dir}/mlp_digits_loss.png");
     let area = BitMapBackend::new(&path, (800, 500)).into_drawing_area();
     area.fill(&WHITE)?;
     let top = curve.iter().cloned().fold(0.0, f64::max) * 1.05;
-    let mut chart = ChartBuilder::on(&area).margin(20).build_cartesian_2d(1.0..epochs as f64, 0.0..top)?;
-    chart.draw_series(LineSeries::new(curve.iter().enumerate().map(|(i, l)| (i as f64 + 1.0, *l)), &BLUE))?;
+    let mut chart = ChartBuilder::on(&area)
+        .margin(20)
+        .build_cartesian_2d(1.0..epochs as f64, 0.0..top)?;
+    chart.draw_series(LineSeries::new(
+        curve.iter().enumerate().map(|(i, l)| (i as f64 + 1.0, *l)),
+        &BLUE,
+    ))?;
     area.present()?;
     println!("wrote {path} (mean training loss per epoch)");
     Ok(())

@@ -69,7 +69,12 @@ fn newton(pb: &Problem, tol: f64, max: usize) -> (usize, Vector2<f64>) {
             return (it, p);
         }
         let h = (pb.hessian)(&v(p));
-        let h = Matrix2::new(h.as_slice()[0], h.as_slice()[1], h.as_slice()[2], h.as_slice()[3]);
+        let h = Matrix2::new(
+            h.as_slice()[0],
+            h.as_slice()[1],
+            h.as_slice()[2],
+            h.as_slice()[3],
+        );
         // Damp until H + λI is positive definite (Cholesky succeeds).
         let mut lambda = 0.0;
         let d = loop {
@@ -97,7 +102,8 @@ fn gradient_descent(pb: &Problem, tol: f64, max: usize) -> (usize, Vector2<f64>)
 }
 
 fn main() {
-    let small = std::env::args().any(|a| a == "--small") || std::env::var_os("RJAX_SMALL").is_some();
+    let small =
+        std::env::args().any(|a| a == "--small") || std::env::var_os("RJAX_SMALL").is_some();
     let max_gd = if small { 2_000 } else { 200_000 };
     let tol = 1e-8;
     let problems = [

@@ -53,7 +53,8 @@ fn elliptic_k(k: f64) -> f64 {
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let small = std::env::args().any(|a| a == "--small") || std::env::var_os("RJAX_SMALL").is_some();
+    let small =
+        std::env::args().any(|a| a == "--small") || std::env::var_os("RJAX_SMALL").is_some();
     let steps = if small { 2_000 } else { 50_000 };
     let dt = 0.01;
     let q0 = 2.5; // a large swing (143°): far from the small-angle regime
@@ -82,7 +83,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("explicit Euler:        max relative energy error {max_eu:.3e}");
     let exact = 4.0 * elliptic_k((q0 / 2.0).sin()) * (L / G).sqrt();
     if crossings.len() >= 2 {
-        let measured = (crossings[crossings.len() - 1] - crossings[0]) / (crossings.len() - 1) as f64;
+        let measured =
+            (crossings[crossings.len() - 1] - crossings[0]) / (crossings.len() - 1) as f64;
         println!(
             "period: measured {measured:.5} s over {} swings, exact 4K(sin(q0/2))·sqrt(l/g) = {exact:.5} s (small-angle 2π·sqrt(l/g) = {:.5} s)",
             crossings.len() - 1,
@@ -100,16 +102,38 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // curve, Euler (red) spirals outwards.
     let n10 = ((10.0 / dt) as usize).min(lf_path.len());
     let (eu10, lf10) = (&eu_path[..n10], &lf_path[..n10]);
-    let pmax = eu10.iter().chain(lf10).map(|s| s.1.abs()).fold(0.0, f64::max) * 1.05;
-    let qmax = eu10.iter().chain(lf10).map(|s| s.0.abs()).fold(0.0, f64::max) * 1.05;
-    let mut phase = ChartBuilder::on(&left).margin(20).build_cartesian_2d(-qmax..qmax, -pmax..pmax)?;
+    let pmax = eu10
+        .iter()
+        .chain(lf10)
+        .map(|s| s.1.abs())
+        .fold(0.0, f64::max)
+        * 1.05;
+    let qmax = eu10
+        .iter()
+        .chain(lf10)
+        .map(|s| s.0.abs())
+        .fold(0.0, f64::max)
+        * 1.05;
+    let mut phase = ChartBuilder::on(&left)
+        .margin(20)
+        .build_cartesian_2d(-qmax..qmax, -pmax..pmax)?;
     phase.draw_series(LineSeries::new(eu10.iter().copied(), &RED))?;
     phase.draw_series(LineSeries::new(lf10.iter().copied(), &BLUE))?;
     // q(t) of leapfrog over the first 10 s.
-    let mut qt = ChartBuilder::on(&right).margin(20).build_cartesian_2d(0.0..n10 as f64 * dt, -3.2..3.2)?;
-    qt.draw_series(LineSeries::new((0..n10).map(|i| (i as f64 * dt, lf_path[i].0)), &BLUE))?;
-    qt.draw_series(LineSeries::new([(0.0, 0.0), (n10 as f64 * dt, 0.0)], &BLACK))?;
+    let mut qt = ChartBuilder::on(&right)
+        .margin(20)
+        .build_cartesian_2d(0.0..n10 as f64 * dt, -3.2..3.2)?;
+    qt.draw_series(LineSeries::new(
+        (0..n10).map(|i| (i as f64 * dt, lf_path[i].0)),
+        &BLUE,
+    ))?;
+    qt.draw_series(LineSeries::new(
+        [(0.0, 0.0), (n10 as f64 * dt, 0.0)],
+        &BLACK,
+    ))?;
     root.present()?;
-    println!("wrote {path} (left: phase portrait q–p over 10 s, blue leapfrog, red Euler; right: q(t), 10 s)");
+    println!(
+        "wrote {path} (left: phase portrait q–p over 10 s, blue leapfrog, red Euler; right: q(t), 10 s)"
+    );
     Ok(())
 }

@@ -112,14 +112,21 @@ fn arr(v: &Value, k: &str, shape: &[usize]) -> Array<f64> {
 fn assert_close(got: &[f64], want: &[f64], what: &str) {
     assert_eq!(got.len(), want.len(), "{what}: length");
     for (i, (a, b)) in got.iter().zip(want).enumerate() {
-        assert!((a - b).abs() <= 1e-10 * (1.0 + b.abs()), "{what}[{i}]: {a} vs JAX {b}");
+        assert!(
+            (a - b).abs() <= 1e-10 * (1.0 + b.abs()),
+            "{what}[{i}]: {a} vs JAX {b}"
+        );
     }
 }
 
 #[test]
 fn call_into_other_module() {
     let r = jax();
-    assert_close(&[h::grad(0.4)], &vals(&r, "h_grad_04"), "grad(h) with h calling util::sq");
+    assert_close(
+        &[h::grad(0.4)],
+        &vals(&r, "h_grad_04"),
+        "grad(h) with h calling util::sq",
+    );
     assert_close(&[h::hessian(0.4)], &vals(&r, "h_hessian_04"), "hessian(h)");
 }
 
@@ -128,14 +135,22 @@ fn grad_of_grad() {
     let r = jax();
     let t = arr(&r, "t", &[3]);
     assert_close(&[g(&t)], &vals(&r, "g"), "g primal");
-    assert_close(&g::grad(&t).to_vec(), &vals(&r, "g_grad"), "grad(|grad f|^2)");
+    assert_close(
+        &g::grad(&t).to_vec(),
+        &vals(&r, "g_grad"),
+        "grad(|grad f|^2)",
+    );
 }
 
 #[test]
 fn grad_of_hessian() {
     let r = jax();
     let t = arr(&r, "t", &[3]);
-    assert_close(&hess_sum::grad(&t).to_vec(), &vals(&r, "hess_sum_grad"), "grad(sum hessian f)");
+    assert_close(
+        &hess_sum::grad(&t).to_vec(),
+        &vals(&r, "hess_sum_grad"),
+        "grad(sum hessian f)",
+    );
 }
 
 #[test]
@@ -143,8 +158,16 @@ fn grad_of_jvp_and_value_and_grad() {
     let r = jax();
     let t = arr(&r, "t", &[3]);
     let v = arr(&r, "v", &[3]);
-    assert_close(&dirderiv::grad(&t, &v).to_vec(), &vals(&r, "dirderiv_grad_t"), "grad(jvp f)");
-    assert_close(&vg_mix::grad(&t).to_vec(), &vals(&r, "vg_mix_grad"), "grad(value_and_grad f)");
+    assert_close(
+        &dirderiv::grad(&t, &v).to_vec(),
+        &vals(&r, "dirderiv_grad_t"),
+        "grad(jvp f)",
+    );
+    assert_close(
+        &vg_mix::grad(&t).to_vec(),
+        &vals(&r, "vg_mix_grad"),
+        "grad(value_and_grad f)",
+    );
 }
 
 #[test]
@@ -168,13 +191,25 @@ fn jit_step_and_grad_through_it() {
     assert_close(&w2.to_vec(), &vals(&r, "step_w"), "jit step w");
     assert_close(&[b2], &vals(&r, "step_b"), "jit step b");
     let (gw, gb) = step_loss::grad(&w, b, &x, &y);
-    assert_close(&gw.to_vec(), &vals(&r, "step_loss_grad_w"), "grad of loss after a step (w)");
-    assert_close(&[gb], &vals(&r, "step_loss_grad_b"), "grad of loss after a step (b)");
+    assert_close(
+        &gw.to_vec(),
+        &vals(&r, "step_loss_grad_w"),
+        "grad of loss after a step (w)",
+    );
+    assert_close(
+        &[gb],
+        &vals(&r, "step_loss_grad_b"),
+        "grad of loss after a step (b)",
+    );
 }
 
 #[test]
 fn grad_of_jacobian() {
     let r = jax();
     let t = arr(&r, "t", &[3]);
-    assert_close(&jac_sum::grad(&t).to_vec(), &vals(&r, "jac_sum_grad"), "grad(sum jacobian^2)");
+    assert_close(
+        &jac_sum::grad(&t).to_vec(),
+        &vals(&r, "jac_sum_grad"),
+        "grad(sum jacobian^2)",
+    );
 }

@@ -70,7 +70,11 @@ fn sigmoid(x: f64) -> f64 {
 fn log1pexp_gradient_is_stable() {
     for &x in &[-30.0, -2.0, 0.0, 0.7, 5.0, 100.0, 800.0] {
         let g = log1pexp::grad(x);
-        assert!((g - sigmoid(x)).abs() < 1e-12, "grad at {x}: {g} vs {}", sigmoid(x));
+        assert!(
+            (g - sigmoid(x)).abs() < 1e-12,
+            "grad at {x}: {g} vs {}",
+            sigmoid(x)
+        );
     }
     // the naive derivative of the same body overflows to NaN
     assert!(naive::grad(800.0).is_nan());
@@ -82,7 +86,11 @@ fn second_derivative_differentiates_the_rule() {
     for &x in &[-3.0, 0.0, 1.5, 4.0] {
         let h = log1pexp::hessian(x);
         let s = sigmoid(x);
-        assert!((h - s * (1.0 - s)).abs() < 1e-12, "hessian at {x}: {h} vs {}", s * (1.0 - s));
+        assert!(
+            (h - s * (1.0 - s)).abs() < 1e-12,
+            "hessian at {x}: {h} vs {}",
+            s * (1.0 - s)
+        );
     }
 }
 
@@ -90,7 +98,10 @@ fn second_derivative_differentiates_the_rule() {
 fn callers_and_jvp_use_the_rule() {
     for &x in &[-1.0, 0.3, 50.0, 900.0] {
         let g = twice::grad(x);
-        assert!((g - (2.0 * sigmoid(x) + 1.0)).abs() < 1e-12, "caller grad at {x}: {g}");
+        assert!(
+            (g - (2.0 * sigmoid(x) + 1.0)).abs() < 1e-12,
+            "caller grad at {x}: {g}"
+        );
     }
     let (y, ty) = log1pexp::jvp((2.0,), (3.0,));
     assert!((y - (1.0 + 2.0f64.exp()).ln()).abs() < 1e-12);
@@ -103,9 +114,16 @@ fn implicit_derivative_of_a_fixed_point_solver() {
         let x = fixed_sqrt(a);
         assert!((x - a.sqrt()).abs() < 1e-12, "sqrt({a}) = {x}");
         let g = fixed_sqrt::grad(a);
-        assert!((g - 0.5 / a.sqrt()).abs() < 1e-12, "d sqrt({a}) = {g} vs {}", 0.5 / a.sqrt());
+        assert!(
+            (g - 0.5 / a.sqrt()).abs() < 1e-12,
+            "d sqrt({a}) = {g} vs {}",
+            0.5 / a.sqrt()
+        );
         let h = fixed_sqrt::hessian(a);
-        assert!((h + 0.25 * a.powf(-1.5)).abs() < 1e-12, "d2 sqrt({a}) = {h}");
+        assert!(
+            (h + 0.25 * a.powf(-1.5)).abs() < 1e-12,
+            "d2 sqrt({a}) = {h}"
+        );
     }
 }
 

@@ -3,7 +3,9 @@
 //! trees (tuples, `Vec<Array>`, `[Array; N]`, a struct inside a struct),
 //! and gradients of an annotated loss gathered into the same struct.
 use rjax::prelude::*;
-use rjax::runtime::tree::{Tree, tree_leaves, tree_map, tree_sum_squares, tree_unflatten, tree_zip};
+use rjax::runtime::tree::{
+    Tree, tree_leaves, tree_map, tree_sum_squares, tree_unflatten, tree_zip,
+};
 
 #[derive(Tree, Clone, Debug, PartialEq)]
 struct Layer {
@@ -27,7 +29,16 @@ fn a(v: &[f64]) -> Array<f64> {
 
 fn sample() -> Params {
     Params {
-        layers: vec![Layer { w: a(&[1.0, 2.0]), b: 0.5 }, Layer { w: a(&[3.0]), b: -1.0 }],
+        layers: vec![
+            Layer {
+                w: a(&[1.0, 2.0]),
+                b: 0.5,
+            },
+            Layer {
+                w: a(&[3.0]),
+                b: -1.0,
+            },
+        ],
         scales: [a(&[4.0]), a(&[5.0, 6.0])],
         pair: (a(&[7.0]), 8.0),
     }
@@ -65,7 +76,10 @@ fn sgd_update_with_tree_zip() {
         }
     }
     assert_eq!(new.layers[1].b, -0.5);
-    let ss: f64 = [1.0, 2.0, 0.5, 3.0, -1.0, 4.0, 5.0, 6.0, 7.0, 8.0].iter().map(|x: &f64| x * x).sum();
+    let ss: f64 = [1.0, 2.0, 0.5, 3.0, -1.0, 4.0, 5.0, 6.0, 7.0, 8.0]
+        .iter()
+        .map(|x: &f64| x * x)
+        .sum();
     assert!((tree_sum_squares(&p) - ss).abs() < 1e-12);
 }
 
@@ -84,7 +98,10 @@ fn loss(w: &Array<f64>, b: f64, x: &Array<f64>) -> f64 {
 
 #[test]
 fn gradients_into_the_params_struct() {
-    let p = Layer { w: a(&[0.5, -1.0]), b: 0.25 };
+    let p = Layer {
+        w: a(&[0.5, -1.0]),
+        b: 0.25,
+    };
     let x = a(&[2.0, 3.0]);
     let g: Layer = tree_unflatten(&p, tree_leaves(&loss::grad(&p.w, p.b, &x)));
     // d/dw sum (w x + b)^2 = 2 (w x + b) x; d/db = 2 sum (w x + b)

@@ -44,7 +44,10 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
     };
     let item_fn: syn::ItemFn = match syn::parse2(item.clone()) {
         Ok(i) => i,
-        Err(e) => return syn::Error::new(e.span(), "`#[custom_jvp]` applies to free functions").to_compile_error(),
+        Err(e) => {
+            return syn::Error::new(e.span(), "`#[custom_jvp]` applies to free functions")
+                .to_compile_error();
+        }
     };
     crate::compose::defer_with(quote!(custom_jvp), quote!(#rule), &item_fn, Some(rule))
 }
@@ -65,17 +68,27 @@ pub fn wrap(l: Lowered) -> Result<Lowered, syn::Error> {
     };
     let err = |m: String| syn::Error::new(Span::call_site(), m);
     let Some(c) = crate::compose::callee(&rule) else {
-        return Err(err(format!("`#[custom_jvp]`: the rule `{rule}` is not an annotated function")));
+        return Err(err(format!(
+            "`#[custom_jvp]`: the rule `{rule}` is not an annotated function"
+        )));
     };
     let j = &l.jaxpr;
     let n = j.invars.len();
     let (ins, outs) = (j.in_types(), j.out_types());
     let (rin, rout) = (c.jaxpr.in_types(), c.jaxpr.out_types());
-    let show = |ts: &[rjax_core::TensorType]| ts.iter().map(|t| t.to_string()).collect::<Vec<_>>().join(", ");
+    let show = |ts: &[rjax_core::TensorType]| {
+        ts.iter()
+            .map(|t| t.to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
     let want_in: Vec<_> = ins.iter().chain(&ins).cloned().collect();
     let want_out: Vec<_> = outs.iter().chain(&outs).cloned().collect();
     let fits = |a: &[rjax_core::TensorType], b: &[rjax_core::TensorType]| {
-        a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.dtype == y.dtype && x.rank() == y.rank())
+        a.len() == b.len()
+            && a.iter()
+                .zip(b)
+                .all(|(x, y)| x.dtype == y.dtype && x.rank() == y.rank())
     };
     if !fits(&rin, &want_in) || !fits(&rout, &want_out) {
         return Err(err(format!(
@@ -97,7 +110,10 @@ pub fn wrap(l: Lowered) -> Result<Lowered, syn::Error> {
     }
     let rule_j = crate::compose::inline::rename(&c.jaxpr, &map);
     let mut b = Builder::new();
-    let args: Vec<rjax_core::Atom> = ins.iter().map(|t| b.input_typed(t.clone()).into()).collect();
+    let args: Vec<rjax_core::Atom> = ins
+        .iter()
+        .map(|t| b.input_typed(t.clone()).into())
+        .collect();
     let params = rjax_core::rules::custom::custom_jvp_params(j.clone(), rule_j);
     let outs = b
         .eqn(rjax_core::Prim::CustomJvpCall, params, &args)

@@ -16,8 +16,11 @@ pub fn derive(input: TokenStream) -> TokenStream {
         Err(e) => return e.to_compile_error(),
     };
     let Data::Struct(s) = &input.data else {
-        return syn::Error::new_spanned(&input.ident, "`#[derive(Tree)]` applies to structs (enums and unions have no fixed leaves)")
-            .to_compile_error();
+        return syn::Error::new_spanned(
+            &input.ident,
+            "`#[derive(Tree)]` applies to structs (enums and unions have no fixed leaves)",
+        )
+        .to_compile_error();
     };
     let name = &input.ident;
     let elem = format_ident!("__RjaxElem");
@@ -50,10 +53,17 @@ pub fn derive(input: TokenStream) -> TokenStream {
     let mut preds: Vec<TokenStream> = where_g
         .map(|w| w.predicates.iter().map(|p| quote!(#p)).collect())
         .unwrap_or_default();
-    preds.extend(tys.iter().map(|t| quote!(#t: ::rjax::runtime::tree::Tree<#elem>)));
+    preds.extend(
+        tys.iter()
+            .map(|t| quote!(#t: ::rjax::runtime::tree::Tree<#elem>)),
+    );
     let build = match &s.fields {
-        Fields::Named(_) => quote!(#name { #(#members: ::rjax::runtime::tree::Tree::<#elem>::rebuild(&self.#members, leaves)),* }),
-        Fields::Unnamed(_) => quote!(#name ( #(::rjax::runtime::tree::Tree::<#elem>::rebuild(&self.#members, leaves)),* )),
+        Fields::Named(_) => {
+            quote!(#name { #(#members: ::rjax::runtime::tree::Tree::<#elem>::rebuild(&self.#members, leaves)),* })
+        }
+        Fields::Unnamed(_) => {
+            quote!(#name ( #(::rjax::runtime::tree::Tree::<#elem>::rebuild(&self.#members, leaves)),* ))
+        }
         Fields::Unit => quote!(#name),
     };
     quote! {

@@ -87,7 +87,12 @@ pub fn register(t: &mut Table) {
 /// equations of its `call_jaxpr`: what code generation runs once no more
 /// differentiation is to come.
 pub fn inline_custom_calls(j: &Jaxpr) -> Result<Jaxpr> {
-    if !j.eqns.iter().any(|e| e.prim == Prim::CustomJvpCall || e.params.values().any(|p| matches!(p, Param::Jaxpr(_) | Param::List(_) | Param::Tuple(_)))) {
+    if !j.eqns.iter().any(|e| {
+        e.prim == Prim::CustomJvpCall
+            || e.params
+                .values()
+                .any(|p| matches!(p, Param::Jaxpr(_) | Param::List(_) | Param::Tuple(_)))
+    }) {
         return Ok(j.clone());
     }
     let mut b = Builder::new();
@@ -111,7 +116,10 @@ pub fn inline_custom_calls(j: &Jaxpr) -> Result<Jaxpr> {
                 *p = inline_param(p)?;
             }
             let tys = e.outputs.iter().map(|v| j.ty(*v).clone()).collect();
-            b.push_typed(e.prim, params, ins, tys).into_iter().map(Atom::Var).collect()
+            b.push_typed(e.prim, params, ins, tys)
+                .into_iter()
+                .map(Atom::Var)
+                .collect()
         };
         for (o, n) in e.outputs.iter().zip(outs) {
             env.insert(*o, n);

@@ -8,11 +8,19 @@ use crate::prims::{self, Op};
 use crate::suggest::did_you_mean;
 
 /// The companions a body may call on another annotated function.
-pub const COMPANIONS: &[&str] = &["grad", "value_and_grad", "hessian", "jacobian", "jvp", "vmap"];
+pub const COMPANIONS: &[&str] = &[
+    "grad",
+    "value_and_grad",
+    "hessian",
+    "jacobian",
+    "jvp",
+    "vmap",
+];
 
 /// Path prefixes that are never user functions (jax.numpy names, types).
 const NOT_CALLEES: &[&str] = &[
-    "jnp", "numpy", "rjax", "lax", "random", "std", "core", "f32", "f64", "i32", "u32", "usize", "bool", "Array",
+    "jnp", "numpy", "rjax", "lax", "random", "std", "core", "f32", "f64", "i32", "u32", "usize",
+    "bool", "Array",
 ];
 
 /// `segs` as a call to an annotated function: (callee path, companion).
@@ -38,7 +46,12 @@ pub fn classify(segs: &[String]) -> Option<(Vec<String>, Option<String>)> {
 
 /// The node for a call to an annotated function, or the arguments back
 /// when `segs` is not one.
-pub fn call_expr<'a>(segs: &[String], _prefix_ok: bool, args: Vec<Expr<'a>>, span: Span) -> Result<Expr<'a>, Vec<Expr<'a>>> {
+pub fn call_expr<'a>(
+    segs: &[String],
+    _prefix_ok: bool,
+    args: Vec<Expr<'a>>,
+    span: Span,
+) -> Result<Expr<'a>, Vec<Expr<'a>>> {
     match classify(segs) {
         Some((callee, companion)) => {
             let name = format!("{}|{}", callee.join("::"), companion.unwrap_or_default());

@@ -19,10 +19,16 @@ pub fn lower_call(lw: &mut Lowerer, name: &str, args: &[Expr], span: Span) -> LR
     let Some(c) = super::callee(path) else {
         return err(
             span,
-            format!("`{path}` is not an annotated function: annotate it with `#[grad]`, `#[vmap]` or `#[jit]` (or `#[custom_jvp]`) so that it can be called here"),
+            format!(
+                "`{path}` is not an annotated function: annotate it with `#[grad]`, `#[vmap]` or `#[jit]` (or `#[custom_jvp]`) so that it can be called here"
+            ),
         );
     };
-    let shown = if companion.is_empty() { path.to_string() } else { format!("{path}::{companion}") };
+    let shown = if companion.is_empty() {
+        path.to_string()
+    } else {
+        format!("{path}::{companion}")
+    };
     let mut vals = Vec::new();
     for a in args {
         vals.push(lw.expr(a)?);
@@ -35,7 +41,12 @@ pub fn lower_call(lw: &mut Lowerer, name: &str, args: &[Expr], span: Span) -> LR
         for v in vals {
             match v {
                 Value::Tuple(parts) => out.extend(parts),
-                _ => return err(span, format!("`{shown}` takes `(primals..,)` and `(tangents..,)` tuples")),
+                _ => {
+                    return err(
+                        span,
+                        format!("`{shown}` takes `(primals..,)` and `(tangents..,)` tuples"),
+                    );
+                }
             }
         }
         out
@@ -49,9 +60,18 @@ pub fn lower_call(lw: &mut Lowerer, name: &str, args: &[Expr], span: Span) -> LR
         }
         "grad" | "value_and_grad" => {
             if !(c.has_aux || (j.outvars.len() == 1 && is_scalar_float(&j.out_types()[0]))) {
-                return err(span, format!("`{shown}`: `{path}` does not return one float scalar; use `{path}::jacobian` or `{path}::jvp`"));
+                return err(
+                    span,
+                    format!(
+                        "`{shown}`: `{path}` does not return one float scalar; use `{path}::jacobian` or `{path}::jvp`"
+                    ),
+                );
             }
-            let gj = if c.has_aux { j.clone() } else { first_output(j) };
+            let gj = if c.has_aux {
+                j.clone()
+            } else {
+                first_output(j)
+            };
             let n_aux = if c.has_aux { j.outvars.len() - 1 } else { 0 };
             let nargs = c.argnums.len();
             let has_aux = c.has_aux;
@@ -61,11 +81,19 @@ pub fn lower_call(lw: &mut Lowerer, name: &str, args: &[Expr], span: Span) -> LR
                     t,
                     Box::new(move |o: Vec<Atom>| {
                         let g = tuple_if(o[n_aux..].to_vec(), nargs > 1);
-                        if has_aux { Value::Tuple(vec![g, tuple_if(o[..n_aux].to_vec(), n_aux > 1)]) } else { g }
+                        if has_aux {
+                            Value::Tuple(vec![g, tuple_if(o[..n_aux].to_vec(), n_aux > 1)])
+                        } else {
+                            g
+                        }
                     }),
                 )
             } else {
-                let t = core(transforms::value_and_grad(&gj, &c.argnums, c.has_aux), span, &shown)?;
+                let t = core(
+                    transforms::value_and_grad(&gj, &c.argnums, c.has_aux),
+                    span,
+                    &shown,
+                )?;
                 (
                     t,
                     Box::new(move |o: Vec<Atom>| {
@@ -81,11 +109,19 @@ pub fn lower_call(lw: &mut Lowerer, name: &str, args: &[Expr], span: Span) -> LR
             }
         }
         "hessian" => {
-            let t = core(transforms::hessian(&first_output(j), c.argnums[0]), span, &shown)?;
+            let t = core(
+                transforms::hessian(&first_output(j), c.argnums[0]),
+                span,
+                &shown,
+            )?;
             (t, Box::new(|o: Vec<Atom>| Value::Atom(o[0])))
         }
         "jacobian" => {
-            let t = core(transforms::jacobian(&first_output(j), &[c.argnums[0]], Mode::Rev), span, &shown)?;
+            let t = core(
+                transforms::jacobian(&first_output(j), &[c.argnums[0]], Mode::Rev),
+                span,
+                &shown,
+            )?;
             (t, Box::new(|o: Vec<Atom>| Value::Atom(o[0])))
         }
         "jvp" => {
@@ -96,7 +132,10 @@ pub fn lower_call(lw: &mut Lowerer, name: &str, args: &[Expr], span: Span) -> LR
             (
                 t,
                 Box::new(move |o: Vec<Atom>| {
-                    Value::Tuple(vec![tuple_if(o[..nout].to_vec(), tuple), tuple_if(o[nout..].to_vec(), tuple)])
+                    Value::Tuple(vec![
+                        tuple_if(o[..nout].to_vec(), tuple),
+                        tuple_if(o[nout..].to_vec(), tuple),
+                    ])
                 }),
             )
         }
@@ -106,11 +145,23 @@ pub fn lower_call(lw: &mut Lowerer, name: &str, args: &[Expr], span: Span) -> LR
             let tuple = c.tuple;
             (t, Box::new(move |o| tuple_if(o, tuple)))
         }
-        other => return err(span, format!("`{path}::{other}` cannot be called inside a transformed function")),
+        other => {
+            return err(
+                span,
+                format!("`{path}::{other}` cannot be called inside a transformed function"),
+            );
+        }
     };
     let t = passes::dce(&t);
     if flat.len() != t.invars.len() {
-        return err(span, format!("`{shown}` takes {} argument(s), got {}", t.invars.len(), flat.len()));
+        return err(
+            span,
+            format!(
+                "`{shown}` takes {} argument(s), got {}",
+                t.invars.len(),
+                flat.len()
+            ),
+        );
     }
     let in_types = t.in_types();
     let mut atoms = Vec::new();
@@ -119,7 +170,10 @@ pub fn lower_call(lw: &mut Lowerer, name: &str, args: &[Expr], span: Span) -> LR
         let a = lw.atom_as(v, want.dtype, span)?;
         let got = lw.b.ty(a);
         if got.dtype != want.dtype || got.rank() != want.rank() {
-            return err(span, format!("`{shown}`: argument {k} is `{got}`, the callee takes `{want}`"));
+            return err(
+                span,
+                format!("`{shown}`: argument {k} is `{got}`, the callee takes `{want}`"),
+            );
         }
         for (d, g) in want.dims().iter().zip(got.dims()) {
             match d {
@@ -127,7 +181,10 @@ pub fn lower_call(lw: &mut Lowerer, name: &str, args: &[Expr], span: Span) -> LR
                     map.entry(s.clone()).or_insert_with(|| g.clone());
                 }
                 DimExpr::Const(c) if g.as_const().is_some_and(|x| x != *c) => {
-                    return err(span, format!("`{shown}`: argument {k} is `{got}`, the callee takes `{want}`"));
+                    return err(
+                        span,
+                        format!("`{shown}`: argument {k} is `{got}`, the callee takes `{want}`"),
+                    );
                 }
                 _ => {}
             }
@@ -167,7 +224,10 @@ fn tuple_if(o: Vec<Atom>, tuple: bool) -> Value {
 
 /// `j` with its symbolic dims replaced per `map`, in types and params.
 pub fn rename(j: &Jaxpr, map: &HashMap<String, DimExpr>) -> Jaxpr {
-    if map.iter().all(|(k, v)| matches!(v, DimExpr::Sym(s) if s == k)) {
+    if map
+        .iter()
+        .all(|(k, v)| matches!(v, DimExpr::Sym(s) if s == k))
+    {
         return j.clone();
     }
     let mut j = j.clone();

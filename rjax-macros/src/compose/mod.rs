@@ -128,7 +128,12 @@ pub fn defer(kind: Kind, args: &TokenStream, item: &syn::ItemFn) -> Option<Token
 
 /// The tokens that ask the callees of `item` (and `extra`) for their
 /// exports, then re-run the `kind(args)` expansion through `__compose!`.
-pub fn defer_with(kind: TokenStream, args: TokenStream, item: &syn::ItemFn, extra: Option<syn::Path>) -> TokenStream {
+pub fn defer_with(
+    kind: TokenStream,
+    args: TokenStream,
+    item: &syn::ItemFn,
+    extra: Option<syn::Path>,
+) -> TokenStream {
     let mut callees = find_callees(item);
     if let Some(e) = extra
         && !callees.iter().any(|q| path_key(q) == path_key(&e))
@@ -160,7 +165,10 @@ pub fn callback(input: TokenStream) -> TokenStream {
 fn group(t: Option<TokenTree>, d: Delimiter, what: &str) -> syn::Result<Group> {
     match t {
         Some(TokenTree::Group(g)) if g.delimiter() == d => Ok(g),
-        _ => Err(syn::Error::new(Span::call_site(), format!("rjax: malformed __compose! input ({what})"))),
+        _ => Err(syn::Error::new(
+            Span::call_site(),
+            format!("rjax: malformed __compose! input ({what})"),
+        )),
     }
 }
 
@@ -168,13 +176,19 @@ fn callback_inner(input: TokenStream) -> syn::Result<TokenStream> {
     let mut it = input.into_iter();
     let kind_tok = match it.next() {
         Some(TokenTree::Ident(i)) => i,
-        _ => return Err(syn::Error::new(Span::call_site(), "rjax: malformed __compose! input (kind)")),
+        _ => {
+            return Err(syn::Error::new(
+                Span::call_site(),
+                "rjax: malformed __compose! input (kind)",
+            ));
+        }
     };
     let custom = kind_tok == "custom_jvp";
     let kind = if custom {
         Kind::Grad
     } else {
-        kind_from(&kind_tok.to_string()).ok_or_else(|| syn::Error::new(kind_tok.span(), "rjax: unknown kind"))?
+        kind_from(&kind_tok.to_string())
+            .ok_or_else(|| syn::Error::new(kind_tok.span(), "rjax: unknown kind"))?
     };
     let args = group(it.next(), Delimiter::Parenthesis, "args")?;
     let item = group(it.next(), Delimiter::Brace, "item")?;
@@ -185,7 +199,12 @@ fn callback_inner(input: TokenStream) -> syn::Result<TokenStream> {
         let path = group(Some(path), Delimiter::Parenthesis, "path")?;
         let data = match it.next() {
             Some(TokenTree::Literal(l)) => l,
-            _ => return Err(syn::Error::new(Span::call_site(), "rjax: malformed __compose! input (export)")),
+            _ => {
+                return Err(syn::Error::new(
+                    Span::call_site(),
+                    "rjax: malformed __compose! input (export)",
+                ));
+            }
         };
         let pstream = path.stream();
         done_ts.extend(quote!((#pstream) #data));
@@ -197,7 +216,10 @@ fn callback_inner(input: TokenStream) -> syn::Result<TokenStream> {
         let rest: TokenStream = pend.collect();
         let args = args.stream();
         let item = item.stream();
-        return Ok(ask(&next, quote! { #kind_tok (#args) { #item } [#rest] [#done_ts] }));
+        return Ok(ask(
+            &next,
+            quote! { #kind_tok (#args) { #item } [#rest] [#done_ts] },
+        ));
     }
     // All exports are here: parse them and expand for real.
     let mut map = HashMap::new();
@@ -206,31 +228,53 @@ fn callback_inner(input: TokenStream) -> syn::Result<TokenStream> {
         let p = group(Some(p), Delimiter::Parenthesis, "done path")?;
         let lit = match toks.next() {
             Some(TokenTree::Literal(l)) => l,
-            _ => return Err(syn::Error::new(Span::call_site(), "rjax: malformed __compose! input (done)")),
+            _ => {
+                return Err(syn::Error::new(
+                    Span::call_site(),
+                    "rjax: malformed __compose! input (done)",
+                ));
+            }
         };
         let text: syn::LitStr = syn::parse2(TokenTree::Literal(lit).into())?;
         let key = path_key(&syn::parse2(p.stream())?);
-        let callee = decode(&text.value())
-            .map_err(|e| syn::Error::new(p.span(), format!("rjax: the export of `{key}` does not parse: {e}")))?;
+        let callee = decode(&text.value()).map_err(|e| {
+            syn::Error::new(
+                p.span(),
+                format!("rjax: the export of `{key}` does not parse: {e}"),
+            )
+        })?;
         map.insert(key, callee);
     }
     if custom {
         let rule = path_key(&syn::parse2(args.stream())?);
         return Ok(with_callees(map, || {
-            crate::custom::with_rule(rule, || crate::expand::expand(kind, TokenStream::new(), item.stream()))
+            crate::custom::with_rule(rule, || {
+                crate::expand::expand(kind, TokenStream::new(), item.stream())
+            })
         }));
     }
-    Ok(with_callees(map, || crate::expand::expand(kind, args.stream(), item.stream())))
+    Ok(with_callees(map, || {
+        crate::expand::expand(kind, args.stream(), item.stream())
+    }))
 }
 
 /// The registry key of a callee path: its segments joined by `::`.
 pub fn path_key(p: &syn::Path) -> String {
-    p.segments.iter().map(|s| s.ident.to_string()).collect::<Vec<_>>().join("::")
+    p.segments
+        .iter()
+        .map(|s| s.ident.to_string())
+        .collect::<Vec<_>>()
+        .join("::")
 }
 
 /// Serialises what callers need of `f` (one string literal).
 fn encode(c: &Callee) -> String {
-    let list = |v: &[usize]| v.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(",");
+    let list = |v: &[usize]| {
+        v.iter()
+            .map(|i| i.to_string())
+            .collect::<Vec<_>>()
+            .join(",")
+    };
     let axes: Vec<String> = c
         .in_axes
         .iter()
@@ -256,14 +300,23 @@ fn decode(s: &str) -> Result<Callee, String> {
     }
     let nums = |k: &str| -> Result<Vec<usize>, String> {
         let v = fields.get(k).ok_or(format!("missing {k}"))?;
-        v.split(',').filter(|x| !x.is_empty()).map(|x| x.parse().map_err(|_| format!("bad {k}"))).collect()
+        v.split(',')
+            .filter(|x| !x.is_empty())
+            .map(|x| x.parse().map_err(|_| format!("bad {k}")))
+            .collect()
     };
     let in_axes = fields
         .get("axes")
         .ok_or("missing axes")?
         .split(',')
         .filter(|x| !x.is_empty())
-        .map(|x| if x == "_" { Ok(None) } else { x.parse().map(Some).map_err(|_| "bad axes".to_string()) })
+        .map(|x| {
+            if x == "_" {
+                Ok(None)
+            } else {
+                x.parse().map(Some).map_err(|_| "bad axes".to_string())
+            }
+        })
         .collect::<Result<Vec<_>, String>>()?;
     Ok(Callee {
         jaxpr: text.parse().map_err(|e: rjax_core::Error| e.to_string())?,
@@ -277,7 +330,11 @@ fn decode(s: &str) -> Result<Callee, String> {
 
 /// The hidden export of an annotated function, placed in its companion
 /// module (see the module doc).
-pub fn export(f: &crate::ast::Function, config: &crate::attr::Config, jaxpr: &rjax_core::Jaxpr) -> TokenStream {
+pub fn export(
+    f: &crate::ast::Function,
+    config: &crate::attr::Config,
+    jaxpr: &rjax_core::Jaxpr,
+) -> TokenStream {
     use crate::ast::ParamTy;
     use crate::attr::InAxes;
     let n = f.params.len();
@@ -331,7 +388,12 @@ impl<'ast> Visit<'ast> for Finder<'_> {
         if let syn::Expr::Path(p) = &*c.func
             && p.qself.is_none()
         {
-            let segs: Vec<String> = p.path.segments.iter().map(|s| s.ident.to_string()).collect();
+            let segs: Vec<String> = p
+                .path
+                .segments
+                .iter()
+                .map(|s| s.ident.to_string())
+                .collect();
             let local = segs.len() == 1 && self.locals.contains(&segs[0]);
             if !local && let Some((callee, _)) = call::classify(&segs) {
                 let mut path = p.path.clone();

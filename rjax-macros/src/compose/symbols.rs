@@ -13,8 +13,8 @@ use rjax_core::{DimExpr, Jaxpr, ParamsExt, TensorType};
 
 /// Elementwise binary primitives: their operands of equal rank have equal dims.
 const ELEMENTWISE: &[&str] = &[
-    "add", "add_any", "sub", "mul", "div", "max", "min", "pow", "eq", "ne", "lt", "le", "gt", "ge", "and", "or",
-    "select_n",
+    "add", "add_any", "sub", "mul", "div", "max", "min", "pow", "eq", "ne", "lt", "le", "gt", "ge",
+    "and", "or", "select_n",
 ];
 
 /// Pairs of distinct symbols that some equation of `j` needs equal.

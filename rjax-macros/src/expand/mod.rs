@@ -88,7 +88,8 @@ fn generate(
         ranks: &lowered.ranks,
     };
     let mut out = companions::generate(&input);
-    out.items.extend(crate::compose::export(func, config, &lowered.jaxpr));
+    out.items
+        .extend(crate::compose::export(func, config, &lowered.jaxpr));
     let at = config
         .grad
         .as_ref()

@@ -208,7 +208,9 @@ impl Lowerer<'_> {
                 let r = self.expr(r)?;
                 self.binary(*op, l, r, span)?
             }
-            ExprKind::Prim(Op::Call, name, args) => crate::compose::lower_call(self, name, args, span)?,
+            ExprKind::Prim(Op::Call, name, args) => {
+                crate::compose::lower_call(self, name, args, span)?
+            }
             ExprKind::Prim(op, name, args) => {
                 let mut vals = Vec::new();
                 for a in args {
