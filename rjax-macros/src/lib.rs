@@ -18,6 +18,7 @@ mod ctxt;
 mod custom;
 mod expand;
 mod lower;
+mod nalg;
 mod prims;
 mod suggest;
 mod tree;

@@ -28,6 +28,9 @@ pub fn expand(kind: Kind, args: TokenStream, item: TokenStream) -> TokenStream {
             .to_compile_error();
         }
     };
+    if let Some(nalgebra) = crate::nalg::expand(kind, &args, &item) {
+        return nalgebra;
+    }
     if let Some(deferred) = crate::compose::defer(kind, &args, &item) {
         return deferred;
     }
