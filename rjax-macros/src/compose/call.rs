@@ -27,6 +27,10 @@ const NOT_CALLEES: &[&str] = &[
 /// `None` for primitives and for names that look like a misspelt one.
 pub fn classify(segs: &[String]) -> Option<(Vec<String>, Option<String>)> {
     let (last, prefix) = segs.split_last()?;
+    // `Some(x)`, `Array::from_vec(..)`: constructors and types, never annotated functions.
+    if segs.iter().any(|s| s.starts_with(|c: char| c.is_ascii_uppercase())) {
+        return None;
+    }
     if prefix.is_empty() {
         let names = prims::function_names();
         if names.contains(&last.as_str()) || did_you_mean(last, &names).is_some() {

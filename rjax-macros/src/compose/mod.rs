@@ -33,10 +33,19 @@
 //! way (a `macro_rules!` made by a macro cannot be `#[macro_export]`ed and
 //! named by path); calling one is the "cannot find macro" error below.
 //!
-//! A call to a function that is not annotated makes rustc report that
-//! `__rjax_export` cannot be found in `h`; the path's tokens carry the
-//! call's span and the macro's name says what to do
-//! (`__rjax_export` is spelled into the message by the note we attach).
+//! A call to a function that is not annotated cannot be told apart from an
+//! annotated one by the caller's macro (it sees only its own item), so the
+//! refusal is rustc's resolution error, spanned at the call: "cannot find
+//! module or crate `helper` ... function `helper` is not a crate or module"
+//! (there is no `helper` companion module); annotate `helper` with
+//! `#[grad]`/`#[vmap]`/`#[jit]` or `#[custom_jvp(rule)]`. An unknown
+//! companion (`h::hess`) is "could not find `hess` in `h`". Errors that
+//! need the callee's export (a `grad` of a vector-valued callee, wrong
+//! arity, dtype or rank) are ours, at the call (tests/ui/compose/).
+//!
+//! A cycle (a function calling itself, or a `#[custom_jvp]` rule calling
+//! the function it is the rule of) never resolves: rustc reports the
+//! callee as not found. Call the underlying solver instead.
 //!
 //! Names that look like a misspelt primitive (`tahn`) keep their "did you
 //! mean" error; local bindings and closures are never callees.
