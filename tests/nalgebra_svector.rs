@@ -81,6 +81,7 @@ fn grad_and_hessian_are_nalgebra_values() {
             assert!((h[(i, j)] - want[i][j]).abs() < 1e-14, "hessian[{i}][{j}]");
         }
     }
+    assert_eq!(energy(SVector::<f64, 2>::new(1.0, 2.0), 2.0), 10.0);
     let ge = energy::grad(SVector::<f64, 2>::new(1.5, -2.0), 3.0);
     assert_eq!(ge, SVector::<f64, 2>::new(9.0, -12.0));
 }

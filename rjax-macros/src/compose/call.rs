@@ -28,7 +28,10 @@ const NOT_CALLEES: &[&str] = &[
 pub fn classify(segs: &[String]) -> Option<(Vec<String>, Option<String>)> {
     let (last, prefix) = segs.split_last()?;
     // `Some(x)`, `Array::from_vec(..)`: constructors and types, never annotated functions.
-    if segs.iter().any(|s| s.starts_with(|c: char| c.is_ascii_uppercase())) {
+    if segs
+        .iter()
+        .any(|s| s.starts_with(|c: char| c.is_ascii_uppercase()))
+    {
         return None;
     }
     if prefix.is_empty() {

@@ -13,6 +13,9 @@ use rjax_core::{Atom, DimExpr, Jaxpr, Param, Shape, TensorType, passes};
 use crate::ast::Expr;
 use crate::lower::{LResult, Lowerer, Value, err};
 
+/// Turns the inlined jaxpr's outputs into the value the call returns.
+type Shaper = Box<dyn Fn(Vec<Atom>) -> Value>;
+
 /// Lowers `callee|companion(args)` (the name built by [`super::call_expr`]).
 pub fn lower_call(lw: &mut Lowerer, name: &str, args: &[Expr], span: Span) -> LResult<Value> {
     let (path, companion) = name.split_once('|').unwrap_or((name, ""));
@@ -53,7 +56,7 @@ pub fn lower_call(lw: &mut Lowerer, name: &str, args: &[Expr], span: Span) -> LR
     } else {
         vals
     };
-    let (t, shape_result): (Jaxpr, Box<dyn Fn(Vec<Atom>) -> Value>) = match companion {
+    let (t, shape_result): (Jaxpr, Shaper) = match companion {
         "" => {
             let tuple = c.tuple;
             (j.clone(), Box::new(move |o| tuple_if(o, tuple)))
