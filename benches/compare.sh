@@ -21,10 +21,21 @@ rust_out=$(mktemp)
 jax_out=$(mktemp)
 trap 'rm -f "$rust_out" "$jax_out"' EXIT
 
-echo "== running rjax" >&2
-cargo bench --bench jit -q -- "$@" 2>/dev/null | grep -P '^\w+\t' >"$rust_out"
-echo "== running JAX $("$venv/bin/python" -c 'import jax; print(jax.__version__)')" >&2
-"$venv/bin/python" benches/jax_compare.py "$@" | grep -P '^\w+\t' >"$jax_out"
+# Workloads run alternately (rjax, then JAX, per workload) so that load
+# from other processes on this shared machine drifts less between the two.
+workloads=(test_fn_256 test_fn_512 grad_f_call mlp_loss mlp_grad vmap_grad_f elementwise_chain)
+echo "== running rjax and JAX $("$venv/bin/python" -c 'import jax; print(jax.__version__)'), alternating" >&2
+bench_bin=$(cargo bench --bench jit --no-run --message-format=json -q 2>/dev/null |
+    grep -o '"executable":"[^"]*"' | tail -1 | cut -d'"' -f4)
+for w in "${workloads[@]}"; do
+    if [ "$#" -gt 0 ]; then
+        keep=0
+        for f in "$@"; do [[ "$w" == *"$f"* ]] && keep=1; done
+        [ "$keep" = 1 ] || continue
+    fi
+    "$bench_bin" "$w" | grep -P "^$w\t" >>"$rust_out"
+    "$venv/bin/python" benches/jax_compare.py "$w" | grep -P "^$w\t" >>"$jax_out"
+done
 
 fmt_time() { # seconds -> human units
     awk -v s="$1" 'BEGIN {

@@ -278,3 +278,24 @@ fn map_rows_matches_row_loop() {
         }
     }
 }
+
+#[test]
+fn gemm_ex_transposed_lhs() {
+    for &(m, k, n) in &[(1, 1, 1), (7, 5, 17), (13, 128, 70), (784, 128, 256)] {
+        // a stored [k, m] holds Aᵀ; b is [k, n].
+        let a = values(k * m, 12);
+        let b = values(k * n, 13);
+        let mut out = vec![0.0f32; m * n];
+        fast::gemm_ex_slice(&a, &b, m, k, n, true, false, &mut out, |v: f32| v - 0.5);
+        let mut want = vec![0.0f64; m * n];
+        for i in 0..m {
+            for j in 0..n {
+                want[i * n + j] = (0..k)
+                    .map(|p| a[p * m + i] as f64 * b[p * n + j] as f64)
+                    .sum::<f64>()
+                    - 0.5;
+            }
+        }
+        assert_close(&out, &want, k, &format!("tn [{k},{m}]ᵀ x [{k},{n}]"));
+    }
+}

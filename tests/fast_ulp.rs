@@ -382,3 +382,23 @@ fn signs_of_zero_and_specials() {
     assert_eq!(fast::logistic_f64(f64::NEG_INFINITY), 0.0);
     assert!(fast::sin_f64(f64::INFINITY).is_nan());
 }
+
+#[test]
+fn sin_cos_pair_equals_separate_functions() {
+    for x in sweep32(|x| x.abs() < fast::SIN_COS_F32_MAX)
+        .into_iter()
+        .step_by(97)
+    {
+        let (s, c) = fast::sin_cos_f32(x);
+        assert_eq!(s.to_bits(), fast::sin_f32(x).to_bits(), "sin {x:e}");
+        assert_eq!(c.to_bits(), fast::cos_f32(x).to_bits(), "cos {x:e}");
+    }
+    for x in sweep64(|x| x.abs() < fast::SIN_COS_F64_MAX)
+        .into_iter()
+        .step_by(97)
+    {
+        let (s, c) = fast::sin_cos_f64(x);
+        assert_eq!(s.to_bits(), fast::sin_f64(x).to_bits(), "sin {x:e}");
+        assert_eq!(c.to_bits(), fast::cos_f64(x).to_bits(), "cos {x:e}");
+    }
+}

@@ -60,6 +60,14 @@
 //! Derivatives with respect to integer/bool inputs are
 //! `Err(Error::NotDifferentiable)`, never silent zeros.
 //!
+//! # Passes ([`passes`])
+//! `dce`, `cse`, `fold_constants`, `simplify`, and [`optimize`] (all to a
+//! fixed point); `passes::fusion_plan(&j) -> FusionPlan { groups }` with
+//! each [`passes::FusionGroup`] `{ kind: Elementwise | Reduction |
+//! DotEpilogue | Opaque, eqns (indices), inputs, outputs, shape }` for the
+//! jit emitter. [`specialize`]`(&j, &[shapes])` binds symbolic dims and
+//! re-infers every shape (for `make_jaxpr`).
+//!
 //! # Evaluating
 //! [`interp::eval_jaxpr`] runs any jaxpr on [`interp::Tensor`]s (f64
 //! storage, values rounded to their dtype).
@@ -71,6 +79,7 @@ pub mod interp;
 pub mod ir;
 pub mod passes;
 pub mod rules;
+pub mod specialize;
 pub mod transforms;
 
 pub use builder::Builder;
@@ -79,3 +88,5 @@ pub use ir::params::ParamsExt;
 pub use ir::{
     Atom, DType, DimExpr, Eqn, Jaxpr, Literal, Param, Params, Prim, Shape, TensorType, Var,
 };
+pub use passes::optimize;
+pub use specialize::specialize;

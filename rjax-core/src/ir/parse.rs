@@ -349,7 +349,8 @@ impl Parser {
             let mut v = Vec::new();
             while !self.eat_punct(close) {
                 v.push(self.value()?);
-                if !self.is_punct(close) {
+                // Jaxprs in a tuple are printed one per line, without commas.
+                if !self.is_punct(close) && !self.is_punct('{') {
                     self.expect_punct(',')?;
                 }
             }

@@ -155,6 +155,9 @@ prims! {
     CustomJvpCall => "custom_jvp_call",
     /// A function with a user VJP rule (`call_jaxpr`, `fwd_jaxpr`, `bwd_jaxpr`).
     CustomVjpCall => "custom_vjp_call",
+    /// The linear part of a `custom_vjp_call` after JVP: residuals ++
+    /// tangents -> output tangents; transposes through `bwd_jaxpr`.
+    CustomLin => "custom_lin",
     /// The threefry2x32 block cipher on u32 words.
     Threefry2x32 => "threefry2x32",
     /// Random bits of `shape`/`bit_width` from key data (u32[2]).

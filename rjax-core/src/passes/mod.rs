@@ -1,7 +1,58 @@
 //! Optimisation passes, each IR -> IR and value-preserving: dead-code
 //! elimination, common-subexpression elimination, constant folding,
-//! algebraic simplification; and the fusion analysis the jit emitter uses.
+//! algebraic simplification; `optimize` runs them to a fixed point. Also
+//! the fusion analysis the jit emitter consumes (`fusion`).
 
+pub mod cse;
 pub mod dce;
+pub mod fold;
+pub mod fusion;
+pub mod simplify;
 
+pub use cse::cse;
 pub use dce::{compact, dce};
+pub use fold::fold_constants;
+pub use fusion::{FusionGroup, FusionPlan, GroupKind, fusion_plan};
+pub use simplify::simplify;
+
+use crate::ir::{Jaxpr, Param};
+use std::sync::Arc;
+
+/// Applies `pass` to every sub-jaxpr in the equations' params (bodies,
+/// branches), keeping their signatures.
+pub fn map_sub_jaxprs(j: &Jaxpr, pass: &dyn Fn(&Jaxpr) -> Jaxpr) -> Jaxpr {
+    fn go(p: &Param, pass: &dyn Fn(&Jaxpr) -> Jaxpr) -> Param {
+        match p {
+            Param::Jaxpr(s) => Param::Jaxpr(Arc::new(pass(s))),
+            Param::Tuple(v) => Param::Tuple(v.iter().map(|x| go(x, pass)).collect()),
+            Param::List(v) => Param::List(v.iter().map(|x| go(x, pass)).collect()),
+            other => other.clone(),
+        }
+    }
+    let mut out = j.clone();
+    for e in &mut out.eqns {
+        if e.params
+            .values()
+            .any(|p| matches!(p, Param::Jaxpr(_) | Param::Tuple(_)))
+        {
+            for v in e.params.values_mut() {
+                *v = go(v, pass);
+            }
+        }
+    }
+    out
+}
+
+/// Simplification, constant folding, CSE and DCE until nothing changes
+/// (at most 8 rounds), recursing into sub-jaxprs.
+pub fn optimize(j: &Jaxpr) -> Jaxpr {
+    let mut cur = dce(j);
+    for _ in 0..8 {
+        let next = dce(&cse(&fold_constants(&simplify(&cur))));
+        if next == cur {
+            break;
+        }
+        cur = next;
+    }
+    cur
+}

@@ -1,62 +1,38 @@
-//! `custom_jvp_call[call_jaxpr, jvp_jaxpr_fun] operands`: a function whose
-//! derivative is given by hand (JAX's `jax.custom_jvp`).
-//!
-//! - `call_jaxpr`: the function, `operands -> outs`.
-//! - `jvp_jaxpr_fun`: the rule, `primals ++ tangents -> outs ++ tangent outs`
-//!   (every operand gets a tangent; symbolic zeros are instantiated). It
-//!   must be linear in the tangents, as in JAX.
-//!
-//! Evaluating runs `call_jaxpr`; the JVP inlines the rule (so the result
-//! holds ordinary equations, and linearize/transpose work on those; a
-//! second derivative differentiates the rule, like JAX); batching batches
-//! both jaxprs and keeps the call. `custom_vjp_call` is not implemented.
+//! User-defined derivatives:
+//! - `custom_jvp_call[call_jaxpr jvp_jaxpr] args`: evaluates `call_jaxpr`;
+//!   its JVP is `jvp_jaxpr: primals ++ tangents -> outputs ++ tangents`.
+//! - `custom_vjp_call[call_jaxpr fwd_jaxpr bwd_jaxpr num_res] args`:
+//!   evaluates `call_jaxpr`; under differentiation `fwd_jaxpr: args ->
+//!   outputs ++ residuals` runs forward and a `custom_lin[bwd_jaxpr]`
+//!   equation carries the tangents; transposing it runs `bwd_jaxpr:
+//!   residuals ++ output cotangents -> argument cotangents`. Like JAX,
+//!   pure forward mode through a custom VJP is an error (custom_lin has no
+//!   evaluation rule).
 
 use super::Table;
-use crate::builder::Builder;
+use super::combinators::arity;
 use crate::error::{Error, Result};
 use crate::interp::eval_jaxpr_with_env;
-use crate::ir::{Atom, Jaxpr, Param, Params, ParamsExt, Prim};
+use crate::ir::params::ParamsExt;
+use crate::ir::{Atom, Param, Params, Prim, TensorType};
 use crate::transforms::vmap::batch_jaxpr;
 
-/// Params of a `custom_jvp_call`.
-pub fn custom_jvp_params(call: Jaxpr, jvp: Jaxpr) -> Params {
-    Params::from_pairs([
-        ("call_jaxpr", Param::jaxpr(call)),
-        ("jvp_jaxpr_fun", Param::jaxpr(jvp)),
-    ])
-}
-
-fn parts(p: &Params) -> Result<(&Jaxpr, &Jaxpr)> {
-    Ok((
-        p.jaxpr("custom_jvp_call", "call_jaxpr")?,
-        p.jaxpr("custom_jvp_call", "jvp_jaxpr_fun")?,
-    ))
+fn call_shape(prim: Prim, p: &Params, ins: &[TensorType]) -> Result<Vec<TensorType>> {
+    let j = p.jaxpr(prim.name(), "call_jaxpr")?;
+    arity(prim, ins, j.invars.len())?;
+    Ok(j.out_types())
 }
 
 /// Registers the family.
 pub fn register(t: &mut Table) {
     t.def(
         Prim::CustomJvpCall,
-        |p, ins| {
-            let (call, jvp) = parts(p)?;
-            let n = call.invars.len();
-            if ins.len() != n || jvp.invars.len() != 2 * n || jvp.outvars.len() != 2 * call.outvars.len() {
-                return Err(Error::shape(
-                    "custom_jvp_call",
-                    format!(
-                        "{} operands for a function of {n} inputs and a rule of {} inputs / {} outputs",
-                        ins.len(),
-                        jvp.invars.len(),
-                        jvp.outvars.len()
-                    ),
-                ));
-            }
-            Ok(call.out_types())
-        },
-        |p, ins, cx| eval_jaxpr_with_env(parts(p)?.0, ins, cx.env),
+        |p, ins| call_shape(Prim::CustomJvpCall, p, ins),
+        |p, ins, cx| eval_jaxpr_with_env(p.jaxpr("custom_jvp_call", "call_jaxpr")?, ins, cx.env),
     )
-    .jvp(|b: &mut Builder, p, xs, ts| {
-        let (call, jvp) = parts(p)?;
+    .jvp(|b, p, xs, ts| {
+        let jj = p.jaxpr("custom_jvp_call", "jvp_jaxpr")?.clone();
+        let m = p.jaxpr("custom_jvp_call", "call_jaxpr")?.outvars.len();
         let mut args = xs.to_vec();
         for (x, t) in xs.iter().zip(ts) {
             args.push(match t {
@@ -67,73 +43,103 @@ pub fn register(t: &mut Table) {
                 }
             });
         }
-        let outs = b.inline(jvp, &args)?;
-        let n = call.outvars.len();
-        Ok((outs[..n].to_vec(), outs[n..].iter().map(|a| Some(*a)).collect()))
+        let o = b.inline(&jj, &args)?;
+        Ok((o[..m].to_vec(), o[m..].iter().map(|x| Some(*x)).collect()))
     })
-    .batch(|b, p, xs, batched, size| {
-        let (call, jvp) = parts(p)?;
-        let force = vec![true; call.outvars.len()];
-        let (call_b, _) = batch_jaxpr(call, batched, size, &force)?;
-        let both: Vec<bool> = batched.iter().chain(batched).copied().collect();
-        let force2 = vec![true; jvp.outvars.len()];
-        let (jvp_b, _) = batch_jaxpr(jvp, &both, size, &force2)?;
-        let outs = b.eqn(Prim::CustomJvpCall, custom_jvp_params(call_b, jvp_b), xs)?;
-        Ok((outs.into_iter().map(Atom::Var).collect(), force))
+    .batch(|b, p, args, bt, n| {
+        let call = p.jaxpr("custom_jvp_call", "call_jaxpr")?;
+        let m = call.outvars.len();
+        let (c, ob) = batch_jaxpr(call, bt, n, &vec![true; m])?;
+        let mut tb = bt.to_vec();
+        tb.extend_from_slice(bt);
+        let (jj, _) = batch_jaxpr(
+            p.jaxpr("custom_jvp_call", "jvp_jaxpr")?,
+            &tb,
+            n,
+            &vec![true; 2 * m],
+        )?;
+        let np = Params::from_pairs([
+            ("call_jaxpr", Param::jaxpr(c)),
+            ("jvp_jaxpr", Param::jaxpr(jj)),
+        ]);
+        let o = b.eqn(Prim::CustomJvpCall, np, args)?;
+        Ok((o.into_iter().map(Atom::Var).collect(), ob))
     });
-}
 
-/// Replaces every `custom_jvp_call` in `j` (and in its sub-jaxprs) by the
-/// equations of its `call_jaxpr`: what code generation runs once no more
-/// differentiation is to come.
-pub fn inline_custom_calls(j: &Jaxpr) -> Result<Jaxpr> {
-    if !j.eqns.iter().any(|e| {
-        e.prim == Prim::CustomJvpCall
-            || e.params
-                .values()
-                .any(|p| matches!(p, Param::Jaxpr(_) | Param::List(_) | Param::Tuple(_)))
-    }) {
-        return Ok(j.clone());
-    }
-    let mut b = Builder::new();
-    let mut env = std::collections::HashMap::new();
-    for v in &j.invars {
-        let n = b.input_typed(j.ty(*v).clone());
-        env.insert(*v, Atom::Var(n));
-    }
-    let sub = |a: &Atom, env: &std::collections::HashMap<_, Atom>| match a {
-        Atom::Var(v) => env[v],
-        l => *l,
-    };
-    for e in &j.eqns {
-        let ins: Vec<Atom> = e.inputs.iter().map(|a| sub(a, &env)).collect();
-        let outs: Vec<Atom> = if e.prim == Prim::CustomJvpCall {
-            let call = inline_custom_calls(parts(&e.params)?.0)?;
-            b.inline(&call, &ins)?
-        } else {
-            let mut params = e.params.clone();
-            for p in params.values_mut() {
-                *p = inline_param(p)?;
-            }
-            let tys = e.outputs.iter().map(|v| j.ty(*v).clone()).collect();
-            b.push_typed(e.prim, params, ins, tys)
-                .into_iter()
-                .map(Atom::Var)
-                .collect()
-        };
-        for (o, n) in e.outputs.iter().zip(outs) {
-            env.insert(*o, n);
+    t.def(
+        Prim::CustomVjpCall,
+        |p, ins| call_shape(Prim::CustomVjpCall, p, ins),
+        |p, ins, cx| eval_jaxpr_with_env(p.jaxpr("custom_vjp_call", "call_jaxpr")?, ins, cx.env),
+    )
+    .jvp(|b, p, xs, ts| {
+        let fwd = p.jaxpr("custom_vjp_call", "fwd_jaxpr")?.clone();
+        let m = p.jaxpr("custom_vjp_call", "call_jaxpr")?.outvars.len();
+        let o = b.inline(&fwd, xs)?;
+        let mut lin_in = o[m..].to_vec();
+        for (x, t) in xs.iter().zip(ts) {
+            lin_in.push(match t {
+                Some(t) => *t,
+                None => {
+                    let ty = b.ty(*x);
+                    b.zeros(&ty)?
+                }
+            });
         }
-    }
-    let outs: Vec<Atom> = j.outvars.iter().map(|a| sub(a, &env)).collect();
-    Ok(b.build(&outs))
-}
-
-fn inline_param(p: &Param) -> Result<Param> {
-    Ok(match p {
-        Param::Jaxpr(s) => Param::jaxpr(inline_custom_calls(s)?),
-        Param::List(v) => Param::List(v.iter().map(inline_param).collect::<Result<_>>()?),
-        Param::Tuple(v) => Param::Tuple(v.iter().map(inline_param).collect::<Result<_>>()?),
-        other => other.clone(),
+        let lp = Params::from_pairs([
+            (
+                "bwd_jaxpr",
+                p.get("bwd_jaxpr")
+                    .cloned()
+                    .ok_or_else(|| Error::invalid("custom_vjp_call: missing bwd_jaxpr"))?,
+            ),
+            ("num_res", Param::int((o.len() - m) as i64)),
+        ]);
+        let touts = b.eqn(Prim::CustomLin, lp, &lin_in)?;
+        Ok((
+            o[..m].to_vec(),
+            touts.into_iter().map(|v| Some(Atom::Var(v))).collect(),
+        ))
     })
+    .batch(|b, p, args, bt, n| {
+        super::control_flow::batch_by_loop(b, Prim::CustomVjpCall, p, args, bt, n)
+    });
+
+    t.def(
+        Prim::CustomLin,
+        |p, ins| {
+            let bwd = p.jaxpr("custom_lin", "bwd_jaxpr")?;
+            let r = p.int("custom_lin", "num_res")? as usize;
+            // bwd: residuals ++ output cotangents -> argument cotangents.
+            let m = bwd.invars.len() - r;
+            if ins.len() < r {
+                return Err(Error::shape("custom_lin", "fewer operands than residuals"));
+            }
+            Ok(bwd.in_types()[r..r + m].to_vec())
+        },
+        |_p, _ins, _| {
+            Err(Error::Unsupported {
+                transform: "eval (forward-mode through a custom_vjp function)".into(),
+                prim: "custom_lin".into(),
+            })
+        },
+    )
+    .transpose(|b, p, ins, cts| {
+        let bwd = p.jaxpr("custom_lin", "bwd_jaxpr")?.clone();
+        let r = p.int("custom_lin", "num_res")? as usize;
+        let mut args = Vec::new();
+        for a in &ins[..r] {
+            args.push(a.primal(Prim::CustomLin)?);
+        }
+        let ot = bwd.in_types();
+        for (k, c) in cts.iter().enumerate() {
+            args.push(match c {
+                Some(c) => *c,
+                None => b.zeros(&ot[r + k])?,
+            });
+        }
+        let g = b.inline(&bwd, &args)?;
+        let mut res = vec![None; r];
+        res.extend(g.into_iter().map(Some));
+        Ok(res)
+    });
 }

@@ -132,6 +132,9 @@ pub fn register(t: &mut Table) {
             let hit = b.compare(Eq, xs[0], yb)?;
             let w = b.convert(hit, xt.dtype)?;
             let cnt = b.reduce_sum(w, &axes)?;
+            // An empty reduction has no winner: keep its tangent 0, not 0/0.
+            let one = b.lit(1.0, xt.dtype);
+            let cnt = b.binary(Max, cnt, one)?;
             let tw = b.mul(ts[0].unwrap(), w)?;
             let s = b.reduce_sum(tw, &axes)?;
             Ok((vec![y], vec![Some(b.div(s, cnt)?)]))

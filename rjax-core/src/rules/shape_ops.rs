@@ -970,6 +970,12 @@ fn register_gather(t: &mut Table) {
             out.extend_from_slice(&i.shape);
             out.extend_from_slice(&x.shape[axis + 1..]);
             let k = i.rank();
+            if x.shape[axis] == 0 && out.iter().product::<usize>() > 0 {
+                return Err(Error::Eval(format!(
+                    "gather: cannot take from empty axis {axis} of shape {:?}",
+                    x.shape
+                )));
+            }
             Ok(vec![remap(x, out, 0.0, |idx| {
                 let j = ravel(&idx[axis..axis + k], &i.shape);
                 let pos = (i.data[j].max(0.0) as usize).min(x.shape[axis].saturating_sub(1));

@@ -35,7 +35,7 @@ pub fn close(got: &[f64], want: &[f64], rtol: f64, atol: f64) {
     assert_eq!(got.len(), want.len(), "lengths differ: {got:?} vs {want:?}");
     for (g, w) in got.iter().zip(want) {
         assert!(
-            (g - w).abs() <= atol + rtol * w.abs(),
+            (g.is_nan() && w.is_nan()) || g == w || (g - w).abs() <= atol + rtol * w.abs(),
             "got {got:?}\nwant {want:?}"
         );
     }
@@ -56,4 +56,75 @@ pub fn rand_tensor(shape: &[usize], seed: u64) -> Tensor {
         })
         .collect();
     Tensor::new(DType::F64, shape.to_vec(), data).unwrap()
+}
+
+/// A small deterministic generator for test-case choices.
+pub struct Rng(pub u64);
+
+impl Rng {
+    /// Next raw value.
+    pub fn next(&mut self) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        self.0 >> 17
+    }
+    /// Uniform in 0..n.
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+    /// A random shape of rank `r` with dims in 0..=3 (mostly >= 1).
+    pub fn shape(&mut self, r: usize) -> Vec<usize> {
+        (0..r)
+            .map(|_| {
+                if self.below(8) == 0 {
+                    0
+                } else {
+                    1 + self.below(3)
+                }
+            })
+            .collect()
+    }
+    /// A random f64 tensor.
+    pub fn tensor(&mut self, shape: &[usize]) -> Tensor {
+        let s = self.next();
+        rand_tensor(shape, s)
+    }
+}
+
+/// Slice `i` of axis `axis`.
+pub fn take(t: &Tensor, axis: usize, i: usize) -> Tensor {
+    use rjax_core::interp::tensor::{ravel, unravel};
+    let mut shape = t.shape.clone();
+    shape.remove(axis);
+    let n: usize = shape.iter().product();
+    let data = (0..n)
+        .map(|f| {
+            let mut idx = unravel(f, &shape);
+            idx.insert(axis, i);
+            t.data[ravel(&idx, &t.shape)]
+        })
+        .collect();
+    Tensor {
+        dtype: t.dtype,
+        shape,
+        data,
+    }
+}
+
+/// Stacks equal-shape tensors along a new axis 0.
+pub fn stack0(ts: &[Tensor], dtype: DType, inner: &[usize]) -> Tensor {
+    let mut shape = vec![ts.len()];
+    shape.extend_from_slice(inner);
+    Tensor {
+        dtype,
+        shape,
+        data: ts.iter().flat_map(|t| t.data.iter().copied()).collect(),
+    }
+}
+
+/// Inner product of two equal-length vectors.
+pub fn dot(a: &[f64], b: &[f64]) -> f64 {
+    a.iter().zip(b).map(|(x, y)| x * y).sum()
 }

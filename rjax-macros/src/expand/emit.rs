@@ -617,7 +617,7 @@ impl<'j> Emitter<'j> {
                     #(let mut #carry: #carry_tys = #init;)*
                     #(let mut #ys_acc: ::std::vec::Vec<#ys_elem> = ::std::vec::Vec::with_capacity(#length);)*
                     for #iter in #range {
-                        let (#(#tmp),*) = { #stmts (#(#new_carry,)* #(#new_ys,)*) };
+                        let (#(#tmp,)*) = { #stmts (#(#new_carry,)* #(#new_ys,)*) };
                         #(#carry = #tmp_carry;)*
                         #(#ys_acc.push(#tmp_ys);)*
                     }

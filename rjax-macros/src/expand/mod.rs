@@ -49,7 +49,14 @@ pub fn expand(kind: Kind, args: TokenStream, item: TokenStream) -> TokenStream {
         None => None,
     };
     match cx.check() {
-        Ok(()) => generated.unwrap_or_default(),
+        Ok(()) => {
+            let out = generated.unwrap_or_default();
+            // For reading the generated code while developing the macros.
+            if std::env::var_os("RJAX_MACROS_DEBUG").is_some() {
+                eprintln!("{out}");
+            }
+            out
+        }
         Err(e) => {
             let mut out = fallback::emit(&primal);
             out.extend(e.to_compile_error());

@@ -202,7 +202,7 @@ impl Lowerer<'_> {
             let ctys = carry_types.clone();
             let vn = var_name.clone();
             let jaxpr = self.sub_jaxpr(&inputs, |lw| {
-                lw.scoped(body, |lw| lw.stmts(&body.stmts))?;
+                lw.block_value(body)?;
                 let mut outs = Vec::new();
                 if uses_var {
                     let i = lw.atom_of(&vn);
@@ -270,7 +270,7 @@ impl Lowerer<'_> {
         body_inputs.extend(carry_inputs);
         let cn = carry_names.clone();
         let body_jaxpr = self.sub_jaxpr(&body_inputs, |lw| {
-            lw.scoped(body, |lw| lw.stmts(&body.stmts))?;
+            lw.block_value(body)?;
             let i = lw.atom_of(&cn[0]);
             let one = lw.b.lit(1.0, it);
             let r = lw.b.add(i, one);
@@ -325,7 +325,7 @@ impl Lowerer<'_> {
         let cn = caps.carry.clone();
         let tys = ctys.clone();
         let body_jaxpr = self.sub_jaxpr(&body_inputs, |lw| {
-            lw.scoped(body, |lw| lw.stmts(&body.stmts))?;
+            lw.block_value(body)?;
             lw.carry_out(&cn, &tys, span)
         })?;
         let mut ins: Vec<Atom> = cond_caps.consts.iter().map(|n| self.atom_of(n)).collect();

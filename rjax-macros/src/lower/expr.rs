@@ -35,7 +35,7 @@ impl Lowerer<'_> {
                         let else_v = match els {
                             Some(eb) if returns(eb) => self.tail_block(eb)?,
                             Some(eb) => {
-                                self.scoped(eb, |lw| lw.stmts(&eb.stmts))?;
+                                self.block_value(eb)?;
                                 self.stmts_value(&stmts[i + 1..], tail, span)?
                             }
                             None => self.stmts_value(&stmts[i + 1..], tail, span)?,

@@ -27,9 +27,49 @@ pub trait GemmFloat: Element + num_traits::Float + 'static {
         ld: usize,
         epi: &E,
     );
+
+    /// `out[ii * n + j] = epi(sum_p A(i0 + ii, p) * b[p * n + j])` for
+    /// `ii < rows` (<= 6), with `A(i, p) = a[i * a_rs + p * a_cs]`.
+    ///
+    /// # Safety
+    /// Only call when `has_strip_kernel()`; bounds as in `nn_kernel`.
+    #[allow(clippy::too_many_arguments)]
+    unsafe fn strip_nn<E: Fn(Self) -> Self>(
+        a: &[Self],
+        a_rs: usize,
+        a_cs: usize,
+        b: &[Self],
+        k: usize,
+        n: usize,
+        i0: usize,
+        rows: usize,
+        out: &mut [Self],
+        epi: &E,
+    );
 }
 
 impl GemmFloat for f32 {
+    unsafe fn strip_nn<E: Fn(f32) -> f32>(
+        a: &[f32],
+        a_rs: usize,
+        a_cs: usize,
+        b: &[f32],
+        k: usize,
+        n: usize,
+        i0: usize,
+        rows: usize,
+        out: &mut [f32],
+        epi: &E,
+    ) {
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: forwarded from the caller.
+        unsafe {
+            super::nn_kernel::strip_nn_avx512(a, a_rs, a_cs, b, k, n, i0, rows, out, epi)
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        unreachable!("fast: no strip kernel on this architecture")
+    }
+
     fn has_strip_kernel() -> bool {
         isa() == Isa::Avx512
     }
@@ -56,6 +96,21 @@ impl GemmFloat for f32 {
 }
 
 impl GemmFloat for f64 {
+    unsafe fn strip_nn<E: Fn(f64) -> f64>(
+        _: &[f64],
+        _: usize,
+        _: usize,
+        _: &[f64],
+        _: usize,
+        _: usize,
+        _: usize,
+        _: usize,
+        _: &mut [f64],
+        _: &E,
+    ) {
+        unreachable!("fast: no f64 strip kernel; has_strip_kernel() is false")
+    }
+
     fn has_strip_kernel() -> bool {
         false
     }

@@ -2,14 +2,17 @@
 //! fused into the output pass: the matmul of a fused group "matmul +
 //! elementwise consumers".
 //!
-//! `a · bᵀ` in f32 on AVX-512 uses the strip kernel (both operands read as
-//! contiguous rows, epilogue applied per strip while in L1). Everything
-//! else goes through the gemm crate, then one vectorised epilogue pass.
+//! In f32 on AVX-512, `a · bᵀ` uses the dot-product strip kernel
+//! (`nt_kernel`) and `a · b`, `aᵀ · b` the broadcast kernel (`nn_kernel`);
+//! both apply the epilogue per tile while it is in cache and need no
+//! packing. Everything else (f64, other CPUs, `aᵀ · bᵀ`) goes through the
+//! gemm crate, then one vectorised epilogue pass.
 
 use rayon::prelude::*;
 
 use super::float::{GemmFloat, gemm_crate, gemm_crate_ex};
 use super::map::map1_inplace_slice;
+use super::nn_kernel::MR as NN_MR;
 use super::nt_kernel::MR;
 use crate::Array;
 
@@ -104,8 +107,39 @@ pub fn gemm_epilogue_slice<T: GemmFloat, E: Fn(T) -> T + Sync>(
         }
         return;
     }
+    if !trans_b && k > 0 && T::has_strip_kernel() {
+        return strips_nn(a, k, 1, b, m, k, n, out, &epi);
+    }
     gemm_crate(a, b, out, m, n, k, trans_b);
     map1_inplace_slice(out, epi);
+}
+
+/// `out = epi(A · b)` by 6-row strips of the broadcast kernel, where
+/// `A(i, p) = a[i * a_rs + p * a_cs]` and `b` is row-major `k x n`.
+#[allow(clippy::too_many_arguments)]
+fn strips_nn<T: GemmFloat, E: Fn(T) -> T + Sync>(
+    a: &[T],
+    a_rs: usize,
+    a_cs: usize,
+    b: &[T],
+    m: usize,
+    k: usize,
+    n: usize,
+    out: &mut [T],
+    epi: &E,
+) {
+    let strip = |(blk, rows_out): (usize, &mut [T])| {
+        let rows = rows_out.len() / n;
+        // SAFETY: strip kernel available; A(i, p) in bounds for i < m,
+        // p < k (checked by the callers' length asserts); rows_out holds
+        // rows * n values.
+        unsafe { T::strip_nn(a, a_rs, a_cs, b, k, n, blk * NN_MR, rows, rows_out, epi) };
+    };
+    if m * n * k >= PAR_MIN_FMAS && rayon::current_num_threads() > 1 {
+        out.par_chunks_mut(NN_MR * n).enumerate().for_each(strip);
+    } else {
+        out.chunks_mut(NN_MR * n).enumerate().for_each(strip);
+    }
 }
 
 /// `out (m x n) = epi(op(a) · op(b))` for row-major slices, where `op(a)`
@@ -136,6 +170,10 @@ pub fn gemm_ex_slice<T: GemmFloat, E: Fn(T) -> T + Sync>(
     );
     if m == 0 || n == 0 {
         return;
+    }
+    if !trans_b && k > 0 && T::has_strip_kernel() {
+        // Aᵀ stored k x m: A(i, p) = a[p * m + i].
+        return strips_nn(a, 1, m, b, m, k, n, out, &epi);
     }
     gemm_crate_ex(a, b, out, m, n, k, true, trans_b);
     map1_inplace_slice(out, epi);

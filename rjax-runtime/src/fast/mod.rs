@@ -28,6 +28,7 @@ mod gemm_epilogue;
 mod log;
 mod map;
 mod math;
+mod nn_kernel;
 mod nt_kernel;
 mod slices;
 mod syrk;
@@ -49,4 +50,6 @@ pub use slices::{
     sin_slice, tanh_slice,
 };
 pub use syrk::{syrk_epilogue, syrk_epilogue_into, syrk_epilogue_slice};
-pub use trig::{SIN_COS_F32_MAX, SIN_COS_F64_MAX, cos_f32, cos_f64, sin_f32, sin_f64};
+pub use trig::{
+    SIN_COS_F32_MAX, SIN_COS_F64_MAX, cos_f32, cos_f64, sin_cos_f32, sin_cos_f64, sin_f32, sin_f64,
+};

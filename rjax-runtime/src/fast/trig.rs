@@ -137,3 +137,24 @@ pub fn cos_f64(x: f64) -> f64 {
     let (s, c) = sincos_poly_long(r);
     by_quadrant(s, c, (q + 1) & 3)
 }
+
+/// (sin x, cos x) (f32) sharing one range reduction: for a fused group
+/// that needs both of the same operand (as every derivative of sin does).
+#[inline(always)]
+pub fn sin_cos_f32(x: f32) -> (f32, f32) {
+    let (r, q) = reduce(x as f64, P1_29, P2_29, P3_29);
+    let (s, c) = sincos_poly_short(r);
+    let sv = by_quadrant(s, c, q) as f32;
+    let sv = if x.abs() < 1e-30 { x } else { sv };
+    (sv, by_quadrant(s, c, (q + 1) & 3) as f32)
+}
+
+/// (sin x, cos x) (f64) sharing one range reduction.
+#[inline(always)]
+pub fn sin_cos_f64(x: f64) -> (f64, f64) {
+    let (r, q) = reduce(x, P1_33, P2_33, P3_33);
+    let (s, c) = sincos_poly_long(r);
+    let sv = by_quadrant(s, c, q);
+    let sv = if x.abs() < 1e-300 { x } else { sv };
+    (sv, by_quadrant(s, c, (q + 1) & 3))
+}

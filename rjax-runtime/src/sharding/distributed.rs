@@ -6,6 +6,9 @@
 //! Without the `mpi` feature, or when started without `mpirun`, this is a
 //! single process and `initialize()` only fixes the device count.
 //!
+//! Every rank must run the same collectives in the same order (SPMD), one
+//! `shard_map` at a time: messages are matched by order, not by name.
+//!
 //! Faults: a collective waits for the other ranks at most the collective
 //! timeout, then prints which ranks did not arrive and aborts the MPI job;
 //! a panic on any rank prints the rank and aborts the job too, so `mpirun`
@@ -190,6 +193,11 @@ mod mpi_exchange {
         op: &str,
         deadline: Instant,
     ) -> Result<Vec<Array<T>>> {
+        // MPI runs at the `Serialized` thread level: two meshes' exchanges
+        // (concurrent shard_maps on different user threads) must not call
+        // MPI at the same time.
+        static MPI_LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+        let _serial = MPI_LOCK.lock().unwrap_or_else(|e| e.into_inner());
         let world = SimpleCommunicator::world();
         let me = world.rank() as usize;
         let mut peers: Vec<usize> = mesh

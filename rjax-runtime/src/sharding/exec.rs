@@ -5,7 +5,8 @@
 
 use std::cell::RefCell;
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 
 use super::comm::Comm;
 use super::mesh::Mesh;
@@ -55,8 +56,59 @@ fn panic_text(p: &(dyn std::any::Any + Send)) -> String {
     }
 }
 
-/// Runs `f(ctx)` once per local device of `mesh`, in parallel (one thread
-/// per device; the calling thread when there is only one), and returns the
+// A device is one worker thread: its code runs in a rayon pool of one
+// thread, so the runtime's rayon-parallel kernels stay on that device
+// instead of spreading over every core (2 devices then do twice the work
+// of 1, like XLA's host devices). Workers are kept between calls; each
+// call checks out its own, so concurrent or nested shard_maps never queue
+// behind each other.
+static IDLE: Mutex<Vec<rayon::ThreadPool>> = Mutex::new(Vec::new());
+static NEXT_WORKER: AtomicUsize = AtomicUsize::new(0);
+/// Idle workers kept for reuse; more are dropped (their threads exit).
+const MAX_IDLE: usize = 64;
+
+fn checkout(n: usize) -> Vec<rayon::ThreadPool> {
+    let mut idle = IDLE.lock().unwrap_or_else(|e| e.into_inner());
+    let keep = idle.len().saturating_sub(n);
+    let mut got: Vec<rayon::ThreadPool> = idle.drain(keep..).collect();
+    drop(idle);
+    while got.len() < n {
+        let k = NEXT_WORKER.fetch_add(1, Ordering::Relaxed);
+        got.push(
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(1)
+                .thread_name(move |_| format!("rjax-device-worker-{k}"))
+                .build()
+                .expect("starting a device worker thread"),
+        );
+    }
+    got
+}
+
+fn checkin(workers: Vec<rayon::ThreadPool>) {
+    let mut idle = IDLE.lock().unwrap_or_else(|e| e.into_inner());
+    for w in workers {
+        if idle.len() < MAX_IDLE {
+            idle.push(w);
+        }
+    }
+}
+
+/// Starts `job(slot)` on worker `slot` for every slot from `slot` on and
+/// returns when all have finished. Each `in_place_scope` waits for its job
+/// at its end, after the inner ones were started, so all run at once.
+fn run_nested(workers: &[rayon::ThreadPool], slot: usize, job: &(dyn Fn(usize) + Sync)) {
+    if slot == workers.len() {
+        return;
+    }
+    workers[slot].in_place_scope(|s| {
+        s.spawn(move |_| job(slot));
+        run_nested(workers, slot + 1, job);
+    });
+}
+
+/// Runs `f(ctx)` once per local device of `mesh`, in parallel (one worker
+/// thread per device), and returns the
 /// results by slot. A panic on any device becomes an error that names the
 /// device and its message; the other devices are woken from their
 /// collectives instead of hanging.
@@ -86,44 +138,18 @@ where
             }
         }
     };
-    // A device is one worker thread: its code runs in a rayon pool of one
-    // thread, so the runtime's rayon-parallel kernels stay on that device
-    // instead of spreading over every core (and so 2 devices do twice the
-    // work of 1, like XLA's host devices). A fresh pool per call keeps
-    // concurrent or nested shard_maps from queueing behind each other.
-    let run_on_device = |slot: usize| -> Option<R> {
-        let device = mesh.devices()[comm.local_positions()[slot]];
-        match rayon::ThreadPoolBuilder::new()
-            .num_threads(1)
-            .thread_name(move |_| format!("rjax-{device}"))
-            .build()
-        {
-            Ok(pool) => pool.install(|| run_one(slot)),
-            Err(_) => run_one(slot),
-        }
+    let results: Vec<Mutex<Option<R>>> = (0..n).map(|_| Mutex::new(None)).collect();
+    let job = |slot: usize| {
+        let r = run_one(slot);
+        *results[slot].lock().unwrap_or_else(|e| e.into_inner()) = r;
     };
-    let results: Vec<Option<R>> = if n == 1 {
-        vec![run_on_device(0)]
-    } else {
-        std::thread::scope(|s| {
-            let handles: Vec<_> = (0..n)
-                .map(|slot| {
-                    let device = mesh.devices()[comm.local_positions()[slot]];
-                    std::thread::Builder::new()
-                        .name(format!("rjax-{device}-host"))
-                        .spawn_scoped(s, {
-                            let run_on_device = &run_on_device;
-                            move || run_on_device(slot)
-                        })
-                        .expect("spawning a device thread")
-                })
-                .collect();
-            handles
-                .into_iter()
-                .map(|h| h.join().unwrap_or(None))
-                .collect()
-        })
-    };
+    let workers = checkout(n);
+    run_nested(&workers, 0, &job);
+    checkin(workers);
+    let results: Vec<Option<R>> = results
+        .into_iter()
+        .map(|m| m.into_inner().unwrap_or_else(|e| e.into_inner()))
+        .collect();
     if let Some(fail) = comm.failure() {
         return Err(RjaxError::Invalid {
             op: "shard_map",

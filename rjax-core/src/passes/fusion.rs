@@ -1,0 +1,238 @@
+//! Fusion analysis for the jit emitter: partitions a jaxpr's equations
+//! into groups that can each run as one loop over the data:
+//! - `Elementwise`: a chain/DAG of elementwise ops over one iteration
+//!   space (rank-0 operands broadcast);
+//! - `Reduction`: such a group ending in a reduction of its result;
+//! - `DotEpilogue`: a `dot_general` followed by elementwise ops on its
+//!   output (bias, activation);
+//! - `Opaque`: anything else, alone.
+//!
+//! A group is executed at the position of its last equation, so an
+//! equation joins a group only if no equation outside the group has read
+//! the group's values in between (the group is then "sealed").
+
+use crate::ir::{Atom, Jaxpr, Prim, Shape, Var};
+use std::collections::{HashMap, HashSet};
+
+/// What kind of loop a group becomes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GroupKind {
+    /// Elementwise ops over one iteration space.
+    Elementwise,
+    /// Elementwise producers feeding one reduction.
+    Reduction,
+    /// A dot_general with an elementwise epilogue.
+    DotEpilogue,
+    /// A single equation that is not fused.
+    Opaque,
+}
+
+/// One fusion group.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FusionGroup {
+    /// The kind of loop.
+    pub kind: GroupKind,
+    /// Indices into `jaxpr.eqns`, in order.
+    pub eqns: Vec<usize>,
+    /// Values read from outside the group.
+    pub inputs: Vec<Atom>,
+    /// Values defined in the group and used after it (or returned).
+    pub outputs: Vec<Var>,
+    /// The iteration space (output shape of the group's elementwise part).
+    pub shape: Shape,
+}
+
+/// The partition of a jaxpr's equations into groups, in execution order.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FusionPlan {
+    /// Groups ordered by the position of their last equation.
+    pub groups: Vec<FusionGroup>,
+}
+
+/// True for the elementwise primitives (fusable into one loop).
+pub fn is_elementwise(p: Prim) -> bool {
+    use Prim::*;
+    matches!(
+        p,
+        Neg | Sin
+            | Cos
+            | Tan
+            | Tanh
+            | Exp
+            | Log
+            | Log1p
+            | Expm1
+            | Sqrt
+            | Rsqrt
+            | Abs
+            | Sign
+            | Logistic
+            | IntegerPow
+            | Square
+            | StopGradient
+            | Not
+            | Floor
+            | Add
+            | AddAny
+            | Sub
+            | Mul
+            | Div
+            | Max
+            | Min
+            | Pow
+            | Rem
+            | And
+            | Or
+            | Xor
+            | Eq
+            | Ne
+            | Lt
+            | Le
+            | Gt
+            | Ge
+            | SelectN
+            | ConvertElementType
+    )
+}
+
+fn is_reduction(p: Prim) -> bool {
+    matches!(
+        p,
+        Prim::ReduceSum | Prim::ReduceMax | Prim::ReduceMin | Prim::Argmax | Prim::Argmin
+    )
+}
+
+struct G {
+    kind: GroupKind,
+    eqns: Vec<usize>,
+    shape: Shape,
+    sealed: bool,
+}
+
+/// Computes the fusion groups of `j` (top level; sub-jaxprs are opaque).
+pub fn fusion_plan(j: &Jaxpr) -> FusionPlan {
+    let mut groups: Vec<G> = Vec::new();
+    let mut owner: HashMap<Var, usize> = HashMap::new();
+    for (i, e) in j.eqns.iter().enumerate() {
+        let out_shape = e
+            .outputs
+            .first()
+            .map(|o| j.ty(*o).shape.clone())
+            .unwrap_or_default();
+        let producers: Vec<usize> = e
+            .inputs
+            .iter()
+            .filter_map(|a| a.as_var())
+            .filter_map(|v| owner.get(&v).copied())
+            .collect();
+        let mut target = None;
+        if e.outputs.len() == 1 && (is_elementwise(e.prim) || is_reduction(e.prim)) {
+            let space = if is_reduction(e.prim) {
+                e.inputs[0]
+                    .as_var()
+                    .map(|v| j.ty(v).shape.clone())
+                    .unwrap_or_default()
+            } else {
+                out_shape.clone()
+            };
+            // Prefer the latest open producer group with the same space.
+            for &g in producers.iter().rev() {
+                let gr = &groups[g];
+                let kind_ok = match gr.kind {
+                    GroupKind::Elementwise => true,
+                    GroupKind::DotEpilogue => is_elementwise(e.prim),
+                    _ => false,
+                };
+                let operands_ok = e.inputs.iter().all(|a| match a.as_var() {
+                    None => true,
+                    Some(v) => {
+                        owner.get(&v) == Some(&g) || j.ty(v).rank() == 0 || j.ty(v).shape == space
+                    }
+                });
+                if !gr.sealed && kind_ok && gr.shape == space && operands_ok {
+                    target = Some(g);
+                    break;
+                }
+            }
+        }
+        // Any other group read by this equation is sealed.
+        for &g in &producers {
+            if Some(g) != target {
+                groups[g].sealed = true;
+            }
+        }
+        let g = match target {
+            Some(g) => {
+                groups[g].eqns.push(i);
+                if is_reduction(e.prim) {
+                    groups[g].kind = GroupKind::Reduction;
+                    groups[g].sealed = true;
+                }
+                g
+            }
+            None => {
+                let kind = if is_elementwise(e.prim) && e.outputs.len() == 1 {
+                    GroupKind::Elementwise
+                } else if e.prim == Prim::DotGeneral {
+                    GroupKind::DotEpilogue
+                } else if is_reduction(e.prim) {
+                    GroupKind::Reduction
+                } else {
+                    GroupKind::Opaque
+                };
+                groups.push(G {
+                    kind,
+                    eqns: vec![i],
+                    shape: out_shape,
+                    sealed: matches!(kind, GroupKind::Opaque | GroupKind::Reduction),
+                });
+                groups.len() - 1
+            }
+        };
+        for o in &e.outputs {
+            owner.insert(*o, g);
+        }
+    }
+    // Inputs and outputs of each group.
+    let returned: HashSet<Var> = j.outvars.iter().filter_map(|a| a.as_var()).collect();
+    let mut out: Vec<FusionGroup> = groups
+        .into_iter()
+        .map(|g| {
+            let members: HashSet<usize> = g.eqns.iter().copied().collect();
+            let defined: HashSet<Var> = g
+                .eqns
+                .iter()
+                .flat_map(|&i| j.eqns[i].outputs.iter().copied())
+                .collect();
+            let mut inputs: Vec<Atom> = Vec::new();
+            for &i in &g.eqns {
+                for a in &j.eqns[i].inputs {
+                    let outside = a.as_var().is_none_or(|v| !defined.contains(&v));
+                    if outside && a.as_var().is_some() && !inputs.contains(a) {
+                        inputs.push(*a);
+                    }
+                }
+            }
+            let mut outputs = Vec::new();
+            for &i in &g.eqns {
+                for o in &j.eqns[i].outputs {
+                    let read_outside = j.eqns.iter().enumerate().any(|(k, e)| {
+                        !members.contains(&k) && e.inputs.iter().any(|a| a.as_var() == Some(*o))
+                    });
+                    if read_outside || returned.contains(o) {
+                        outputs.push(*o);
+                    }
+                }
+            }
+            FusionGroup {
+                kind: g.kind,
+                eqns: g.eqns,
+                inputs,
+                outputs,
+                shape: g.shape,
+            }
+        })
+        .collect();
+    out.sort_by_key(|g| *g.eqns.last().unwrap());
+    FusionPlan { groups: out }
+}
