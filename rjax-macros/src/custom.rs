@@ -24,7 +24,7 @@ use std::collections::HashMap;
 
 use proc_macro2::{Span, TokenStream};
 use quote::quote;
-use rjax_core::{Builder, DimExpr};
+use rjax_core::{Atom, Builder, DimExpr, Jaxpr, Param, ParamsExt, Prim};
 
 use crate::lower::rank::Lowered;
 
@@ -114,7 +114,10 @@ pub fn wrap(l: Lowered) -> Result<Lowered, syn::Error> {
         .iter()
         .map(|t| b.input_typed(t.clone()).into())
         .collect();
-    let params = rjax_core::rules::custom::custom_jvp_params(j.clone(), rule_j);
+    let params = rjax_core::Params::from_pairs([
+        ("call_jaxpr", rjax_core::Param::jaxpr(j.clone())),
+        ("jvp_jaxpr", rjax_core::Param::jaxpr(rule_j)),
+    ]);
     let outs = b
         .eqn(rjax_core::Prim::CustomJvpCall, params, &args)
         .map_err(|e| err(format!("`#[custom_jvp({rule})]`: {e}")))?;
@@ -124,4 +127,64 @@ pub fn wrap(l: Lowered) -> Result<Lowered, syn::Error> {
         jaxpr: b.build(&outs),
         ranks: l.ranks,
     })
+}
+
+/// Replaces every `custom_jvp_call` in `j` (and in its sub-jaxprs) by the
+/// equations of its `call_jaxpr`: what code generation runs once no more
+/// differentiation is to come (the emitter has no case for the call).
+pub fn inline_custom_calls(j: &Jaxpr) -> rjax_core::Result<Jaxpr> {
+    fn has_call(j: &Jaxpr) -> bool {
+        j.eqns
+            .iter()
+            .any(|e| e.prim == Prim::CustomJvpCall || e.params.values().any(param_has_call))
+    }
+    fn param_has_call(p: &Param) -> bool {
+        match p {
+            Param::Jaxpr(s) => has_call(s),
+            Param::List(v) | Param::Tuple(v) => v.iter().any(param_has_call),
+            _ => false,
+        }
+    }
+    fn param(p: &Param) -> rjax_core::Result<Param> {
+        Ok(match p {
+            Param::Jaxpr(s) => Param::jaxpr(inline_custom_calls(s)?),
+            Param::List(v) => Param::List(v.iter().map(param).collect::<rjax_core::Result<_>>()?),
+            Param::Tuple(v) => Param::Tuple(v.iter().map(param).collect::<rjax_core::Result<_>>()?),
+            other => other.clone(),
+        })
+    }
+    if !has_call(j) {
+        return Ok(j.clone());
+    }
+    let mut b = Builder::new();
+    let mut env: HashMap<rjax_core::Var, Atom> = HashMap::new();
+    for v in &j.invars {
+        let n = b.input_typed(j.ty(*v).clone());
+        env.insert(*v, n.into());
+    }
+    let sub = |a: &Atom, env: &HashMap<rjax_core::Var, Atom>| match a {
+        Atom::Var(v) => env[v],
+        l => *l,
+    };
+    for e in &j.eqns {
+        let ins: Vec<Atom> = e.inputs.iter().map(|a| sub(a, &env)).collect();
+        let outs: Vec<Atom> = if e.prim == Prim::CustomJvpCall {
+            let call = inline_custom_calls(e.params.jaxpr("custom_jvp_call", "call_jaxpr")?)?;
+            b.inline(&call, &ins)?
+        } else {
+            let mut params = e.params.clone();
+            for p in params.values_mut() {
+                *p = param(p)?;
+            }
+            b.eqn(e.prim, params, &ins)?
+                .into_iter()
+                .map(Atom::Var)
+                .collect()
+        };
+        for (o, n) in e.outputs.iter().zip(outs) {
+            env.insert(*o, n);
+        }
+    }
+    let outs: Vec<Atom> = j.outvars.iter().map(|a| sub(a, &env)).collect();
+    Ok(b.build(&outs))
 }

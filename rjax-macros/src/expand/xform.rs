@@ -14,7 +14,7 @@ fn text<T>(r: rjax_core::Result<T>) -> XResult<T> {
 
 /// Clean-up after a transformation (dead code).
 pub fn simplify(j: Jaxpr) -> Jaxpr {
-    let j = rjax_core::rules::custom::inline_custom_calls(&j).unwrap_or(j);
+    let j = crate::custom::inline_custom_calls(&j).unwrap_or(j);
     passes::dce(&j)
 }
 
