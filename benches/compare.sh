@@ -2,7 +2,8 @@
 # Side-by-side benchmark of rjax against JAX (XLA jit) on this machine, in
 # one run: creates the JAX venv if missing, builds and runs the Rust side
 # (benches/jit.rs), runs benches/jax_compare.py, and prints a table
-# workload | rjax time | JAX jit time | ratio (rjax / JAX; < 1 means faster).
+# workload | rjax time (hand-fused kernels, and #[jit] macro output where the
+# macros express the workload) | JAX jit time | ratios (rjax / JAX; < 1 is faster).
 # Usage: benches/compare.sh [workload-filter ...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -33,7 +34,7 @@ for w in "${workloads[@]}"; do
         for f in "$@"; do [[ "$w" == *"$f"* ]] && keep=1; done
         [ "$keep" = 1 ] || continue
     fi
-    "$bench_bin" "$w" | grep -P "^$w\t" >>"$rust_out"
+    "$bench_bin" "$w" | grep -P "^(macro:)?$w\t" >>"$rust_out"
     "$venv/bin/python" benches/jax_compare.py "$w" | grep -P "^$w\t" >>"$jax_out"
 done
 
@@ -46,10 +47,23 @@ fmt_time() { # seconds -> human units
         else printf "%.1f ns", s * 1e9 }'
 }
 
-printf '%-20s %-28s %-16s %s\n' "workload" "rjax (hand-fused kernels)" "JAX 0.10.2 jit" "ratio"
-printf '%-20s %-28s %-16s %s\n' "--------" "-------------------------" "--------------" "-----"
-while IFS=$'\t' read -r name rust; do
-    jax=$(awk -F'\t' -v n="$name" '$1 == n { print $2 }' "$jax_out")
-    ratio=$(awk -v r="$rust" -v j="$jax" 'BEGIN { if (j > 0) printf "%.3f", r / j; else print "-" }')
-    printf '%-20s %-28s %-16s %s\n' "$name" "$(fmt_time "$rust")" "$(fmt_time "$jax")" "$ratio"
-done <"$rust_out"
+lookup() { awk -F'\t' -v n="$2" '$1 == n { print $2 }' "$1"; }
+ratio() { awk -v r="$1" -v j="$2" 'BEGIN { if (r > 0 && j > 0) printf "%.3f", r / j; else print "-" }'; }
+
+row='%-18s %-16s %-16s %-14s %-12s %s\n'
+printf "$row" "workload" "rjax hand-fused" "rjax #[jit]" "JAX 0.10.2 jit" "ratio hand" "ratio #[jit]"
+printf "$row" "--------" "---------------" "-----------" "--------------" "----------" "------------"
+for w in "${workloads[@]}"; do
+    hand=$(lookup "$rust_out" "$w")
+    [ -n "$hand" ] || continue
+    mac=$(lookup "$rust_out" "macro:$w")
+    jax=$(lookup "$jax_out" "$w")
+    printf "$row" "$w" "$(fmt_time "$hand")" "$(fmt_time "$mac")" "$(fmt_time "$jax")" \
+        "$(ratio "$hand" "$jax")" "$(ratio "$mac" "$jax")"
+done
+cat <<'NOTE'
+rjax hand-fused: rjax-runtime `fast::` kernels called by hand (the code #[jit]
+  is meant to emit; not macro output). rjax #[jit]: the same program through
+  #[jit]/#[grad] as the macros emit it today ("-": not expressible yet).
+  ratio = rjax / JAX (< 1: rjax faster).
+NOTE

@@ -2,14 +2,16 @@
 //! prints one machine-readable line per workload, `name<TAB>seconds`
 //! (best of a few runs; seconds per call as defined for each workload).
 //!
-//! The column is "rjax (hand-fused kernels)": these are the `fast::` and
+//! Plain `name` lines are "rjax (hand-fused kernels)": the `fast::` and
 //! runtime kernels called by hand, the code `#[jit]` is meant to emit; they
-//! are not macro output. Run: `cargo bench --bench jit` (optionally with
+//! are not macro output. `macro:name` lines time the same program written
+//! with `#[jit]`/`#[grad]` as the macros emit it today. Run: `cargo bench --bench jit` (optionally with
 //! workload names as filters, e.g. `cargo bench --bench jit -- test_fn`).
 
 use std::hint::black_box;
 use std::time::Instant;
 
+use rjax::prelude::{grad, jit};
 use rjax::runtime::{Array, fast};
 
 #[path = "../tests/fast_support/mlp.rs"]
@@ -135,6 +137,55 @@ fn mlp(which: &str) -> f64 {
     }) / calls as f64
 }
 
+// The same workloads written for the macros: this is real `#[jit]` /
+// `#[grad]` output (the emitter as it stands on main), reported in its own
+// column ("macro:" lines).
+#[jit]
+fn test_fn_macro(x: &Array<f32>) -> Array<f32> {
+    let mut x = x.clone();
+    for _ in 0..100 {
+        x = x.dot(&x.t()).tanh();
+    }
+    x
+}
+
+#[grad]
+fn seed_f(t: &Array<f32>) -> f32 {
+    let (x, y, z) = (t[0], t[1], t[2]);
+    x.sin() * y.cos() * z
+}
+
+#[jit]
+fn chain_macro(x: &Array<f32>) -> Array<f32> {
+    (x.sin() * 2.0 + 1.0).exp().tanh()
+}
+
+fn macro_test_fn(n: usize) -> f64 {
+    let scale = 1.0 / (n as f32).sqrt();
+    let x0: Vec<f32> = uniform(n * n, 1).iter().map(|v| v * scale).collect();
+    let x0 = Array::from_shape_vec(vec![n, n], x0).unwrap();
+    best_of(3, || {
+        black_box(test_fn_macro(&x0));
+    })
+}
+
+fn macro_grad_f_call() -> f64 {
+    let t = Array::from_vec(vec![1.622_642_2f32, 2.025_264_7, -0.433_594_44]);
+    let calls = 1_000;
+    best_of(200, || {
+        for _ in 0..calls {
+            black_box(seed_f::grad(black_box(&t)));
+        }
+    }) / calls as f64
+}
+
+fn macro_chain() -> f64 {
+    let x = Array::from_vec(uniform(10_000_000, 2));
+    best_of(5, || {
+        black_box(chain_macro(&x));
+    })
+}
+
 fn main() {
     let filters: Vec<String> = std::env::args()
         .skip(1)
@@ -142,15 +193,23 @@ fn main() {
         .collect();
     let want = |name: &str| filters.is_empty() || filters.iter().any(|f| name.contains(f));
     let report = |name: &str, secs: f64| println!("{name}\t{secs:.9}");
+    let report_macro = |name: &str, f: &dyn Fn() -> f64| {
+        if want(name) {
+            println!("macro:{name}\t{:.9}", f());
+        }
+    };
     if want("test_fn_256") {
         report("test_fn_256", test_fn(256));
     }
+    report_macro("test_fn_256", &|| macro_test_fn(256));
     if want("test_fn_512") {
         report("test_fn_512", test_fn(512));
     }
+    report_macro("test_fn_512", &|| macro_test_fn(512));
     if want("grad_f_call") {
         report("grad_f_call", grad_f_call());
     }
+    report_macro("grad_f_call", &macro_grad_f_call);
     if want("mlp_loss") {
         report("mlp_loss", mlp("loss"));
     }
@@ -163,4 +222,5 @@ fn main() {
     if want("elementwise_chain") {
         report("elementwise_chain", elementwise_chain());
     }
+    report_macro("elementwise_chain", &macro_chain);
 }

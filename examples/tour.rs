@@ -53,6 +53,18 @@ fn g(x: f32) -> f32 {
     x.sin() * x
 }
 
+/// grad(grad g): the gradient of a function that calls `g::grad`.
+#[grad]
+fn dg(x: f32) -> f32 {
+    g::grad(x)
+}
+
+/// vmap(grad f): per-example gradients.
+#[vmap]
+fn per_example(t: &Array<f32>) -> Array<f32> {
+    f::grad(t)
+}
+
 /// Batched over the rows of a matrix.
 #[vmap]
 fn row_norm2(v: &Array<f32>) -> f32 {
@@ -145,9 +157,15 @@ fn main() {
         x0.cos() * x0 + x0.sin()
     );
     println!(
-        "grad(grad g)({x0}) = {}  (analytic {})",
+        "grad(grad g)({x0}) = {}  (hessian {}, analytic {})",
+        dg::grad(x0),
         g::hessian(x0),
         2.0 * x0.cos() - x0.sin() * x0
+    );
+    let batch = Array::from_shape_vec(vec![2, 3], vec![1.0f32, 2.0, 3.0, 0.5, -0.5, 1.5]).unwrap();
+    println!(
+        "vmap(grad f) over 2 rows = {:?}",
+        per_example::vmap(&batch).to_vec()
     );
     let xs = Array::from_vec(vec![0.0f32, 0.5, 1.0, 1.5]);
     println!(

@@ -24,6 +24,7 @@ pub use rjax_core as core;
 pub use rjax_macros::*;
 pub use rjax_runtime as runtime;
 pub use rjax_runtime::random;
+pub use rjax_runtime::sharding::{self, distributed};
 pub use rjax_runtime::{Array, DType, Element, Result, RjaxError};
 
 #[doc(hidden)]

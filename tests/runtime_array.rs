@@ -177,10 +177,13 @@ fn operators_on_owned_borrowed_and_scalars() {
     );
 }
 
-/// NumPy's broadcasting table: (lhs, rhs, result or None for an error).
+/// A row of NumPy's broadcasting table: (lhs, rhs, result or None for an error).
+type BroadcastCase<'a> = (&'a [usize], &'a [usize], Option<&'a [usize]>);
+
+/// NumPy's broadcasting table.
 #[test]
 fn broadcasting_follows_numpy() {
-    let cases: &[(&[usize], &[usize], Option<&[usize]>)] = &[
+    let cases: &[BroadcastCase] = &[
         (&[256, 256, 3], &[3], Some(&[256, 256, 3])),
         (&[8, 1, 6, 1], &[7, 1, 5], Some(&[8, 7, 6, 5])),
         (&[5, 4], &[1], Some(&[5, 4])),
@@ -361,6 +364,8 @@ fn dot_and_matmul() {
 }
 
 #[test]
+// `a.slice(&[1..2])` is a one-axis slice spec, not a mistaken range-in-vec.
+#[allow(clippy::single_range_in_vec_init)]
 fn shape_methods() {
     let a = m(&[2, 3], &[1., 2., 3., 4., 5., 6.]);
     assert_eq!(a.t().to_vec(), vec![1., 4., 2., 5., 3., 6.]);

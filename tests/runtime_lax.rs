@@ -14,10 +14,13 @@ fn close(a: &[f64], b: &[f64]) -> bool {
             .all(|(x, y)| (x - y).abs() <= 1e-12 * (1.0 + y.abs()))
 }
 
+/// A `lax` unary op paired with the std function it must agree with.
+type UnaryCase = (fn(&Array<f64>) -> Array<f64>, fn(f64) -> f64);
+
 #[test]
 fn unary_float_ops_match_std() {
     let x = Array::from_vec(vec![0.5f64, 1.0, 2.0]);
-    let cases: [(fn(&Array<f64>) -> Array<f64>, fn(f64) -> f64); 11] = [
+    let cases: [UnaryCase; 11] = [
         (lax::sin, f64::sin),
         (lax::cos, f64::cos),
         (lax::tan, f64::tan),

@@ -136,6 +136,8 @@ pub struct Function<'a> {
     pub ret: Ret,
     /// Its body.
     pub body: Block<'a>,
+    /// Annotated functions it calls (by name, first use first).
+    pub callees: Vec<String>,
 }
 
 /// A block: statements and an optional tail value.
@@ -234,7 +236,13 @@ pub enum ExprKind<'a> {
     IntList(Vec<i64>),
     /// `array![a, b, c]`: a 1-d array of scalars (`jnp.array`).
     Stack(Vec<Expr<'a>>),
+    /// A call to another annotated function `h(..)` or to one of its
+    /// companions `h::grad(..)`: (callee, companion, arguments).
+    Call(String, Option<&'static str>, Vec<Expr<'a>>),
 }
+
+/// Companions that can be called (and so composed) inside a body.
+pub const CALLABLE_COMPANIONS: &[&str] = &["grad", "value_and_grad", "hessian", "jacobian", "vmap"];
 
 /// Builds the model of `item`, recording every refusal in `cx`. Returns
 /// `None` when the signature itself is unusable.
@@ -289,7 +297,9 @@ pub fn function<'a>(cx: &Ctxt, item: &'a ItemFn) -> Option<Function<'a>> {
     } else {
         ret_type(cx, &sig.output, &sig.ident)
     };
-    let body = Builder::new(cx, item).block(&item.block);
+    let builder = Builder::new(cx, item);
+    let body = builder.block(&item.block);
+    let callees = builder.callees.into_inner();
     match (ok, ret) {
         (true, Some(ret)) => Some(Function {
             item,
@@ -297,6 +307,7 @@ pub fn function<'a>(cx: &Ctxt, item: &'a ItemFn) -> Option<Function<'a>> {
             params,
             ret,
             body,
+            callees,
         }),
         _ => None,
     }
@@ -469,6 +480,8 @@ struct Builder<'c, 'a> {
     mutable: Vec<String>,
     /// Names bound to closures (already refused; calls to them are not).
     closures: Vec<String>,
+    /// Annotated functions called.
+    callees: std::cell::RefCell<Vec<String>>,
     _item: &'a ItemFn,
 }
 
@@ -482,6 +495,7 @@ impl<'c, 'a> Builder<'c, 'a> {
             cx,
             mutable,
             closures,
+            callees: Default::default(),
             _item: item,
         }
     }
@@ -1013,17 +1027,28 @@ impl<'c, 'a> Builder<'c, 'a> {
         if segs.len() == 1 && self.closures.contains(&name) {
             return self.err(span);
         }
-        let args = match crate::compose::call_expr(&segs, prefix_ok, args, span) {
-            Ok(e) => return e,
-            Err(args) => args,
-        };
         if !prefix_ok {
+            if segs.len() == 2 && CALLABLE_COMPANIONS.contains(&segs[1].as_str()) {
+                return self.callee(&segs[0], Some(leak(&segs[1])), args, span);
+            }
             let callee = segs[..segs.len() - 1].join("::");
             self.cx.error_spanned_by(
                 p,
-                format!("calling `{}` is not supported yet: calls to other annotated functions and their companions (`{callee}::{name}`) cannot be composed in this version; inline the body of `{callee}`", segs.join("::")),
+                format!(
+                    "calling `{}` is not supported: call a primitive, another annotated function `h(..)`, or its companion `{callee}::{{{}}}(..)`",
+                    segs.join("::"),
+                    CALLABLE_COMPANIONS.join(", ")
+                ),
             );
             return self.err(span);
+        }
+        if segs.len() == 1
+            && prims::function(&name, c.args.len()).is_err()
+            && !prims::function_names().contains(&name.as_str())
+            && did_you_mean(&name, &prims::function_names()).is_none()
+        {
+            // Not a primitive: another annotated function.
+            return self.callee(&name, None, args, span);
         }
         match prims::function(&name, c.args.len()) {
             Ok(op) => Expr {
@@ -1035,6 +1060,23 @@ impl<'c, 'a> Builder<'c, 'a> {
                 self.unknown_call(ident, &name, c.args.len(), arities, false);
                 self.err(span)
             }
+        }
+    }
+
+    fn callee(
+        &self,
+        name: &str,
+        comp: Option<&'static str>,
+        args: Vec<Expr<'a>>,
+        span: Span,
+    ) -> Expr<'a> {
+        let mut c = self.callees.borrow_mut();
+        if !c.iter().any(|n| n == name) {
+            c.push(name.to_string());
+        }
+        Expr {
+            kind: ExprKind::Call(name.to_string(), comp, args),
+            span,
         }
     }
 

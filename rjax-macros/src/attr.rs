@@ -21,7 +21,8 @@ pub enum Kind {
 }
 
 impl Kind {
-    fn name(self) -> &'static str {
+    /// The attribute's name.
+    pub fn name(self) -> &'static str {
         match self {
             Kind::Grad => "grad",
             Kind::Vmap => "vmap",
@@ -117,6 +118,28 @@ pub fn parse(cx: &Ctxt, kind: Kind, args: TokenStream, attrs: &mut Vec<Attribute
         false
     });
     config
+}
+
+/// The config of the rjax attributes in `attrs` (removed from it).
+pub fn parse_attrs(cx: &Ctxt, attrs: &mut Vec<Attribute>) -> Config {
+    let mut config = Config::default();
+    attrs.retain(|attr| {
+        let Some(kind) = rjax_attr_kind(attr) else {
+            return true;
+        };
+        let args = match &attr.meta {
+            syn::Meta::List(list) => list.tokens.clone(),
+            _ => TokenStream::new(),
+        };
+        add(cx, &mut config, kind, args, attr.span());
+        false
+    });
+    config
+}
+
+/// The kind of an rjax attribute, if it is one.
+pub fn kind_of(attr: &Attribute) -> Option<Kind> {
+    rjax_attr_kind(attr)
 }
 
 /// `grad`, `rjax::grad`, `rjax::prelude::grad`, ... -> the kind.

@@ -13,12 +13,9 @@
 mod ast;
 mod attr;
 mod check;
-mod compose;
 mod ctxt;
-mod custom;
 mod expand;
 mod lower;
-mod nalg;
 mod prims;
 mod suggest;
 mod tree;
@@ -47,12 +44,12 @@ pub fn jit(args: TokenStream, item: TokenStream) -> TokenStream {
     expand::expand(attr::Kind::Jit, args.into(), item.into()).into()
 }
 
-/// Internal: the callback of cross-function composition (see the
-/// `compose` module). Not for direct use.
+/// Internal: the callback that brings an annotated callee's tokens into its
+/// caller's expansion (see `expand::compose`).
 #[doc(hidden)]
 #[proc_macro]
 pub fn __compose(input: TokenStream) -> TokenStream {
-    compose::callback(input.into()).into()
+    expand::compose(input.into()).into()
 }
 
 /// `#[derive(Tree)]`: the struct's fields become the leaves of a
@@ -61,13 +58,4 @@ pub fn __compose(input: TokenStream) -> TokenStream {
 #[proc_macro_derive(Tree)]
 pub fn derive_tree(input: TokenStream) -> TokenStream {
     tree::derive(input.into()).into()
-}
-
-/// `#[custom_jvp(rule)]`: the function's derivative is `rule(primals..,
-/// tangents..) -> (outputs, output tangents)`, an annotated function (JAX's
-/// `custom_jvp` + `defjvp`). Companions and annotated callers differentiate
-/// through the rule; the primal runs the body.
-#[proc_macro_attribute]
-pub fn custom_jvp(args: TokenStream, item: TokenStream) -> TokenStream {
-    custom::expand(args.into(), item.into()).into()
 }

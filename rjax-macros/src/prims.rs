@@ -24,9 +24,6 @@ pub enum Op {
     Identity,
     /// `where_(c, a, b)`: `select_n c b a`.
     Where,
-    /// A call to another annotated function or one of its companions
-    /// (`h(x)`, `h::grad(x)`); lowered by [`crate::compose`].
-    Call,
 }
 
 /// (name, number of arguments besides the receiver, op).

@@ -67,6 +67,13 @@ pub fn jacrev(j: &Jaxpr, argnums: &[usize]) -> Result<Jaxpr> {
         }
         let g = pb.inline(&v.backward, &bw_in)?;
         let pull = pb.build(&g);
+        if ot.rank() == 0 {
+            // A scalar output needs one pullback, not a batch of one.
+            let mut a = res.clone();
+            a.push(b.lit(1.0, ot.dtype));
+            result.extend(b.inline(&pull, &a)?);
+            continue;
+        }
         let n = ot.shape.size();
         let mut in_axes = vec![None; r];
         in_axes.push(Some(0));

@@ -6,7 +6,7 @@ mod companions;
 mod emit;
 mod fallback;
 mod jit;
-mod xform;
+pub(crate) mod xform;
 
 use proc_macro2::TokenStream;
 use syn::ItemFn;
@@ -18,6 +18,74 @@ use quote::quote;
 
 /// Expands `#[kind(args)] item`.
 pub fn expand(kind: Kind, args: TokenStream, item: TokenStream) -> TokenStream {
+    expand_with(kind, args, item, Vec::new())
+}
+
+/// `__compose!{ {caller} {callee items} {pending callee names} }`: the
+/// callback through which each callee's exported tokens reach the caller's
+/// expansion (one callee at a time); the last step expands the caller.
+pub fn compose(input: TokenStream) -> TokenStream {
+    let groups: Vec<TokenStream> = input
+        .into_iter()
+        .filter_map(|t| match t {
+            proc_macro2::TokenTree::Group(g) => Some(g.stream()),
+            _ => None,
+        })
+        .collect();
+    let [caller, callees, pending] = &groups[..] else {
+        return quote!(::core::compile_error!("rjax: malformed __compose! call"););
+    };
+    let mut pending: Vec<proc_macro2::Ident> = pending
+        .clone()
+        .into_iter()
+        .filter_map(|t| match t {
+            proc_macro2::TokenTree::Ident(i) => Some(i),
+            _ => None,
+        })
+        .collect();
+    if !pending.is_empty() {
+        let next = pending.remove(0);
+        return quote!(#next::__rjax_export! { {#caller} {#callees} {#(#pending)*} });
+    }
+    let mut item: ItemFn = match syn::parse2(caller.clone()) {
+        Ok(i) => i,
+        Err(e) => return e.to_compile_error(),
+    };
+    let parsed: Result<Vec<ItemFn>, _> = syn::parse::Parser::parse2(
+        |input: syn::parse::ParseStream| {
+            let mut v = Vec::new();
+            while !input.is_empty() {
+                v.push(input.parse::<ItemFn>()?);
+            }
+            Ok(v)
+        },
+        callees.clone(),
+    );
+    let callee_items = match parsed {
+        Ok(v) => v,
+        Err(e) => return e.to_compile_error(),
+    };
+    // The caller's first rjax attribute plays the invoked macro.
+    let Some(pos) = item.attrs.iter().position(|a| attr::kind_of(a).is_some()) else {
+        return quote!(::core::compile_error!("rjax: __compose! without an rjax attribute"););
+    };
+    let a = item.attrs.remove(pos);
+    let kind = attr::kind_of(&a).unwrap();
+    let args = match &a.meta {
+        syn::Meta::List(l) => l.tokens.clone(),
+        _ => TokenStream::new(),
+    };
+    expand_with(kind, args, quote!(#item), callee_items)
+}
+
+fn expand_with(
+    kind: Kind,
+    args: TokenStream,
+    item: TokenStream,
+    callee_items: Vec<ItemFn>,
+) -> TokenStream {
+    let original = item.clone();
+    let invoked_args = args.clone();
     let mut item: ItemFn = match syn::parse2(item) {
         Ok(item) => item,
         Err(e) => {
@@ -28,26 +96,53 @@ pub fn expand(kind: Kind, args: TokenStream, item: TokenStream) -> TokenStream {
             .to_compile_error();
         }
     };
-    if let Some(nalgebra) = crate::nalg::expand(kind, &args, &item) {
-        return nalgebra;
-    }
-    if let Some(deferred) = crate::compose::defer(kind, &args, &item) {
-        return deferred;
-    }
     let cx = Ctxt::new();
     let config = attr::parse(&cx, kind, args, &mut item.attrs);
     let primal = strip_param_attrs(&item);
+    // The tokens other functions receive when they call this one.
+    let kind_ident = quote::format_ident!("{}", kind.name());
+    let exported = quote!(#[::rjax::#kind_ident(#invoked_args)] #original);
+    // Callee models (their own expansions report their errors).
+    let callee_cx = Ctxt::new();
+    let mut callees = lower::Callees::new();
+    for ci in &callee_items {
+        let mut ci = ci.clone();
+        let cfg = attr::parse_attrs(&callee_cx, &mut ci.attrs);
+        let ci: &'static ItemFn = Box::leak(Box::new(ci));
+        if let Some(f) = ast::function(&callee_cx, ci) {
+            callees.insert(f.name.to_string(), lower::Callee { f, config: cfg });
+        }
+    }
+    let _ = callee_cx.check();
+    let mut deferred = None;
     let generated = match ast::function(&cx, &item) {
         Some(func) => {
             check::check(&cx, &config, &func);
+            let missing: Vec<&String> = func
+                .callees
+                .iter()
+                .filter(|c| !callees.contains_key(*c))
+                .collect();
             if cx.has_errors() {
                 None
+            } else if !missing.is_empty() && callee_items.is_empty() {
+                // Ask each callee for its tokens, then expand again.
+                let names: Vec<proc_macro2::Ident> = missing
+                    .iter()
+                    .map(|m| quote::format_ident!("{}", m))
+                    .collect();
+                deferred = Some(quote!(::rjax::__compose! { {#exported} {} {#(#names)*} }));
+                None
             } else {
-                Some(generate(&cx, &config, &func, &primal))
+                Some(generate(&cx, &config, &func, &primal, &callees, &exported))
             }
         }
         None => None,
     };
+    if let Some(d) = deferred {
+        let _ = cx.check();
+        return d;
+    }
     match cx.check() {
         Ok(()) => {
             let out = generated.unwrap_or_default();
@@ -83,8 +178,10 @@ fn generate(
     config: &attr::Config,
     func: &ast::Function,
     primal: &ItemFn,
+    callees: &lower::Callees,
+    exported: &TokenStream,
 ) -> TokenStream {
-    let lowered = match lower::rank::lower_inferring(func).and_then(crate::custom::wrap) {
+    let lowered = match lower::rank::lower_inferring(func, callees) {
         Ok(l) => l,
         Err(e) => {
             cx.push(e);
@@ -97,9 +194,7 @@ fn generate(
         jaxpr: &lowered.jaxpr,
         ranks: &lowered.ranks,
     };
-    let mut out = companions::generate(&input);
-    out.items
-        .extend(crate::compose::export(func, config, &lowered.jaxpr));
+    let out = companions::generate(&input);
     let at = config
         .grad
         .as_ref()
@@ -132,10 +227,19 @@ fn generate(
     quote! {
         #primal
         #[doc = "Companions of the function of the same name: generated by rjax."]
-        #[allow(dead_code, unused_variables, unused_mut, unused_imports, unused_parens, non_snake_case, clippy::all)]
+        #[allow(dead_code, unused_variables, unused_mut, unused_imports, unused_macros, unused_parens, non_snake_case, clippy::all)]
         #vis mod #name {
             use super::*;
             #items
+            /// Hands this function's tokens to the macro of a caller.
+            #[doc(hidden)]
+            macro_rules! __rjax_export {
+                ({$($caller:tt)*} {$($callees:tt)*} {$($pending:tt)*}) => {
+                    ::rjax::__compose! { {$($caller)*} {$($callees)* #exported} {$($pending)*} }
+                };
+            }
+            #[doc(hidden)]
+            pub(crate) use __rjax_export;
         }
     }
 }

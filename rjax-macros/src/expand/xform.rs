@@ -14,7 +14,6 @@ fn text<T>(r: rjax_core::Result<T>) -> XResult<T> {
 
 /// Clean-up after a transformation (dead code).
 pub fn simplify(j: Jaxpr) -> Jaxpr {
-    let j = crate::custom::inline_custom_calls(&j).unwrap_or(j);
     passes::dce(&j)
 }
 
@@ -43,7 +42,7 @@ pub fn jvp(j: &Jaxpr, wrt: &[usize]) -> XResult {
 /// residuals ++ output cotangents -> cotangents of `wrt`, residual count).
 pub fn vjp(j: &Jaxpr, wrt: &[usize]) -> XResult<(Jaxpr, Jaxpr, usize)> {
     let v = text(transforms::vjp(j, wrt))?;
-    Ok((simplify(v.forward), simplify(v.backward), v.num_residuals))
+    Ok((v.forward, simplify(v.backward), v.num_residuals))
 }
 
 /// Jacobian of output 0 w.r.t. input `argnum` (shape out ++ in), reverse mode.

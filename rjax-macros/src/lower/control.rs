@@ -117,6 +117,7 @@ impl Lowerer<'_> {
             env,
             default_float: self.default_float,
             unify: &mut *self.unify,
+            callees: self.callees,
         };
         let outs = f(&mut sub)?;
         Ok(sub.b.build(&outs))
@@ -441,9 +442,10 @@ impl Uses {
                 self.expr(a);
                 self.expr(b);
             }
-            ExprKind::Prim(_, _, xs) | ExprKind::Tuple(xs) | ExprKind::Stack(xs) => {
-                xs.iter().for_each(|x| self.expr(x))
-            }
+            ExprKind::Prim(_, _, xs)
+            | ExprKind::Tuple(xs)
+            | ExprKind::Stack(xs)
+            | ExprKind::Call(_, _, xs) => xs.iter().for_each(|x| self.expr(x)),
             ExprKind::If(c, t, f) => {
                 self.expr(c);
                 self.block(t);

@@ -208,9 +208,6 @@ impl Lowerer<'_> {
                 let r = self.expr(r)?;
                 self.binary(*op, l, r, span)?
             }
-            ExprKind::Prim(Op::Call, name, args) => {
-                crate::compose::lower_call(self, name, args, span)?
-            }
             ExprKind::Prim(op, name, args) => {
                 let mut vals = Vec::new();
                 for a in args {
@@ -272,6 +269,13 @@ impl Lowerer<'_> {
             }
             ExprKind::Block(b) => self.block_value(b)?,
             ExprKind::IntList(v) => Value::Ints(v.clone()),
+            ExprKind::Call(name, comp, args) => {
+                let mut vals = Vec::new();
+                for a in args {
+                    vals.push(self.expr(a)?);
+                }
+                self.call(name, *comp, vals, span)?
+            }
             ExprKind::Stack(items) => {
                 // jnp.array([a, b]): each scalar to shape [1], then concatenate.
                 let mut vals = Vec::new();
@@ -489,7 +493,6 @@ impl Lowerer<'_> {
                 self.core(r, span)?
             }
             Op::Identity => x,
-            Op::Call => unreachable!("calls are lowered by compose"),
             Op::Where => {
                 let a = vals.next().expect("argument");
                 let b = vals.next().expect("argument");

@@ -9,6 +9,7 @@
 //! The ranks of `Array` parameters are inputs to lowering; [`rank`] finds
 //! them by trying candidates.
 
+mod call;
 mod control;
 mod expr;
 pub mod rank;
@@ -19,6 +20,19 @@ use proc_macro2::Span;
 use rjax_core::{Atom, Builder, DType, DimExpr, Jaxpr, TensorType};
 
 use crate::ast::{Function, ParamTy, Scalar, ValTy};
+use crate::attr::Config;
+
+/// An annotated function called from the body being lowered, with its
+/// attributes (for `argnums`, `in_axes`).
+pub struct Callee<'a> {
+    /// The callee's checked model.
+    pub f: Function<'a>,
+    /// Its attributes.
+    pub config: Config,
+}
+
+/// Callees by name.
+pub type Callees<'a> = HashMap<String, Callee<'a>>;
 
 /// A lowering error: where, and what (a core error or our own message).
 #[derive(Debug)]
@@ -116,18 +130,31 @@ pub(crate) struct Lowerer<'f> {
     pub default_float: DType,
     /// Pairs of symbols found to need equality (loop carries).
     pub unify: &'f mut Vec<(String, String)>,
+    /// Annotated functions the body may call.
+    pub callees: &'f Callees<'f>,
 }
 
 /// Lowers `f` with the given parameter ranks. `Err` carries the first
 /// failure; `unify` receives symbol pairs that must be identified (the
 /// caller retries with them).
-pub fn lower(
+pub fn lower<'f>(
     f: &Function,
     ranks: &[usize],
     same: &HashMap<String, String>,
-    unify: &mut Vec<(String, String)>,
+    unify: &'f mut Vec<(String, String)>,
+    callees: &'f Callees<'f>,
 ) -> LResult<Jaxpr> {
     let types = input_types(f, ranks, same);
+    lower_typed(f, types, unify, callees)
+}
+
+/// Lowers `f` with the given input types.
+pub fn lower_typed<'f>(
+    f: &Function,
+    types: Vec<TensorType>,
+    unify: &'f mut Vec<(String, String)>,
+    callees: &'f Callees<'f>,
+) -> LResult<Jaxpr> {
     let mut b = Builder::new();
     let mut env = HashMap::new();
     for (p, t) in f.params.iter().zip(types) {
@@ -155,6 +182,7 @@ pub fn lower(
         env,
         default_float,
         unify,
+        callees,
     };
     let out = lw.function_body(&f.body)?;
     let outs = lw.flatten_result(out, &f.ret.tys, f.ret.tuple, f.ret.span)?;

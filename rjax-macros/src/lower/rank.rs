@@ -9,7 +9,7 @@ use std::collections::HashMap;
 
 use rjax_core::Jaxpr;
 
-use super::{LowerError, lower};
+use super::{Callees, LowerError, lower};
 use crate::ast::{Function, ParamTy};
 
 /// The order in which ranks are tried.
@@ -27,7 +27,7 @@ pub struct Lowered {
 
 /// Lowers `f`, inferring array ranks; the error of the first candidate
 /// (plus a hint) when none fits.
-pub fn lower_inferring(f: &Function) -> Result<Lowered, syn::Error> {
+pub fn lower_inferring(f: &Function, callees: &Callees) -> Result<Lowered, syn::Error> {
     let arrays: Vec<usize> = f
         .params
         .iter()
@@ -45,7 +45,7 @@ pub fn lower_inferring(f: &Function) -> Result<Lowered, syn::Error> {
         .collect();
     let mut first_err: Option<LowerError> = None;
     for ranks in assignments(&base, &arrays).take(MAX_TRIES) {
-        match lower_unifying(f, &ranks) {
+        match lower_unifying(f, &ranks, callees) {
             Ok(jaxpr) => return Ok(Lowered { jaxpr, ranks }),
             Err(e) => {
                 first_err.get_or_insert(e);
@@ -72,18 +72,14 @@ pub fn lower_inferring(f: &Function) -> Result<Lowered, syn::Error> {
 }
 
 /// Lowers, retrying while loop carries ask for symbols to be identified.
-fn lower_unifying(f: &Function, ranks: &[usize]) -> Result<Jaxpr, LowerError> {
+fn lower_unifying(f: &Function, ranks: &[usize], callees: &Callees) -> Result<Jaxpr, LowerError> {
     let mut same: HashMap<String, String> = HashMap::new();
     loop {
         let mut unify = Vec::new();
-        let r = lower(f, ranks, &same, &mut unify);
-        if let Ok(j) = &r {
-            unify.extend(crate::compose::symbols::assumed_equal(j));
-        }
-        match r {
-            Ok(j) if unify.is_empty() => return Ok(j),
+        match lower(f, ranks, &same, &mut unify, callees) {
+            Ok(j) => return Ok(j),
             Err(e) if unify.is_empty() => return Err(e),
-            e => {
+            Err(e) => {
                 let before = same.len();
                 for (a, b) in unify {
                     let (a, b) = (super::resolve(&same, &a), super::resolve(&same, &b));
@@ -98,7 +94,7 @@ fn lower_unifying(f: &Function, ranks: &[usize]) -> Result<Jaxpr, LowerError> {
                     }
                 }
                 if same.len() == before {
-                    return e;
+                    return Err(e);
                 }
             }
         }

@@ -101,7 +101,10 @@ pub fn gemm_epilogue_slice<T: GemmFloat, E: Fn(T) -> T + Sync>(
             unsafe { T::strip(a, b, k, blk * MR, rows, n, rows_out, n, &epi) };
         };
         if m * n * k >= PAR_MIN_FMAS && rayon::current_num_threads() > 1 {
-            out.par_chunks_mut(MR * n).enumerate().for_each(strip);
+            out.par_chunks_mut(MR * n)
+                .enumerate()
+                .with_max_len(1)
+                .for_each(strip);
         } else {
             out.chunks_mut(MR * n).enumerate().for_each(strip);
         }
@@ -136,7 +139,10 @@ fn strips_nn<T: GemmFloat, E: Fn(T) -> T + Sync>(
         unsafe { T::strip_nn(a, a_rs, a_cs, b, k, n, blk * NN_MR, rows, rows_out, epi) };
     };
     if m * n * k >= PAR_MIN_FMAS && rayon::current_num_threads() > 1 {
-        out.par_chunks_mut(NN_MR * n).enumerate().for_each(strip);
+        out.par_chunks_mut(NN_MR * n)
+            .enumerate()
+            .with_max_len(1)
+            .for_each(strip);
     } else {
         out.chunks_mut(NN_MR * n).enumerate().for_each(strip);
     }

@@ -100,7 +100,13 @@ pub fn syrk_epilogue_slice<T: GemmFloat, E: Fn(T) -> T + Sync>(
     let blocks = m.div_ceil(MR);
     if m * m * k / 2 >= PAR_MIN_FMAS && rayon::current_num_threads() > 1 {
         // Heaviest strips first so the tail of the schedule is short ones.
-        (0..blocks).into_par_iter().rev().for_each(strip);
+        // One strip per task: a thread preempted by another process then holds
+        // up at most one strip (the shared 2-core machine is rarely idle).
+        (0..blocks)
+            .into_par_iter()
+            .rev()
+            .with_max_len(1)
+            .for_each(strip);
     } else {
         (0..blocks).for_each(strip);
     }

@@ -76,3 +76,35 @@ pub fn map_slices<T: Copy + Send + Sync + Default>(
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parallel_and_serial_paths_agree() {
+        for n in [
+            0,
+            5,
+            PAR_THRESHOLD - 1,
+            PAR_THRESHOLD,
+            3 * PAR_THRESHOLD + 7,
+        ] {
+            let x: Vec<i64> = (0..n as i64).collect();
+            let y: Vec<i64> = x.iter().map(|v| v * 3).collect();
+            assert_eq!(
+                map(&x, |v| v * 2 + 1),
+                x.iter().map(|v| v * 2 + 1).collect::<Vec<_>>()
+            );
+            assert_eq!(
+                zip(&x, &y, |a, b| b - a),
+                x.iter().map(|v| v * 2).collect::<Vec<_>>()
+            );
+            let mut z = x.clone();
+            map_inplace(&mut z, |v| -v);
+            assert_eq!(z, x.iter().map(|v| -v).collect::<Vec<_>>());
+            let s = map_slices(&x, |a, o| o.iter_mut().zip(a).for_each(|(o, a)| *o = a + 1));
+            assert_eq!(s, x.iter().map(|v| v + 1).collect::<Vec<_>>());
+        }
+    }
+}

@@ -77,3 +77,44 @@ pub fn scatter<T: Copy>(dst: &mut [T], shape: &[usize], strides: &[isize], base:
         }
     });
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kernels::contiguous_strides;
+
+    #[test]
+    fn walk_visits_row_major_with_offsets() {
+        let shape = [2, 3];
+        let own = contiguous_strides(&shape);
+        assert_eq!(own, vec![3, 1]);
+        // A transposed reader: strides of a [3, 2] array read as [2, 3].
+        let tr = [1isize, 2];
+        let mut seen = Vec::new();
+        walk(&shape, [&own, &tr], [0, 0], |[a, b]| seen.push((a, b)));
+        assert_eq!(seen, vec![(0, 0), (1, 2), (2, 4), (3, 1), (4, 3), (5, 5)]);
+    }
+
+    #[test]
+    fn walk_handles_rank_zero_and_empty() {
+        let mut n = 0;
+        walk(&[], [&[]], [7], |[o]| {
+            assert_eq!(o, 7);
+            n += 1
+        });
+        assert_eq!(n, 1);
+        walk(&[2, 0, 3], [&[0, 0, 0]], [0], |_| n += 1);
+        assert_eq!(n, 1);
+    }
+
+    #[test]
+    fn gather_and_scatter_round_trip() {
+        let src: Vec<i32> = (0..12).collect(); // [3, 4]
+        // Column 1 and 3 of rows 0..3: a strided [3, 2] view.
+        let got = gather(&src, &[3, 2], &[4, 2], 1);
+        assert_eq!(got, vec![1, 3, 5, 7, 9, 11]);
+        let mut dst = vec![0; 12];
+        scatter(&mut dst, &[3, 2], &[4, 2], 1, &got);
+        assert_eq!(dst, vec![0, 1, 0, 3, 0, 5, 0, 7, 0, 9, 0, 11]);
+    }
+}

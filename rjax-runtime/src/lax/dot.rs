@@ -202,3 +202,23 @@ pub(crate) fn dot_general_named<T: Num>(
     }
     Ok(Array::from_raw(out_shape, out))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn merge_recognises_runs_in_memory() {
+        // [2, 3, 4] row-major: strides [12, 4, 1].
+        let shape = [2, 3, 4];
+        let st = [12, 4, 1];
+        assert_eq!(merge(&shape, &st, &[1, 2]), Some((12, 1)));
+        assert_eq!(merge(&shape, &st, &[0, 1]), Some((6, 4)));
+        assert_eq!(merge(&shape, &st, &[2]), Some((4, 1)));
+        assert_eq!(merge(&shape, &st, &[]), Some((1, 0)));
+        assert_eq!(merge(&shape, &st, &[0, 2]), None, "not adjacent");
+        assert_eq!(merge(&shape, &st, &[2, 1]), None, "out of order");
+        // Size-1 axes never break a run.
+        assert_eq!(merge(&[2, 1, 4], &[4, 4, 1], &[0, 1, 2]), Some((8, 1)));
+    }
+}
