@@ -1,9 +1,9 @@
 //! Handwritten digits (UCI 8×8, 1797 images, examples/data/digits.csv — see
 //! DIGITS_LICENSE.md) classified by a one-hidden-layer MLP trained with
 //! minibatch SGD with momentum. The parameters are a `#[derive(Tree)]`
-//! struct; `grads` is `#[jit]` and calls `loss::grad` (cross-function
-//! composition), its tuple of gradients is gathered into a `Params`, and
-//! the update is `tree_zip` over the leaves.
+//! struct; `loss::grad`'s tuple of gradients (argnums = all four
+//! parameters) is gathered into a `Params`, and the momentum update is
+//! `tree_zip` over the leaves.
 //! The data are shuffled with rjax keys (`random::permutation`), split
 //! 80/20, and the test accuracy is printed; the loss curve goes to
 //! `mlp_digits_loss.png` (current directory or `$RJAX_PLOT_DIR`).
@@ -37,21 +37,6 @@ fn loss(
     -(y * logp).sum() * scale
 }
 
-/// The gradients of a minibatch's loss (jit: the backward pass of
-/// `loss` is composed into this function and optimised with it).
-#[jit]
-fn grads(
-    #[rank(2)] w1: &Array<f32>,
-    b1: &Array<f32>,
-    #[rank(2)] w2: &Array<f32>,
-    b2: &Array<f32>,
-    #[rank(2)] x: &Array<f32>,
-    #[rank(2)] y: &Array<f32>,
-    scale: f32,
-) -> (Array<f32>, Array<f32>, Array<f32>, Array<f32>) {
-    loss::grad(w1, b1, w2, b2, x, y, scale)
-}
-
 /// The parameters as one tree: gradients and momentum have the same shape.
 #[derive(Tree, Clone)]
 struct Params {
@@ -68,7 +53,7 @@ impl Params {
 
     /// `loss::grad` gathered into a `Params` of gradients.
     fn grad(&self, x: &Array<f32>, y: &Array<f32>, scale: f32) -> Params {
-        let g = grads(&self.w1, &self.b1, &self.w2, &self.b2, x, y, scale);
+        let g = loss::grad(&self.w1, &self.b1, &self.w2, &self.b2, x, y, scale);
         tree_unflatten(self, tree_leaves(&g))
     }
 }

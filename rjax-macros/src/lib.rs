@@ -18,6 +18,7 @@ mod expand;
 mod lower;
 mod prims;
 mod suggest;
+mod symbols;
 mod tree;
 
 use proc_macro::TokenStream;
