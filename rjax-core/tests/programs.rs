@@ -44,7 +44,8 @@ fn random_program(r: &mut Rng) -> Jaxpr {
                     .filter(|a| b.ty(*a).dims() == tx.dims() || b.rank(*a) == 0)
                     .collect();
                 let z = cands[r.below(cands.len())];
-                let p = [Prim::Add, Prim::Sub, Prim::Mul, Prim::Max][r.below(4)];
+                // (max is left to the per-primitive tests: its kink defeats finite differences)
+                let p = [Prim::Add, Prim::Sub, Prim::Mul][r.below(3)];
                 if r.below(2) == 0 {
                     b.binary(p, x, z).unwrap()
                 } else {
@@ -139,7 +140,7 @@ fn args_for(f: &Jaxpr, r: &mut Rng) -> Vec<Tensor> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
 
     #[test]
     fn random_programs_keep_their_value(seed in any::<u64>()) {

@@ -14,6 +14,26 @@
 //!   some output cotangent is non-zero.
 //! - Batching: operands come batched along axis 0 (`true`) or unbatched;
 //!   outputs likewise. Called only when some operand is batched.
+//!
+//! | primitives | JVP | transpose | batching |
+//! |---|---|---|---|
+//! | neg | linear | yes | yes |
+//! | sin cos tan tanh exp log log1p expm1 sqrt rsqrt abs logistic integer_pow square | yes | - | yes |
+//! | sign floor stop_gradient not, eq ne lt le gt ge, and or xor, argmax argmin | zero tangent | - | yes |
+//! | add add_any sub | linear | yes (rank-0 operand: summed) | yes |
+//! | mul div | yes | yes (in the linear operand) | yes |
+//! | max min pow rem | yes | - | yes |
+//! | select_n convert_element_type | yes | yes | yes |
+//! | reduce_sum cumsum | linear | yes | yes |
+//! | reduce_max reduce_min | yes (mean over ties) | - | yes |
+//! | dot_general | bilinear | yes | yes |
+//! | transpose reshape broadcast_in_dim squeeze expand_dims slice pad concatenate | linear | yes | yes |
+//! | dynamic_slice dynamic_update_slice gather scatter_add | linear | yes | yes (batched indices: loop) |
+//! | iota | (no operands) | - | (no operands) |
+//! | cond scan while | yes (+ partial eval) | yes (while: replay) | yes (cond: select; while with a batched predicate: loop) |
+//! | custom_jvp_call | the user's rule | - | yes |
+//! | custom_vjp_call / custom_lin | fwd + custom_lin | custom_lin: the user's bwd | loop |
+//! | threefry2x32 random_bits | not differentiable | - | yes (random_bits: loop) |
 
 pub mod combinators;
 pub mod control_flow;
