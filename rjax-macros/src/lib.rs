@@ -18,6 +18,8 @@ mod expand;
 mod lower;
 mod prims;
 mod suggest;
+mod symbols;
+mod tree;
 
 use proc_macro::TokenStream;
 
@@ -49,4 +51,12 @@ pub fn jit(args: TokenStream, item: TokenStream) -> TokenStream {
 #[proc_macro]
 pub fn __compose(input: TokenStream) -> TokenStream {
     expand::compose(input.into()).into()
+}
+
+/// `#[derive(Tree)]`: the struct's fields become the leaves of a
+/// `rjax::runtime::tree::Tree` (parameter trees, like JAX's pytrees), for
+/// `tree_map`/`tree_zip` optimizer updates.
+#[proc_macro_derive(Tree)]
+pub fn derive_tree(input: TokenStream) -> TokenStream {
+    tree::derive(input.into()).into()
 }

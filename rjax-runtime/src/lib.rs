@@ -13,6 +13,7 @@ pub mod kernels;
 pub mod lax;
 pub mod random;
 pub mod sharding;
+pub mod tree;
 
 pub use array::Array;
 pub use dtype::{DType, Element, Float, Num};

@@ -76,10 +76,14 @@ fn lower_unifying(f: &Function, ranks: &[usize], callees: &Callees) -> Result<Ja
     let mut same: HashMap<String, String> = HashMap::new();
     loop {
         let mut unify = Vec::new();
-        match lower(f, ranks, &same, &mut unify, callees) {
-            Ok(j) => return Ok(j),
+        let r = lower(f, ranks, &same, &mut unify, callees);
+        if let Ok(j) = &r {
+            unify.extend(crate::symbols::assumed_equal(j));
+        }
+        match r {
+            Ok(j) if unify.is_empty() => return Ok(j),
             Err(e) if unify.is_empty() => return Err(e),
-            Err(e) => {
+            e => {
                 let before = same.len();
                 for (a, b) in unify {
                     let (a, b) = (super::resolve(&same, &a), super::resolve(&same, &b));
@@ -94,7 +98,7 @@ fn lower_unifying(f: &Function, ranks: &[usize], callees: &Callees) -> Result<Ja
                     }
                 }
                 if same.len() == before {
-                    return Err(e);
+                    return e;
                 }
             }
         }

@@ -1,0 +1,64 @@
+//! Symbolic dims that the operations of a lowered jaxpr assume equal.
+//!
+//! Each array parameter gets fresh symbols (`w: f64[n]`, `x: f64[m,k]`);
+//! `x.dot(w)` is accepted because a symbolic dim is assumed equal to the
+//! one it meets, but rjax-core's transformations (a transpose's `reshape`,
+//! a Jacobian's broadcast) then compare `k` with `n` and fail. Lowering is
+//! retried with the symbols identified (`k := n`), the same way loop
+//! carries are unified, so `f::grad`, `f::hessian` and callers that inline
+//! `f` all see one symbol per size.
+
+use rjax_core::rules::linalg::dim_nums;
+use rjax_core::{DimExpr, Jaxpr, ParamsExt, TensorType};
+
+/// Elementwise binary primitives: their operands of equal rank have equal dims.
+const ELEMENTWISE: &[&str] = &[
+    "add", "add_any", "sub", "mul", "div", "max", "min", "pow", "eq", "ne", "lt", "le", "gt", "ge",
+    "and", "or", "select_n",
+];
+
+/// Pairs of distinct symbols that some equation of `j` needs equal.
+pub fn assumed_equal(j: &Jaxpr) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut pair = |a: &DimExpr, b: &DimExpr| {
+        if let (DimExpr::Sym(x), DimExpr::Sym(y)) = (a, b)
+            && x != y
+        {
+            out.push((x.clone(), y.clone()));
+        }
+    };
+    for e in &j.eqns {
+        let tys: Vec<TensorType> = e.inputs.iter().map(|a| j.atom_type(a)).collect();
+        let name = e.prim.name();
+        if ELEMENTWISE.contains(&name) {
+            for w in tys.windows(2) {
+                if w[0].rank() == w[1].rank() {
+                    for (a, b) in w[0].dims().iter().zip(w[1].dims()) {
+                        pair(a, b);
+                    }
+                }
+            }
+        } else if name == "broadcast_in_dim"
+            && let (Some(t), Some(&o)) = (tys.first(), e.outputs.first())
+            && let Ok(bd) = e.params.axes("broadcast_in_dim", "broadcast_dimensions")
+        {
+            // A symbolic dim never broadcasts: it is the output dim it maps to.
+            let out = j.ty(o);
+            for (i, &k) in bd.iter().enumerate() {
+                if let (Some(a), Some(b)) = (t.dims().get(i), out.dims().get(k)) {
+                    pair(a, b);
+                }
+            }
+        } else if name == "dot_general"
+            && tys.len() == 2
+            && let Ok(((lc, rc), (lb, rb))) = dim_nums(&e.params)
+        {
+            for (l, r) in lc.iter().zip(&rc).chain(lb.iter().zip(&rb)) {
+                if let (Some(a), Some(b)) = (tys[0].dims().get(*l), tys[1].dims().get(*r)) {
+                    pair(a, b);
+                }
+            }
+        }
+    }
+    out
+}
