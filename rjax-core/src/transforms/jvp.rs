@@ -4,6 +4,7 @@
 //! integers are copied unchanged and no zero arrays are built until an
 //! output needs one.
 
+use super::copy_eqn;
 use crate::builder::{Builder, subst};
 use crate::error::{Error, Result};
 use crate::ir::{Atom, Jaxpr, Var};
@@ -38,15 +39,7 @@ pub fn jvp_into(
             .map(|a| a.as_var().and_then(|v| tenv.get(&v).copied()))
             .collect();
         if tins.iter().all(Option::is_none) {
-            let outs = b.push_typed(
-                e.prim,
-                e.params.clone(),
-                ins,
-                e.outputs.iter().map(|v| j.ty(*v).clone()).collect(),
-            );
-            for (o, n) in e.outputs.iter().zip(outs) {
-                env.insert(*o, Atom::Var(n));
-            }
+            copy_eqn(b, j, e, ins, &mut env);
             continue;
         }
         let rule = rules(e.prim)?

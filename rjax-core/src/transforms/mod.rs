@@ -16,3 +16,28 @@ pub use jvp::{jvp, jvp_wrt};
 pub use partial_eval::{PartialEval, partial_eval};
 pub use transpose::transpose;
 pub use vmap::{vmap, vmap_sized};
+
+use crate::builder::Builder;
+use crate::ir::{Atom, Eqn, Jaxpr, Var};
+use std::collections::HashMap;
+
+/// Re-emits `e` unchanged (with `ins`, its already substituted inputs) and
+/// binds its outputs in `env`: what jvp, vmap and transpose all do with an
+/// equation that none of their tangent / batched / linear values reach.
+pub(crate) fn copy_eqn(
+    b: &mut Builder,
+    j: &Jaxpr,
+    e: &Eqn,
+    ins: Vec<Atom>,
+    env: &mut HashMap<Var, Atom>,
+) {
+    let outs = b.push_typed(
+        e.prim,
+        e.params.clone(),
+        ins,
+        e.outputs.iter().map(|v| j.ty(*v).clone()).collect(),
+    );
+    for (o, n) in e.outputs.iter().zip(outs) {
+        env.insert(*o, Atom::Var(n));
+    }
+}

@@ -4,6 +4,7 @@
 //! forward; linear ones are walked backwards through their transpose
 //! rules, cotangents accumulating with `add_any`.
 
+use super::copy_eqn;
 use crate::builder::{Builder, subst};
 use crate::error::{Error, Result};
 use crate::ir::{Atom, Jaxpr, Var};
@@ -44,15 +45,7 @@ pub fn transpose_into(
             linear_eqns.push(e);
         } else {
             let ins = e.inputs.iter().map(|a| subst(&env, *a)).collect();
-            let outs = b.push_typed(
-                e.prim,
-                e.params.clone(),
-                ins,
-                e.outputs.iter().map(|v| j.ty(*v).clone()).collect(),
-            );
-            for (o, n) in e.outputs.iter().zip(outs) {
-                env.insert(*o, Atom::Var(n));
-            }
+            copy_eqn(b, j, e, ins, &mut env);
         }
     }
     // Backward.

@@ -3,6 +3,7 @@
 //! batching rules only see "batched at 0" or "unbatched"; unbatched values
 //! stay unbatched and equations on them are copied unchanged.
 
+use super::copy_eqn;
 use crate::builder::{Builder, subst};
 use crate::error::{Error, Result};
 use crate::ir::{Atom, DimExpr, Jaxpr, Shape, TensorType, Var};
@@ -35,15 +36,7 @@ pub fn batch_into(
             .map(|a| a.as_var().is_some_and(|v| bat.contains(&v)))
             .collect();
         if !bt.iter().any(|x| *x) {
-            let outs = b.push_typed(
-                e.prim,
-                e.params.clone(),
-                ins,
-                e.outputs.iter().map(|v| j.ty(*v).clone()).collect(),
-            );
-            for (o, n) in e.outputs.iter().zip(outs) {
-                env.insert(*o, Atom::Var(n));
-            }
+            copy_eqn(b, j, e, ins, &mut env);
             continue;
         }
         let rule = rules(e.prim)?
