@@ -208,6 +208,15 @@ impl Lowerer<'_> {
                 let r = self.expr(r)?;
                 self.binary(*op, l, r, span)?
             }
+            ExprKind::Prim(Op::Random(f, elem), _, args) => {
+                self.random_call(*f, *elem, args, span)?
+            }
+            ExprKind::Prim(Op::Shape, _, _) => {
+                return err(
+                    span,
+                    "`.shape()` is only accepted as the shape argument of a random function: `random::normal::<f32>(key, x.shape())`",
+                );
+            }
             ExprKind::Prim(op, name, args) => {
                 let mut vals = Vec::new();
                 for a in args {
@@ -493,6 +502,7 @@ impl Lowerer<'_> {
                 self.core(r, span)?
             }
             Op::Identity => x,
+            Op::Random(..) | Op::Shape => unreachable!("lowered by `expr`"),
             Op::Where => {
                 let a = vals.next().expect("argument");
                 let b = vals.next().expect("argument");

@@ -12,6 +12,7 @@
 mod call;
 mod control;
 mod expr;
+mod random;
 pub mod rank;
 
 use std::collections::HashMap;
