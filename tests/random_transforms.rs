@@ -174,3 +174,33 @@ fn grad_of_uniform_bounds_is_one_plus_two_u() {
     let want: f64 = u.iter().map(|u| 1.0 + 2.0 * u).sum();
     assert!((g - want).abs() < 1e-12, "{g} vs {want}");
 }
+
+// ---- keys threaded through a loop ----------------------------------------
+
+/// Ten steps of a walk inside one `#[jit]` function: the key is carried by
+/// the loop (a `scan`), split once per step.
+#[jit]
+fn walk(x: &Array<f32>, key: Key) -> Array<f32> {
+    let mut key = key;
+    let mut x = x.clone();
+    for _ in 0..10 {
+        let [next, now] = random::split2(key);
+        key = next;
+        x = &x + &random::normal::<f32>(now, x.shape());
+    }
+    x
+}
+
+#[test]
+fn jit_loop_carrying_a_key_equals_the_eager_loop() {
+    let x0 = Array::from_vec(vec![0.0f32, 1.0, -1.0]);
+    let got = walk(&x0, random::key(21));
+    let mut key = random::key(21);
+    let mut want = x0.clone();
+    for _ in 0..10 {
+        let [next, now] = random::split2(key);
+        key = next;
+        want += &random::normal::<f32>(now, &[3]);
+    }
+    assert_eq!(got.to_vec(), want.to_vec());
+}
