@@ -123,8 +123,6 @@ pub enum CustomRule {
 /// `#[custom_jvp(..)]` or `#[custom_vjp(..)]`.
 #[derive(Clone, Debug)]
 pub struct CustomAttr {
-    /// The attribute's span.
-    pub span: Span,
     /// The rule functions.
     pub rule: CustomRule,
 }
@@ -271,7 +269,7 @@ fn parse_custom(cx: &Ctxt, kind: Kind, args: TokenStream, span: Span) -> Option<
             return None;
         }
     };
-    Some(CustomAttr { span, rule })
+    Some(CustomAttr { rule })
 }
 
 fn parse_grad(cx: &Ctxt, args: TokenStream, span: Span) -> GradAttr {
