@@ -14,6 +14,7 @@ mod control;
 mod expr;
 mod random;
 pub mod rank;
+mod vocab;
 
 use std::collections::HashMap;
 
