@@ -9,6 +9,7 @@
 //! The ranks of `Array` parameters are inputs to lowering; [`rank`] finds
 //! them by trying candidates.
 
+mod branch;
 mod call;
 mod control;
 mod expr;
