@@ -1,5 +1,6 @@
-//! Lowering of control flow: `if` statements (both sides evaluated, the
-//! variables they assign merged with `select_n`), `for i in lo..hi` with
+//! Lowering of control flow: `if` statements (a `cond` when the sides
+//! close, see `branch.rs`; else both sides evaluated and the variables
+//! they assign merged with `select_n`), `for i in lo..hi` with
 //! static bounds (a `scan` carrying the reassigned variables and the
 //! counter), other `for` loops and `while` (a `while` primitive).
 //!
