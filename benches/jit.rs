@@ -11,7 +11,7 @@
 use std::hint::black_box;
 use std::time::Instant;
 
-use rjax::prelude::{grad, jit};
+use rjax::prelude::jit;
 use rjax::runtime::{Array, fast};
 
 #[path = "../tests/fast_support/mlp.rs"]

@@ -26,6 +26,9 @@ pub enum Special {
     },
 }
 
+/// A one-hot sum being built: (defining equation, length, terms).
+type OneHotSum = (usize, DimExpr, Vec<(usize, Atom)>);
+
 /// The plan of one jaxpr.
 #[derive(Default)]
 pub struct Plan {
@@ -121,19 +124,22 @@ impl Plan {
                 .params
                 .axes("slice", "strides")
                 .map_or(true, |st| st.iter().all(|&x| x == 1));
-            if se.prim == Prim::Slice && single && unit_strides && once(s, &p) {
-                if let (Some(src), Ok(starts)) = (
+            if se.prim == Prim::Slice
+                && single
+                && unit_strides
+                && once(s, &p)
+                && let (Some(src), Ok(starts)) = (
                     se.inputs[0].as_var(),
                     se.params.dims("slice", "start_indices"),
-                ) {
-                    p.skip.insert(si);
-                    p.special.insert(i, Special::ElementRead { src, starts });
-                }
+                )
+            {
+                p.skip.insert(si);
+                p.special.insert(i, Special::ElementRead { src, starts });
             }
         }
         // One-hot sums.
         let mut scalar1: HashMap<Var, (usize, Atom)> = HashMap::new();
-        let mut onehot: HashMap<Var, (usize, DimExpr, Vec<(usize, Atom)>)> = HashMap::new();
+        let mut onehot: HashMap<Var, OneHotSum> = HashMap::new();
         let mut absorbed: HashSet<Var> = HashSet::new();
         for (i, e) in j.eqns.iter().enumerate() {
             let Some(&o) = e.outputs.first() else {
