@@ -219,6 +219,8 @@ pub struct Emitted {
 impl<'j> Emitter<'j> {
     /// Names the jaxpr's variables in order of definition.
     pub fn new(j: &'j Jaxpr) -> Self {
+        // Custom-derivative calls run their own body (crate::custom).
+        let j = crate::custom::for_emission(j);
         let mut names = HashMap::new();
         let mut k = 0;
         let mut name = |v: Var, names: &mut HashMap<Var, Ident>| {
@@ -607,16 +609,12 @@ impl<'j> Emitter<'j> {
                 // Under jit, each array carry's new value is written into the
                 // buffer of its value two steps back (ping-pong): no
                 // allocation per iteration.
+                let ij = inner.j; // the body as emitted (custom calls inlined)
                 let spares: Vec<Option<(Ident, TokenStream)>> = (0..ncarry)
                     .map(|k| {
-                        let o = body.outvars[k].as_var()?;
-                        let fresh = !body.invars.contains(&o)
-                            && body
-                                .outvars
-                                .iter()
-                                .filter(|a| a.as_var() == Some(o))
-                                .count()
-                                == 1;
+                        let o = ij.outvars[k].as_var()?;
+                        let fresh = !ij.invars.contains(&o)
+                            && ij.outvars.iter().filter(|a| a.as_var() == Some(o)).count() == 1;
                         (self.jit && fresh && out_tys[k].rank() > 0).then(|| {
                             let id = format_ident!("{}_spare", carry[k]);
                             inner.dest.insert(o, id.clone());
