@@ -13,9 +13,38 @@ pub enum Op {
     Powi,
     /// Full reduction (`sum`, `mean`, `max`/`min` with no argument), by name.
     Reduce(&'static str),
-    /// `a.sum_axes(&[k, ..], keepdims)`: `reduce_sum[axes]` (then
-    /// `expand_dims` when `keepdims`).
-    SumAxes,
+    /// `a.mean()`: `reduce_sum` over all axes divided by the element count.
+    Mean,
+    /// `a.sum_axes(&[k, ..], keepdims)` and its `mean_axes`, `max_axes`,
+    /// `min_axes` siblings: the reduction over `axes` (then `expand_dims`
+    /// when `keepdims`). `"mean"` divides a `reduce_sum` by the count.
+    Axes(&'static str),
+    /// `a.reshape(&[2, -1])`: `reshape[new_sizes]`, one `-1` inferred.
+    Reshape,
+    /// `a.broadcast_to(&[4, 3])`: NumPy broadcasting to a constant shape.
+    BroadcastTo,
+    /// `a.flatten()`: reshape to one axis.
+    Flatten,
+    /// `a.transpose(&[1, 0, 2])`: `transpose[permutation]`.
+    Permute,
+    /// `a.slice(&[1..3, 0..2])`: a static `slice`, one range per axis.
+    Slice,
+    /// `a.expand_dims(k)`: insert a size-1 axis at `k`.
+    ExpandDims,
+    /// `a.squeeze()`: remove every axis known to be 1.
+    Squeeze,
+    /// `a.squeeze_axes(&[k])`: remove the size-1 axes `k`.
+    SqueezeAxes,
+    /// `a.argmax()`: the flat index of the largest element.
+    Argmax,
+    /// `a.argmax_axis(k, keepdims)`: `i32` indices along axis `k`.
+    ArgmaxAxis,
+    /// `a.item()`: the value of a rank-0 array (`a.dot(&b).item()`).
+    Item,
+    /// `concatenate(&[a, b], axis)`: join along an existing axis.
+    Concatenate,
+    /// `stack(&[a, b], axis)`: join along a new axis.
+    Stack,
     /// `a.dot(&b)` / `a.matmul(&b)`: `dot_general`.
     Dot,
     /// `a.t()`: reverse the axes.
@@ -58,7 +87,28 @@ pub const METHODS: &[(&str, usize, Op)] = &[
     ("max", 0, Op::Reduce("reduce_max")),
     ("min", 0, Op::Reduce("reduce_min")),
     ("sum", 0, Op::Reduce("reduce_sum")),
-    ("sum_axes", 2, Op::SumAxes),
+    ("equal", 1, Op::Binary("eq")),
+    ("not_equal", 1, Op::Binary("ne")),
+    ("less", 1, Op::Binary("lt")),
+    ("less_equal", 1, Op::Binary("le")),
+    ("greater", 1, Op::Binary("gt")),
+    ("greater_equal", 1, Op::Binary("ge")),
+    ("sum_axes", 2, Op::Axes("reduce_sum")),
+    ("mean_axes", 2, Op::Axes("mean")),
+    ("max_axes", 2, Op::Axes("reduce_max")),
+    ("min_axes", 2, Op::Axes("reduce_min")),
+    ("mean", 0, Op::Mean),
+    ("reshape", 1, Op::Reshape),
+    ("broadcast_to", 1, Op::BroadcastTo),
+    ("flatten", 0, Op::Flatten),
+    ("transpose", 1, Op::Permute),
+    ("slice", 1, Op::Slice),
+    ("expand_dims", 1, Op::ExpandDims),
+    ("squeeze", 0, Op::Squeeze),
+    ("squeeze_axes", 1, Op::SqueezeAxes),
+    ("argmax", 0, Op::Argmax),
+    ("argmax_axis", 2, Op::ArgmaxAxis),
+    ("item", 0, Op::Item),
     ("dot", 1, Op::Dot),
     ("matmul", 1, Op::Dot),
     ("t", 0, Op::T),
@@ -83,6 +133,11 @@ pub const FUNCTIONS: &[(&str, usize, Op)] = &[
     ("minimum", 2, Op::Binary("min")),
     ("power", 2, Op::Binary("pow")),
     ("sum", 1, Op::Reduce("reduce_sum")),
+    ("mean", 1, Op::Mean),
+    ("reshape", 2, Op::Reshape),
+    ("broadcast_to", 2, Op::BroadcastTo),
+    ("concatenate", 2, Op::Concatenate),
+    ("stack", 2, Op::Stack),
     ("dot", 2, Op::Dot),
     ("matmul", 2, Op::Dot),
     ("transpose", 1, Op::T),

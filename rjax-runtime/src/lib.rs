@@ -12,6 +12,7 @@ pub mod fast;
 pub mod jit;
 pub mod kernels;
 pub mod lax;
+pub mod numpy;
 pub mod random;
 pub mod sharding;
 pub mod tree;

@@ -141,6 +141,9 @@ prims! {
     Pad => "pad",
     /// `0, 1, 2, ...` along `dimension` of `shape`.
     Iota => "iota",
+    /// A (possibly symbolic) dimension size as an `i32[]` value (`dim`),
+    /// as JAX's shape polymorphism writes `n` in `mean` of `f32[n]`.
+    DimAsValue => "dim_as_value",
     /// `take` along `axis` with an integer index array (clamped).
     Gather => "gather",
     /// Transpose of `gather`: add `updates` into `operand` at indices.

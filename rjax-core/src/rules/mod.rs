@@ -29,7 +29,7 @@
 //! | dot_general | bilinear | yes | yes |
 //! | transpose reshape broadcast_in_dim squeeze expand_dims slice pad concatenate | linear | yes | yes |
 //! | dynamic_slice dynamic_update_slice gather scatter_add | linear | yes | yes (batched indices: loop) |
-//! | iota | (no operands) | - | (no operands) |
+//! | iota dim_as_value | (no operands) | - | (no operands) |
 //! | cond scan while | yes (+ partial eval) | yes (while: replay) | yes (cond: select; while with a batched predicate: loop) |
 //! | custom_jvp_call | the user's rule | - | yes |
 //! | custom_vjp_call / custom_lin | fwd + custom_lin | custom_lin: the user's bwd | loop |
@@ -38,6 +38,7 @@
 pub mod combinators;
 pub mod control_flow;
 pub mod custom;
+pub mod dim_as_value;
 pub mod elementwise;
 pub mod linalg;
 pub mod random;
@@ -255,6 +256,7 @@ fn table() -> &'static Table {
         control_flow::register(&mut t);
         random::register(&mut t);
         custom::register(&mut t);
+        dim_as_value::register(&mut t);
         t
     })
 }

@@ -431,6 +431,12 @@ impl<'j> Emitter<'j> {
                     _ => quote!(#x as #to),
                 }
             }
+            Prim::DimAsValue => {
+                // A dim's size from the run-time shapes bound at the top.
+                let d = e.params.get("dim").and_then(Param::as_dim)?;
+                let d = dim_expr(&d);
+                quote!((#d) as i32)
+            }
             _ => return None,
         })
     }

@@ -379,11 +379,31 @@ impl Lowerer<'_> {
         arg_exprs: &[Expr],
         span: Span,
     ) -> LResult<Value> {
+        if matches!(op, Op::Concatenate | Op::Stack) {
+            return self.list_prim(op, vals, arg_exprs, span);
+        }
         let mut vals = vals.into_iter();
         let first = vals.next().expect("receiver");
         let x = self.atom(first, span)?;
         let rank = self.b.rank(x);
         let out = match op {
+            Op::Mean
+            | Op::Axes(_)
+            | Op::Reshape
+            | Op::BroadcastTo
+            | Op::Flatten
+            | Op::Permute
+            | Op::Slice
+            | Op::ExpandDims
+            | Op::Squeeze
+            | Op::SqueezeAxes
+            | Op::Argmax
+            | Op::ArgmaxAxis
+            | Op::Item => {
+                return self
+                    .vocab_prim(op, x, vals.collect(), arg_exprs, span)
+                    .map(Value::Atom);
+            }
             Op::Unary(p) => {
                 let prim = Prim::from_name(p).expect("unary primitive");
                 let r = self.b.unary(prim, x);
@@ -427,35 +447,6 @@ impl Lowerer<'_> {
                 let r = self.b.reduce(prim, x, &axes);
                 self.core(r, span)?
             }
-            Op::SumAxes => {
-                let axes: Vec<usize> = match vals.next() {
-                    Some(Value::Ints(v)) if v.iter().all(|k| *k >= 0 && (*k as usize) < rank) => {
-                        v.into_iter().map(|k| k as usize).collect()
-                    }
-                    _ => {
-                        return err(
-                            arg_exprs[0].span,
-                            format!(
-                                "`sum_axes` needs constant axes below the rank ({rank}): write `a.sum_axes(&[1], false)`"
-                            ),
-                        );
-                    }
-                };
-                let keep = match vals.next() {
-                    Some(Value::Atom(Atom::Lit(l))) if l.dtype == DType::Bool => l.value != 0.0,
-                    _ => return err(arg_exprs[1].span, "`keepdims` must be `true` or `false`"),
-                };
-                let r = self.b.reduce(Prim::ReduceSum, x, &axes);
-                let s = self.core(r, span)?;
-                if keep {
-                    let mut sorted = axes.clone();
-                    sorted.sort();
-                    let r = self.b.expand_dims(s, &sorted);
-                    self.core(r, span)?
-                } else {
-                    s
-                }
-            }
             Op::Dot => {
                 let y = vals.next().expect("argument");
                 let dt = self.b.dtype(x);
@@ -493,6 +484,7 @@ impl Lowerer<'_> {
                 self.core(r, span)?
             }
             Op::Identity => x,
+            Op::Concatenate | Op::Stack => unreachable!("list ops are lowered above"),
             Op::Where => {
                 let a = vals.next().expect("argument");
                 let b = vals.next().expect("argument");

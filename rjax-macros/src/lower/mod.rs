@@ -13,6 +13,7 @@ mod call;
 mod control;
 mod expr;
 pub mod rank;
+mod vocab;
 
 use std::collections::HashMap;
 
