@@ -69,6 +69,9 @@ impl Lowerer<'_> {
         match &e.kind {
             ExprKind::If(c, then, Some(els)) => {
                 let cond = self.expr(c)?;
+                if let Some(v) = self.try_cond(&cond, then, Some(els), true, e.span) {
+                    return Ok(v);
+                }
                 let t = self.tail_block(then)?;
                 let f = self.tail_block(els)?;
                 self.select(cond, t, f, e.span)
@@ -240,6 +243,9 @@ impl Lowerer<'_> {
             ExprKind::If(c, then, els) => match els {
                 Some(els) => {
                     let cond = self.expr(c)?;
+                    if let Some(v) = self.try_cond(&cond, then, Some(els), true, span) {
+                        return Ok(v);
+                    }
                     let saved = self.env.clone();
                     let t = self.block_value(then)?;
                     let env_t = std::mem::replace(&mut self.env, saved.clone());

@@ -4,11 +4,13 @@
 //!
 //! Rust bindings become SSA values: `let mut x` + `x = ..` rebinds the name
 //! in the environment; loops carry the names they reassign; `if`/`else`
-//! on data evaluates both sides and merges with `select_n`.
+//! on a run-time `bool` becomes `cond` (only the taken side runs), with
+//! `select_n` of both sides as the fallback.
 //!
 //! The ranks of `Array` parameters are inputs to lowering; [`rank`] finds
 //! them by trying candidates.
 
+mod branch;
 mod call;
 mod control;
 mod expr;
