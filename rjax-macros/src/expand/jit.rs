@@ -55,6 +55,11 @@ fn signature(inp: &Input) -> (Vec<TokenStream>, bool) {
                     quote!(#sig::new(#n.shape(), #d))
                 }
                 ParamTy::Key => quote!(#sig::new(&[], "key")),
+                // Tree parameters arrive here as their fields (tree_jit).
+                ParamTy::Tree { .. } => {
+                    all_scalar = false;
+                    quote!(#sig::new(&[], "tree"))
+                }
             }
         })
         .collect();
