@@ -14,6 +14,15 @@
 //! assert_eq!((x.shape(), u.shape(), i.shape()), (&[3][..], &[2, 2][..], &[6][..]));
 //! ```
 //!
+//! Inside `#[jit]`, `#[grad]` and `#[vmap]` functions the same calls are
+//! accepted (`split`, `split2`, `fold_in`, `uniform`, `normal`,
+//! `truncated_normal`, `gumbel`, `exponential`, `bernoulli`, `randint`,
+//! `bits::<u32>`) with `Key` parameters, shapes as `&[2, 3]` or
+//! `x.shape()`, and `let [k1, k2] = random::split2(key);`. Each becomes one
+//! IR primitive whose `lax::random_*` function calls the function here, so
+//! the draws are bit for bit the eager ones; `f::vmap` takes a mapped key as
+//! a `Vec<Key>` (from [`split`]). See docs/ARCHITECTURE.md.
+//!
 //! Layout: `threefry` (the hash), `kernel` (lanes, target features, threads),
 //! `xla_math` (XLA's special functions, operation for operation), `float`
 //! (per-type recipes), then one file per sampler family. This module only
