@@ -490,6 +490,10 @@ impl Lowerer<'_> {
                 self.core(r, span)?
             }
             Op::Identity => x,
+            Op::Index => {
+                let i = vals.next().expect("argument");
+                return self.index(x, i, span);
+            }
             Op::Concatenate | Op::Stack => unreachable!("list ops are lowered above"),
             Op::Where => {
                 let a = vals.next().expect("argument");
