@@ -80,8 +80,8 @@ fn softmax_cross_entropy_gradient_is_softmax_minus_labels_over_batch() {
     for r in 0..2 {
         let row: Vec<f64> = (0..3).map(|c| logits.get(&[r, c])).collect();
         let z: f64 = row.iter().map(|v| v.exp()).sum();
-        for c in 0..3 {
-            let want = (row[c].exp() / z - y.get(&[r, c])) / 2.0;
+        for (c, v) in row.iter().enumerate() {
+            let want = (v.exp() / z - y.get(&[r, c])) / 2.0;
             assert!((g.get(&[r, c]) - want).abs() < 1e-12);
         }
     }
