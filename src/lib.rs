@@ -34,6 +34,7 @@ pub mod __private;
 /// Everything a typical program uses.
 pub mod prelude {
     pub use crate::random;
+    pub use crate::random::Key;
     pub use rjax_macros::*;
     pub use rjax_runtime::array;
     // jax.numpy's free functions, so an annotated body's `sin(x)` or

@@ -587,6 +587,12 @@ impl<'c, 'a> Builder<'c, 'a> {
                 let parts: Option<Vec<_>> = t.elems.iter().map(|e| self.pat(e)).collect();
                 Some(Pat::Tuple(parts?, t.span()))
             }
+            // `let [k1, k2] = random::split2(key);`: an array of values
+            // destructures like a tuple.
+            syn::Pat::Slice(t) => {
+                let parts: Option<Vec<_>> = t.elems.iter().map(|e| self.pat(e)).collect();
+                Some(Pat::Tuple(parts?, t.span()))
+            }
             other => {
                 self.cx.error_spanned_by(
                     other,
@@ -966,7 +972,8 @@ impl<'c, 'a> Builder<'c, 'a> {
                 return self.err(span);
             }
             syn::Expr::Array(a)
-                if !a.elems.is_empty() && a.elems.iter().all(|e| int_lit(e).is_some()) =>
+                // Empty too: `&[]`, the shape of a scalar draw.
+                if a.elems.iter().all(|e| int_lit(e).is_some()) =>
             {
                 ExprKind::IntList(a.elems.iter().filter_map(int_lit).collect())
             }
@@ -1041,6 +1048,20 @@ impl<'c, 'a> Builder<'c, 'a> {
                 && matches!(segs[1].as_str(), "concatenate" | "stack"));
         let name = segs.last().cloned().unwrap_or_default();
         let args: Vec<Expr<'a>> = c.args.iter().map(|a| self.expr(a)).collect();
+        // `random::normal::<f32>(key, &[3])`: lowered by lower/random.rs.
+        match prims::random_call(&p.path, c.args.len()) {
+            Some(Ok(op)) => {
+                return Expr {
+                    kind: ExprKind::Prim(op, leak(&name), args),
+                    span,
+                };
+            }
+            Some(Err(msg)) => {
+                self.cx.error_spanned_by(p, msg);
+                return self.err(span);
+            }
+            None => {}
+        }
         if segs.len() == 1 && self.closures.contains(&name) {
             return self.err(span);
         }

@@ -56,6 +56,93 @@ pub enum Op {
     Identity,
     /// `where_(c, a, b)`: `select_n c b a`.
     Where,
+    /// `x.shape()`: only as the shape argument of a random function.
+    Shape,
+    /// A function of `rjax::random` (`random::normal::<f32>(key, &[3])`),
+    /// with the float type of its turbofish; lowered by `lower/random.rs`.
+    Random(RandomFn, Option<crate::ast::Scalar>),
+}
+
+/// The `rjax::random` functions an annotated body may call (same names and
+/// signatures as the eager runtime functions).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RandomFn {
+    /// `split(key, n) -> Vec<Key>`
+    Split,
+    /// `split2(key) -> [Key; 2]`
+    Split2,
+    /// `fold_in(key, data: u32) -> Key`
+    FoldIn,
+    /// `uniform::<T>(key, shape, minval, maxval)`
+    Uniform,
+    /// `normal::<T>(key, shape)`
+    Normal,
+    /// `truncated_normal::<T>(key, lower, upper, shape)`
+    TruncatedNormal,
+    /// `gumbel::<T>(key, shape)`
+    Gumbel,
+    /// `exponential::<T>(key, shape)`
+    Exponential,
+    /// `bernoulli(key, p, shape)`
+    Bernoulli,
+    /// `randint(key, shape, minval, maxval)`
+    Randint,
+}
+
+/// (name, arguments, function) of the accepted `random::` calls.
+pub const RANDOM: &[(&str, usize, RandomFn)] = &[
+    ("split", 2, RandomFn::Split),
+    ("split2", 1, RandomFn::Split2),
+    ("fold_in", 2, RandomFn::FoldIn),
+    ("uniform", 4, RandomFn::Uniform),
+    ("normal", 2, RandomFn::Normal),
+    ("truncated_normal", 4, RandomFn::TruncatedNormal),
+    ("gumbel", 2, RandomFn::Gumbel),
+    ("exponential", 2, RandomFn::Exponential),
+    ("bernoulli", 3, RandomFn::Bernoulli),
+    ("randint", 4, RandomFn::Randint),
+];
+
+/// `random::NAME::<T>(..)` (also `rjax::random::NAME`): the function and
+/// its turbofish type; `Err` explains a name or arity that is not accepted.
+/// `None` when the path is not a `random::` path.
+pub fn random_call(path: &syn::Path, arity: usize) -> Option<Result<Op, String>> {
+    let segs: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
+    let n = segs.len();
+    if n < 2
+        || segs[n - 2] != "random"
+        || !segs[..n - 2].iter().all(|s| s == "rjax" || s == "runtime")
+    {
+        return None;
+    }
+    let name = &segs[n - 1];
+    let elem = match &path.segments[n - 1].arguments {
+        syn::PathArguments::AngleBracketed(a) => match a.args.first() {
+            Some(syn::GenericArgument::Type(syn::Type::Path(t))) if t.path.is_ident("f32") => {
+                Some(crate::ast::Scalar::F32)
+            }
+            Some(syn::GenericArgument::Type(syn::Type::Path(t))) if t.path.is_ident("f64") => {
+                Some(crate::ast::Scalar::F64)
+            }
+            _ => {
+                return Some(Err(format!(
+                    "`random::{name}` takes `::<f32>` or `::<f64>`"
+                )));
+            }
+        },
+        _ => None,
+    };
+    let names: Vec<&str> = RANDOM.iter().map(|(n, _, _)| *n).collect();
+    Some(match RANDOM.iter().find(|(n, _, _)| n == name) {
+        Some((_, a, f)) if *a == arity => Ok(Op::Random(*f, elem)),
+        Some((_, a, _)) => Err(format!(
+            "`random::{name}` takes {a} argument(s), not {arity}"
+        )),
+        None => Err(format!(
+            "`random::{name}` is not available in a transformed function: use one of {}",
+            names.join(", ")
+        )),
+    })
 }
 
 /// (name, number of arguments besides the receiver, op).
@@ -117,6 +204,7 @@ pub const METHODS: &[(&str, usize, Op)] = &[
     ("matmul", 1, Op::Dot),
     ("t", 0, Op::T),
     ("clone", 0, Op::Identity),
+    ("shape", 0, Op::Shape),
 ];
 
 /// Free functions (jax.numpy names): (name, arity, op).

@@ -165,6 +165,24 @@ prims! {
     Threefry2x32 => "threefry2x32",
     /// Random bits of `shape`/`bit_width` from key data (u32[2]).
     RandomBits => "random_bits",
+    /// `n` new keys from each key (`jax.random.split`): `u32[*b, 2] -> u32[*b, n, 2]`.
+    RandomSplit => "random_split",
+    /// A new key from a key and a u32 (`jax.random.fold_in`).
+    RandomFoldIn => "random_fold_in",
+    /// Uniform floats in `[minval, maxval)` of `shape`/`dtype` per key.
+    RandomUniform => "random_uniform",
+    /// Standard normal floats of `shape`/`dtype` per key.
+    RandomNormal => "random_normal",
+    /// Booleans, true with probability `p`, of `shape` per key.
+    RandomBernoulli => "random_bernoulli",
+    /// i32 integers in `[minval, maxval)` of `shape` per key.
+    RandomRandint => "random_randint",
+    /// Standard Gumbel floats of `shape`/`dtype` per key.
+    RandomGumbel => "random_gumbel",
+    /// Standard exponential floats of `shape`/`dtype` per key.
+    RandomExponential => "random_exponential",
+    /// Normal floats truncated to `(lower, upper)`, of `shape`/`dtype` per key.
+    RandomTruncatedNormal => "random_truncated_normal",
 }
 
 impl fmt::Display for Prim {

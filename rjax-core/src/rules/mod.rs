@@ -34,6 +34,9 @@
 //! | custom_jvp_call | the user's rule | - | yes |
 //! | custom_vjp_call / custom_lin | fwd + custom_lin | custom_lin: the user's bwd | loop |
 //! | threefry2x32 random_bits | not differentiable | - | yes (random_bits: loop) |
+//! | random_split random_fold_in random_normal random_gumbel random_exponential random_bernoulli random_randint | no tangent (keys, ints, bools) | - | yes (key arrays) |
+//! | random_uniform | in minval/maxval | - | yes (key arrays) |
+//! | random_truncated_normal | error if the bounds have a tangent | - | yes (key arrays) |
 
 pub mod combinators;
 pub mod control_flow;
@@ -42,6 +45,8 @@ pub mod dim_as_value;
 pub mod elementwise;
 pub mod linalg;
 pub mod random;
+pub mod random_keys;
+pub mod random_samplers;
 pub mod reductions;
 pub mod shape_ops;
 
@@ -255,6 +260,8 @@ fn table() -> &'static Table {
         linalg::register(&mut t);
         control_flow::register(&mut t);
         random::register(&mut t);
+        random_keys::register(&mut t);
+        random_samplers::register(&mut t);
         custom::register(&mut t);
         dim_as_value::register(&mut t);
         t

@@ -402,6 +402,10 @@ impl<'j> Emitter<'j> {
         let r: Vec<TokenStream> = e.inputs.iter().map(|a| self.array_ref(a)).collect();
         let p = &e.params;
         let pn = e.prim.name();
+        let tys: Vec<TensorType> = e.inputs.iter().map(|a| self.ty(a)).collect();
+        if let Some(v) = super::emit_random::value(e, &r, &tys, out) {
+            return v;
+        }
         match e.prim {
             Prim::IntegerPow => {
                 let y = p.int(pn, "y").unwrap_or(1) as i32;

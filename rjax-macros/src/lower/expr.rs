@@ -211,6 +211,15 @@ impl Lowerer<'_> {
                 let r = self.expr(r)?;
                 self.binary(*op, l, r, span)?
             }
+            ExprKind::Prim(Op::Random(f, elem), _, args) => {
+                self.random_call(*f, *elem, args, span)?
+            }
+            ExprKind::Prim(Op::Shape, _, _) => {
+                return err(
+                    span,
+                    "`.shape()` is only accepted as the shape argument of a random function: `random::normal::<f32>(key, x.shape())`",
+                );
+            }
             ExprKind::Prim(op, name, args) => {
                 let mut vals = Vec::new();
                 for a in args {
@@ -494,6 +503,7 @@ impl Lowerer<'_> {
                 let i = vals.next().expect("argument");
                 return self.index(x, i, span);
             }
+            Op::Random(..) | Op::Shape => unreachable!("lowered by `expr`"),
             Op::Concatenate | Op::Stack => unreachable!("list ops are lowered above"),
             Op::Where => {
                 let a = vals.next().expect("argument");

@@ -14,6 +14,7 @@ mod branch;
 mod call;
 mod control;
 mod expr;
+mod random;
 pub mod rank;
 mod vocab;
 
