@@ -33,7 +33,7 @@
 //! | cond scan while | yes (+ partial eval) | yes (while: replay) | yes (cond: select; while with a batched predicate: loop) |
 //! | custom_jvp_call | the user's rule | - | yes |
 //! | custom_vjp_call / custom_lin | fwd + custom_lin | custom_lin: the user's bwd | loop |
-//! | threefry2x32 random_bits | not differentiable | - | yes (random_bits: loop) |
+//! | threefry2x32 random_bits | not differentiable | - | yes (random_bits: key arrays) |
 //! | random_split random_fold_in random_normal random_gumbel random_exponential random_bernoulli random_randint | no tangent (keys, ints, bools) | - | yes (key arrays) |
 //! | random_uniform | in minval/maxval | - | yes (key arrays) |
 //! | random_truncated_normal | error if the bounds have a tangent | - | yes (key arrays) |
