@@ -34,7 +34,11 @@
 //! | custom_jvp_call | the user's rule | - | yes |
 //! | custom_vjp_call / custom_lin | fwd + custom_lin | custom_lin: the user's bwd | loop |
 //! | threefry2x32 random_bits | not differentiable | - | yes (random_bits: loop) |
+//! | psum pvary all_gather reduce_scatter ppermute (collectives.rs) | linear | yes (psum <-> pvary, all_gather <-> reduce_scatter) | yes |
+//! | pmax pmin | yes (arg-max device, mean over ties) | - | yes |
+//! | axis_index | (no operands) | - | (no operands) |
 
+pub mod collectives;
 pub mod combinators;
 pub mod control_flow;
 pub mod custom;
@@ -255,6 +259,7 @@ fn table() -> &'static Table {
         control_flow::register(&mut t);
         random::register(&mut t);
         custom::register(&mut t);
+        collectives::register(&mut t);
         t
     })
 }
