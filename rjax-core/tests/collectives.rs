@@ -222,7 +222,7 @@ fn psum_over_one_axis_of_a_2d_mesh_sums_within_rows() {
     let outs = on_mesh(&[("data", 2), ("model", 2)], |d| {
         run1(&j, &[sample(&[2], d)])
     });
-    for d in 0..4 {
+    for (d, out) in outs.iter().enumerate() {
         let row = d / 2;
         let want = t(
             &[2],
@@ -230,7 +230,7 @@ fn psum_over_one_axis_of_a_2d_mesh_sums_within_rows() {
                 .map(|i| sample(&[2], 2 * row).data[i] + sample(&[2], 2 * row + 1).data[i])
                 .collect(),
         );
-        assert_close(&outs[d], &want, 1e-15, "psum over model");
+        assert_close(out, &want, 1e-15, "psum over model");
     }
     let both = unary_jaxpr(Prim::Psum, axes_p(&["data", "model"]), &[2]);
     let outs = on_mesh(&[("data", 2), ("model", 2)], |d| {
@@ -677,7 +677,7 @@ fn vmap_of_collectives_equals_a_loop_over_the_batch() {
         let vj = vmap(&j, &[Some(0)], &[Some(0)]).unwrap();
         let outs = on_mesh(&[("data", n)], |d| {
             let xb = sample(&[4, 2, 3], d);
-            let batched = run1(&vj, &[xb.clone()]);
+            let batched = run1(&vj, std::slice::from_ref(&xb));
             let looped: Vec<Tensor> = (0..4)
                 .map(|i| run1(&j, &[block(&xb, i, 4).reshape_first()]))
                 .collect();

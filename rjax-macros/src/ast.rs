@@ -1023,6 +1023,23 @@ impl<'c, 'a> Builder<'c, 'a> {
                 .iter()
                 .all(|s| matches!(s.as_str(), "jnp" | "numpy" | "rjax" | "lax"));
         let name = segs.last().cloned().unwrap_or_default();
+        // Collectives take mesh axis names (string literals): parsed apart.
+        if prefix_ok && let Some(r) = crate::lower::collective::parse(&name, c.args.iter(), span) {
+            return match r {
+                Ok((coll, operand)) => Expr {
+                    kind: ExprKind::Prim(
+                        Op::Collective(coll),
+                        leak(&name),
+                        operand.map(|a| self.expr(a)).into_iter().collect(),
+                    ),
+                    span,
+                },
+                Err(e) => {
+                    self.cx.push(e);
+                    self.err(span)
+                }
+            };
+        }
         let args: Vec<Expr<'a>> = c.args.iter().map(|a| self.expr(a)).collect();
         if segs.len() == 1 && self.closures.contains(&name) {
             return self.err(span);

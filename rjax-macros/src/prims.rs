@@ -24,6 +24,9 @@ pub enum Op {
     Identity,
     /// `where_(c, a, b)`: `select_n c b a`.
     Where,
+    /// A collective over mesh axes (`psum(x, "data")` ...), with its
+    /// constant arguments; see `lower::collective`.
+    Collective(crate::lower::collective::Coll),
 }
 
 /// (name, number of arguments besides the receiver, op).

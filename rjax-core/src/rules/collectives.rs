@@ -190,32 +190,36 @@ fn inverse_perm(p: &Params) -> Result<Params> {
 /// Applies the same primitive to a batched operand: collectives act per
 /// element across devices, so a leading batch axis passes through.
 fn batch_same(
+    b: &mut Builder,
     prim: Prim,
-) -> impl Fn(&mut Builder, &Params, &[Atom], &[bool], &DimExpr) -> Result<(Vec<Atom>, Vec<bool>)> {
-    move |b, p, args, _bt, _n| Ok((vec![b.eqn1(prim, p.clone(), args)?], vec![true]))
+    p: &Params,
+    args: &[Atom],
+) -> Result<(Vec<Atom>, Vec<bool>)> {
+    Ok((vec![b.eqn1(prim, p.clone(), args)?], vec![true]))
 }
 
 /// The tangent of `pmax`/`pmin`: the devices holding the extreme value
 /// contribute their tangent, averaged over ties (like `reduce_max`).
 fn extreme_jvp(
+    b: &mut Builder,
     prim: Prim,
-) -> impl Fn(&mut Builder, &Params, &[Atom], &[Option<Atom>]) -> Result<(Vec<Atom>, Vec<Option<Atom>>)>
-{
-    move |b, p, xs, ts| {
-        let y = b.eqn1(prim, p.clone(), xs)?;
-        let Some(t) = ts[0] else {
-            return Ok((vec![y], vec![None]));
-        };
-        let dt = b.dtype(xs[0]);
-        let hit = b.compare(Prim::Eq, xs[0], y)?;
-        let hit = b.convert(hit, dt)?;
-        let axes = Params::from_pairs([("axes", p["axes"].clone())]);
-        let count = b.eqn1(Prim::Psum, axes.clone(), &[hit])?;
-        let picked = b.mul(t, hit)?;
-        let total = b.eqn1(Prim::Psum, axes, &[picked])?;
-        let tout = b.div(total, count)?;
-        Ok((vec![y], vec![Some(tout)]))
-    }
+    p: &Params,
+    xs: &[Atom],
+    ts: &[Option<Atom>],
+) -> Result<(Vec<Atom>, Vec<Option<Atom>>)> {
+    let y = b.eqn1(prim, p.clone(), xs)?;
+    let Some(t) = ts[0] else {
+        return Ok((vec![y], vec![None]));
+    };
+    let dt = b.dtype(xs[0]);
+    let hit = b.compare(Prim::Eq, xs[0], y)?;
+    let hit = b.convert(hit, dt)?;
+    let axes = Params::from_pairs([("axes", p["axes"].clone())]);
+    let count = b.eqn1(Prim::Psum, axes.clone(), &[hit])?;
+    let picked = b.mul(t, hit)?;
+    let total = b.eqn1(Prim::Psum, axes, &[picked])?;
+    let tout = b.div(total, count)?;
+    Ok((vec![y], vec![Some(tout)]))
 }
 
 /// Registers the family.
@@ -226,7 +230,7 @@ pub fn register(t: &mut Table) {
             move |_p, ins| same_type(prim, ins, prim == Prim::Psum),
             move |p, ins, _| eval::eval(prim, p, ins),
         )
-        .batch(batch_same(prim));
+        .batch(move |b, p, args, _bt, _n| batch_same(b, prim, p, args));
     }
     // psum makes a varying value replicated: its cotangent goes back to
     // every device unchanged (pvary); pvary's cotangents are summed.
@@ -243,8 +247,8 @@ pub fn register(t: &mut Table) {
             move |_p, ins| same_type(prim, ins, true),
             move |p, ins, _| eval::eval(prim, p, ins),
         )
-        .jvp(extreme_jvp(prim))
-        .batch(batch_same(prim));
+        .jvp(move |b, p, xs, ts| extreme_jvp(b, prim, p, xs, ts))
+        .batch(move |b, p, args, _bt, _n| batch_same(b, prim, p, args));
     }
 
     t.def(Prim::AllGather, gather_shape, |p, ins, _| {
@@ -281,7 +285,7 @@ pub fn register(t: &mut Table) {
         },
         |p, ins, _| eval::eval(Prim::Ppermute, p, ins),
     )
-    .batch(batch_same(Prim::Ppermute));
+    .batch(|b, p, args, _bt, _n| batch_same(b, Prim::Ppermute, p, args));
     // Sending i -> j transposes to sending the cotangent j -> i.
     deflinear(t, Prim::Ppermute, |b, p, ct, _| {
         b.eqn1(Prim::Ppermute, inverse_perm(p)?, &[ct])

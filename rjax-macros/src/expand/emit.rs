@@ -270,6 +270,7 @@ impl<'j> Emitter<'j> {
         } else {
             quote!(let (#(#names),*): (#(#tys),*) = (#(#inputs),*);)
         };
+        stmts.extend(super::collective::bind_sizes(self.j));
         for e in &self.j.eqns {
             stmts.extend(self.eqn(e));
         }
@@ -512,6 +513,9 @@ impl<'j> Emitter<'j> {
                 let d = p.int(pn, "dimension").unwrap_or(0) as usize;
                 let t = elem_ty(out.dtype);
                 quote!(#lax::iota::<#t>(#shape, #d))
+            }
+            p if rjax_core::rules::collectives::is_collective(p) => {
+                super::collective::call(e, &r).expect("collective params checked by core")
             }
             _ => quote!(#lax::#name(#(#r),*)),
         }

@@ -10,6 +10,7 @@
 //! them by trying candidates.
 
 mod call;
+pub mod collective;
 mod control;
 mod expr;
 pub mod rank;
