@@ -67,3 +67,60 @@ fn grad_through_a_call() {
     let dgx = |x: f64| x.cos() * x + x.sin();
     assert!((twice::grad(x) - (dgx(x) + 2.0 * dgx(2.0 * x))).abs() < 1e-12);
 }
+
+/// `h::jvp` inside a body: the directional derivative of `f` along `v`.
+#[jit]
+fn directional(t: &Array<f64>, v: &Array<f64>) -> f64 {
+    let (_y, dy) = f::jvp((t,), (v,));
+    dy
+}
+
+#[test]
+fn jvp_inside_a_body() {
+    let t = Array::from_vec(vec![0.4, -0.3, 1.7]);
+    let v = Array::from_vec(vec![1.0, 2.0, -0.5]);
+    let g = f::grad(&t);
+    let want: f64 = (0..3).map(|i| g[i] * v[i]).sum();
+    assert!((directional(&t, &v) - want).abs() < 1e-12);
+}
+
+/// Callees in another module: reached by path, or imported with `use`.
+mod physics {
+    use rjax::prelude::*;
+
+    /// Calls a sibling of its own module: the caller below receives both.
+    #[grad]
+    pub fn energy(x: f64) -> f64 {
+        potential(x) * x
+    }
+
+    #[jit]
+    pub fn potential(x: f64) -> f64 {
+        x.sin()
+    }
+}
+
+use physics::energy;
+
+/// Second order across modules: d/dx energy'(x).
+#[grad]
+fn force_slope(x: f64) -> f64 {
+    physics::energy::grad(x)
+}
+
+#[jit]
+fn energy_and_force(x: f64) -> f64 {
+    energy(x) + energy::grad(x)
+}
+
+#[test]
+fn callees_in_another_module() {
+    for x in [0.3, -1.2, 2.0f64] {
+        // energy = x sin x; energy' = sin x + x cos x; energy'' = 2 cos x - x sin x
+        let d1 = x.sin() + x * x.cos();
+        let d2 = 2.0 * x.cos() - x * x.sin();
+        assert!((force_slope(x) - d1).abs() < 1e-12);
+        assert!((force_slope::grad(x) - d2).abs() < 1e-12);
+        assert!((energy_and_force(x) - (x * x.sin() + d1)).abs() < 1e-12);
+    }
+}

@@ -137,7 +137,7 @@ pub struct Function<'a> {
     /// Its body.
     pub body: Block<'a>,
     /// Annotated functions it calls (by name, first use first).
-    pub callees: Vec<String>,
+    pub callees: Vec<(String, syn::Path)>,
 }
 
 /// A block: statements and an optional tail value.
@@ -242,7 +242,14 @@ pub enum ExprKind<'a> {
 }
 
 /// Companions that can be called (and so composed) inside a body.
-pub const CALLABLE_COMPANIONS: &[&str] = &["grad", "value_and_grad", "hessian", "jacobian", "vmap"];
+pub const CALLABLE_COMPANIONS: &[&str] = &[
+    "grad",
+    "value_and_grad",
+    "hessian",
+    "jacobian",
+    "vmap",
+    "jvp",
+];
 
 /// Builds the model of `item`, recording every refusal in `cx`. Returns
 /// `None` when the signature itself is unusable.
@@ -481,7 +488,7 @@ struct Builder<'c, 'a> {
     /// Names bound to closures (already refused; calls to them are not).
     closures: Vec<String>,
     /// Annotated functions called.
-    callees: std::cell::RefCell<Vec<String>>,
+    callees: std::cell::RefCell<Vec<(String, syn::Path)>>,
     _item: &'a ItemFn,
 }
 
@@ -1045,19 +1052,24 @@ impl<'c, 'a> Builder<'c, 'a> {
             return self.err(span);
         }
         if !prefix_ok {
-            if segs.len() == 2 && CALLABLE_COMPANIONS.contains(&segs[1].as_str()) {
-                return self.callee(&segs[0], Some(leak(&segs[1])), args, span);
-            }
-            let callee = segs[..segs.len() - 1].join("::");
-            self.cx.error_spanned_by(
-                p,
-                format!(
-                    "calling `{}` is not supported: call a primitive, another annotated function `h(..)`, or its companion `{callee}::{{{}}}(..)`",
-                    segs.join("::"),
-                    CALLABLE_COMPANIONS.join(", ")
-                ),
-            );
-            return self.err(span);
+            // `h::grad(..)`, `other::h::grad(..)` or `other::h(..)`: an
+            // annotated function reached by its path (see expand::export).
+            let mut path = p.path.clone();
+            let last = segs.last().map(String::as_str).unwrap_or_default();
+            let comp = if CALLABLE_COMPANIONS.contains(&last) {
+                path.segments.pop();
+                path.segments.pop_punct();
+                Some(leak(last))
+            } else if last == "vjp" {
+                self.cx.error_spanned_by(
+                    p,
+                    "`vjp` returns a closure, which a transformed body cannot hold: call `h::grad(..)`, `h::jacobian(..)` or `h::jvp(..)` instead",
+                );
+                return self.err(span);
+            } else {
+                None
+            };
+            return self.callee(path, comp, args, span);
         }
         if segs.len() == 1
             && prims::function(&name, c.args.len()).is_err()
@@ -1065,7 +1077,7 @@ impl<'c, 'a> Builder<'c, 'a> {
             && did_you_mean(&name, &prims::function_names()).is_none()
         {
             // Not a primitive: another annotated function.
-            return self.callee(&name, None, args, span);
+            return self.callee(p.path.clone(), None, args, span);
         }
         match prims::function(&name, c.args.len()) {
             Ok(op) => Expr {
@@ -1082,17 +1094,18 @@ impl<'c, 'a> Builder<'c, 'a> {
 
     fn callee(
         &self,
-        name: &str,
+        path: syn::Path,
         comp: Option<&'static str>,
         args: Vec<Expr<'a>>,
         span: Span,
     ) -> Expr<'a> {
+        let name = crate::expand::export_key(&path);
         let mut c = self.callees.borrow_mut();
-        if !c.iter().any(|n| n == name) {
-            c.push(name.to_string());
+        if !c.iter().any(|(n, _)| *n == name) {
+            c.push((name.clone(), path));
         }
         Expr {
-            kind: ExprKind::Call(name.to_string(), comp, args),
+            kind: ExprKind::Call(name, comp, args),
             span,
         }
     }

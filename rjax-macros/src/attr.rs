@@ -18,6 +18,10 @@ pub enum Kind {
     Vmap,
     /// `#[jit]`
     Jit,
+    /// `#[custom_jvp(jvp = rule)]`
+    CustomJvp,
+    /// `#[custom_vjp(fwd = f_fwd, bwd = f_bwd)]`
+    CustomVjp,
 }
 
 impl Kind {
@@ -27,6 +31,8 @@ impl Kind {
             Kind::Grad => "grad",
             Kind::Vmap => "vmap",
             Kind::Jit => "jit",
+            Kind::CustomJvp => "custom_jvp",
+            Kind::CustomVjp => "custom_vjp",
         }
     }
 
@@ -35,6 +41,8 @@ impl Kind {
             "grad" => Some(Kind::Grad),
             "vmap" => Some(Kind::Vmap),
             "jit" => Some(Kind::Jit),
+            "custom_jvp" => Some(Kind::CustomJvp),
+            "custom_vjp" => Some(Kind::CustomVjp),
             _ => None,
         }
     }
@@ -98,6 +106,35 @@ pub struct Config {
     pub vmap: Option<VmapAttr>,
     /// `#[jit]`, if present.
     pub jit: Option<Span>,
+    /// `#[custom_jvp]` / `#[custom_vjp]`, if present.
+    pub custom: Option<CustomAttr>,
+}
+
+/// The user's derivative rules: paths to annotated functions, as written.
+#[derive(Clone, Debug)]
+pub enum CustomRule {
+    /// `jvp = rule`: `rule(primals.., tangents..) -> (outs.., tangent outs..)`.
+    Jvp(syn::Path),
+    /// `fwd = f_fwd, bwd = f_bwd`: `f_fwd(args..) -> (outs.., residuals..)`,
+    /// `f_bwd(residuals.., cotangents..) -> argument cotangents`.
+    Vjp(syn::Path, syn::Path),
+}
+
+/// `#[custom_jvp(..)]` or `#[custom_vjp(..)]`.
+#[derive(Clone, Debug)]
+pub struct CustomAttr {
+    /// The rule functions.
+    pub rule: CustomRule,
+}
+
+impl CustomAttr {
+    /// The rule functions' paths.
+    pub fn paths(&self) -> Vec<&syn::Path> {
+        match &self.rule {
+            CustomRule::Jvp(j) => vec![j],
+            CustomRule::Vjp(f, b) => vec![f, b],
+        }
+    }
 }
 
 /// Parses the invoked macro's own arguments plus any other rjax attribute
@@ -158,6 +195,7 @@ fn add(cx: &Ctxt, config: &mut Config, kind: Kind, args: TokenStream, span: Span
         Kind::Grad => config.grad.is_some(),
         Kind::Vmap => config.vmap.is_some(),
         Kind::Jit => config.jit.is_some(),
+        Kind::CustomJvp | Kind::CustomVjp => config.custom.is_some(),
     };
     if duplicate {
         cx.error_at(
@@ -181,7 +219,57 @@ fn add(cx: &Ctxt, config: &mut Config, kind: Kind, args: TokenStream, span: Span
             }
             config.jit = Some(span);
         }
+        Kind::CustomJvp | Kind::CustomVjp => {
+            config.custom = parse_custom(cx, kind, args, span);
+        }
     }
+}
+
+/// `jvp = rule` or `fwd = f_fwd, bwd = f_bwd`.
+fn parse_custom(cx: &Ctxt, kind: Kind, args: TokenStream, span: Span) -> Option<CustomAttr> {
+    let (mut jvp, mut fwd, mut bwd) = (None, None, None);
+    let keys: &[&str] = if kind == Kind::CustomJvp {
+        &["jvp"]
+    } else {
+        &["fwd", "bwd"]
+    };
+    let parser = syn::meta::parser(|meta| {
+        let slot = if meta.path.is_ident("jvp") && kind == Kind::CustomJvp {
+            &mut jvp
+        } else if meta.path.is_ident("fwd") && kind == Kind::CustomVjp {
+            &mut fwd
+        } else if meta.path.is_ident("bwd") && kind == Kind::CustomVjp {
+            &mut bwd
+        } else {
+            unknown_key(cx, &meta.path, keys, kind.name());
+            return skip_value(&meta);
+        };
+        *slot = Some(meta.value()?.parse::<syn::Path>()?);
+        Ok(())
+    });
+    if let Err(e) = syn::parse::Parser::parse2(parser, args) {
+        cx.push(e);
+        return None;
+    }
+    let rule = match (kind, jvp, fwd, bwd) {
+        (Kind::CustomJvp, Some(j), _, _) => CustomRule::Jvp(j),
+        (Kind::CustomVjp, _, Some(f), Some(b)) => CustomRule::Vjp(f, b),
+        (Kind::CustomJvp, ..) => {
+            cx.error_at(
+                span,
+                "`#[custom_jvp]` needs its rule: write `#[custom_jvp(jvp = f_jvp)]` with `#[jit] fn f_jvp(primals.., tangents..) -> (out, tangent_out)`",
+            );
+            return None;
+        }
+        _ => {
+            cx.error_at(
+                span,
+                "`#[custom_vjp]` needs its rules: write `#[custom_vjp(fwd = f_fwd, bwd = f_bwd)]` with `#[jit] fn f_fwd(args..) -> (out, residuals..)` and `#[jit] fn f_bwd(residuals.., cotangent) -> argument cotangents`",
+            );
+            return None;
+        }
+    };
+    Some(CustomAttr { rule })
 }
 
 fn parse_grad(cx: &Ctxt, args: TokenStream, span: Span) -> GradAttr {

@@ -14,6 +14,7 @@ mod ast;
 mod attr;
 mod check;
 mod ctxt;
+mod custom;
 mod expand;
 mod lower;
 mod prims;
@@ -43,6 +44,27 @@ pub fn vmap(args: TokenStream, item: TokenStream) -> TokenStream {
 #[proc_macro_attribute]
 pub fn jit(args: TokenStream, item: TokenStream) -> TokenStream {
     expand::expand(attr::Kind::Jit, args.into(), item.into()).into()
+}
+
+/// A function whose derivative is the user's rule (JAX's `custom_jvp` +
+/// `defjvp`): `#[custom_jvp(jvp = f_jvp)] fn f(x: f64) -> f64 { .. }` with
+/// an annotated `#[jit] fn f_jvp(x: f64, x_dot: f64) -> (f64, f64)` that
+/// returns the output and its tangent (linear in the tangents). Every
+/// companion and every annotated caller differentiates through the rule;
+/// evaluation runs `f`'s own body. Stacks with `#[grad]`/`#[vmap]`/`#[jit]`.
+#[proc_macro_attribute]
+pub fn custom_jvp(args: TokenStream, item: TokenStream) -> TokenStream {
+    expand::expand(attr::Kind::CustomJvp, args.into(), item.into()).into()
+}
+
+/// A function whose reverse-mode derivative is the user's (JAX's
+/// `custom_vjp` + `defvjp`): `#[custom_vjp(fwd = f_fwd, bwd = f_bwd)]`,
+/// `#[jit] fn f_fwd(args..) -> (out, residuals..)` and `#[jit] fn
+/// f_bwd(residuals.., cotangent) -> argument cotangent(s)`. Forward mode
+/// (`f::jvp`, `hessian`) through it is refused, as in JAX.
+#[proc_macro_attribute]
+pub fn custom_vjp(args: TokenStream, item: TokenStream) -> TokenStream {
+    expand::expand(attr::Kind::CustomVjp, args.into(), item.into()).into()
 }
 
 /// Internal: the callback that brings an annotated callee's tokens into its

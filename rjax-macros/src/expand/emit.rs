@@ -187,6 +187,8 @@ pub struct Emitted {
 impl<'j> Emitter<'j> {
     /// Names the jaxpr's variables in order of definition.
     pub fn new(j: &'j Jaxpr) -> Self {
+        // Custom-derivative calls run their own body (crate::custom).
+        let j = crate::custom::for_emission(j);
         let mut names = HashMap::new();
         let mut k = 0;
         let mut name = |v: Var, names: &mut HashMap<Var, Ident>| {

@@ -5,9 +5,13 @@
 mod collective;
 mod companions;
 mod emit;
+mod export;
 mod fallback;
 mod jit;
+mod unannotated;
 pub(crate) mod xform;
+
+pub(crate) use export::key as export_key;
 
 use proc_macro2::TokenStream;
 use syn::ItemFn;
@@ -22,9 +26,9 @@ pub fn expand(kind: Kind, args: TokenStream, item: TokenStream) -> TokenStream {
     expand_with(kind, args, item, Vec::new())
 }
 
-/// `__compose!{ {caller} {callee items} {pending callee names} }`: the
-/// callback through which each callee's exported tokens reach the caller's
-/// expansion (one callee at a time); the last step expands the caller.
+/// `__compose!{ {caller} {received} {pending} }`: the callback through
+/// which each callee's exported tokens reach the caller's expansion (one
+/// callee at a time, see [`export`]); the last step expands the caller.
 pub fn compose(input: TokenStream) -> TokenStream {
     let groups: Vec<TokenStream> = input
         .into_iter()
@@ -33,36 +37,24 @@ pub fn compose(input: TokenStream) -> TokenStream {
             _ => None,
         })
         .collect();
-    let [caller, callees, pending] = &groups[..] else {
+    let [caller, received, pending] = &groups[..] else {
         return quote!(::core::compile_error!("rjax: malformed __compose! call"););
     };
-    let mut pending: Vec<proc_macro2::Ident> = pending
-        .clone()
-        .into_iter()
-        .filter_map(|t| match t {
-            proc_macro2::TokenTree::Ident(i) => Some(i),
-            _ => None,
-        })
-        .collect();
+    let mut pending = export::parse_pending(pending.clone());
     if !pending.is_empty() {
         let next = pending.remove(0);
-        return quote!(#next::__rjax_export! { {#caller} {#callees} {#(#pending)*} });
+        let key = match syn::parse2::<syn::Path>(next.clone()) {
+            Ok(p) => export::key(&p),
+            Err(e) => return e.to_compile_error(),
+        };
+        let rest = pending.iter().map(|p| quote!((#p)));
+        return quote!(#next::__rjax_export! { {#caller} {#received [#key]} {#(#rest)*} });
     }
     let mut item: ItemFn = match syn::parse2(caller.clone()) {
         Ok(i) => i,
         Err(e) => return e.to_compile_error(),
     };
-    let parsed: Result<Vec<ItemFn>, _> = syn::parse::Parser::parse2(
-        |input: syn::parse::ParseStream| {
-            let mut v = Vec::new();
-            while !input.is_empty() {
-                v.push(input.parse::<ItemFn>()?);
-            }
-            Ok(v)
-        },
-        callees.clone(),
-    );
-    let callee_items = match parsed {
+    let received = match export::parse_received(received.clone()) {
         Ok(v) => v,
         Err(e) => return e.to_compile_error(),
     };
@@ -76,14 +68,14 @@ pub fn compose(input: TokenStream) -> TokenStream {
         syn::Meta::List(l) => l.tokens.clone(),
         _ => TokenStream::new(),
     };
-    expand_with(kind, args, quote!(#item), callee_items)
+    expand_with(kind, args, quote!(#item), received)
 }
 
 fn expand_with(
     kind: Kind,
     args: TokenStream,
     item: TokenStream,
-    callee_items: Vec<ItemFn>,
+    received: Vec<(String, export::Export)>,
 ) -> TokenStream {
     let original = item.clone();
     let invoked_args = args.clone();
@@ -100,39 +92,49 @@ fn expand_with(
     let cx = Ctxt::new();
     let config = attr::parse(&cx, kind, args, &mut item.attrs);
     let primal = strip_param_attrs(&item);
-    // The tokens other functions receive when they call this one.
+    // The caller tokens for the callback, and the tokens other functions
+    // receive when they call this one: itself and what it needed.
     let kind_ident = quote::format_ident!("{}", kind.name());
-    let exported = quote!(#[::rjax::#kind_ident(#invoked_args)] #original);
+    let caller_tokens = quote!(#[::rjax::#kind_ident(#invoked_args)] #original);
+    let deps = export::received_tokens(&received);
+    let exported = quote!({#caller_tokens} #deps);
     // Callee models (their own expansions report their errors).
     let callee_cx = Ctxt::new();
-    let mut callees = lower::Callees::new();
-    for ci in &callee_items {
-        let mut ci = ci.clone();
-        let cfg = attr::parse_attrs(&callee_cx, &mut ci.attrs);
-        let ci: &'static ItemFn = Box::leak(Box::new(ci));
-        if let Some(f) = ast::function(&callee_cx, ci) {
-            callees.insert(f.name.to_string(), lower::Callee { f, config: cfg });
-        }
-    }
+    let callees = export::callees(&callee_cx, &received);
     let _ = callee_cx.check();
     let mut deferred = None;
     let generated = match ast::function(&cx, &item) {
         Some(func) => {
             check::check(&cx, &config, &func);
-            let missing: Vec<&String> = func
-                .callees
+            let mut wanted: Vec<(String, &syn::Path)> =
+                func.callees.iter().map(|(k, p)| (k.clone(), p)).collect();
+            if let Some(c) = &config.custom {
+                for p in c.paths() {
+                    wanted.push((export::key(p), p));
+                }
+            }
+            let missing: Vec<(String, TokenStream)> = wanted
                 .iter()
-                .filter(|c| !callees.contains_key(*c))
+                .filter(|(k, _)| !callees.contains_key(k))
+                .map(|(k, p)| (k.clone(), quote!(#p)))
                 .collect();
+            if !cx.has_errors() && received.is_empty() {
+                use syn::spanned::Spanned;
+                let spans: Vec<(String, proc_macro2::Span)> = wanted
+                    .iter()
+                    .filter(|(k, _)| !callees.contains_key(k))
+                    .map(|(k, p)| (k.clone(), p.span()))
+                    .collect();
+                unannotated::check(&cx, &func, &spans);
+            }
             if cx.has_errors() {
                 None
-            } else if !missing.is_empty() && callee_items.is_empty() {
+            } else if !missing.is_empty() && received.is_empty() {
                 // Ask each callee for its tokens, then expand again.
-                let names: Vec<proc_macro2::Ident> = missing
-                    .iter()
-                    .map(|m| quote::format_ident!("{}", m))
-                    .collect();
-                deferred = Some(quote!(::rjax::__compose! { {#exported} {} {#(#names)*} }));
+                let paths = missing.iter().map(|(_, p)| quote!((#p)));
+                deferred = Some(quote!(
+                    ::rjax::__compose! { {#caller_tokens} {} {#(#paths)*} }
+                ));
                 None
             } else {
                 Some(generate(&cx, &config, &func, &primal, &callees, &exported))
@@ -182,13 +184,26 @@ fn generate(
     callees: &lower::Callees,
     exported: &TokenStream,
 ) -> TokenStream {
-    let lowered = match lower::rank::lower_inferring(func, callees) {
+    let mut lowered = match lower::rank::lower_inferring(func, callees) {
         Ok(l) => l,
         Err(e) => {
             cx.push(e);
             return TokenStream::new();
         }
     };
+    if let Some(c) = &config.custom {
+        let name = func.name.to_string();
+        match crate::custom::wrap(&name, lowered.jaxpr, c, callees) {
+            Ok(j) => lowered.jaxpr = j,
+            Err(e) => {
+                // At the rule named in the attribute (the attribute's own
+                // span is the callback's when the rules were fetched).
+                use syn::spanned::Spanned;
+                cx.error_at(c.paths()[0].span(), e);
+                return TokenStream::new();
+            }
+        }
+    }
     let input = companions::Input {
         f: func,
         config,
@@ -236,7 +251,7 @@ fn generate(
             #[doc(hidden)]
             macro_rules! __rjax_export {
                 ({$($caller:tt)*} {$($callees:tt)*} {$($pending:tt)*}) => {
-                    ::rjax::__compose! { {$($caller)*} {$($callees)* #exported} {$($pending)*} }
+                    ::rjax::__compose! { {$($caller)*} {$($callees)* {#exported}} {$($pending)*} }
                 };
             }
             #[doc(hidden)]

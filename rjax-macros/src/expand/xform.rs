@@ -12,6 +12,21 @@ fn text<T>(r: rjax_core::Result<T>) -> XResult<T> {
     r.map_err(|e| e.to_string())
 }
 
+/// How the refusal below starts (companions that cannot exist for such a
+/// function are left out silently rather than reported).
+pub const FORWARD_THROUGH_VJP: &str = "forward mode (jvp, hessian) through a `#[custom_vjp]`";
+
+/// Forward mode through a `#[custom_vjp]` function leaves a `custom_lin`
+/// that nothing can evaluate: refused, as JAX refuses it.
+fn no_forward_through_vjp(j: Jaxpr) -> XResult {
+    if crate::custom::contains(&j, rjax_core::Prim::CustomLin) {
+        return Err(format!(
+            "{FORWARD_THROUGH_VJP} function is not defined: use `grad`, `vjp` or `jacobian`, or give the function a `#[custom_jvp]` rule"
+        ));
+    }
+    Ok(j)
+}
+
 /// Clean-up after a transformation: core's pipeline (simplification,
 /// constant folding, CSE, DCE), so the emitted code has no dead or
 /// repeated work.
@@ -37,7 +52,9 @@ pub fn value_and_grad(j: &Jaxpr, argnums: &[usize], has_aux: bool) -> XResult {
 /// Forward mode: inputs `primals ++ tangents of wrt`, outputs `outs ++ tangent outs`.
 pub fn jvp(j: &Jaxpr, wrt: &[usize]) -> XResult {
     let mask: Vec<bool> = (0..j.invars.len()).map(|i| wrt.contains(&i)).collect();
-    text(transforms::jvp_wrt(j, &mask)).map(simplify)
+    text(transforms::jvp_wrt(j, &mask))
+        .map(simplify)
+        .and_then(no_forward_through_vjp)
 }
 
 /// Reverse mode: (forward: inputs -> outputs ++ residuals, backward:
@@ -54,7 +71,9 @@ pub fn jacobian(j: &Jaxpr, argnum: usize) -> XResult {
 
 /// Hessian of scalar output 0 w.r.t. input `argnum`.
 pub fn hessian(j: &Jaxpr, argnum: usize) -> XResult {
-    text(transforms::hessian(j, argnum)).map(simplify)
+    text(transforms::hessian(j, argnum))
+        .map(simplify)
+        .and_then(no_forward_through_vjp)
 }
 
 /// Batched over `in_axes` (None = unbatched), outputs batched on axis 0.

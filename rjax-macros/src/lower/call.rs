@@ -25,11 +25,52 @@ impl Lowerer<'_> {
             return err(
                 span,
                 format!(
-                    "`{name}` is not an annotated function (`#[grad]`, `#[vmap]` or `#[jit]`) in this module"
+                    "`{name}` is not an annotated function: annotate it (`#[jit]`, `#[grad]` or `#[vmap]`) or give its derivative with `#[custom_jvp]`"
                 ),
             );
         };
         let f = &callee.f;
+        let scalar_out = f.ret.is_scalar_float()
+            || callee
+                .config
+                .grad
+                .as_ref()
+                .is_some_and(|g| g.has_aux.is_some());
+        if matches!(comp, Some("grad" | "value_and_grad" | "hessian")) && !scalar_out {
+            return err(
+                span,
+                format!(
+                    "`{name}::{}` needs a scalar float output, and `{name}` returns `{}`: use `{name}::jacobian(..)` or `{name}::jvp(..)`",
+                    comp.unwrap_or_default(),
+                    show_ret(f)
+                ),
+            );
+        }
+        // `h::jvp((primals..), (tangents..))`: one tangent per float parameter.
+        let wrt: Vec<usize> = f
+            .params
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| matches!(p.ty, ParamTy::Scalar(s) | ParamTy::Array { elem: s, .. } if s.is_float()))
+            .map(|(i, _)| i)
+            .collect();
+        let (vals, tangents) = if comp == Some("jvp") {
+            match <[Value; 2]>::try_from(vals) {
+                Ok([Value::Tuple(p), Value::Tuple(t)]) if t.len() == wrt.len() => (p, t),
+                _ => {
+                    return err(
+                        span,
+                        format!(
+                            "write `{name}::jvp((primals..), (tangents..))` with {} primal(s) and {} tangent(s) (one per float parameter)",
+                            f.params.len(),
+                            wrt.len()
+                        ),
+                    );
+                }
+            }
+        } else {
+            (vals, Vec::new())
+        };
         if vals.len() != f.params.len() {
             return err(
                 span,
@@ -77,11 +118,20 @@ impl Lowerer<'_> {
             })
             .collect();
         let mut unify = Vec::new();
-        let none = super::Callees::new();
-        let j = lower_typed(f, types, &mut unify, &none).map_err(|e| super::LowerError {
+        let j = lower_typed(f, types, &mut unify, &callee.deps).map_err(|e| super::LowerError {
             span,
             msg: format!("in `{name}`: {}", e.msg),
         })?;
+        let j = match &callee.config.custom {
+            Some(c) => crate::custom::wrap(name, j, c, &callee.deps)
+                .map_err(|msg| super::LowerError { span, msg })?,
+            None => j,
+        };
+        for (t, &i) in tangents.into_iter().zip(&wrt) {
+            let dt = self.b.ty(atoms[i]).dtype;
+            let a = self.atom_as(t, dt, span)?;
+            atoms.push(a);
+        }
         let wrap = |r: xform::XResult| -> LResult<Jaxpr> {
             r.map_err(|e| super::LowerError {
                 span,
@@ -99,6 +149,7 @@ impl Lowerer<'_> {
             Some("hessian") => wrap(xform::hessian(&first_if(&j, true), argnums[0]))?,
             Some("jacobian") => wrap(xform::jacobian(&first_if(&j, true), argnums[0]))?,
             Some("vmap") => wrap(xform::vmap(&j, &axes))?,
+            Some("jvp") => wrap(xform::jvp(&j, &wrt))?,
             Some(other) => {
                 return err(
                     span,
@@ -109,6 +160,18 @@ impl Lowerer<'_> {
         let r = self.b.inline(&j, &atoms);
         let outs = self.core(r, span)?;
         let mut vals: Vec<Value> = outs.into_iter().map(Value::Atom).collect();
+        if comp == Some("jvp") {
+            // (outs, tangent outs), each shaped like the callee's result.
+            let touts = vals.split_off(vals.len() / 2);
+            let shape = |v: Vec<Value>| {
+                if f.ret.tuple {
+                    Value::Tuple(v)
+                } else {
+                    one_or_tuple(v)
+                }
+            };
+            return Ok(Value::Tuple(vec![shape(vals), shape(touts)]));
+        }
         if comp == Some("grad") && has_aux {
             // core: aux.. ++ grads; the companion returns (grads, aux).
             let n_aux = vals.len() - argnums.len();
@@ -117,6 +180,19 @@ impl Lowerer<'_> {
             return Ok(Value::Tuple(vec![g, one_or_tuple(vals)]));
         }
         Ok(one_or_tuple(vals))
+    }
+}
+
+fn show_ret(f: &crate::ast::Function) -> String {
+    let one = |t: &crate::ast::ValTy| match t {
+        crate::ast::ValTy::Scalar(s) => s.rust_name().to_string(),
+        crate::ast::ValTy::Array(s) => format!("Array<{}>", s.rust_name()),
+    };
+    let parts: Vec<String> = f.ret.tys.iter().map(one).collect();
+    if f.ret.tuple {
+        format!("({})", parts.join(", "))
+    } else {
+        parts.join(", ")
     }
 }
 

@@ -30,9 +30,11 @@ pub struct Callee<'a> {
     pub f: Function<'a>,
     /// Its attributes.
     pub config: Config,
+    /// What its own body and custom rules call, by the keys they use.
+    pub deps: Callees<'a>,
 }
 
-/// Callees by name.
+/// Callees by the path the body writes (`h`, `other::h`).
 pub type Callees<'a> = HashMap<String, Callee<'a>>;
 
 /// A lowering error: where, and what (a core error or our own message).

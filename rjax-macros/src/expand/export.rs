@@ -1,0 +1,123 @@
+//! The tokens an annotated function hands to its callers, and how a caller
+//! turns them back into callee models.
+//!
+//! How a caller reaches a callee's IR: the expansion of `#[grad] fn h`
+//! defines, inside the companion module `h`, a hidden `macro_rules!
+//! __rjax_export` that pastes `h`'s own tokens (and those of everything
+//! `h` itself needed: its callees and its custom rules, recursively) into
+//! a `__compose!` call. A caller whose body names `h`, `other::h` or
+//! `h::grad` first expands to `h::__rjax_export! {..}` (the path as the
+//! user wrote it, so `use other::h;` and `other::h::grad` resolve as any
+//! Rust path does); the callback re-invokes the caller's macro with the
+//! callee's tokens, which it parses, lowers at the argument types and
+//! inlines. Callees are fetched one at a time, then the caller expands.
+//!
+//! Wire format (all inside one `__compose! { .. }`):
+//! `{caller item} {received} {pending}` where `received` is a sequence
+//! of `["key"] {export}`, `export` is `{item} received`, and `pending` is
+//! a sequence of `(path)` groups still to fetch.
+
+use proc_macro2::{Delimiter, TokenStream, TokenTree};
+use quote::quote;
+use syn::ItemFn;
+
+use crate::attr;
+use crate::ctxt::Ctxt;
+use crate::lower::{Callee, Callees};
+
+/// One received export: the callee's item and its own dependencies.
+pub struct Export {
+    /// `#[rjax attr] fn h(..) {..}`.
+    pub item: ItemFn,
+    /// What the callee's body (and its custom rule) refer to, by the key
+    /// the callee's body uses.
+    pub deps: Vec<(String, Export)>,
+}
+
+/// The key of a callee path as the body writes it (`other::h`).
+pub fn key(path: &syn::Path) -> String {
+    path.segments
+        .iter()
+        .map(|s| s.ident.to_string())
+        .collect::<Vec<_>>()
+        .join("::")
+}
+
+/// Parses a `received` sequence: `["key"] {export}` ...
+pub fn parse_received(ts: TokenStream) -> syn::Result<Vec<(String, Export)>> {
+    let mut out = Vec::new();
+    let mut it = ts.into_iter();
+    while let Some(t) = it.next() {
+        let TokenTree::Group(k) = t else {
+            return Err(malformed());
+        };
+        let lit: syn::LitStr = syn::parse2(k.stream())?;
+        let Some(TokenTree::Group(body)) = it.next() else {
+            return Err(malformed());
+        };
+        out.push((lit.value(), parse_export(body.stream())?));
+    }
+    Ok(out)
+}
+
+fn parse_export(ts: TokenStream) -> syn::Result<Export> {
+    let mut it = ts.into_iter();
+    let Some(TokenTree::Group(item)) = it.next() else {
+        return Err(malformed());
+    };
+    let item: ItemFn = syn::parse2(item.stream())?;
+    let deps = parse_received(it.collect())?;
+    Ok(Export { item, deps })
+}
+
+fn malformed() -> syn::Error {
+    syn::Error::new(
+        proc_macro2::Span::call_site(),
+        "rjax: malformed `__compose!` input",
+    )
+}
+
+/// The `received` tokens for `exports` (what a function re-exports as its
+/// dependencies).
+pub fn received_tokens(exports: &[(String, Export)]) -> TokenStream {
+    let mut out = TokenStream::new();
+    for (k, e) in exports {
+        let item = &e.item;
+        let deps = received_tokens(&e.deps);
+        out.extend(quote!([#k] { {#item} #deps }));
+    }
+    out
+}
+
+/// Callee models for `exports` (errors of the callees' own attributes are
+/// reported by their own expansions, so `cx` is discarded by the caller).
+pub fn callees(cx: &Ctxt, exports: &[(String, Export)]) -> Callees<'static> {
+    let mut out = Callees::new();
+    for (k, e) in exports {
+        let mut item = e.item.clone();
+        let config = attr::parse_attrs(cx, &mut item.attrs);
+        // The models borrow the item for the whole expansion.
+        let item: &'static ItemFn = Box::leak(Box::new(item));
+        if let Some(f) = crate::ast::function(cx, item) {
+            out.insert(
+                k.clone(),
+                Callee {
+                    f,
+                    config,
+                    deps: callees(cx, &e.deps),
+                },
+            );
+        }
+    }
+    out
+}
+
+/// The pending groups `(path)` as paths.
+pub fn parse_pending(ts: TokenStream) -> Vec<TokenStream> {
+    ts.into_iter()
+        .filter_map(|t| match t {
+            TokenTree::Group(g) if g.delimiter() == Delimiter::Parenthesis => Some(g.stream()),
+            _ => None,
+        })
+        .collect()
+}

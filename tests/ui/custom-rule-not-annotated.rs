@@ -1,0 +1,12 @@
+use rjax::prelude::*;
+
+#[custom_jvp(jvp = f_jvp)]
+fn f(x: f64) -> f64 {
+    x.sin()
+}
+
+fn f_jvp(x: f64, x_dot: f64) -> (f64, f64) {
+    (x.sin(), x.cos() * x_dot)
+}
+
+fn main() {}
