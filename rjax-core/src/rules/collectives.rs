@@ -9,7 +9,7 @@
 //! | all_gather | axis_name all_gather_dimension axis_size tiled | linear | reduce_scatter | dimension + 1 |
 //! | reduce_scatter | axis_name scatter_dimension axis_size tiled | linear | all_gather | dimension + 1 |
 //! | ppermute | axis_name perm | linear | ppermute, inverse perm | same op |
-//! | axis_index | axis_name | (no operands) | - | - |
+//! | axis_index | axis_name | (no operands: zero) | - | (unbatched) |
 //!
 //! Axis names are params (`axes=(data,)`), so the IR never needs a mesh;
 //! `axis_size` of the gathering ops is a symbolic dim (`size_data`) bound
@@ -299,5 +299,10 @@ pub fn register(t: &mut Table) {
             Ok(vec![TensorType::scalar(DType::I32)])
         },
         |p, ins, _| eval::eval(Prim::AxisIndex, p, ins),
-    );
+    )
+    // No operands, so these never run inside a transform; they exist so
+    // the table is complete (an integer index has no tangent and is the
+    // same for every example of a batch).
+    .jvp(|b, p, xs, _| Ok((vec![b.eqn1(Prim::AxisIndex, p.clone(), xs)?], vec![None])))
+    .batch(|b, p, xs, _, _| Ok((vec![b.eqn1(Prim::AxisIndex, p.clone(), xs)?], vec![false])));
 }

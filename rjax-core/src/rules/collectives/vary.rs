@@ -23,9 +23,9 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 
 use super::{eqn_axes, is_collective, names_param};
 use crate::builder::Builder;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::ir::params::ParamsExt;
-use crate::ir::{Atom, Jaxpr, Params, Prim, Var};
+use crate::ir::{Atom, Jaxpr, Param, Params, Prim, Var};
 
 type Axes = BTreeSet<String>;
 
@@ -45,11 +45,31 @@ fn reaches_collective(j: &Jaxpr) -> HashSet<Var> {
     live
 }
 
+/// True when a sub-jaxpr (loop body, branch, custom rule) of `j`'s
+/// equations communicates.
+fn nested_collective(j: &Jaxpr) -> bool {
+    fn any(p: &Param) -> bool {
+        match p {
+            Param::Jaxpr(s) => s.eqns.iter().any(|e| communicates(e.prim)) || nested_collective(s),
+            Param::Tuple(v) | Param::List(v) => v.iter().any(any),
+            _ => false,
+        }
+    }
+    j.eqns.iter().any(|e| e.params.values().any(any))
+}
+
 /// `j` with `pvary` equations inserted where a replicated value meets a
 /// varying one; `replicated[i]` says input `i` is the same on every
 /// device (see the module docs for the inputs that are not). A jaxpr
 /// without collectives comes back unchanged.
 pub fn insert_pvary(j: &Jaxpr, replicated: &[bool]) -> Result<Jaxpr> {
+    if nested_collective(j) {
+        // Placing the pvarys inside loop bodies and branches is not done
+        // yet; a silently wrong gradient would be worse than this error.
+        return Err(Error::NotDifferentiable(
+            "a collective (psum, pmean ...) inside a loop or conditional: reverse mode cannot place the all-reduce of replicated inputs there yet; move the collective out of the loop".into(),
+        ));
+    }
     let mut all = Axes::new();
     for e in &j.eqns {
         if communicates(e.prim) {
