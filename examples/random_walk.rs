@@ -5,40 +5,37 @@
 //!
 //! `cargo run --release --example random_walk`
 
-use rjax::random::{self, Key};
+use rjax::prelude::*;
+use rjax::runtime::array::where_;
 
-/// One step for every walker: Gaussian increments, plus a rare jump of size
-/// +-`jump` drawn with probability `p_jump`. Consumes the step's key.
-fn step(key: Key, positions: &mut [f32], jump: f32, p_jump: f32) {
-    let [k_move, k_jump, k_sign] = <[Key; 3]>::try_from(random::split(key, 3)).unwrap();
-    let n = positions.len();
-    let moves = random::normal::<f32>(k_move, &[n]);
-    let jumps = random::bernoulli(k_jump, p_jump, &[n]);
-    let signs = random::randint(k_sign, &[n], 0, 2);
-    let draws = moves
-        .as_slice()
-        .iter()
-        .zip(jumps.as_slice())
-        .zip(signs.as_slice());
-    for (x, ((&dx, &jumped), &sign)) in positions.iter_mut().zip(draws) {
-        *x += dx;
-        if jumped {
-            *x += if sign == 1 { jump } else { -jump };
-        }
-    }
+/// One step for every walker, compiled by `#[jit]` (random draws included):
+/// Gaussian increments, plus a rare jump of size +-`jump` drawn with
+/// probability `p_jump`. Consumes the step's key; using it twice would not
+/// compile, under `#[jit]` too.
+#[jit]
+fn step(positions: &Array<f32>, key: Key, jump: f32, p_jump: f32) -> Array<f32> {
+    let [k_move, rest] = random::split2(key);
+    let [k_jump, k_side] = random::split2(rest);
+    let moves = random::normal::<f32>(k_move, positions.shape());
+    let jumped = random::bernoulli(k_jump, p_jump, positions.shape());
+    // A fair direction: the sign of a uniform draw on [-1, 1).
+    let side = random::uniform::<f32>(k_side, positions.shape(), -1.0, 1.0);
+    let kick = side.sign() * jump;
+    let stay = &kick * 0.0;
+    positions + &moves + &where_(&jumped, &kick, &stay)
 }
 
 /// Simulates `walkers` walks of `steps` steps from `key`; returns the final
 /// positions.
 fn simulate(mut key: Key, walkers: usize, steps: usize) -> Vec<f32> {
-    let mut positions = vec![0.0f32; walkers];
+    let mut positions = Array::zeros(&[walkers]);
     for _ in 0..steps {
         // Split off this step's key and keep the other for the future.
         let [next, now] = random::split2(key);
         key = next;
-        step(now, &mut positions, 5.0, 0.01);
+        positions = step(&positions, now, 5.0, 0.01);
     }
-    positions
+    positions.to_vec()
 }
 
 fn mean_var(x: &[f32]) -> (f64, f64) {

@@ -34,7 +34,14 @@ pub mod __private;
 /// Everything a typical program uses.
 pub mod prelude {
     pub use crate::random;
+    pub use crate::random::Key;
     pub use rjax_macros::*;
     pub use rjax_runtime::array;
+    // jax.numpy's free functions, so an annotated body's `sin(x)` or
+    // `concatenate(&[a, b], 0)` is also valid ordinary Rust in the primal.
+    pub use rjax_runtime::numpy::{
+        abs, broadcast_to, concatenate, cos, dot, exp, expm1, log, log1p, matmul, maximum, mean,
+        minimum, power, reshape, sign, sin, sqrt, square, stack, sum, tan, tanh, transpose, where_,
+    };
     pub use rjax_runtime::{Array, DType, Element};
 }

@@ -349,6 +349,29 @@ impl Builder {
             &[],
         )
     }
+    /// A dimension size as an `i32[]`: a literal when the dim is constant,
+    /// else `dim_as_value[dim]` (evaluated from the run-time shapes).
+    pub fn dim_as_value(&mut self, d: &DimExpr) -> Result<Atom> {
+        if let Some(c) = d.as_const() {
+            return Ok(self.lit(c as f64, DType::I32));
+        }
+        self.eqn1(
+            Prim::DimAsValue,
+            Params::from_pairs([("dim", Param::Dim(d.clone()))]),
+            &[],
+        )
+    }
+    /// The number of elements of `x` along `axes`, as a scalar of `dtype`
+    /// (the divisor of a mean).
+    pub fn count_as(&mut self, x: Atom, axes: &[usize], dtype: DType) -> Result<Atom> {
+        let t = self.ty(x);
+        let n = DimExpr::product(axes.iter().map(|&k| &t.dims()[k]));
+        if let Some(c) = n.as_const() {
+            return Ok(self.lit(c as f64, dtype));
+        }
+        let v = self.dim_as_value(&n)?;
+        self.convert(v, dtype)
+    }
     /// Sums `x` down to `shape` (the transpose of NumPy-style broadcasting
     /// from `shape`): sums leading extra axes and axes broadcast from 1.
     pub fn sum_to_shape(&mut self, x: Atom, shape: &[DimExpr]) -> Result<Atom> {

@@ -576,6 +576,12 @@ impl<'c, 'a> Builder<'c, 'a> {
                 let parts: Option<Vec<_>> = t.elems.iter().map(|e| self.pat(e)).collect();
                 Some(Pat::Tuple(parts?, t.span()))
             }
+            // `let [k1, k2] = random::split2(key);`: an array of values
+            // destructures like a tuple.
+            syn::Pat::Slice(t) => {
+                let parts: Option<Vec<_>> = t.elems.iter().map(|e| self.pat(e)).collect();
+                Some(Pat::Tuple(parts?, t.span()))
+            }
             other => {
                 self.cx.error_spanned_by(
                     other,
@@ -955,34 +961,30 @@ impl<'c, 'a> Builder<'c, 'a> {
                 return self.err(span);
             }
             syn::Expr::Array(a)
-                if !a.elems.is_empty()
-                    && a.elems.iter().all(|e| {
-                        matches!(
-                            e,
-                            syn::Expr::Lit(syn::ExprLit {
-                                lit: syn::Lit::Int(_),
-                                ..
-                            })
-                        )
-                    }) =>
+                // Empty too: `&[]`, the shape of a scalar draw.
+                if a.elems.iter().all(|e| int_lit(e).is_some()) =>
             {
-                ExprKind::IntList(
-                    a.elems
-                        .iter()
-                        .map(|e| match e {
-                            syn::Expr::Lit(syn::ExprLit {
-                                lit: syn::Lit::Int(i),
-                                ..
-                            }) => i.base10_parse().unwrap_or(0),
-                            _ => 0,
-                        })
-                        .collect(),
-                )
+                ExprKind::IntList(a.elems.iter().filter_map(int_lit).collect())
+            }
+            // `[1..3, 0..2]`: the ranges of `slice`, as (starts, limits).
+            syn::Expr::Array(a)
+                if !a.elems.is_empty() && a.elems.iter().all(|e| int_range(e).is_some()) =>
+            {
+                let (starts, limits) = a.elems.iter().filter_map(int_range).unzip();
+                let list = |v| Expr {
+                    kind: ExprKind::IntList(v),
+                    span,
+                };
+                ExprKind::Tuple(vec![list(starts), list(limits)])
+            }
+            // `[a, b]` of values: the list argument of `concatenate`/`stack`.
+            syn::Expr::Array(a) if !a.elems.is_empty() => {
+                ExprKind::Tuple(a.elems.iter().map(|e| self.expr(e)).collect())
             }
             syn::Expr::Array(a) => {
                 self.cx.error_spanned_by(
                     a,
-                    "array literals are not supported in a transformed function: pass an `&Array<T>` parameter",
+                    "empty array literals are not supported in a transformed function: pass an `&Array<T>` parameter",
                 );
                 return self.err(span);
             }
@@ -995,7 +997,7 @@ impl<'c, 'a> Builder<'c, 'a> {
             }
             syn::Expr::Range(r) => {
                 self.cx
-                    .error_spanned_by(r, "ranges only appear in `for i in lo..hi`");
+                    .error_spanned_by(r, "ranges only appear in `for i in lo..hi` and, with constant bounds, in `a.slice(&[1..3, 0..2])`");
                 return self.err(span);
             }
             other => {
@@ -1028,7 +1030,11 @@ impl<'c, 'a> Builder<'c, 'a> {
         let prefix_ok = segs.len() == 1
             || segs[..segs.len() - 1]
                 .iter()
-                .all(|s| matches!(s.as_str(), "jnp" | "numpy" | "rjax" | "lax"));
+                .all(|s| matches!(s.as_str(), "jnp" | "numpy" | "rjax" | "lax"))
+            // `Array::concatenate(&[&a, &b], 0)`, the eager API's spelling.
+            || (segs.len() == 2
+                && segs[0] == "Array"
+                && matches!(segs[1].as_str(), "concatenate" | "stack"));
         let name = segs.last().cloned().unwrap_or_default();
         // Collectives take mesh axis names (string literals): parsed apart.
         if prefix_ok && let Some(r) = crate::lower::collective::parse(&name, c.args.iter(), span) {
@@ -1048,6 +1054,20 @@ impl<'c, 'a> Builder<'c, 'a> {
             };
         }
         let args: Vec<Expr<'a>> = c.args.iter().map(|a| self.expr(a)).collect();
+        // `random::normal::<f32>(key, &[3])`: lowered by lower/random.rs.
+        match prims::random_call(&p.path, c.args.len()) {
+            Some(Ok(op)) => {
+                return Expr {
+                    kind: ExprKind::Prim(op, leak(&name), args),
+                    span,
+                };
+            }
+            Some(Err(msg)) => {
+                self.cx.error_spanned_by(p, msg);
+                return self.err(span);
+            }
+            None => {}
+        }
         if segs.len() == 1 && self.closures.contains(&name) {
             return self.err(span);
         }
@@ -1139,6 +1159,35 @@ impl<'c, 'a> Builder<'c, 'a> {
         };
         self.cx
             .error_spanned_by(at, format!("unsupported {kind} `{name}`: {hint}"));
+    }
+}
+
+/// `a..b` with integer literal bounds.
+fn int_range(e: &syn::Expr) -> Option<(i64, i64)> {
+    match e {
+        syn::Expr::Range(syn::ExprRange {
+            start: Some(a),
+            end: Some(b),
+            limits: syn::RangeLimits::HalfOpen(_),
+            ..
+        }) => Some((int_lit(a)?, int_lit(b)?)),
+        _ => None,
+    }
+}
+
+/// An integer literal, possibly negated (`2`, `-1`): an axis or a size.
+fn int_lit(e: &syn::Expr) -> Option<i64> {
+    match e {
+        syn::Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Int(i),
+            ..
+        }) => i.base10_parse().ok(),
+        syn::Expr::Unary(syn::ExprUnary {
+            op: syn::UnOp::Neg(_),
+            expr,
+            ..
+        }) => int_lit(expr).map(|v| -v),
+        _ => None,
     }
 }
 

@@ -94,8 +94,8 @@ fn check_has_aux(cx: &Ctxt, config: &Config, f: &Function) {
     }
 }
 
-// in_axes has one entry per parameter (or a single entry for all); Keys are
-// never mapped; out_axes is 0 (move the axis with `.t()` afterwards).
+// in_axes has one entry per parameter (or a single entry for all); a mapped
+// Key is a `Vec<Key>`, a batch with no other axis than 0; out_axes is 0 (move the axis with `.t()` afterwards).
 fn check_in_axes(cx: &Ctxt, config: &Config, f: &Function) {
     let Some(vmap) = &config.vmap else {
         return;
@@ -115,9 +115,9 @@ fn check_in_axes(cx: &Ctxt, config: &Config, f: &Function) {
         }
         for (ax, p) in list.iter().zip(&f.params) {
             match (ax.axis, p.ty) {
-                (Some(_), ParamTy::Key) => cx.error_at(
+                (Some(a), ParamTy::Key) if a > 0 => cx.error_at(
                     ax.span,
-                    format!("`{}` is a `Key` and cannot be mapped: write `None` here (split keys before the call instead)", p.name),
+                    format!("`{}` is a `Key`: a batch of keys is a `Vec<Key>` (from `random::split(key, n)`) mapped along axis 0, so write `0`, or `None` for one key shared by every row", p.name),
                 ),
                 (Some(a), ParamTy::Scalar(_)) if a > 0 => cx.error_at(
                     ax.span,
@@ -126,6 +126,15 @@ fn check_in_axes(cx: &Ctxt, config: &Config, f: &Function) {
                 _ => {}
             }
         }
+    }
+    if let Some(InAxes::All(ax)) = &vmap.in_axes
+        && ax.axis.is_some_and(|a| a > 0)
+        && let Some(p) = f.params.iter().find(|p| p.ty == ParamTy::Key)
+    {
+        cx.error_at(
+            ax.span,
+            format!("`{}` is a `Key`, mapped along axis 0 only (a `Vec<Key>`): give per-parameter axes, e.g. `in_axes = (1, 0)`", p.name),
+        );
     }
     if let Some(out) = &vmap.out_axes
         && out.axis != Some(0)

@@ -13,9 +13,38 @@ pub enum Op {
     Powi,
     /// Full reduction (`sum`, `mean`, `max`/`min` with no argument), by name.
     Reduce(&'static str),
-    /// `a.sum_axes(&[k, ..], keepdims)`: `reduce_sum[axes]` (then
-    /// `expand_dims` when `keepdims`).
-    SumAxes,
+    /// `a.mean()`: `reduce_sum` over all axes divided by the element count.
+    Mean,
+    /// `a.sum_axes(&[k, ..], keepdims)` and its `mean_axes`, `max_axes`,
+    /// `min_axes` siblings: the reduction over `axes` (then `expand_dims`
+    /// when `keepdims`). `"mean"` divides a `reduce_sum` by the count.
+    Axes(&'static str),
+    /// `a.reshape(&[2, -1])`: `reshape[new_sizes]`, one `-1` inferred.
+    Reshape,
+    /// `a.broadcast_to(&[4, 3])`: NumPy broadcasting to a constant shape.
+    BroadcastTo,
+    /// `a.flatten()`: reshape to one axis.
+    Flatten,
+    /// `a.transpose(&[1, 0, 2])`: `transpose[permutation]`.
+    Permute,
+    /// `a.slice(&[1..3, 0..2])`: a static `slice`, one range per axis.
+    Slice,
+    /// `a.expand_dims(k)`: insert a size-1 axis at `k`.
+    ExpandDims,
+    /// `a.squeeze()`: remove every axis known to be 1.
+    Squeeze,
+    /// `a.squeeze_axes(&[k])`: remove the size-1 axes `k`.
+    SqueezeAxes,
+    /// `a.argmax()`: the flat index of the largest element.
+    Argmax,
+    /// `a.argmax_axis(k, keepdims)`: `i32` indices along axis `k`.
+    ArgmaxAxis,
+    /// `a.item()`: the value of a rank-0 array (`a.dot(&b).item()`).
+    Item,
+    /// `concatenate(&[a, b], axis)`: join along an existing axis.
+    Concatenate,
+    /// `stack(&[a, b], axis)`: join along a new axis.
+    Stack,
     /// `a.dot(&b)` / `a.matmul(&b)`: `dot_general`.
     Dot,
     /// `a.t()`: reverse the axes.
@@ -27,6 +56,93 @@ pub enum Op {
     /// A collective over mesh axes (`psum(x, "data")` ...), with its
     /// constant arguments; see `lower::collective`.
     Collective(crate::lower::collective::Coll),
+    /// `x.shape()`: only as the shape argument of a random function.
+    Shape,
+    /// A function of `rjax::random` (`random::normal::<f32>(key, &[3])`),
+    /// with the float type of its turbofish; lowered by `lower/random.rs`.
+    Random(RandomFn, Option<crate::ast::Scalar>),
+}
+
+/// The `rjax::random` functions an annotated body may call (same names and
+/// signatures as the eager runtime functions).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RandomFn {
+    /// `split(key, n) -> Vec<Key>`
+    Split,
+    /// `split2(key) -> [Key; 2]`
+    Split2,
+    /// `fold_in(key, data: u32) -> Key`
+    FoldIn,
+    /// `uniform::<T>(key, shape, minval, maxval)`
+    Uniform,
+    /// `normal::<T>(key, shape)`
+    Normal,
+    /// `truncated_normal::<T>(key, lower, upper, shape)`
+    TruncatedNormal,
+    /// `gumbel::<T>(key, shape)`
+    Gumbel,
+    /// `exponential::<T>(key, shape)`
+    Exponential,
+    /// `bernoulli(key, p, shape)`
+    Bernoulli,
+    /// `randint(key, shape, minval, maxval)`
+    Randint,
+}
+
+/// (name, arguments, function) of the accepted `random::` calls.
+pub const RANDOM: &[(&str, usize, RandomFn)] = &[
+    ("split", 2, RandomFn::Split),
+    ("split2", 1, RandomFn::Split2),
+    ("fold_in", 2, RandomFn::FoldIn),
+    ("uniform", 4, RandomFn::Uniform),
+    ("normal", 2, RandomFn::Normal),
+    ("truncated_normal", 4, RandomFn::TruncatedNormal),
+    ("gumbel", 2, RandomFn::Gumbel),
+    ("exponential", 2, RandomFn::Exponential),
+    ("bernoulli", 3, RandomFn::Bernoulli),
+    ("randint", 4, RandomFn::Randint),
+];
+
+/// `random::NAME::<T>(..)` (also `rjax::random::NAME`): the function and
+/// its turbofish type; `Err` explains a name or arity that is not accepted.
+/// `None` when the path is not a `random::` path.
+pub fn random_call(path: &syn::Path, arity: usize) -> Option<Result<Op, String>> {
+    let segs: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
+    let n = segs.len();
+    if n < 2
+        || segs[n - 2] != "random"
+        || !segs[..n - 2].iter().all(|s| s == "rjax" || s == "runtime")
+    {
+        return None;
+    }
+    let name = &segs[n - 1];
+    let elem = match &path.segments[n - 1].arguments {
+        syn::PathArguments::AngleBracketed(a) => match a.args.first() {
+            Some(syn::GenericArgument::Type(syn::Type::Path(t))) if t.path.is_ident("f32") => {
+                Some(crate::ast::Scalar::F32)
+            }
+            Some(syn::GenericArgument::Type(syn::Type::Path(t))) if t.path.is_ident("f64") => {
+                Some(crate::ast::Scalar::F64)
+            }
+            _ => {
+                return Some(Err(format!(
+                    "`random::{name}` takes `::<f32>` or `::<f64>`"
+                )));
+            }
+        },
+        _ => None,
+    };
+    let names: Vec<&str> = RANDOM.iter().map(|(n, _, _)| *n).collect();
+    Some(match RANDOM.iter().find(|(n, _, _)| n == name) {
+        Some((_, a, f)) if *a == arity => Ok(Op::Random(*f, elem)),
+        Some((_, a, _)) => Err(format!(
+            "`random::{name}` takes {a} argument(s), not {arity}"
+        )),
+        None => Err(format!(
+            "`random::{name}` is not available in a transformed function: use one of {}",
+            names.join(", ")
+        )),
+    })
 }
 
 /// (name, number of arguments besides the receiver, op).
@@ -61,11 +177,33 @@ pub const METHODS: &[(&str, usize, Op)] = &[
     ("max", 0, Op::Reduce("reduce_max")),
     ("min", 0, Op::Reduce("reduce_min")),
     ("sum", 0, Op::Reduce("reduce_sum")),
-    ("sum_axes", 2, Op::SumAxes),
+    ("equal", 1, Op::Binary("eq")),
+    ("not_equal", 1, Op::Binary("ne")),
+    ("less", 1, Op::Binary("lt")),
+    ("less_equal", 1, Op::Binary("le")),
+    ("greater", 1, Op::Binary("gt")),
+    ("greater_equal", 1, Op::Binary("ge")),
+    ("sum_axes", 2, Op::Axes("reduce_sum")),
+    ("mean_axes", 2, Op::Axes("mean")),
+    ("max_axes", 2, Op::Axes("reduce_max")),
+    ("min_axes", 2, Op::Axes("reduce_min")),
+    ("mean", 0, Op::Mean),
+    ("reshape", 1, Op::Reshape),
+    ("broadcast_to", 1, Op::BroadcastTo),
+    ("flatten", 0, Op::Flatten),
+    ("transpose", 1, Op::Permute),
+    ("slice", 1, Op::Slice),
+    ("expand_dims", 1, Op::ExpandDims),
+    ("squeeze", 0, Op::Squeeze),
+    ("squeeze_axes", 1, Op::SqueezeAxes),
+    ("argmax", 0, Op::Argmax),
+    ("argmax_axis", 2, Op::ArgmaxAxis),
+    ("item", 0, Op::Item),
     ("dot", 1, Op::Dot),
     ("matmul", 1, Op::Dot),
     ("t", 0, Op::T),
     ("clone", 0, Op::Identity),
+    ("shape", 0, Op::Shape),
 ];
 
 /// Free functions (jax.numpy names): (name, arity, op).
@@ -86,6 +224,11 @@ pub const FUNCTIONS: &[(&str, usize, Op)] = &[
     ("minimum", 2, Op::Binary("min")),
     ("power", 2, Op::Binary("pow")),
     ("sum", 1, Op::Reduce("reduce_sum")),
+    ("mean", 1, Op::Mean),
+    ("reshape", 2, Op::Reshape),
+    ("broadcast_to", 2, Op::BroadcastTo),
+    ("concatenate", 2, Op::Concatenate),
+    ("stack", 2, Op::Stack),
     ("dot", 2, Op::Dot),
     ("matmul", 2, Op::Dot),
     ("transpose", 1, Op::T),

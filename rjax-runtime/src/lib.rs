@@ -11,6 +11,7 @@ pub mod error;
 pub mod fast;
 pub mod kernels;
 pub mod lax;
+pub mod numpy;
 pub mod random;
 pub mod sharding;
 pub mod tree;

@@ -141,6 +141,9 @@ prims! {
     Pad => "pad",
     /// `0, 1, 2, ...` along `dimension` of `shape`.
     Iota => "iota",
+    /// A (possibly symbolic) dimension size as an `i32[]` value (`dim`),
+    /// as JAX's shape polymorphism writes `n` in `mean` of `f32[n]`.
+    DimAsValue => "dim_as_value",
     /// `take` along `axis` with an integer index array (clamped).
     Gather => "gather",
     /// Transpose of `gather`: add `updates` into `operand` at indices.
@@ -182,6 +185,24 @@ prims! {
     Ppermute => "ppermute",
     /// This device's index along `axis_name` (i32).
     AxisIndex => "axis_index",
+    /// `n` new keys from each key (`jax.random.split`): `u32[*b, 2] -> u32[*b, n, 2]`.
+    RandomSplit => "random_split",
+    /// A new key from a key and a u32 (`jax.random.fold_in`).
+    RandomFoldIn => "random_fold_in",
+    /// Uniform floats in `[minval, maxval)` of `shape`/`dtype` per key.
+    RandomUniform => "random_uniform",
+    /// Standard normal floats of `shape`/`dtype` per key.
+    RandomNormal => "random_normal",
+    /// Booleans, true with probability `p`, of `shape` per key.
+    RandomBernoulli => "random_bernoulli",
+    /// i32 integers in `[minval, maxval)` of `shape` per key.
+    RandomRandint => "random_randint",
+    /// Standard Gumbel floats of `shape`/`dtype` per key.
+    RandomGumbel => "random_gumbel",
+    /// Standard exponential floats of `shape`/`dtype` per key.
+    RandomExponential => "random_exponential",
+    /// Normal floats truncated to `(lower, upper)`, of `shape`/`dtype` per key.
+    RandomTruncatedNormal => "random_truncated_normal",
 }
 
 impl fmt::Display for Prim {

@@ -29,7 +29,7 @@
 //! | dot_general | bilinear | yes | yes |
 //! | transpose reshape broadcast_in_dim squeeze expand_dims slice pad concatenate | linear | yes | yes |
 //! | dynamic_slice dynamic_update_slice gather scatter_add | linear | yes | yes (batched indices: loop) |
-//! | iota | (no operands) | - | (no operands) |
+//! | iota dim_as_value | (no operands) | - | (no operands) |
 //! | cond scan while | yes (+ partial eval) | yes (while: replay) | yes (cond: select; while with a batched predicate: loop) |
 //! | custom_jvp_call | the user's rule | - | yes |
 //! | custom_vjp_call / custom_lin | fwd + custom_lin | custom_lin: the user's bwd | loop |
@@ -37,14 +37,20 @@
 //! | psum pvary all_gather reduce_scatter ppermute (collectives.rs) | linear | yes (psum <-> pvary, all_gather <-> reduce_scatter) | yes |
 //! | pmax pmin | yes (arg-max device, mean over ties) | - | yes |
 //! | axis_index | (no operands) | - | (no operands) |
+//! | random_split random_fold_in random_normal random_gumbel random_exponential random_bernoulli random_randint | no tangent (keys, ints, bools) | - | yes (key arrays) |
+//! | random_uniform | in minval/maxval | - | yes (key arrays) |
+//! | random_truncated_normal | error if the bounds have a tangent | - | yes (key arrays) |
 
 pub mod collectives;
 pub mod combinators;
 pub mod control_flow;
 pub mod custom;
+pub mod dim_as_value;
 pub mod elementwise;
 pub mod linalg;
 pub mod random;
+pub mod random_keys;
+pub mod random_samplers;
 pub mod reductions;
 pub mod shape_ops;
 
@@ -258,8 +264,11 @@ fn table() -> &'static Table {
         linalg::register(&mut t);
         control_flow::register(&mut t);
         random::register(&mut t);
+        random_keys::register(&mut t);
+        random_samplers::register(&mut t);
         custom::register(&mut t);
         collectives::register(&mut t);
+        dim_as_value::register(&mut t);
         t
     })
 }

@@ -87,6 +87,8 @@ impl Input<'_> {
                 out.extend(quote!(::core::assert_eq!(#n.ndim(), #r, #msg, #n.shape());));
             }
         }
+        // Keys become their data before the body (see `keys.rs`).
+        out.extend(super::keys::prologue(self.f, &[]));
         out
     }
 
@@ -507,11 +509,6 @@ fn gen_vmap(inp: &Input, items: &mut TokenStream, fail: &mut dyn FnMut(&str, Str
         Some(InAxes::All(a)) => vec![a.axis; n],
         _ => vec![Some(0); n],
     };
-    let axes: Vec<Option<usize>> = axes
-        .into_iter()
-        .zip(&inp.f.params)
-        .map(|(a, p)| if p.ty == ParamTy::Key { None } else { a })
-        .collect();
     if axes.iter().all(|a| a.is_none()) {
         return;
     }
@@ -531,6 +528,10 @@ fn gen_vmap(inp: &Input, items: &mut TokenStream, fail: &mut dyn FnMut(&str, Str
                 let n = p.name;
                 let e = elem_ty(crate::lower::dtype(s));
                 quote!(#n: &::rjax::Array<#e>)
+            }
+            (ParamTy::Key, Some(_)) => {
+                let (n, t) = (p.name, super::keys::batch_type());
+                quote!(#n: #t)
             }
             _ => d,
         })
@@ -553,10 +554,11 @@ fn gen_vmap(inp: &Input, items: &mut TokenStream, fail: &mut dyn FnMut(&str, Str
     let ret = tuple_if(&outs, inp.f.ret.tuple);
     let tuple = inp.f.ret.tuple;
     let fname = inp.name().to_string();
-    let mut asserts = TokenStream::new();
+    let mapped: Vec<bool> = axes.iter().map(Option::is_some).collect();
+    let mut asserts = super::keys::prologue(inp.f, &mapped);
     for ((p, r), a) in inp.f.params.iter().zip(inp.ranks).zip(&axes) {
         let want = r + usize::from(a.is_some());
-        if matches!(p.ty, ParamTy::Array { .. }) || a.is_some() {
+        if p.ty != ParamTy::Key && (matches!(p.ty, ParamTy::Array { .. }) || a.is_some()) {
             let n = p.name;
             let msg = format!(
                 "{fname}::vmap: `{n}` must have rank {want} (batch axis included), got shape {{:?}}"

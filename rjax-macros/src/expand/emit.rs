@@ -386,6 +386,12 @@ impl<'j> Emitter<'j> {
                     _ => quote!(#x as #to),
                 }
             }
+            Prim::DimAsValue => {
+                // A dim's size from the run-time shapes bound at the top.
+                let d = e.params.get("dim").and_then(Param::as_dim)?;
+                let d = dim_expr(&d);
+                quote!((#d) as i32)
+            }
             _ => return None,
         })
     }
@@ -397,6 +403,10 @@ impl<'j> Emitter<'j> {
         let r: Vec<TokenStream> = e.inputs.iter().map(|a| self.array_ref(a)).collect();
         let p = &e.params;
         let pn = e.prim.name();
+        let tys: Vec<TensorType> = e.inputs.iter().map(|a| self.ty(a)).collect();
+        if let Some(v) = super::emit_random::value(e, &r, &tys, out) {
+            return v;
+        }
         match e.prim {
             Prim::IntegerPow => {
                 let y = p.int(pn, "y").unwrap_or(1) as i32;

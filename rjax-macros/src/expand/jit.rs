@@ -31,6 +31,7 @@ pub fn primal(inp: &Input, original: &ItemFn) -> Result<TokenStream, String> {
         })
         .collect();
     let dims = bind_dims(&j.in_types(), &shape_of);
+    let keys = super::keys::prologue(inp.f, &[]);
     let em = Emitter::new(&j).body(&inputs);
     let stmts = em.stmts;
     let outs = em.outs;
@@ -43,6 +44,7 @@ pub fn primal(inp: &Input, original: &ItemFn) -> Result<TokenStream, String> {
         #(#attrs)*
         #[allow(unused_variables, unused_mut, unused_parens, clippy::all)]
         #vis #sig {
+            #keys
             #dims
             #stmts
             #result

@@ -1,5 +1,6 @@
-//! Lowering of control flow: `if` statements (both sides evaluated, the
-//! variables they assign merged with `select_n`), `for i in lo..hi` with
+//! Lowering of control flow: `if` statements (a `cond` when the sides
+//! close, see `branch.rs`; else both sides evaluated and the variables
+//! they assign merged with `select_n`), `for i in lo..hi` with
 //! static bounds (a `scan` carrying the reassigned variables and the
 //! counter), other `for` loops and `while` (a `while` primitive).
 //!
@@ -17,15 +18,18 @@ use super::{LResult, Lowerer, Value, err};
 use crate::ast::{Block, Expr, ExprKind, Stmt};
 
 /// The outer names a loop reads (constants) and reassigns (carry).
-struct Captures {
-    consts: Vec<String>,
-    carry: Vec<String>,
+pub(super) struct Captures {
+    pub(super) consts: Vec<String>,
+    pub(super) carry: Vec<String>,
 }
 
 impl Lowerer<'_> {
     /// `if c { .. } [else { .. }]` as a statement.
     pub fn if_stmt(&mut self, c: &Expr, then: &Block, els: Option<&Block>) -> LResult<()> {
         let cond = self.expr(c)?;
+        if self.try_cond(&cond, then, els, false, c.span).is_some() {
+            return Ok(());
+        }
         let saved = self.env.clone();
         self.block_value(then)?;
         let env_t = std::mem::replace(&mut self.env, saved.clone());
@@ -60,7 +64,12 @@ impl Lowerer<'_> {
         Ok(())
     }
 
-    fn captures(&self, reads: &[String], assigns: &[String], exclude: Option<&Ident>) -> Captures {
+    pub(super) fn captures(
+        &self,
+        reads: &[String],
+        assigns: &[String],
+        exclude: Option<&Ident>,
+    ) -> Captures {
         let ex = exclude.map(|i| i.to_string());
         let mut carry = Vec::new();
         for n in assigns {
@@ -83,7 +92,7 @@ impl Lowerer<'_> {
     }
 
     /// Types every carried value (literals get their default dtype).
-    fn carry_atoms(&mut self, names: &[String], span: Span) -> LResult<Vec<Atom>> {
+    pub(super) fn carry_atoms(&mut self, names: &[String], span: Span) -> LResult<Vec<Atom>> {
         let mut out = Vec::new();
         for n in names {
             let v = self.env[n].clone();
@@ -95,7 +104,7 @@ impl Lowerer<'_> {
     }
 
     /// Lowers `f` in a fresh builder whose inputs are `inputs` (name, type).
-    fn sub_jaxpr(
+    pub(super) fn sub_jaxpr(
         &mut self,
         inputs: &[(String, TensorType)],
         f: impl FnOnce(&mut Lowerer<'_>) -> LResult<Vec<Atom>>,
@@ -125,7 +134,7 @@ impl Lowerer<'_> {
 
     /// The new carry values, checked against the old types; symbols that
     /// must be equal are recorded for a retry.
-    fn carry_out(
+    pub(super) fn carry_out(
         &mut self,
         names: &[String],
         types: &[TensorType],
@@ -386,7 +395,7 @@ fn same(a: &Value, b: &Value) -> bool {
 }
 
 /// Names read and names assigned anywhere in a block (ordered, first use).
-fn uses(b: &Block) -> (Vec<String>, Vec<String>) {
+pub(super) fn uses(b: &Block) -> (Vec<String>, Vec<String>) {
     let mut u = Uses::default();
     u.block(b);
     (u.reads, u.assigns)

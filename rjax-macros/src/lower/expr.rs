@@ -69,6 +69,9 @@ impl Lowerer<'_> {
         match &e.kind {
             ExprKind::If(c, then, Some(els)) => {
                 let cond = self.expr(c)?;
+                if let Some(v) = self.try_cond(&cond, then, Some(els), true, e.span) {
+                    return Ok(v);
+                }
                 let t = self.tail_block(then)?;
                 let f = self.tail_block(els)?;
                 self.select(cond, t, f, e.span)
@@ -209,6 +212,15 @@ impl Lowerer<'_> {
                 self.binary(*op, l, r, span)?
             }
             ExprKind::Prim(Op::Collective(c), _, args) => self.collective(*c, args, span)?,
+            ExprKind::Prim(Op::Random(f, elem), _, args) => {
+                self.random_call(*f, *elem, args, span)?
+            }
+            ExprKind::Prim(Op::Shape, _, _) => {
+                return err(
+                    span,
+                    "`.shape()` is only accepted as the shape argument of a random function: `random::normal::<f32>(key, x.shape())`",
+                );
+            }
             ExprKind::Prim(op, name, args) => {
                 let mut vals = Vec::new();
                 for a in args {
@@ -241,6 +253,9 @@ impl Lowerer<'_> {
             ExprKind::If(c, then, els) => match els {
                 Some(els) => {
                     let cond = self.expr(c)?;
+                    if let Some(v) = self.try_cond(&cond, then, Some(els), true, span) {
+                        return Ok(v);
+                    }
                     let saved = self.env.clone();
                     let t = self.block_value(then)?;
                     let env_t = std::mem::replace(&mut self.env, saved.clone());
@@ -380,11 +395,31 @@ impl Lowerer<'_> {
         arg_exprs: &[Expr],
         span: Span,
     ) -> LResult<Value> {
+        if matches!(op, Op::Concatenate | Op::Stack) {
+            return self.list_prim(op, vals, arg_exprs, span);
+        }
         let mut vals = vals.into_iter();
         let first = vals.next().expect("receiver");
         let x = self.atom(first, span)?;
         let rank = self.b.rank(x);
         let out = match op {
+            Op::Mean
+            | Op::Axes(_)
+            | Op::Reshape
+            | Op::BroadcastTo
+            | Op::Flatten
+            | Op::Permute
+            | Op::Slice
+            | Op::ExpandDims
+            | Op::Squeeze
+            | Op::SqueezeAxes
+            | Op::Argmax
+            | Op::ArgmaxAxis
+            | Op::Item => {
+                return self
+                    .vocab_prim(op, x, vals.collect(), arg_exprs, span)
+                    .map(Value::Atom);
+            }
             Op::Unary(p) => {
                 let prim = Prim::from_name(p).expect("unary primitive");
                 let r = self.b.unary(prim, x);
@@ -428,35 +463,6 @@ impl Lowerer<'_> {
                 let r = self.b.reduce(prim, x, &axes);
                 self.core(r, span)?
             }
-            Op::SumAxes => {
-                let axes: Vec<usize> = match vals.next() {
-                    Some(Value::Ints(v)) if v.iter().all(|k| *k >= 0 && (*k as usize) < rank) => {
-                        v.into_iter().map(|k| k as usize).collect()
-                    }
-                    _ => {
-                        return err(
-                            arg_exprs[0].span,
-                            format!(
-                                "`sum_axes` needs constant axes below the rank ({rank}): write `a.sum_axes(&[1], false)`"
-                            ),
-                        );
-                    }
-                };
-                let keep = match vals.next() {
-                    Some(Value::Atom(Atom::Lit(l))) if l.dtype == DType::Bool => l.value != 0.0,
-                    _ => return err(arg_exprs[1].span, "`keepdims` must be `true` or `false`"),
-                };
-                let r = self.b.reduce(Prim::ReduceSum, x, &axes);
-                let s = self.core(r, span)?;
-                if keep {
-                    let mut sorted = axes.clone();
-                    sorted.sort();
-                    let r = self.b.expand_dims(s, &sorted);
-                    self.core(r, span)?
-                } else {
-                    s
-                }
-            }
             Op::Dot => {
                 let y = vals.next().expect("argument");
                 let dt = self.b.dtype(x);
@@ -494,6 +500,8 @@ impl Lowerer<'_> {
                 self.core(r, span)?
             }
             Op::Identity => x,
+            Op::Random(..) | Op::Shape => unreachable!("lowered by `expr`"),
+            Op::Concatenate | Op::Stack => unreachable!("list ops are lowered above"),
             Op::Where => {
                 let a = vals.next().expect("argument");
                 let b = vals.next().expect("argument");

@@ -4,16 +4,20 @@
 //!
 //! Rust bindings become SSA values: `let mut x` + `x = ..` rebinds the name
 //! in the environment; loops carry the names they reassign; `if`/`else`
-//! on data evaluates both sides and merges with `select_n`.
+//! on a run-time `bool` becomes `cond` (only the taken side runs), with
+//! `select_n` of both sides as the fallback.
 //!
 //! The ranks of `Array` parameters are inputs to lowering; [`rank`] finds
 //! them by trying candidates.
 
+mod branch;
 mod call;
 pub mod collective;
 mod control;
 mod expr;
+mod random;
 pub mod rank;
+mod vocab;
 
 use std::collections::HashMap;
 

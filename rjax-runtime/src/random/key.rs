@@ -127,6 +127,12 @@ pub fn keys_to_array(keys: Vec<Key>) -> Array<u32> {
     Array::from_shape_vec(vec![n, 2], data).expect("n * 2 elements")
 }
 
+/// One key as its key data: a `u32` array of shape `[2]` (how an annotated
+/// function's IR sees a `Key` parameter). Consumes the key.
+pub fn key_to_array(key: Key) -> Array<u32> {
+    Array::from_vec(key.into_data().to_vec())
+}
+
 /// Keys from key data of shape `[n, 2]` (`jax.random.wrap_key_data`).
 pub fn keys_from_array(data: &Array<u32>) -> Result<Vec<Key>> {
     if data.shape().len() != 2 || data.shape()[1] != 2 {

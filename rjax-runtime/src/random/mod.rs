@@ -36,7 +36,8 @@ pub use continuous::{exponential, gumbel, normal, truncated_normal, uniform};
 pub use discrete::{bernoulli, randint, randint_i64};
 pub use float::RandomFloat;
 pub use key::{
-    Key, fold_in, key, key_data, key_x32, keys_from_array, keys_to_array, split, split2,
+    Key, fold_in, key, key_data, key_to_array, key_x32, keys_from_array, keys_to_array, split,
+    split2,
 };
 pub use shuffle::{
     choice, choice_weighted, permutation, permute_rows, try_choice, try_choice_weighted,

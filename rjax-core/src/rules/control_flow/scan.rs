@@ -321,7 +321,7 @@ fn partial(e: &Eqn, unk: &[bool], cx: &mut PeCtx) -> Result<()> {
     }
     let stacked_outer: Vec<Var> = stacked_vars
         .iter()
-        .map(|v| cx.fresh(stacked(s.body.ty(*v), &s.length)))
+        .map(|v| cx.fresh(stacked(pe.known.ty(*v), &s.length)))
         .collect();
     kout.extend(stacked_outer.iter().copied());
     cx.known.push(Eqn {
