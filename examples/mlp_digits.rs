@@ -1,9 +1,9 @@
 //! Handwritten digits (UCI 8×8, 1797 images, examples/data/digits.csv — see
 //! DIGITS_LICENSE.md) classified by a one-hidden-layer MLP trained with
 //! minibatch SGD with momentum. The parameters are a `#[derive(Tree)]`
-//! struct; `loss::grad`'s tuple of gradients (argnums = all four
-//! parameters) is gathered into a `Params`, and the momentum update is
-//! `tree_zip` over the leaves.
+//! struct passed directly to the annotated functions; the `#[jit]` step
+//! calls `loss::grad`, which returns a `Params` of gradients, and the
+//! parameter update is `tree_zip` over the leaves.
 //! The data are shuffled with rjax keys (`random::permutation`), split
 //! 80/20, and the test accuracy is printed; the loss curve goes to
 //! `mlp_digits_loss.png` (current directory or `$RJAX_PLOT_DIR`).
@@ -11,25 +11,29 @@
 //! `cargo run --release --example mlp_digits` (`--small`: 5 epochs).
 use plotters::prelude::*;
 use rjax::prelude::*;
-use rjax::runtime::tree::{tree_leaves, tree_map, tree_unflatten, tree_zip};
+use rjax::runtime::tree::{tree_map, tree_zip};
 
 const HIDDEN: usize = 64;
 const CLASSES: usize = 10;
 const FEATURES: usize = 64;
 
+/// The parameters as one tree: gradients and momentum have the same
+/// shape. `#[rank(2)]` fixes the weight matrices' rank for the macros.
+#[derive(Tree, Clone)]
+struct Params {
+    #[rank(2)]
+    w1: Array<f32>,
+    b1: Array<f32>,
+    #[rank(2)]
+    w2: Array<f32>,
+    b2: Array<f32>,
+}
+
 /// Mean cross-entropy of a tanh MLP; `scale` is 1 / batch size.
-#[grad(argnums = (0, 1, 2, 3))]
-fn loss(
-    #[rank(2)] w1: &Array<f32>,
-    b1: &Array<f32>,
-    #[rank(2)] w2: &Array<f32>,
-    b2: &Array<f32>,
-    #[rank(2)] x: &Array<f32>,
-    #[rank(2)] y: &Array<f32>,
-    scale: f32,
-) -> f32 {
-    let h = (x.matmul(w1) + b1).tanh();
-    let logits = h.matmul(w2) + b2;
+#[grad]
+fn loss(p: &Params, #[rank(2)] x: &Array<f32>, #[rank(2)] y: &Array<f32>, scale: f32) -> f32 {
+    let h = (x.matmul(&p.w1) + &p.b1).tanh();
+    let logits = h.matmul(&p.w2) + &p.b2;
     // log-softmax, shifted by the largest logit for stability
     let z = logits.clone() - logits.max();
     let lse = z.exp().sum_axes(&[1], true).log();
@@ -37,38 +41,31 @@ fn loss(
     -(y * logp).sum() * scale
 }
 
-/// The parameters as one tree: gradients and momentum have the same shape.
-#[derive(Tree, Clone)]
-struct Params {
-    w1: Array<f32>,
-    b1: Array<f32>,
-    w2: Array<f32>,
-    b2: Array<f32>,
-}
-
-impl Params {
-    fn loss(&self, x: &Array<f32>, y: &Array<f32>, scale: f32) -> f32 {
-        loss(&self.w1, &self.b1, &self.w2, &self.b2, x, y, scale)
-    }
-
-    /// `loss::grad` gathered into a `Params` of gradients.
-    fn grad(&self, x: &Array<f32>, y: &Array<f32>, scale: f32) -> Params {
-        let g = loss::grad(&self.w1, &self.b1, &self.w2, &self.b2, x, y, scale);
-        tree_unflatten(self, tree_leaves(&g))
+/// One momentum step, compiled as a whole: `loss::grad` over the `Params`
+/// tree is fused into the update `v' = momentum v + grad`.
+#[jit]
+fn velocity_step(
+    p: &Params,
+    v: &Params,
+    #[rank(2)] x: &Array<f32>,
+    #[rank(2)] y: &Array<f32>,
+    scale: f32,
+    momentum: f32,
+) -> Params {
+    let g = loss::grad(p, x, y, scale);
+    Params {
+        w1: &v.w1 * momentum + &g.w1,
+        b1: &v.b1 * momentum + &g.b1,
+        w2: &v.w2 * momentum + &g.w2,
+        b2: &v.b2 * momentum + &g.b2,
     }
 }
 
 /// Logits of a batch.
 #[jit]
-fn predict(
-    #[rank(2)] w1: &Array<f32>,
-    b1: &Array<f32>,
-    #[rank(2)] w2: &Array<f32>,
-    b2: &Array<f32>,
-    #[rank(2)] x: &Array<f32>,
-) -> Array<f32> {
-    let h = (x.matmul(w1) + b1).tanh();
-    h.matmul(w2) + b2
+fn predict(p: &Params, #[rank(2)] x: &Array<f32>) -> Array<f32> {
+    let h = (x.matmul(&p.w1) + &p.b1).tanh();
+    h.matmul(&p.w2) + &p.b2
 }
 
 struct Data {
@@ -148,7 +145,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let (x_test, _) = batch(&data, test_idx);
     let accuracy = |p: &Params| {
-        let logits = predict(&p.w1, &p.b1, &p.w2, &p.b2, &x_test);
+        let logits = predict(p, &x_test);
         let pred = logits.argmax_axis(1, false).to_vec();
         let right = pred
             .iter()
@@ -167,10 +164,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let idx: Vec<usize> = chunk.iter().map(|&j| train_idx[j as usize]).collect();
             let (x, y) = batch(&data, &idx);
             let scale = 1.0 / idx.len() as f32;
-            total += params.loss(&x, &y, scale) as f64;
+            total += loss(&params, &x, &y, scale) as f64;
             batches += 1;
-            let g = params.grad(&x, &y, scale);
-            velocity = tree_zip(&velocity, &g, |v, g| v * momentum + g);
+            velocity = velocity_step(&params, &velocity, &x, &y, scale, momentum);
             params = tree_zip(&params, &velocity, |p, v| p - &(v * lr));
         }
         let mean = total / batches as f64;

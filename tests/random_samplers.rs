@@ -196,3 +196,14 @@ fn weighted_choice_follows_p() {
     let err = random::try_choice_weighted(random::key(5), &[0.5f32], &[2], false).unwrap_err();
     assert!(err.to_string().contains("without replacement"), "{err}");
 }
+
+#[test]
+fn sixty_four_bit_draws_are_arrays() {
+    // The typed bindings are the point: 64-bit results are `Array`s.
+    let w: Array<u64> = random::bits::<u64>(random::key(8), &[2, 3]);
+    assert_eq!(w.shape(), &[2, 3]);
+    let r: Array<i64> = random::randint_i64(random::key(8), &[4], -(1 << 40), 1 << 40);
+    assert_eq!(r.shape(), &[4]);
+    assert!(r.as_slice().iter().all(|v| (-(1 << 40)..1 << 40).contains(v)));
+    assert_eq!(<u64 as rjax::Element>::DTYPE, rjax::DType::U64);
+}

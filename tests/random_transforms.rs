@@ -204,3 +204,26 @@ fn jit_loop_carrying_a_key_equals_the_eager_loop() {
     }
     assert_eq!(got.to_vec(), want.to_vec());
 }
+
+// ---- raw bits --------------------------------------------------------------
+
+#[jit]
+#[vmap]
+fn words(key: Key) -> Array<u32> {
+    random::bits::<u32>(key, &[2, 3])
+}
+
+#[test]
+fn bits_under_jit_and_vmap_equal_eager_bits() {
+    assert_eq!(
+        words(random::key(4)).to_vec(),
+        random::bits::<u32>(random::key(4), &[2, 3]).to_vec()
+    );
+    let batched = words::vmap(eight_keys(6));
+    assert_eq!(batched.shape(), &[8, 2, 3]);
+    let want: Vec<u32> = eight_keys(6)
+        .into_iter()
+        .flat_map(|k| random::bits::<u32>(k, &[2, 3]).to_vec())
+        .collect();
+    assert_eq!(batched.to_vec(), want);
+}

@@ -48,7 +48,7 @@ impl Scalar {
         }
     }
 
-    fn from_ident(s: &str) -> Option<Scalar> {
+    pub(crate) fn from_ident(s: &str) -> Option<Scalar> {
         Some(match s {
             "f32" => Scalar::F32,
             "f64" => Scalar::F64,
@@ -75,6 +75,13 @@ pub enum ParamTy {
     },
     /// A PRNG `Key` (not differentiable).
     Key,
+    /// A `#[derive(Tree)]` struct (`&Params` or `Params`): replaced by one
+    /// parameter per field once the struct's fields are known
+    /// (`crate::tree_param`).
+    Tree {
+        /// Passed as `&S`.
+        by_ref: bool,
+    },
 }
 
 /// The type of a value: a result or an intermediate.
@@ -105,6 +112,8 @@ pub struct Param<'a> {
     pub ty_span: Span,
     /// An explicit `#[rank(k)]`, if any.
     pub rank: Option<usize>,
+    /// The struct's path, for a `Tree` parameter.
+    pub tree: Option<syn::Path>,
 }
 
 /// The result type: one value or a tuple of values.
@@ -115,6 +124,10 @@ pub struct Ret {
     pub tuple: bool,
     /// The tokens, for errors.
     pub span: Span,
+    /// A `#[derive(Tree)]` struct result: `tys` are its fields once known.
+    pub tree: Option<syn::Path>,
+    /// The struct result's field names, in declaration order.
+    pub fields: Vec<String>,
 }
 
 impl Ret {
@@ -138,6 +151,22 @@ pub struct Function<'a> {
     pub body: Block<'a>,
     /// Annotated functions it calls (by name, first use first).
     pub callees: Vec<(String, syn::Path)>,
+    /// `#[derive(Tree)]` structs it names (parameters, result, literals).
+    pub structs: Vec<syn::Path>,
+    /// The struct parameters, once replaced by their fields.
+    pub trees: Vec<TreeGroup<'a>>,
+}
+
+/// A struct parameter replaced by one parameter per field.
+pub struct TreeGroup<'a> {
+    /// The parameter's name (`p` in `p: &Params`).
+    pub name: &'a Ident,
+    /// The struct's path as written in the signature.
+    pub path: syn::Path,
+    /// Field names, in declaration order.
+    pub fields: Vec<String>,
+    /// Index in `Function::params` of the first field's parameter.
+    pub first: usize,
 }
 
 /// A block: statements and an optional tail value.
@@ -239,6 +268,11 @@ pub enum ExprKind<'a> {
     /// A call to another annotated function `h(..)` or to one of its
     /// companions `h::grad(..)`: (callee, companion, arguments).
     Call(String, Option<&'static str>, Vec<Expr<'a>>),
+    /// `p.w`: a field of a `#[derive(Tree)]` struct value.
+    NamedField(Box<Expr<'a>>, &'a Ident),
+    /// `Params { w: .., b: .. }`: a `#[derive(Tree)]` struct value (its
+    /// fields by name; the signature or the callee says which struct).
+    StructLit(Vec<(&'a Ident, Expr<'a>)>),
 }
 
 /// Companions that can be called (and so composed) inside a body.
@@ -304,9 +338,14 @@ pub fn function<'a>(cx: &Ctxt, item: &'a ItemFn) -> Option<Function<'a>> {
     } else {
         ret_type(cx, &sig.output, &sig.ident)
     };
+    let mut structs: Vec<syn::Path> = params.iter().filter_map(|p| p.tree.clone()).collect();
+    if let Some(Ret { tree: Some(t), .. }) = &ret {
+        structs.push(t.clone());
+    }
     let builder = Builder::new(cx, item);
     let body = builder.block(&item.block);
     let callees = builder.callees.into_inner();
+    structs.extend(builder.structs.into_inner());
     match (ok, ret) {
         (true, Some(ret)) => Some(Function {
             item,
@@ -315,6 +354,8 @@ pub fn function<'a>(cx: &Ctxt, item: &'a ItemFn) -> Option<Function<'a>> {
             ret,
             body,
             callees,
+            structs,
+            trees: Vec::new(),
         }),
         _ => None,
     }
@@ -349,11 +390,17 @@ fn param<'a>(cx: &Ctxt, pt: &'a syn::PatType) -> Option<Param<'a>> {
         }
     }
     let ty = param_type(cx, &pt.ty)?;
+    let tree = match (&ty, &*pt.ty) {
+        (ParamTy::Tree { .. }, syn::Type::Reference(r)) => tree_path(&r.elem),
+        (ParamTy::Tree { .. }, t) => tree_path(t),
+        _ => None,
+    };
     Some(Param {
         name,
         ty,
         ty_span: pt.ty.span(),
         rank,
+        tree,
     })
 }
 
@@ -377,6 +424,9 @@ fn param_type(cx: &Ctxt, ty: &syn::Type) -> Option<ParamTy> {
                 );
                 return None;
             }
+            if tree_path(&r.elem).is_some() {
+                return Some(ParamTy::Tree { by_ref: true });
+            }
             match value_type(cx, &r.elem)? {
                 ValTy::Array(elem) => Some(ParamTy::Array { elem, by_ref: true }),
                 ValTy::Scalar(_) => {
@@ -388,6 +438,7 @@ fn param_type(cx: &Ctxt, ty: &syn::Type) -> Option<ParamTy> {
         syn::Type::Path(p) if p.qself.is_none() && last_ident(&p.path) == Some("Key") => {
             Some(ParamTy::Key)
         }
+        t if tree_path(t).is_some() => Some(ParamTy::Tree { by_ref: false }),
         _ => match value_type(cx, ty)? {
             ValTy::Scalar(s) => Some(ParamTy::Scalar(s)),
             ValTy::Array(elem) => Some(ParamTy::Array {
@@ -396,6 +447,24 @@ fn param_type(cx: &Ctxt, ty: &syn::Type) -> Option<ParamTy> {
             }),
         },
     }
+}
+
+/// A path type naming a user struct (`Params`, `model::Params`): a
+/// capitalised last segment without generic arguments that is none of the
+/// types we know. Whether it derives `Tree` is checked when its fields
+/// are fetched.
+fn tree_path(ty: &syn::Type) -> Option<syn::Path> {
+    let syn::Type::Path(p) = ty else {
+        return None;
+    };
+    let seg = p.path.segments.last()?;
+    let name = seg.ident.to_string();
+    let known = ["Array", "Key", "Vec", "Option", "Box", "String"];
+    (p.qself.is_none()
+        && seg.arguments.is_empty()
+        && name.starts_with(|c: char| c.is_ascii_uppercase())
+        && !known.contains(&name.as_str()))
+    .then(|| p.path.clone())
 }
 
 fn last_ident(path: &syn::Path) -> Option<&'static str> {
@@ -470,12 +539,23 @@ fn ret_type(cx: &Ctxt, out: &syn::ReturnType, name: &Ident) -> Option<Ret> {
                 tys: tys?,
                 tuple: true,
                 span: t.span(),
+                tree: None,
+                fields: Vec::new(),
             })
         }
+        other if tree_path(other).is_some() => Some(Ret {
+            tys: Vec::new(),
+            tuple: true,
+            span: other.span(),
+            tree: tree_path(other),
+            fields: Vec::new(),
+        }),
         other => Some(Ret {
             tys: vec![value_type(cx, other)?],
             tuple: false,
             span: other.span(),
+            tree: None,
+            fields: Vec::new(),
         }),
     }
 }
@@ -489,6 +569,10 @@ struct Builder<'c, 'a> {
     closures: Vec<String>,
     /// Annotated functions called.
     callees: std::cell::RefCell<Vec<(String, syn::Path)>>,
+    /// Struct literals' paths.
+    structs: std::cell::RefCell<Vec<syn::Path>>,
+    /// Parameters that are not structs (their fields are not values).
+    plain_params: Vec<String>,
     _item: &'a ItemFn,
 }
 
@@ -498,11 +582,27 @@ impl<'c, 'a> Builder<'c, 'a> {
         collect_mut_names(&item.block, &mut mutable);
         let mut closures = Vec::new();
         collect_closure_names(&item.block, &mut closures);
+        let plain_params = item
+            .sig
+            .inputs
+            .iter()
+            .filter_map(|a| match a {
+                syn::FnArg::Typed(pt) => match (&*pt.pat, &*pt.ty) {
+                    (_, syn::Type::Reference(r)) if tree_path(&r.elem).is_some() => None,
+                    (_, t) if tree_path(t).is_some() => None,
+                    (syn::Pat::Ident(pi), _) => Some(pi.ident.to_string()),
+                    _ => None,
+                },
+                syn::FnArg::Receiver(_) => None,
+            })
+            .collect();
         Builder {
             cx,
             mutable,
             closures,
             callees: Default::default(),
+            structs: Default::default(),
+            plain_params,
             _item: item,
         }
     }
@@ -758,11 +858,18 @@ impl<'c, 'a> Builder<'c, 'a> {
                     ExprKind::Field(self.boxed(&f.base), idx.index as usize)
                 }
                 syn::Member::Named(n) => {
-                    self.cx.error_spanned_by(
-                        n,
-                        format!("field access `.{n}` is not supported: pass the field's value as its own parameter"),
-                    );
-                    return self.err(span);
+                    // Fields of `#[derive(Tree)]` values; an array or a
+                    // scalar parameter has none.
+                    let plain = matches!(&*f.base, syn::Expr::Path(p)
+                        if p.path.get_ident().is_some_and(|i| self.plain_params.contains(&i.to_string())));
+                    if plain {
+                        self.cx.error_spanned_by(
+                            n,
+                            format!("field access `.{n}` is not supported: pass the field's value as its own parameter"),
+                        );
+                        return self.err(span);
+                    }
+                    ExprKind::NamedField(self.boxed(&f.base), n)
                 }
             },
             syn::Expr::Tuple(t) => ExprKind::Tuple(t.elems.iter().map(|e| self.expr(e)).collect()),
@@ -953,10 +1060,27 @@ impl<'c, 'a> Builder<'c, 'a> {
                 );
                 return self.err(span);
             }
+            syn::Expr::Struct(s) if s.rest.is_none() && s.qself.is_none() => {
+                let mut fields = Vec::new();
+                for fv in &s.fields {
+                    match &fv.member {
+                        syn::Member::Named(n) => fields.push((n, self.expr(&fv.expr))),
+                        syn::Member::Unnamed(_) => {
+                            self.cx.error_spanned_by(
+                                fv,
+                                "tuple-struct literals are not supported: name the fields",
+                            );
+                            return self.err(span);
+                        }
+                    }
+                }
+                self.structs.borrow_mut().push(s.path.clone());
+                ExprKind::StructLit(fields)
+            }
             syn::Expr::Struct(s) => {
                 self.cx.error_spanned_by(
                     s,
-                    "struct literals are not supported: return a tuple `(a, b)`",
+                    "struct literals with `..` are not supported: write every field of the `#[derive(Tree)]` struct",
                 );
                 return self.err(span);
             }

@@ -21,6 +21,7 @@ mod prims;
 mod suggest;
 mod symbols;
 mod tree;
+mod tree_param;
 
 use proc_macro::TokenStream;
 
@@ -78,7 +79,9 @@ pub fn __compose(input: TokenStream) -> TokenStream {
 /// `#[derive(Tree)]`: the struct's fields become the leaves of a
 /// `rjax::runtime::tree::Tree` (parameter trees, like JAX's pytrees), for
 /// `tree_map`/`tree_zip` optimizer updates.
-#[proc_macro_derive(Tree)]
+/// Fields may carry `#[rank(k)]` to fix an array field's rank when the
+/// struct is a parameter of an annotated function.
+#[proc_macro_derive(Tree, attributes(rank))]
 pub fn derive_tree(input: TokenStream) -> TokenStream {
     tree::derive(input.into()).into()
 }

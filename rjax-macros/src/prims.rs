@@ -87,6 +87,8 @@ pub enum RandomFn {
     Bernoulli,
     /// `randint(key, shape, minval, maxval)`
     Randint,
+    /// `bits::<u32>(key, shape)`
+    Bits,
 }
 
 /// (name, arguments, function) of the accepted `random::` calls.
@@ -101,6 +103,7 @@ pub const RANDOM: &[(&str, usize, RandomFn)] = &[
     ("exponential", 2, RandomFn::Exponential),
     ("bernoulli", 3, RandomFn::Bernoulli),
     ("randint", 4, RandomFn::Randint),
+    ("bits", 2, RandomFn::Bits),
 ];
 
 /// `random::NAME::<T>(..)` (also `rjax::random::NAME`): the function and
@@ -118,15 +121,18 @@ pub fn random_call(path: &syn::Path, arity: usize) -> Option<Result<Op, String>>
     let name = &segs[n - 1];
     let elem = match &path.segments[n - 1].arguments {
         syn::PathArguments::AngleBracketed(a) => match a.args.first() {
-            Some(syn::GenericArgument::Type(syn::Type::Path(t))) if t.path.is_ident("f32") => {
-                Some(crate::ast::Scalar::F32)
-            }
-            Some(syn::GenericArgument::Type(syn::Type::Path(t))) if t.path.is_ident("f64") => {
-                Some(crate::ast::Scalar::F64)
+            Some(syn::GenericArgument::Type(syn::Type::Path(t)))
+                if ["f32", "f64", "u32"].iter().any(|s| t.path.is_ident(s)) =>
+            {
+                Some(match t.path.get_ident().map(|i| i.to_string()).as_deref() {
+                    Some("f32") => crate::ast::Scalar::F32,
+                    Some("f64") => crate::ast::Scalar::F64,
+                    _ => crate::ast::Scalar::U32,
+                })
             }
             _ => {
                 return Some(Err(format!(
-                    "`random::{name}` takes `::<f32>` or `::<f64>`"
+                    "`random::{name}` takes `::<f32>` or `::<f64>` (`bits`: `::<u32>`)"
                 )));
             }
         },

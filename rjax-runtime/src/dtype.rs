@@ -2,7 +2,7 @@
 //! arithmetic the kernels are generic over.
 //!
 //! Three traits, from weakest to strongest:
-//! - [`Element`]: anything an array can hold (`f32 f64 i32 u32 bool`), with a
+//! - [`Element`]: anything an array can hold (`f32 f64 i32 u32 i64 u64 bool`), with a
 //!   lossless-where-possible cast through `f64` (used by
 //!   `convert_element_type`);
 //! - [`Num`]: the numeric types (`f32 f64 i32 u32`), with XLA's semantics for
@@ -25,6 +25,10 @@ pub enum DType {
     I32,
     /// 32-bit unsigned integer.
     U32,
+    /// 64-bit signed integer (JAX's int64 under x64: `randint_i64`).
+    I64,
+    /// 64-bit unsigned integer (`bits::<u64>`).
+    U64,
     /// Boolean.
     Bool,
 }
@@ -37,6 +41,8 @@ impl DType {
             DType::F64 => "f64",
             DType::I32 => "i32",
             DType::U32 => "u32",
+            DType::I64 => "i64",
+            DType::U64 => "u64",
             DType::Bool => "bool",
         }
     }
@@ -48,6 +54,8 @@ impl DType {
             DType::F64 => "float64",
             DType::I32 => "int32",
             DType::U32 => "uint32",
+            DType::I64 => "int64",
+            DType::U64 => "uint64",
             DType::Bool => "bool",
         }
     }
@@ -66,7 +74,8 @@ pub trait Element:
     /// The runtime tag of this type.
     const DTYPE: DType;
 
-    /// This value as an `f64` (exact for every element type; `bool` is 0/1).
+    /// This value as an `f64` (exact for every element type except 64-bit
+    /// integers beyond 2^53, which round; `bool` is 0/1).
     fn to_f64(self) -> f64;
 
     /// The value of this type nearest to `x`, with XLA's conversion rules:
@@ -240,6 +249,25 @@ macro_rules! int_element {
     )*};
 }
 int_element!(i32 => I32, u32 => U32);
+
+// 64-bit integers are storage only (the results of `random::bits::<u64>`
+// and `random::randint_i64`): `Element` but not `Num`, so arrays of them
+// have the accessors and casts but no arithmetic, and `i64`'s inherent
+// methods stay unambiguous in generic-free code.
+macro_rules! wide_element {
+    ($($t:ty => $d:ident),*) => {$(
+        impl Element for $t {
+            const DTYPE: DType = DType::$d;
+            fn to_f64(self) -> f64 {
+                self as f64
+            }
+            fn from_f64(x: f64) -> Self {
+                x as $t
+            }
+        }
+    )*};
+}
+wide_element!(i64 => I64, u64 => U64);
 
 macro_rules! float_element {
     ($($t:ident => $d:ident, $tanh:ident),*) => {$(

@@ -33,7 +33,7 @@
 //! | cond scan while | yes (+ partial eval) | yes (while: replay) | yes (cond: select; while with a batched predicate: loop) |
 //! | custom_jvp_call | the user's rule | - | yes |
 //! | custom_vjp_call / custom_lin | fwd + custom_lin | custom_lin: the user's bwd | loop |
-//! | threefry2x32 random_bits | not differentiable | - | yes (random_bits: loop) |
+//! | threefry2x32 random_bits | not differentiable | - | yes (random_bits: key arrays) |
 //! | psum pvary all_gather reduce_scatter ppermute (collectives.rs) | linear | yes (psum <-> pvary, all_gather <-> reduce_scatter) | yes |
 //! | pmax pmin | yes (arg-max device, mean over ties) | - | yes |
 //! | axis_index | (no operands) | - | (no operands) |

@@ -2,13 +2,15 @@
 //! key is u32 data, so asking for its derivative is already an error):
 //! - `threefry2x32 k0 k1 x0 x1 -> (y0, y1)`: the Threefry-2x32 block
 //!   cipher (20 rounds), elementwise over u32 words, as in JAX's PRNG;
-//! - `random_bits[bit_width=32 shape] key` with `key: u32[2]`: JAX's
+//! - `random_bits[bit_width=32 shape] key` with key data `u32[*b, 2]` (one
+//!   key or a key array, see `random_keys.rs`; result `b ++ shape`): JAX's
 //!   partitionable scheme: the flat index i of each element, split into
 //!   (hi, lo) 32-bit words, is encrypted with the key; the bits are
 //!   `y0 ^ y1`.
 
 use super::Table;
 use super::combinators::{arity, batch_elementwise, elementwise_shape, eval_elementwise};
+use super::random_keys::{batch_keyed, key_batch, keys_of};
 use crate::error::{Error, Result};
 use crate::interp::Tensor;
 use crate::ir::params::ParamsExt;
@@ -80,43 +82,35 @@ pub fn register(t: &mut Table) {
         Prim::RandomBits,
         |p, ins| {
             arity(Prim::RandomBits, ins, 1)?;
-            u32_only(Prim::RandomBits, ins)?;
-            if ins[0].dims() != [2.into()] {
-                return Err(Error::shape(
-                    "random_bits",
-                    format!("key data must be u32[2], got {}", ins[0]),
-                ));
-            }
+            let mut dims = key_batch(Prim::RandomBits, &ins[0])?;
             if p.int("random_bits", "bit_width")? != 32 {
                 return Err(Error::shape(
                     "random_bits",
                     "only bit_width=32 is supported",
                 ));
             }
-            Ok(vec![TensorType::new(
-                DType::U32,
-                Shape(p.dims("random_bits", "shape")?),
-            )])
+            dims.extend(p.dims("random_bits", "shape")?);
+            Ok(vec![TensorType::new(DType::U32, Shape(dims))])
         },
         |p, ins, cx| {
             let shape = cx.dims(Prim::RandomBits, &p.dims("random_bits", "shape")?)?;
-            let (k0, k1) = (ins[0].data[0] as u32, ins[0].data[1] as u32);
             let n: usize = shape.iter().product();
-            let data = (0..n as u64)
-                .map(|i| {
+            let mut data = Vec::new();
+            for [k0, k1] in keys_of(&ins[0]) {
+                data.extend((0..n as u64).map(|i| {
                     let (y0, y1) = threefry2x32(k0, k1, (i >> 32) as u32, i as u32);
-                    (y0 ^ y1) as f64
-                })
-                .collect();
+                    f64::from(y0 ^ y1)
+                }));
+            }
+            let mut dims = ins[0].shape[..ins[0].rank() - 1].to_vec();
+            dims.extend(shape);
             Ok(vec![Tensor {
                 dtype: DType::U32,
-                shape,
+                shape: dims,
                 data,
             }])
         },
     )
     .jvp(|b, p, xs, _ts| Ok((vec![b.eqn1(Prim::RandomBits, p.clone(), xs)?], vec![None])))
-    .batch(|b, p, args, bt, n| {
-        super::control_flow::batch_by_loop(b, Prim::RandomBits, p, args, bt, n)
-    });
+    .batch(|b, p, args, bt, n| batch_keyed(b, Prim::RandomBits, p, args, bt, n));
 }

@@ -74,10 +74,11 @@ impl Input<'_> {
             .collect()
     }
 
-    /// Checks that run-time ranks are the inferred ones.
+    /// Binds struct arguments' fields (`crate::tree_param`), then checks
+    /// that run-time ranks are the inferred ones.
     fn rank_asserts(&self) -> TokenStream {
         let fname = self.name().to_string();
-        let mut out = TokenStream::new();
+        let mut out = crate::tree_param::unpack(self.f);
         for (p, r) in self.f.params.iter().zip(self.ranks) {
             if let ParamTy::Array { .. } = p.ty {
                 let n = p.name;
@@ -111,10 +112,16 @@ impl Input<'_> {
                 quote!(::rjax::Array<#e>)
             }
             ParamTy::Key => quote!(::rjax::random::Key),
+            ParamTy::Tree { .. } => {
+                unreachable!("struct parameters are replaced by their fields first")
+            }
         }
     }
 
     fn ret_ty(&self) -> TokenStream {
+        if let Some(p) = &self.f.ret.tree {
+            return quote!(#p);
+        }
         let tys: Vec<TokenStream> = self.f.ret.tys.iter().map(|t| valty(*t)).collect();
         tuple_if(&tys, self.f.ret.tuple)
     }
@@ -222,8 +229,15 @@ pub fn generate(inp: &Input) -> Output {
         });
     }
 
-    let grad_tys: Vec<TokenStream> = argnums.iter().map(|&i| inp.param_value_ty(i)).collect();
+    // Gradients of a struct's fields come back as the struct.
+    let leaf_ty = |i: usize| inp.param_value_ty(i);
+    let placeholders: Vec<TokenStream> = (0..argnums.len()).map(|k| quote!(#k)).collect();
+    let (grad_tys, _) = crate::tree_param::group_grads(inp.f, &argnums, &placeholders, &leaf_ty);
     let grad_ty = tuple_if(&grad_tys, false);
+    let group = |outs: &[TokenStream]| {
+        let (_, vals) = crate::tree_param::group_grads(inp.f, &argnums, outs, &leaf_ty);
+        tuple_if(&vals, false)
+    };
 
     if scalar_out {
         let n_aux = if has_aux { inp.f.ret.tys.len() - 1 } else { 0 };
@@ -251,7 +265,7 @@ pub fn generate(inp: &Input) -> Output {
                     &inputs,
                     &shape_of,
                     |outs| {
-                        let g = tuple_if(&outs[n_aux..], false);
+                        let g = group(&outs[n_aux..]);
                         if has_aux {
                             let aux = tuple_if(&outs[..n_aux], false);
                             quote!((#g, #aux))
@@ -276,7 +290,7 @@ pub fn generate(inp: &Input) -> Output {
                     &inputs,
                     &shape_of,
                     |outs| {
-                        let g = tuple_if(&outs[1 + n_aux..], false);
+                        let g = group(&outs[1 + n_aux..]);
                         let v = &outs[0];
                         if has_aux {
                             let aux = &outs[1..1 + n_aux];
@@ -290,7 +304,13 @@ pub fn generate(inp: &Input) -> Output {
             Err(e) => fail(grad_requested, "value_and_grad", e),
         }
         let a = argnums[0];
-        match xform::hessian(&first_output(inp.jaxpr), a) {
+        let hessian = if crate::tree_param::group_of(inp.f, a).is_some() {
+            // A Hessian with respect to a struct has no struct shape.
+            Err(String::new())
+        } else {
+            xform::hessian(&first_output(inp.jaxpr), a)
+        };
+        match hessian {
             Ok(h) => {
                 let ret = inp.param_value_ty(a);
                 let ret = if inp.ranks[a] == 0 && matches!(inp.f.params[a].ty, ParamTy::Scalar(_)) {
@@ -311,6 +331,7 @@ pub fn generate(inp: &Input) -> Output {
                     |outs| outs[0].clone(),
                 ));
             }
+            Err(e) if e.is_empty() => {}
             Err(e) => fail(grad_requested, "hessian", e),
         }
     } else {
@@ -325,7 +346,10 @@ pub fn generate(inp: &Input) -> Output {
         });
     }
 
-    if float_out {
+    // Struct parameters or results: grad and value_and_grad only (jvp,
+    // vjp, jacobian and vmap of a struct are left to a later version).
+    let plain = inp.f.trees.is_empty() && inp.f.ret.tree.is_none();
+    if float_out && plain {
         let a = argnums[0];
         match xform::jacobian(&first_output(inp.jaxpr), a) {
             Ok(jac) => {
@@ -352,7 +376,9 @@ pub fn generate(inp: &Input) -> Output {
         }
     }
 
-    gen_vmap(inp, &mut items, &mut |w, e| fail(vmap_requested, w, e));
+    if plain {
+        gen_vmap(inp, &mut items, &mut |w, e| fail(vmap_requested, w, e));
+    }
 
     Output { items, errors }
 }

@@ -32,6 +32,10 @@ pub fn value(
             let k = &r[0];
             quote!(#lax::random_split(#k, #n))
         }
+        Prim::RandomBits => {
+            let (k, s) = (&r[0], shape());
+            quote!(#lax::random_bits(#k, #s))
+        }
         Prim::RandomFoldIn => {
             let (k, d) = (&r[0], &r[1]);
             quote!(#lax::random_fold_in(#k, #d))

@@ -27,8 +27,8 @@ use crate::lower::{Callee, Callees};
 
 /// One received export: the callee's item and its own dependencies.
 pub struct Export {
-    /// `#[rjax attr] fn h(..) {..}`.
-    pub item: ItemFn,
+    /// `#[rjax attr] fn h(..) {..}`, or a `#[derive(Tree)]` struct.
+    pub item: syn::Item,
     /// What the callee's body (and its custom rule) refer to, by the key
     /// the callee's body uses.
     pub deps: Vec<(String, Export)>,
@@ -65,7 +65,7 @@ fn parse_export(ts: TokenStream) -> syn::Result<Export> {
     let Some(TokenTree::Group(item)) = it.next() else {
         return Err(malformed());
     };
-    let item: ItemFn = syn::parse2(item.stream())?;
+    let item: syn::Item = syn::parse2(item.stream())?;
     let deps = parse_received(it.collect())?;
     Ok(Export { item, deps })
 }
@@ -94,11 +94,19 @@ pub fn received_tokens(exports: &[(String, Export)]) -> TokenStream {
 pub fn callees(cx: &Ctxt, exports: &[(String, Export)]) -> Callees<'static> {
     let mut out = Callees::new();
     for (k, e) in exports {
-        let mut item = e.item.clone();
-        let config = attr::parse_attrs(cx, &mut item.attrs);
+        let syn::Item::Fn(item) = &e.item else {
+            continue;
+        };
+        let mut item: ItemFn = item.clone();
+        let mut config = attr::parse_attrs(cx, &mut item.attrs);
         // The models borrow the item for the whole expansion.
         let item: &'static ItemFn = Box::leak(Box::new(item));
-        if let Some(f) = crate::ast::function(cx, item) {
+        if let Some(mut f) = crate::ast::function(cx, item) {
+            // Its struct parameters, with the structs it received.
+            if let Err(m) = crate::tree_param::expand(&mut f, &mut config, &structs(&e.deps)) {
+                cx.error_at(f.name.span(), m);
+                continue;
+            }
             out.insert(
                 k.clone(),
                 Callee {
@@ -110,6 +118,41 @@ pub fn callees(cx: &Ctxt, exports: &[(String, Export)]) -> Callees<'static> {
         }
     }
     out
+}
+
+/// The `#[derive(Tree)]` structs among `exports`, by key.
+pub fn structs(exports: &[(String, Export)]) -> crate::tree_param::TreeDefs {
+    let mut out = crate::tree_param::TreeDefs::new();
+    for (k, e) in exports {
+        if let syn::Item::Struct(s) = &e.item
+            && let Ok(d) = crate::tree_param::def(s)
+        {
+            out.insert(k.clone(), d);
+        }
+    }
+    out
+}
+
+/// The macro path that exports a pending entry: `h::__rjax_export` for a
+/// function `h`, `__rjax_tree_Params` for `struct Params` (the derive's).
+pub fn export_macro(pending: &TokenStream) -> syn::Result<(String, TokenStream)> {
+    let mut toks: Vec<TokenTree> = pending.clone().into_iter().collect();
+    let is_struct = matches!(toks.first(), Some(TokenTree::Ident(i)) if i == "struct");
+    if is_struct {
+        toks.remove(0);
+    }
+    let mut path: syn::Path = syn::parse2(toks.into_iter().collect())?;
+    if !is_struct {
+        return Ok((key(&path), quote!(#path::__rjax_export)));
+    }
+    let k = format!("struct {}", key(&path));
+    let last = path
+        .segments
+        .pop()
+        .expect("a path has a segment")
+        .into_value();
+    let name = quote::format_ident!("__rjax_tree_{}", last.ident, span = last.ident.span());
+    Ok((k, quote!(#path #name)))
 }
 
 /// The pending groups `(path)` as paths.

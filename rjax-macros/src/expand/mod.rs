@@ -10,6 +10,7 @@ mod export;
 mod fallback;
 mod jit;
 mod keys;
+mod tree_jit;
 mod unannotated;
 pub(crate) mod xform;
 
@@ -45,12 +46,12 @@ pub fn compose(input: TokenStream) -> TokenStream {
     let mut pending = export::parse_pending(pending.clone());
     if !pending.is_empty() {
         let next = pending.remove(0);
-        let key = match syn::parse2::<syn::Path>(next.clone()) {
-            Ok(p) => export::key(&p),
+        let (key, mac) = match export::export_macro(&next) {
+            Ok(x) => x,
             Err(e) => return e.to_compile_error(),
         };
         let rest = pending.iter().map(|p| quote!((#p)));
-        return quote!(#next::__rjax_export! { {#caller} {#received [#key]} {#(#rest)*} });
+        return quote!(#mac! { {#caller} {#received [#key]} {#(#rest)*} });
     }
     let mut item: ItemFn = match syn::parse2(caller.clone()) {
         Ok(i) => i,
@@ -115,11 +116,18 @@ fn expand_with(
                     wanted.push((export::key(p), p));
                 }
             }
-            let missing: Vec<(String, TokenStream)> = wanted
+            let mut missing: Vec<(String, TokenStream)> = wanted
                 .iter()
                 .filter(|(k, _)| !callees.contains_key(k))
                 .map(|(k, p)| (k.clone(), quote!(#p)))
                 .collect();
+            let defs = export::structs(&received);
+            for p in &func.structs {
+                let k = crate::tree_param::key(p);
+                if !defs.contains_key(&k) && !missing.iter().any(|(m, _)| *m == k) {
+                    missing.push((k, quote!(struct #p)));
+                }
+            }
             if !cx.has_errors() && received.is_empty() {
                 use syn::spanned::Spanned;
                 let spans: Vec<(String, proc_macro2::Span)> = wanted
@@ -139,7 +147,15 @@ fn expand_with(
                 ));
                 None
             } else {
-                Some(generate(&cx, &config, &func, &primal, &callees, &exported))
+                let mut func = func;
+                let mut config = config.clone();
+                match crate::tree_param::expand(&mut func, &mut config, &defs) {
+                    Ok(()) => Some(generate(&cx, &config, &func, &primal, &callees, &exported)),
+                    Err(m) => {
+                        cx.error_at(func.name.span(), m);
+                        None
+                    }
+                }
             }
         }
         None => None,
@@ -238,7 +254,11 @@ fn generate(
         TokenStream::new()
     };
     let primal = match config.jit {
-        Some(span) => match jit::primal(&input, primal) {
+        Some(span) => match if tree_jit::needed(&input) {
+            tree_jit::primal(&input, primal)
+        } else {
+            jit::primal(&input, primal)
+        } {
             Ok(p) => p,
             Err(e) => {
                 cx.error_at(

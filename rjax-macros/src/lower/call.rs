@@ -71,6 +71,7 @@ impl Lowerer<'_> {
         } else {
             (vals, Vec::new())
         };
+        let vals = crate::tree_param::flatten_args(f, vals, span)?;
         if vals.len() != f.params.len() {
             return err(
                 span,
@@ -86,6 +87,9 @@ impl Lowerer<'_> {
             let dt = match p.ty {
                 ParamTy::Scalar(s) | ParamTy::Array { elem: s, .. } => super::dtype(s),
                 ParamTy::Key => rjax_core::DType::U32,
+                ParamTy::Tree { .. } => {
+                    unreachable!("struct parameters are replaced by their fields first")
+                }
             };
             atoms.push(self.atom_as(v, dt, span)?);
         }
@@ -122,6 +126,11 @@ impl Lowerer<'_> {
             span,
             msg: format!("in `{name}`: {}", e.msg),
         })?;
+        // Symbols the callee's operations assume equal (`x.matmul(w)`) are
+        // the caller's: the caller's lowering retries with them identified
+        // (`symbols`), or a transformation below would compare them.
+        self.unify.extend(unify);
+        self.unify.extend(crate::symbols::assumed_equal(&j));
         let j = match &callee.config.custom {
             Some(c) => crate::custom::wrap(name, j, c, &callee.deps)
                 .map_err(|msg| super::LowerError { span, msg })?,
@@ -176,8 +185,20 @@ impl Lowerer<'_> {
             // core: aux.. ++ grads; the companion returns (grads, aux).
             let n_aux = vals.len() - argnums.len();
             let grads: Vec<Value> = vals.split_off(n_aux);
-            let g = one_or_tuple(grads);
+            let g = one_or_tuple(crate::tree_param::regroup(f, &argnums, grads));
             return Ok(Value::Tuple(vec![g, one_or_tuple(vals)]));
+        }
+        match comp {
+            Some("grad") => {
+                return Ok(one_or_tuple(crate::tree_param::regroup(f, &argnums, vals)));
+            }
+            Some("value_and_grad") => {
+                let grads = vals.split_off(vals.len() - argnums.len());
+                let g = one_or_tuple(crate::tree_param::regroup(f, &argnums, grads));
+                return Ok(Value::Tuple(vec![one_or_tuple(vals), g]));
+            }
+            None if f.ret.tree.is_some() => return Ok(crate::tree_param::struct_value(f, vals)),
+            _ => {}
         }
         Ok(one_or_tuple(vals))
     }

@@ -446,7 +446,9 @@ impl Uses {
             | ExprKind::Not(x)
             | ExprKind::Field(x, _)
             | ExprKind::Return(x)
-            | ExprKind::Cast(x, _) => self.expr(x),
+            | ExprKind::Cast(x, _)
+            | ExprKind::NamedField(x, _) => self.expr(x),
+            ExprKind::StructLit(fs) => fs.iter().for_each(|(_, x)| self.expr(x)),
             ExprKind::Binary(_, a, b) | ExprKind::Index(a, b) => {
                 self.expr(a);
                 self.expr(b);

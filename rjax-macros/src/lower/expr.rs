@@ -243,6 +243,17 @@ impl Lowerer<'_> {
                     );
                 }
             },
+            ExprKind::NamedField(base, field) => {
+                let b = self.expr(base)?;
+                self.named_field(b, field, span)?
+            }
+            ExprKind::StructLit(fields) => {
+                let mut vals = Vec::new();
+                for (n, x) in fields {
+                    vals.push((n.to_string(), self.expr(x)?));
+                }
+                Value::Struct(vals)
+            }
             ExprKind::Tuple(parts) => {
                 let mut vals = Vec::new();
                 for p in parts {

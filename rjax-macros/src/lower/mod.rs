@@ -72,6 +72,8 @@ pub enum Value {
     Tuple(Vec<Value>),
     /// A list of integer constants (`&[0, 1]` axes).
     Ints(Vec<i64>),
+    /// A `#[derive(Tree)]` struct value: its fields by name.
+    Struct(Vec<(String, Value)>),
 }
 
 /// The element dtype of a Rust scalar type (`usize` indices are i32).
@@ -103,6 +105,9 @@ pub fn input_types(
         .map(|(p, &r)| match p.ty {
             ParamTy::Scalar(s) => TensorType::scalar(dtype(s)),
             ParamTy::Key => TensorType::new(DType::U32, vec![DimExpr::Const(2)]),
+            ParamTy::Tree { .. } => {
+                unreachable!("struct parameters are replaced by their fields first")
+            }
             ParamTy::Array { elem, .. } => {
                 let dims: Vec<DimExpr> = (0..r)
                     .map(|_| {
@@ -191,7 +196,9 @@ pub fn lower_typed<'f>(
         unify,
         callees,
     };
+    lw.bind_trees(f);
     let out = lw.function_body(&f.body)?;
+    let out = lw.struct_result(f, out, f.ret.span)?;
     let outs = lw.flatten_result(out, &f.ret.tys, f.ret.tuple, f.ret.span)?;
     Ok(lw.b.build(&outs))
 }
@@ -250,6 +257,10 @@ impl Lowerer<'_> {
             Value::Ints(_) => err(
                 span,
                 "a list of integers is only accepted as axes (`a.sum_axes(&[1], false)`)",
+            ),
+            Value::Struct(_) => err(
+                span,
+                "a struct cannot be used as a number here: read a field (`p.w`)",
             ),
         }
     }

@@ -12,7 +12,7 @@
 use proc_macro2::Span;
 use rjax_core::rules::random_keys::split_params;
 use rjax_core::rules::random_samplers::sampler_params;
-use rjax_core::{Atom, DType, DimExpr, Prim};
+use rjax_core::{Atom, DType, DimExpr, ParamsExt, Prim};
 
 use super::{LResult, Lowerer, Value, err};
 use crate::ast::{Expr, ExprKind, Scalar};
@@ -29,6 +29,14 @@ impl Lowerer<'_> {
     ) -> LResult<Value> {
         let key = self.key_arg(f, &args[0])?;
         let float = elem.map(super::dtype).unwrap_or(self.default_float);
+        let want_float = !matches!(f, RandomFn::Bits | RandomFn::Bernoulli);
+        let bad_float = want_float && elem.is_some() && !float.is_float();
+        if bad_float || (f == RandomFn::Bits && elem.is_some_and(|e| e != Scalar::U32)) {
+            return err(
+                span,
+                format!("`random::{}` does not draw `{}`", name(f), float),
+            );
+        }
         let out = match f {
             RandomFn::Split | RandomFn::Split2 => {
                 let n = match f {
@@ -110,6 +118,15 @@ impl Lowerer<'_> {
                     sampler_params(None, &shape),
                     &[key, p],
                 );
+                self.core(r, span)?
+            }
+            RandomFn::Bits => {
+                let shape = self.shape_arg(&args[1])?;
+                let params = rjax_core::Params::from_pairs([
+                    ("bit_width", rjax_core::Param::int(32)),
+                    ("shape", rjax_core::Param::dims(&shape)),
+                ]);
+                let r = self.b.eqn1(Prim::RandomBits, params, &[key]);
                 self.core(r, span)?
             }
             RandomFn::Randint => {

@@ -66,7 +66,7 @@
 //! axis_index(axis_name: &[&str]) -> Array<i32>   axis_size(axis_name: &[&str]) -> usize
 //! // random (random.rs): key data u32[*b, 2], per-key operands rank 0 or b,
 //! // result b ++ shape; each row is the eager `random::*` draw of its key
-//! random_split(key_data, n) random_fold_in(key_data, data)
+//! random_split(key_data, n) random_fold_in(key_data, data) random_bits(key_data, shape)
 //! random_uniform random_truncated_normal <T: RandomFloat>(key_data, lo, hi, shape)
 //! random_normal random_gumbel random_exponential <T: RandomFloat>(key_data, shape)
 //! random_bernoulli <T: RandomFloat>(key_data, p, shape) -> Array<bool>
@@ -106,8 +106,8 @@ pub use collective::{
 pub(crate) use dot::dot_general_named;
 pub use dot::{DotDims, dot_general, try_dot_general};
 pub use random::{
-    random_bernoulli, random_exponential, random_fold_in, random_gumbel, random_normal,
-    random_randint, random_split, random_truncated_normal, random_uniform,
+    random_bernoulli, random_bits, random_exponential, random_fold_in, random_gumbel,
+    random_normal, random_randint, random_split, random_truncated_normal, random_uniform,
 };
 pub use reduce::{
     argmax, cumsum, reduce_max, reduce_min, reduce_prod, reduce_sum, try_argmax, try_cumsum,

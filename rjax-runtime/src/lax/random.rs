@@ -73,6 +73,12 @@ pub fn random_fold_in(key_data: &Array<u32>, data: &Array<u32>) -> Array<u32> {
     })
 }
 
+/// `random_bits[bit_width=32 shape]`: uint32 words.
+pub fn random_bits(key_data: &Array<u32>, shape: &[usize]) -> Array<u32> {
+    let (batch, ks) = keys("random_bits", key_data);
+    per_key(batch, ks, shape, |_, k| random::bits::<u32>(k, shape))
+}
+
 /// `random_uniform[dtype shape]`.
 pub fn random_uniform<T: RandomFloat>(
     key_data: &Array<u32>,

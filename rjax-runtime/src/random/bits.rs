@@ -1,44 +1,14 @@
 //! `bits`: raw random words, the source of every other sampler, and the
-//! container for 64-bit integer results.
+//! 64-bit words.
 
 use super::kernel::{ElementFn, generate};
 use super::key::Key;
 use crate::array::Array;
 
-/// A shaped, row-major array of 64-bit integers (`u64` bits, `i64` from
-/// `randint`). [`Array`] has no 64-bit integer element types yet, so these
-/// results come in this small container with the same accessors.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct WideArray<T> {
-    shape: Vec<usize>,
-    data: Vec<T>,
-}
-
-impl<T: Copy> WideArray<T> {
-    pub(crate) fn new(shape: &[usize], data: Vec<T>) -> Self {
-        debug_assert_eq!(shape.iter().product::<usize>(), data.len());
-        WideArray {
-            shape: shape.to_vec(),
-            data,
-        }
-    }
-    /// The shape (one entry per axis).
-    pub fn shape(&self) -> &[usize] {
-        &self.shape
-    }
-    /// The elements in row-major order.
-    pub fn as_slice(&self) -> &[T] {
-        &self.data
-    }
-    /// The elements as a new `Vec`, row-major.
-    pub fn to_vec(&self) -> Vec<T> {
-        self.data.clone()
-    }
-    /// The elements as a `Vec`, without a copy.
-    pub fn into_vec(self) -> Vec<T> {
-        self.data
-    }
-}
+/// The former container of 64-bit integer draws, from before [`Array`]
+/// had `i64`/`u64` elements: now just `Array<T>`.
+#[deprecated(note = "64-bit draws are `Array<u64>` / `Array<i64>` now")]
+pub type WideArray<T> = Array<T>;
 
 /// Element function: the 32-bit word of a `uint32` draw.
 pub(crate) struct Xor32;
@@ -81,8 +51,8 @@ mod sealed {
     impl Sealed for u64 {}
 }
 
-/// The unsigned types `bits` can produce: `u32` (an [`Array<u32>`]) and
-/// `u64` (a [`WideArray<u64>`]).
+/// The unsigned types `bits` can produce: `u32` and `u64` (an [`Array`] of
+/// that type).
 pub trait UnsignedBits: sealed::Sealed + Sized {
     /// The array type holding the result.
     type Output;
@@ -99,9 +69,10 @@ impl UnsignedBits for u32 {
 }
 
 impl UnsignedBits for u64 {
-    type Output = WideArray<u64>;
-    fn draw(key: Key, shape: &[usize]) -> WideArray<u64> {
-        WideArray::new(shape, words64(key.into_data(), numel(shape)))
+    type Output = Array<u64>;
+    fn draw(key: Key, shape: &[usize]) -> Array<u64> {
+        let data = words64(key.into_data(), numel(shape));
+        Array::from_shape_vec(shape.to_vec(), data).expect("numel(shape) elements")
     }
 }
 

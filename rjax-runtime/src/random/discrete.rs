@@ -1,6 +1,6 @@
 //! Integer and boolean samplers: `bernoulli`, `randint`.
 
-use super::bits::{WideArray, numel, words32, words64};
+use super::bits::{numel, words32, words64};
 use super::continuous::Uniform;
 use super::float::RandomFloat;
 use super::kernel::{ElementFn, generate};
@@ -90,7 +90,7 @@ pub fn randint(key: Key, shape: &[usize], minval: i32, maxval: i32) -> Array<i32
 /// let w = random::randint_i64(random::key(5), &[3], -5, 5);
 /// assert!(w.as_slice().iter().all(|&v| (-5..5).contains(&v)));
 /// ```
-pub fn randint_i64(key: Key, shape: &[usize], minval: i64, maxval: i64) -> WideArray<i64> {
+pub fn randint_i64(key: Key, shape: &[usize], minval: i64, maxval: i64) -> Array<i64> {
     let data = randint_values!(key, numel(shape), minval, maxval, i64, u64, 32, words64);
-    WideArray::new(shape, data)
+    Array::from_shape_vec(shape.to_vec(), data).expect("numel(shape) elements")
 }

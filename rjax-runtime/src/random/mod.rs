@@ -30,7 +30,9 @@ mod shuffle;
 mod threefry;
 mod xla_math;
 
-pub use bits::{UnsignedBits, WideArray, bits};
+#[allow(deprecated)]
+pub use bits::WideArray;
+pub use bits::{UnsignedBits, bits};
 pub use categorical::{categorical, try_categorical};
 pub use continuous::{exponential, gumbel, normal, truncated_normal, uniform};
 pub use discrete::{bernoulli, randint, randint_i64};
