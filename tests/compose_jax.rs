@@ -2,9 +2,11 @@
 //! (tests/data/compose_jax.json, written by tests/data/compose_jax.py):
 //! a plain call, grad of a body calling `f::grad` (second order),
 //! `f::hessian` inside grad (third order), `f::value_and_grad` inside
-//! grad, vmap(grad f) and vmap(hessian f), and `jacobian` inside grad.
-//! (The JSON also holds values for `f::jvp` inside grad and a jit step
-//! calling `loss::grad`, which main's composition does not accept yet.)
+//! grad, vmap(grad f) and vmap(hessian f), `jacobian` inside grad,
+//! `f::jvp` inside grad, a `#[jit]` step calling `loss::grad` (argnums
+//! tuple), and the gradient of the loss after that step (a meta-gradient:
+//! grad through a function that calls `loss::grad`). The custom rules are
+//! compared with JAX in tests/custom_rules.rs.
 use rjax::prelude::*;
 use serde_json::Value;
 
@@ -68,6 +70,27 @@ fn loss(w: &Array<f64>, b: f64, #[rank(2)] x: &Array<f64>, y: &Array<f64>) -> f6
 fn jac_sum(t: &Array<f64>) -> f64 {
     let j = vecf::jacobian(t);
     (&j * &j).sum()
+}
+
+#[grad]
+fn dirderiv(t: &Array<f64>, v: &Array<f64>) -> f64 {
+    let (_y, tv) = f::jvp((t,), (v,));
+    tv
+}
+
+/// A training step calling `loss::grad` (argnums = (0, 1)).
+#[jit]
+fn step(w: &Array<f64>, b: f64, #[rank(2)] x: &Array<f64>, y: &Array<f64>) -> (Array<f64>, f64) {
+    let (gw, gb) = loss::grad(w, b, x, y);
+    (w - &gw * 0.5, b - 0.5 * gb)
+}
+
+/// The loss after one step: its gradient differentiates through `step`,
+/// which itself calls `loss::grad` (second order through two callees).
+#[grad(argnums = (0, 1))]
+fn step_loss(w: &Array<f64>, b: f64, #[rank(2)] x: &Array<f64>, y: &Array<f64>) -> f64 {
+    let (w2, b2) = step(w, b, x, y);
+    loss(&w2, b2, x, y)
 }
 
 fn jax() -> Value {
@@ -179,4 +202,28 @@ fn argnums_tuple_grad_matches_jax_step() {
         .collect();
     assert_close(&gw.to_vec(), &want_w, "loss::grad w");
     assert_close(&[gb], &[(b - vals(&r, "step_b")[0]) / 0.5], "loss::grad b");
+}
+
+#[test]
+fn grad_of_jvp() {
+    let r = jax();
+    let (t, v) = (arr(&r, "t", &[3]), arr(&r, "v", &[3]));
+    assert_close(
+        &dirderiv::grad(&t, &v).to_vec(),
+        &vals(&r, "dirderiv_grad_t"),
+        "grad(jvp f)",
+    );
+}
+
+#[test]
+fn jit_step_and_meta_gradient() {
+    let r = jax();
+    let (w, b) = (arr(&r, "w", &[3]), vals(&r, "b")[0]);
+    let (x, y) = (arr(&r, "x", &[4, 3]), arr(&r, "y", &[4]));
+    let (w2, b2) = step(&w, b, &x, &y);
+    assert_close(&w2.to_vec(), &vals(&r, "step_w"), "step w");
+    assert_close(&[b2], &vals(&r, "step_b"), "step b");
+    let (gw, gb) = step_loss::grad(&w, b, &x, &y);
+    assert_close(&gw.to_vec(), &vals(&r, "step_loss_grad_w"), "meta-grad w");
+    assert_close(&[gb], &vals(&r, "step_loss_grad_b"), "meta-grad b");
 }

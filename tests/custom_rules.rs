@@ -1,8 +1,10 @@
 //! `#[custom_jvp]` and `#[custom_vjp]`: derivatives given by hand, used
 //! directly (`f::grad`) and through annotated callers (grad, vmap, jit).
 //! Checked against analytic derivatives and finite differences of the
-//! primal; tests/compose_jax.rs compares the same functions with JAX.
+//! primal, and against JAX's `custom_jvp`/`custom_vjp` of the same rules
+//! (tests/data/compose_jax.json, written by tests/data/compose_jax.py).
 use rjax::prelude::*;
+use serde_json::Value;
 
 /// log(1 + e^x); its derivative e^x / (1 + e^x) is inf/inf for large x.
 #[custom_jvp(jvp = log1pexp_jvp)]
@@ -200,4 +202,60 @@ fn custom_vjp_rule_is_the_one_used() {
         assert!((three_clipped::grad(x) - want).abs() < 1e-15);
         assert_eq!(clipped_sin(x), x.sin());
     }
+}
+
+fn jax(k: &str) -> Vec<f64> {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/compose_jax.json");
+    let v: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let Value::Array(a) = &v[k] else {
+        panic!("{k} missing from compose_jax.json")
+    };
+    a.iter().map(|x| x.as_f64().unwrap()).collect()
+}
+
+fn assert_close(got: &[f64], want: &[f64], what: &str) {
+    assert_eq!(got.len(), want.len(), "{what}: length");
+    for (a, b) in got.iter().zip(want) {
+        assert!(
+            (a - b).abs() <= 1e-12 * (1.0 + b.abs()),
+            "{what}: {a} vs JAX {b}"
+        );
+    }
+}
+
+#[test]
+fn custom_rules_match_jax() {
+    let g: Vec<f64> = jax("log1pexp_points")
+        .into_iter()
+        .map(log1pexp::grad)
+        .collect();
+    assert_close(&g, &jax("log1pexp_grad"), "grad(log1pexp)");
+    let h: Vec<f64> = [-2.0, 0.0, 1.5]
+        .into_iter()
+        .map(log1pexp::hessian)
+        .collect();
+    assert_close(&h, &jax("log1pexp_hessian"), "hessian(log1pexp)");
+    let m: Vec<f64> = [-3.0, 0.2, 40.0, 700.0]
+        .into_iter()
+        .map(softplus_mix::grad)
+        .collect();
+    assert_close(&m, &jax("softplus_mix_grad"), "grad(softplus_mix)");
+    let xs = Array::from_vec(vec![-1.0, 0.0, 2.5, 800.0]);
+    assert_close(
+        &softplus_grads::vmap(&xs).to_vec(),
+        &jax("vmap_grad_log1pexp"),
+        "vmap(grad(log1pexp))",
+    );
+    let pts = jax("fixed_point_points");
+    let x: Vec<f64> = pts.iter().map(|&a| fixed_point(a)).collect();
+    assert_close(&x, &jax("fixed_point"), "fixed_point");
+    let g: Vec<f64> = pts.iter().map(|&a| fixed_point::grad(a)).collect();
+    assert_close(&g, &jax("fixed_point_grad"), "grad(fixed_point)");
+    let s: Vec<f64> = [0.2, 0.7].into_iter().map(scaled_solution::grad).collect();
+    assert_close(&s, &jax("scaled_solution_grad"), "grad(fixed_point(a) a)");
+    let c: Vec<f64> = [0.2, 1.5, 1.56, 3.0]
+        .into_iter()
+        .map(three_clipped::grad)
+        .collect();
+    assert_close(&c, &jax("three_clipped_grad"), "grad(3 clipped_sin)");
 }

@@ -342,6 +342,8 @@ pub fn function<'a>(cx: &Ctxt, item: &'a ItemFn) -> Option<Function<'a>> {
     if let Some(Ret { tree: Some(t), .. }) = &ret {
         structs.push(t.clone());
     }
+    // nalgebra vectors carry their fields in the type: nothing to fetch.
+    structs.retain(|p| svector(p).is_none());
     let builder = Builder::new(cx, item);
     let body = builder.block(&item.block);
     let callees = builder.callees.into_inner();
@@ -457,6 +459,9 @@ fn tree_path(ty: &syn::Type) -> Option<syn::Path> {
     let syn::Type::Path(p) = ty else {
         return None;
     };
+    if p.qself.is_none() && svector(&p.path).is_some() {
+        return Some(p.path.clone());
+    }
     let seg = p.path.segments.last()?;
     let name = seg.ident.to_string();
     let known = ["Array", "Key", "Vec", "Option", "Box", "String"];
@@ -465,6 +470,31 @@ fn tree_path(ty: &syn::Type) -> Option<syn::Path> {
         && name.starts_with(|c: char| c.is_ascii_uppercase())
         && !known.contains(&name.as_str()))
     .then(|| p.path.clone())
+}
+
+/// nalgebra's `SVector<T, N>` with a float `T` and a literal `N`: a
+/// tree of `N` scalars (`crate::tree_param`), read as `v[k]`.
+pub fn svector(path: &syn::Path) -> Option<(Scalar, usize)> {
+    let seg = path.segments.last()?;
+    if seg.ident != "SVector" {
+        return None;
+    }
+    let syn::PathArguments::AngleBracketed(a) = &seg.arguments else {
+        return None;
+    };
+    let args: Vec<&syn::GenericArgument> = a.args.iter().collect();
+    let [syn::GenericArgument::Type(syn::Type::Path(e)), n] = &args[..] else {
+        return None;
+    };
+    let elem = Scalar::from_ident(&e.path.get_ident()?.to_string())?;
+    let n = match n {
+        syn::GenericArgument::Const(syn::Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Int(n),
+            ..
+        })) => n.base10_parse().ok()?,
+        _ => return None,
+    };
+    (elem.is_float() && n > 0).then_some((elem, n))
 }
 
 fn last_ident(path: &syn::Path) -> Option<&'static str> {
@@ -1194,6 +1224,22 @@ impl<'c, 'a> Builder<'c, 'a> {
         }
         if segs.len() == 1 && self.closures.contains(&name) {
             return self.err(span);
+        }
+        // `SVector::new(a, b)` / `SVector::<f64, 2>::new(a, b)`: a vector
+        // value with fields `_0`, `_1`, ... (`crate::tree_param`).
+        if segs.len() == 2 && segs[0] == "SVector" && segs[1] == "new" {
+            let fields = args
+                .into_iter()
+                .enumerate()
+                .map(|(k, e)| {
+                    let id: &'a Ident = Box::leak(Box::new(quote::format_ident!("_{}", k)));
+                    (id, e)
+                })
+                .collect();
+            return Expr {
+                kind: ExprKind::StructLit(fields),
+                span,
+            };
         }
         if !prefix_ok {
             // `h::grad(..)`, `other::h::grad(..)` or `other::h(..)`: an

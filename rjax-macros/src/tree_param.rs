@@ -31,8 +31,9 @@ pub struct TreeDef {
     pub fields: Vec<(String, ValTy, Option<usize>)>,
 }
 
-/// Structs by key (`struct Params`, `struct model::Params`).
-pub type TreeDefs = HashMap<String, TreeDef>;
+/// Structs by key (`struct Params`, `struct model::Params`), or why a
+/// struct cannot be a parameter.
+pub type TreeDefs = HashMap<String, Result<TreeDef, String>>;
 
 /// The key under which a struct's fields travel.
 pub fn key(path: &syn::Path) -> String {
@@ -90,6 +91,29 @@ fn field_type(ty: &syn::Type) -> Option<ValTy> {
     }
 }
 
+/// `SVector<T, N>` as a tree of `N` scalar fields `_0`, `_1`, ...
+fn vector_def(path: &syn::Path) -> Option<TreeDef> {
+    let (elem, n) = crate::ast::svector(path)?;
+    Some(TreeDef {
+        fields: (0..n)
+            .map(|k| (format!("_{k}"), ValTy::Scalar(elem), None))
+            .collect(),
+    })
+}
+
+/// The value of a tree type from its field values, in order.
+pub fn assemble(path: &syn::Path, fields: &[String], vals: &[TokenStream]) -> TokenStream {
+    if crate::ast::svector(path).is_some() {
+        // From<[T; N]>: no heap allocation.
+        return quote!(<#path>::from([#(#vals),*]));
+    }
+    let inits = fields.iter().zip(vals).map(|(n, v)| {
+        let field = format_ident!("{}", n);
+        quote!(#field: #v)
+    });
+    quote!(#path { #(#inits),* })
+}
+
 fn leak_ident(i: Ident) -> &'static Ident {
     Box::leak(Box::new(i))
 }
@@ -106,13 +130,23 @@ pub fn expand(f: &mut Function, config: &mut Config, defs: &TreeDefs) -> Result<
     if !has_tree {
         return Ok(());
     }
-    let find = |path: &syn::Path| {
-        defs.get(&key(path)).ok_or_else(|| {
-            format!(
+    let vector_defs: Vec<(String, Result<TreeDef, String>)> = f
+        .params
+        .iter()
+        .filter_map(|p| p.tree.as_ref())
+        .chain(f.ret.tree.as_ref())
+        .filter_map(|p| Some((key(p), Ok(vector_def(p)?))))
+        .collect();
+    let vector_defs: TreeDefs = vector_defs.into_iter().collect();
+    let find = |path: &syn::Path| -> Result<&TreeDef, String> {
+        match vector_defs.get(&key(path)).or_else(|| defs.get(&key(path))) {
+            Some(Ok(d)) => Ok(d),
+            Some(Err(m)) => Err(m.clone()),
+            None => Err(format!(
                 "`{}` is not a `#[derive(Tree)]` struct this function can see",
                 crate::expand::export_key(path)
-            )
-        })
+            )),
+        }
     };
     let mut params: Vec<Param> = Vec::new();
     let mut map: Vec<Vec<usize>> = Vec::new();
@@ -253,10 +287,12 @@ pub fn unpack(f: &Function) -> TokenStream {
     let mut out = TokenStream::new();
     for g in &f.trees {
         let p = g.name;
+        let vector = crate::ast::svector(&g.path).is_some();
         for (k, n) in g.fields.iter().enumerate() {
             let leaf = f.params[g.first + k].name;
             let field = format_ident!("{}", n);
             out.extend(match f.params[g.first + k].ty {
+                _ if vector => quote!(let #leaf = #p[#k];),
                 ParamTy::Scalar(_) => quote!(let #leaf = #p.#field;),
                 _ => quote!(let #leaf = &#p.#field;),
             });
@@ -292,13 +328,8 @@ pub fn group_grads(
                         .starts_with(&(g.first..g.first + g.fields.len()).collect::<Vec<_>>()) =>
             {
                 let path = &g.path;
-                let inits = g.fields.iter().enumerate().map(|(j, n)| {
-                    let field = format_ident!("{}", n);
-                    let o = &outs[k + j];
-                    quote!(#field: #o)
-                });
                 tys.push(quote!(#path));
-                vals.push(quote!(#path { #(#inits),* }));
+                vals.push(assemble(path, &g.fields, &outs[k..k + g.fields.len()]));
                 k += g.fields.len();
             }
             _ => {
@@ -415,4 +446,21 @@ pub fn regroup(f: &Function, argnums: &[usize], mut vals: Vec<Value>) -> Vec<Val
 /// A callee's struct result as a struct value.
 pub fn struct_value(f: &Function, vals: Vec<Value>) -> Value {
     Value::Struct(f.ret.fields.iter().cloned().zip(vals).collect())
+}
+
+impl Lowerer<'_> {
+    /// `v[k]` of an `SVector` value: the field `_k` (a constant index).
+    pub fn vector_index(&mut self, v: Value, k: Value, span: proc_macro2::Span) -> LResult<Value> {
+        let Value::Weak(k, true) = k else {
+            return err(span, "index an `SVector` with a constant: `v[0]`");
+        };
+        let name = format!("_{}", k as i64);
+        match v {
+            Value::Struct(fields) => match fields.into_iter().find(|(n, _)| *n == name) {
+                Some((_, x)) => Ok(x),
+                None => err(span, format!("index {k} is out of the vector's range")),
+            },
+            _ => err(span, "not a vector"),
+        }
+    }
 }

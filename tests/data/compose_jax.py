@@ -67,6 +67,52 @@ def jac_sum(t):  # jacobian of a vector function inside a scalar one
     return jnp.sum(jax.jacobian(vecf)(t) ** 2)
 
 
+@jax.custom_jvp
+def log1pexp(x):  # tests/custom_rules.rs: a stable derivative rule
+    return jnp.log1p(jnp.exp(x))
+
+
+@log1pexp.defjvp
+def log1pexp_jvp(primals, tangents):
+    (x,), (x_dot,) = primals, tangents
+    return log1pexp(x), x_dot / (1.0 + jnp.exp(-x))
+
+
+def softplus_mix(x):  # a caller of the custom_jvp function
+    return 2.0 * log1pexp(x) + log1pexp(-x)
+
+
+def iterate(a):  # 60 steps of x = cos(a x) from x = 1
+    return jax.lax.fori_loop(0, 60, lambda i, x: jnp.cos(a * x), 1.0)
+
+
+@jax.custom_vjp
+def fixed_point(a):
+    return iterate(a)
+
+
+def fixed_point_fwd(a):
+    x = iterate(a)
+    return x, (x, a)
+
+
+def fixed_point_bwd(res, g):  # implicit function theorem on x - cos(a x) = 0
+    x, a = res
+    s = jnp.sin(a * x)
+    return (-g * x * s / (1.0 + a * s),)
+
+
+fixed_point.defvjp(fixed_point_fwd, fixed_point_bwd)
+
+
+@jax.custom_vjp
+def clipped_sin(x):
+    return jnp.sin(x)
+
+
+clipped_sin.defvjp(lambda x: (jnp.sin(x), jnp.cos(x)), lambda c, g: (jnp.clip(g * c, -0.1, 0.1),))
+
+
 def L(a):
     return [float(x) for x in jnp.ravel(a)]
 
@@ -102,6 +148,16 @@ out = {
     "step_loss_grad_b": float(jax.grad(step_loss, argnums=1)(w, b, x, y)),
     "vmap_step_loss": L(jax.vmap(lambda xi, yi: loss(w, b, xi[None, :], yi[None]))(x, y)),
     "jac_sum_grad": L(jax.grad(jac_sum)(t)),
+    "log1pexp_points": [-30.0, -2.0, 0.0, 0.7, 5.0, 100.0, 800.0],
+    "log1pexp_grad": [float(jax.grad(log1pexp)(p)) for p in [-30.0, -2.0, 0.0, 0.7, 5.0, 100.0, 800.0]],
+    "log1pexp_hessian": [float(jax.hessian(log1pexp)(p)) for p in [-2.0, 0.0, 1.5]],
+    "softplus_mix_grad": [float(jax.grad(softplus_mix)(p)) for p in [-3.0, 0.2, 40.0, 700.0]],
+    "vmap_grad_log1pexp": L(jax.vmap(jax.grad(log1pexp))(jnp.array([-1.0, 0.0, 2.5, 800.0]))),
+    "fixed_point_points": [0.1, 0.5, 0.9],
+    "fixed_point": [float(fixed_point(a)) for a in [0.1, 0.5, 0.9]],
+    "fixed_point_grad": [float(jax.grad(fixed_point)(a)) for a in [0.1, 0.5, 0.9]],
+    "scaled_solution_grad": [float(jax.grad(lambda a: fixed_point(a) * a)(a)) for a in [0.2, 0.7]],
+    "three_clipped_grad": [float(jax.grad(lambda x: 3.0 * clipped_sin(x))(p)) for p in [0.2, 1.5, 1.56, 3.0]],
     "jax_version": jax.__version__,
 }
 path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "compose_jax.json")

@@ -124,10 +124,8 @@ pub fn callees(cx: &Ctxt, exports: &[(String, Export)]) -> Callees<'static> {
 pub fn structs(exports: &[(String, Export)]) -> crate::tree_param::TreeDefs {
     let mut out = crate::tree_param::TreeDefs::new();
     for (k, e) in exports {
-        if let syn::Item::Struct(s) = &e.item
-            && let Ok(d) = crate::tree_param::def(s)
-        {
-            out.insert(k.clone(), d);
+        if let syn::Item::Struct(s) = &e.item {
+            out.insert(k.clone(), crate::tree_param::def(s));
         }
     }
     out

@@ -70,16 +70,16 @@ pub fn primal(inp: &Input, original: &ItemFn) -> Result<TokenStream, String> {
     let unpack = crate::tree_param::unpack(f);
     let result = match &f.ret.tree {
         Some(path) if f.ret.fields.len() == 1 => {
-            let field = format_ident!("{}", f.ret.fields[0]);
-            quote!(#path { #field: __rjax_r })
+            crate::tree_param::assemble(path, &f.ret.fields, &[quote!(__rjax_r)])
         }
         Some(path) => {
-            let inits = f.ret.fields.iter().enumerate().map(|(k, n)| {
-                let field = format_ident!("{}", n);
-                let k = syn::Index::from(k);
-                quote!(#field: __rjax_r.#k)
-            });
-            quote!(#path { #(#inits),* })
+            let vals: Vec<TokenStream> = (0..f.ret.fields.len())
+                .map(|k| {
+                    let k = syn::Index::from(k);
+                    quote!(__rjax_r.#k)
+                })
+                .collect();
+            crate::tree_param::assemble(path, &f.ret.fields, &vals)
         }
         None => quote!(__rjax_r),
     };
@@ -89,6 +89,7 @@ pub fn primal(inp: &Input, original: &ItemFn) -> Result<TokenStream, String> {
     Ok(quote! {
         #flat
         #(#attrs)*
+        #[allow(non_snake_case)]
         #vis #sig {
             #unpack
             let __rjax_r = #flat_name(#(#leaves),*);

@@ -230,6 +230,11 @@ impl Lowerer<'_> {
             }
             ExprKind::Index(base, idx) => {
                 let b = self.expr(base)?;
+                if let Value::Struct(_) = b {
+                    // `v[k]` of an nalgebra vector (crate::tree_param).
+                    let i = self.expr(idx)?;
+                    return self.vector_index(b, i, span);
+                }
                 let x = self.atom(b, base.span)?;
                 let i = self.expr(idx)?;
                 self.index(x, i, span)?

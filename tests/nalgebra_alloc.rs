@@ -1,0 +1,121 @@
+//! nalgebra `SVector` parameters and results of annotated functions: the
+//! gradient comes back as an `SVector` (checked against the analytic
+//! derivatives), and `f::grad` on an `SVector` makes no heap allocation
+//! (counted by this binary's global allocator; its own test binary since
+//! the allocator is per binary).
+use nalgebra::SVector;
+use rjax::prelude::*;
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+
+/// Counts the allocations of the current thread (tests run in parallel).
+struct Counting;
+
+thread_local! {
+    static ALLOCS: Cell<usize> = const { Cell::new(0) };
+}
+
+fn allocs() -> usize {
+    ALLOCS.with(|c| c.get())
+}
+
+// SAFETY: forwards to the system allocator; only counts.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, l: Layout) -> *mut u8 {
+        let _ = ALLOCS.try_with(|c| c.set(c.get() + 1));
+        // SAFETY: same layout contract as ours.
+        unsafe { System.alloc(l) }
+    }
+    unsafe fn dealloc(&self, p: *mut u8, l: Layout) {
+        // SAFETY: `p` came from `System.alloc` with `l`.
+        unsafe { System.dealloc(p, l) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+/// The seed function on an `SVector`: sin(x) cos(y) z.
+#[grad]
+fn f(t: &SVector<f64, 3>) -> f64 {
+    t[0].sin() * t[1].cos() * t[2]
+}
+
+/// By value, with a scalar parameter too: grad = (2 s v, |v|^2).
+#[grad(argnums = (0, 1))]
+fn energy(v: SVector<f64, 2>, s: f64) -> f64 {
+    s * (v[0] * v[0] + v[1] * v[1])
+}
+
+/// An `SVector` result under jit: a rotation by `theta`.
+#[jit]
+fn rotate(v: &SVector<f64, 2>, theta: f64) -> SVector<f64, 2> {
+    let (c, s) = (theta.cos(), theta.sin());
+    SVector::new(c * v[0] - s * v[1], s * v[0] + c * v[1])
+}
+
+/// A caller of `f::grad` on the vector, under jit: a gradient step.
+#[jit]
+fn descend(t: &SVector<f64, 3>, lr: f64) -> SVector<f64, 3> {
+    let g = f::grad(t);
+    SVector::new(t[0] - lr * g[0], t[1] - lr * g[1], t[2] - lr * g[2])
+}
+
+fn df(t: &SVector<f64, 3>) -> [f64; 3] {
+    let (x, y, z) = (t[0], t[1], t[2]);
+    [
+        x.cos() * y.cos() * z,
+        -x.sin() * y.sin() * z,
+        x.sin() * y.cos(),
+    ]
+}
+
+#[test]
+fn grad_is_an_svector() {
+    let t = SVector::<f64, 3>::new(0.3, -0.7, 1.1);
+    let g: SVector<f64, 3> = f::grad(&t);
+    for (i, want) in df(&t).iter().enumerate() {
+        assert!((g[i] - want).abs() < 1e-14, "grad[{i}]");
+    }
+    let (v, g2) = f::value_and_grad(&t);
+    assert_eq!(v, f(&t));
+    assert_eq!(g2, g);
+
+    let v = SVector::<f64, 2>::new(1.5, -2.0);
+    let (gv, gs) = energy::grad(v, 0.5);
+    assert!((gv[0] - 1.5).abs() < 1e-15 && (gv[1] + 2.0).abs() < 1e-15);
+    assert!((gs - 6.25).abs() < 1e-15);
+}
+
+#[test]
+fn svector_results_under_jit() {
+    let v = SVector::<f64, 2>::new(1.0, 2.0);
+    let r = rotate(&v, std::f64::consts::FRAC_PI_2);
+    assert!((r[0] + 2.0).abs() < 1e-15 && (r[1] - 1.0).abs() < 1e-15);
+    let t = SVector::<f64, 3>::new(0.3, -0.7, 1.1);
+    let d = descend(&t, 0.1);
+    for (i, g) in df(&t).iter().enumerate() {
+        assert!((d[i] - (t[i] - 0.1 * g)).abs() < 1e-15);
+    }
+}
+
+#[test]
+fn grad_on_an_svector_does_not_allocate() {
+    let t = SVector::<f64, 3>::new(0.3, -0.7, 1.1);
+    let _ = f::grad(&t); // warm-up (nothing is cached, but be fair)
+    let before = allocs();
+    let mut acc = SVector::<f64, 3>::zeros();
+    for k in 0..100 {
+        let g = f::grad(&SVector::<f64, 3>::new(0.3 + 0.01 * k as f64, -0.7, 1.1));
+        acc += g;
+    }
+    let v = SVector::<f64, 2>::new(1.0, 2.0);
+    let r = rotate(&v, 0.25);
+    let d = descend(&t, 0.1);
+    assert_eq!(
+        allocs() - before,
+        0,
+        "f::grad, rotate and descend allocated"
+    );
+    assert!(acc.iter().all(|x| x.is_finite()) && r[0].is_finite() && d[0].is_finite());
+}
