@@ -1,5 +1,5 @@
 //! The data-parallel training step of examples/data_parallel.rs (MLP
-//! 32-128-1, batch 1024, gradients all-reduced with one psum) on 1 and on 2
+//! 32-128-1, batch 1024, gradient of the pmean loss from rjax, all-reduced by its transpose) on 1 and on 2
 //! thread devices, and the fixed cost of a shard_map call with one psum.
 //!
 //! `cargo bench --bench sharding -- --measurement-time 3`

@@ -1,7 +1,10 @@
 //! Data-parallel training of a small MLP: the batch is split over the
-//! "data" axis of a mesh, each device computes the gradient of its block,
-//! and `psum` all-reduces the gradients, so every device applies the same
-//! update. Loss is printed per epoch.
+//! "data" axis of a mesh and each device runs `loss::value_and_grad` on
+//! its block. The loss is `pmean` of the blocks' mean squared errors, so
+//! rjax's gradient through `pmean` is already the gradient of the whole
+//! batch, all-reduced (the transpose rules of rjax-core put the `psum`
+//! where the replicated parameters meet the sharded data), and every
+//! device applies the same update. Loss is printed per epoch.
 //!
 //! The same program runs on threads or on MPI ranks:
 //!
@@ -23,9 +26,9 @@ use rjax::runtime::sharding::{Mesh, devices, distributed};
 /// The model, its forward and backward passes written by hand, and the
 /// sharded and unsharded training steps (shared with the tests).
 pub mod mlp {
-    use rjax::Array;
+    use rjax::prelude::*;
     use rjax::runtime::P;
-    use rjax::runtime::sharding::{Mesh, psum_many, shard_map};
+    use rjax::runtime::sharding::{Mesh, pmean, shard_map};
 
     /// Input features.
     pub const D_IN: usize = 32;
@@ -96,9 +99,9 @@ pub mod mlp {
         Array::from_shape_vec(vec![hi - lo, c], a.as_slice()[lo * c..hi * c].to_vec()).unwrap()
     }
 
-    /// Sum of squared errors over this block divided by `batch` (the global
-    /// batch size), and its gradient with respect to every parameter. Summed
-    /// over the blocks of a batch, these are the mean loss and its gradient.
+    /// The reference the tests hold rjax's gradient to, derived by hand:
+    /// sum of squared errors over this block divided by `batch` (the global
+    /// batch size), and its gradient with respect to every parameter.
     pub fn loss_and_grads(
         p: &[Array<f32>],
         x: &Array<f32>,
@@ -121,6 +124,35 @@ pub mod mlp {
         (loss, vec![g_w1, g_b1, g_w2, g_b2])
     }
 
+    /// The loss of one device's block: the mean over the "data" axis of
+    /// each block's mean squared error (`inv_rows` = 1 / rows per block),
+    /// which for equal blocks is the mean squared error of the whole batch.
+    /// Inside `shard_map`, `loss::value_and_grad` gives that global loss and
+    /// its gradient with respect to the replicated parameters.
+    #[grad(argnums = (0, 1, 2, 3))]
+    pub fn loss(
+        #[rank(2)] w1: &Array<f32>,
+        b1: &Array<f32>,
+        #[rank(2)] w2: &Array<f32>,
+        b2: &Array<f32>,
+        #[rank(2)] x: &Array<f32>,
+        #[rank(2)] y: &Array<f32>,
+        inv_rows: f32,
+    ) -> f32 {
+        let h = (x.dot(w1) + b1).tanh();
+        let r = h.dot(w2) + b2 - y;
+        pmean((&r * &r).sum() * inv_rows, "data")
+    }
+
+    /// This device's loss and gradients (already all-reduced), as
+    /// `[g_w1, g_b1, g_w2, g_b2]`; `a` is `[w1, b1, w2, b2, x, y]`.
+    pub fn block_value_and_grad(a: &[Array<f32>]) -> (f32, Params) {
+        let inv_rows = 1.0 / a[4].shape()[0] as f32;
+        let (l, (g1, gb1, g2, gb2)) =
+            loss::value_and_grad(&a[0], &a[1], &a[2], &a[3], &a[4], &a[5], inv_rows);
+        (l, vec![g1, gb1, g2, gb2])
+    }
+
     /// `p - LR * g` for every parameter.
     pub fn sgd(p: &[Array<f32>], g: &[Array<f32>]) -> Params {
         p.iter().zip(g).map(|(p, g)| p - &(g * LR)).collect()
@@ -132,14 +164,13 @@ pub mod mlp {
         (sgd(p, &g), loss)
     }
 
-    /// The per-device gradient of the batch block, all-reduced over "data":
+    /// The gradient of the whole batch from `loss::grad` per block:
     /// `[g_w1, g_b1, g_w2, g_b2, loss]`, the same on every device.
     pub fn grads_sharded(mesh: &Mesh, p: &[Array<f32>], x: &Array<f32>, y: &Array<f32>) -> Params {
-        let batch = x.shape()[0];
         let f = |a: &[Array<f32>]| {
-            let (loss, mut g) = loss_and_grads(&a[..4], &a[4], &a[5], batch);
-            g.push(Array::from_vec(vec![loss]));
-            psum_many(&g, "data")
+            let (l, mut g) = block_value_and_grad(a);
+            g.push(Array::from_vec(vec![l]));
+            g
         };
         let specs = [P![], P![], P![], P![], P!["data", None], P!["data", None]];
         let sm = shard_map(f, mesh, &specs, &[P![], P![], P![], P![], P![]]);
@@ -147,23 +178,19 @@ pub mod mlp {
         sm.call(&args).unwrap().iter().map(|s| s.gather()).collect()
     }
 
-    /// One data-parallel SGD step: the batch is split over "data", the
-    /// gradient is all-reduced with `psum` and every device applies it.
+    /// One data-parallel SGD step: the batch is split over "data", each
+    /// device differentiates the `pmean` loss of its block (the gradient
+    /// comes out all-reduced) and applies the same update.
     pub fn step_sharded(
         mesh: &Mesh,
         p: &[Array<f32>],
         x: &Array<f32>,
         y: &Array<f32>,
     ) -> (Params, f32) {
-        let batch = x.shape()[0];
         let f = |a: &[Array<f32>]| {
-            let (loss, mut g) = loss_and_grads(&a[..4], &a[4], &a[5], batch);
-            // All gradients and the loss in one all-reduce.
-            g.push(Array::from_vec(vec![loss]));
-            let mut g = psum_many(&g, "data");
-            let loss = g.pop().unwrap();
+            let (l, g) = block_value_and_grad(a);
             let mut out = sgd(&a[..4], &g);
-            out.push(loss);
+            out.push(Array::from_vec(vec![l]));
             out
         };
         let specs = [P![], P![], P![], P![], P!["data", None], P!["data", None]];

@@ -1,7 +1,8 @@
 //! A full data-parallel training step (examples/data_parallel.rs) on meshes
-//! of 1, 2 and 4 thread devices equals the unsharded step, and the gradient
-//! all-reduced with psum equals the unsharded gradient, which in turn
-//! matches finite differences of the loss.
+//! of 1, 2 and 4 thread devices equals the unsharded step, and rjax's
+//! gradient through `pmean` per block equals the hand-derived gradient of
+//! the whole batch, which in turn matches finite differences of the loss;
+//! every device gets the same gradient, bit for bit.
 
 #[path = "../examples/data_parallel.rs"]
 #[allow(dead_code)]
@@ -9,7 +10,8 @@ mod data_parallel;
 
 use data_parallel::mlp;
 use rjax::Array;
-use rjax::runtime::sharding::{Mesh, devices, set_num_cpu_devices};
+use rjax::runtime::P;
+use rjax::runtime::sharding::{Mesh, devices, set_num_cpu_devices, shard_map};
 
 fn mesh(n: usize) -> Mesh {
     set_num_cpu_devices(4).unwrap();
@@ -29,7 +31,7 @@ fn assert_close(a: &[Array<f32>], b: &[Array<f32>], tol: f32) {
 }
 
 #[test]
-fn psum_gradient_equals_unsharded_gradient() {
+fn pmean_loss_gradient_equals_unsharded_gradient() {
     let (x, y) = mlp::dataset(64, 5);
     let p = mlp::init(6);
     let (loss, g) = mlp::loss_and_grads(&p, &x, &y, 64);
@@ -88,13 +90,41 @@ fn sharded_training_steps_equal_unsharded_ones() {
 }
 
 #[test]
-fn one_device_mesh_is_bit_identical_to_unsharded() {
+fn every_device_gets_the_bit_identical_all_reduced_gradient() {
+    // Each device returns its own gradient (out spec split over "data"),
+    // so any difference between devices would show.
     let (x, y) = mlp::dataset(64, 11);
     let p = mlp::init(12);
-    let (a, la) = mlp::step_sharded(&mesh(1), &p, &x, &y);
-    let (b, lb) = mlp::step_unsharded(&p, &x, &y);
-    assert_eq!(la, lb);
-    for (u, v) in a.iter().zip(&b) {
-        assert_eq!(u.to_vec(), v.to_vec());
+    for n in [2, 4] {
+        let f = |a: &[Array<f32>]| {
+            let (_, g) = mlp::block_value_and_grad(a);
+            g.iter()
+                .map(|g| {
+                    let mut shape = vec![1];
+                    shape.extend_from_slice(g.shape());
+                    g.reshape(&shape)
+                })
+                .collect()
+        };
+        let specs = [P![], P![], P![], P![], P!["data", None], P!["data", None]];
+        let outs = [
+            P!["data", None, None],
+            P!["data", None],
+            P!["data", None, None],
+            P!["data", None],
+        ];
+        let args: Vec<&Array<f32>> = p.iter().chain([&x, &y]).collect();
+        let got = shard_map(f, &mesh(n), &specs, &outs).call(&args).unwrap();
+        for (k, g) in got.iter().enumerate() {
+            let all = g.gather().to_vec();
+            let per = all.len() / n;
+            for d in 1..n {
+                assert_eq!(
+                    &all[d * per..(d + 1) * per],
+                    &all[..per],
+                    "parameter {k}: device {d} differs from device 0 on {n} devices"
+                );
+            }
+        }
     }
 }

@@ -1201,6 +1201,23 @@ impl<'c, 'a> Builder<'c, 'a> {
                 && segs[0] == "Array"
                 && matches!(segs[1].as_str(), "concatenate" | "stack"));
         let name = segs.last().cloned().unwrap_or_default();
+        // Collectives take mesh axis names (string literals): parsed apart.
+        if prefix_ok && let Some(r) = crate::lower::collective::parse(&name, c.args.iter(), span) {
+            return match r {
+                Ok((coll, operand)) => Expr {
+                    kind: ExprKind::Prim(
+                        Op::Collective(coll),
+                        leak(&name),
+                        operand.map(|a| self.expr(a)).into_iter().collect(),
+                    ),
+                    span,
+                },
+                Err(e) => {
+                    self.cx.push(e);
+                    self.err(span)
+                }
+            };
+        }
         let args: Vec<Expr<'a>> = c.args.iter().map(|a| self.expr(a)).collect();
         // `random::normal::<f32>(key, &[3])`: lowered by lower/random.rs.
         match prims::random_call(&p.path, c.args.len()) {

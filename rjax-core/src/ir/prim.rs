@@ -165,6 +165,26 @@ prims! {
     Threefry2x32 => "threefry2x32",
     /// Random bits of `shape`/`bit_width` from key data (u32[2]).
     RandomBits => "random_bits",
+    /// Sum over the devices of mesh `axes` (inside `shard_map`); the
+    /// result is the same on every device of the group.
+    Psum => "psum",
+    /// Max over the devices of mesh `axes`.
+    Pmax => "pmax",
+    /// Min over the devices of mesh `axes`.
+    Pmin => "pmin",
+    /// Identity marking a replicated value as device-varying over `axes`
+    /// (JAX's `pvary`); transposes to `psum`.
+    Pvary => "pvary",
+    /// The group's values stacked (or, `tiled`, concatenated) along
+    /// `all_gather_dimension`.
+    AllGather => "all_gather",
+    /// Sum over the group, this device keeping its block of
+    /// `scatter_dimension` (JAX's `psum_scatter`).
+    ReduceScatter => "reduce_scatter",
+    /// Send to other devices along `axis_name` by `perm` ((src, dst) pairs).
+    Ppermute => "ppermute",
+    /// This device's index along `axis_name` (i32).
+    AxisIndex => "axis_index",
     /// `n` new keys from each key (`jax.random.split`): `u32[*b, 2] -> u32[*b, n, 2]`.
     RandomSplit => "random_split",
     /// A new key from a key and a u32 (`jax.random.fold_in`).

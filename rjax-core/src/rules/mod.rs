@@ -34,10 +34,14 @@
 //! | custom_jvp_call | the user's rule | - | yes |
 //! | custom_vjp_call / custom_lin | fwd + custom_lin | custom_lin: the user's bwd | loop |
 //! | threefry2x32 random_bits | not differentiable | - | yes (random_bits: key arrays) |
+//! | psum pvary all_gather reduce_scatter ppermute (collectives.rs) | linear | yes (psum <-> pvary, all_gather <-> reduce_scatter) | yes |
+//! | pmax pmin | yes (arg-max device, mean over ties) | - | yes |
+//! | axis_index | (no operands) | - | (no operands) |
 //! | random_split random_fold_in random_normal random_gumbel random_exponential random_bernoulli random_randint | no tangent (keys, ints, bools) | - | yes (key arrays) |
 //! | random_uniform | in minval/maxval | - | yes (key arrays) |
 //! | random_truncated_normal | error if the bounds have a tangent | - | yes (key arrays) |
 
+pub mod collectives;
 pub mod combinators;
 pub mod control_flow;
 pub mod custom;
@@ -263,6 +267,7 @@ fn table() -> &'static Table {
         random_keys::register(&mut t);
         random_samplers::register(&mut t);
         custom::register(&mut t);
+        collectives::register(&mut t);
         dim_as_value::register(&mut t);
         t
     })

@@ -64,6 +64,10 @@ fn check_wrt(j: &Jaxpr, wrt: &[usize], what: &str) -> Result<Vec<bool>> {
 /// Linearises `j` at its inputs with respect to the inputs `wrt`.
 pub fn linearize(j: &Jaxpr, wrt: &[usize]) -> Result<Linearized> {
     let mask = check_wrt(j, wrt, "linearize")?;
+    // Inside shard_map, the differentiated inputs are replicated: mark
+    // where they meet device-varying values so the gradient is summed
+    // there (a no-op without collectives).
+    let j = &crate::rules::collectives::insert_pvary(j, &mask)?;
     let jj = jvp_wrt(j, &mask)?;
     let n = j.invars.len();
     let m = j.outvars.len();

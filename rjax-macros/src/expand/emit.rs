@@ -312,6 +312,7 @@ impl<'j> Emitter<'j> {
         } else {
             quote!(let (#(#names),*): (#(#tys),*) = (#(#inputs),*);)
         };
+        stmts.extend(super::collective::bind_sizes(self.j));
         if self.jit {
             for g in &fusion_plan(self.j).groups {
                 stmts.extend(self.group(g));
@@ -570,6 +571,9 @@ impl<'j> Emitter<'j> {
                 let d = p.int(pn, "dimension").unwrap_or(0) as usize;
                 let t = elem_ty(out.dtype);
                 quote!(#lax::iota::<#t>(#shape, #d))
+            }
+            p if rjax_core::rules::collectives::is_collective(p) => {
+                super::collective::call(e, &r).expect("collective params checked by core")
             }
             _ => quote!(#lax::#name(#(#r),*)),
         }

@@ -2,6 +2,7 @@
 //! lower, transform and emit the primal and the companion module. Errors
 //! at any stage end in [`fallback`] plus the combined `compile_error!`s.
 
+mod collective;
 mod companions;
 mod emit;
 mod emit_random;

@@ -12,6 +12,7 @@
 
 mod branch;
 mod call;
+pub mod collective;
 mod control;
 mod expr;
 mod random;

@@ -57,6 +57,13 @@
 //!                      // (lo, hi, interior) per axis; negative lo/hi crop
 //! iota                 <T: Num>(shape: &[usize], dimension: usize) -> Array<T>
 //!
+//! // collectives, inside shard_map only (collective.rs)
+//! psum pmax pmin                 <T: Numeric>(x: &Array<T>, axes: &[&str]) -> Array<T>
+//! pvary                          <T: Element>(x: &Array<T>, axes: &[&str]) -> Array<T>  // identity
+//! all_gather <T: Element>(x: &Array<T>, axis_name: &[&str], dim: usize, tiled: bool) -> Array<T>
+//! reduce_scatter <T: Numeric>(x: &Array<T>, axis_name: &[&str], dim: usize, tiled: bool) -> Array<T>
+//! ppermute <T: Element>(x: &Array<T>, axis_name: &[&str], perm: &[(usize, usize)]) -> Array<T>
+//! axis_index(axis_name: &[&str]) -> Array<i32>   axis_size(axis_name: &[&str]) -> usize
 //! // random (random.rs): key data u32[*b, 2], per-key operands rank 0 or b,
 //! // result b ++ shape; each row is the eager `random::*` draw of its key
 //! random_split(key_data, n) random_fold_in(key_data, data) random_bits(key_data, shape)
@@ -82,6 +89,7 @@
 
 mod binary;
 mod broadcast;
+mod collective;
 mod dot;
 mod random;
 mod reduce;
@@ -92,6 +100,9 @@ mod unary;
 
 pub use binary::*;
 pub use broadcast::{broadcast_shapes, broadcast_strides, zip_with, zip3_with};
+pub use collective::{
+    all_gather, axis_index, axis_size, pmax, pmin, ppermute, psum, pvary, reduce_scatter,
+};
 pub(crate) use dot::dot_general_named;
 pub use dot::{DotDims, dot_general, try_dot_general};
 pub use random::{

@@ -10,6 +10,7 @@
 use super::exec::{DeviceCtx, current};
 use super::kernels::{Numeric, same_shape, zip};
 use super::layout::{extract, insert};
+use super::value::CollectiveValue;
 use crate::array::Array;
 use crate::dtype::Element;
 use crate::error::{Result, RjaxError};
@@ -96,9 +97,13 @@ pub fn try_psum<T: Numeric>(x: &Array<T>, axes: impl AxisNames) -> Result<Array<
     fold("psum", &xs, |a, b| a + b)
 }
 
-/// Sum over mesh axes (JAX's `lax.psum`); panics outside `shard_map`.
-pub fn psum<T: Numeric>(x: &Array<T>, axes: impl AxisNames) -> Array<T> {
-    unwrap(try_psum(x, axes))
+/// Sum over mesh axes (JAX's `lax.psum`) of an array or a scalar;
+/// panics outside `shard_map`.
+pub fn psum<X: CollectiveValue>(x: X, axes: impl AxisNames) -> X::Output
+where
+    X::Elem: Numeric,
+{
+    X::from_array(unwrap(try_psum(&x.to_array(), axes)))
 }
 
 /// [`try_psum`] of several arrays in one exchange (JAX's `psum` of a
@@ -133,9 +138,12 @@ pub fn try_pmean<T: Numeric>(x: &Array<T>, axes: impl AxisNames) -> Result<Array
     Ok(super::kernels::map(&s, |v| v / n))
 }
 
-/// Mean over mesh axes (JAX's `lax.pmean`).
-pub fn pmean<T: Numeric>(x: &Array<T>, axes: impl AxisNames) -> Array<T> {
-    unwrap(try_pmean(x, axes))
+/// Mean over mesh axes (JAX's `lax.pmean`) of an array or a scalar.
+pub fn pmean<X: CollectiveValue>(x: X, axes: impl AxisNames) -> X::Output
+where
+    X::Elem: Numeric,
+{
+    X::from_array(unwrap(try_pmean(&x.to_array(), axes)))
 }
 
 /// Elementwise maximum over mesh axes.
@@ -144,9 +152,13 @@ pub fn try_pmax<T: Numeric>(x: &Array<T>, axes: impl AxisNames) -> Result<Array<
     fold("pmax", &xs, |a, b| if b > a { b } else { a })
 }
 
-/// Elementwise maximum over mesh axes (JAX's `lax.pmax`).
-pub fn pmax<T: Numeric>(x: &Array<T>, axes: impl AxisNames) -> Array<T> {
-    unwrap(try_pmax(x, axes))
+/// Elementwise maximum over mesh axes (JAX's `lax.pmax`) of an array or
+/// a scalar.
+pub fn pmax<X: CollectiveValue>(x: X, axes: impl AxisNames) -> X::Output
+where
+    X::Elem: Numeric,
+{
+    X::from_array(unwrap(try_pmax(&x.to_array(), axes)))
 }
 
 /// Elementwise minimum over mesh axes.
@@ -155,9 +167,13 @@ pub fn try_pmin<T: Numeric>(x: &Array<T>, axes: impl AxisNames) -> Result<Array<
     fold("pmin", &xs, |a, b| if b < a { b } else { a })
 }
 
-/// Elementwise minimum over mesh axes (JAX's `lax.pmin`).
-pub fn pmin<T: Numeric>(x: &Array<T>, axes: impl AxisNames) -> Array<T> {
-    unwrap(try_pmin(x, axes))
+/// Elementwise minimum over mesh axes (JAX's `lax.pmin`) of an array or
+/// a scalar.
+pub fn pmin<X: CollectiveValue>(x: X, axes: impl AxisNames) -> X::Output
+where
+    X::Elem: Numeric,
+{
+    X::from_array(unwrap(try_pmin(&x.to_array(), axes)))
 }
 
 /// Concatenation of `parts` (equal shapes) along `dim`.
@@ -190,9 +206,10 @@ pub fn try_all_gather<T: Element>(x: &Array<T>, axes: impl AxisNames) -> Result<
     concat(&lifted, 0)
 }
 
-/// Stacked gather over mesh axes (JAX's `lax.all_gather`).
-pub fn all_gather<T: Element>(x: &Array<T>, axes: impl AxisNames) -> Array<T> {
-    unwrap(try_all_gather(x, axes))
+/// Stacked gather over mesh axes (JAX's `lax.all_gather`) of an array or
+/// a scalar (then a 1-d array of the group's values).
+pub fn all_gather<X: CollectiveValue>(x: X, axes: impl AxisNames) -> Array<X::Elem> {
+    unwrap(try_all_gather(&x.to_array(), axes))
 }
 
 fn check_dim<T: Element>(op: &'static str, x: &Array<T>, dim: usize) -> Result<()> {
@@ -327,13 +344,14 @@ pub fn try_ppermute<T: Element>(
     })
 }
 
-/// Permutation over mesh axes (JAX's `lax.ppermute`).
-pub fn ppermute<T: Element>(
-    x: &Array<T>,
+/// Permutation over mesh axes (JAX's `lax.ppermute`) of an array or a
+/// scalar.
+pub fn ppermute<X: CollectiveValue>(
+    x: X,
     axes: impl AxisNames,
     perm: &[(usize, usize)],
-) -> Array<T> {
-    unwrap(try_ppermute(x, axes, perm))
+) -> X::Output {
+    X::from_array(unwrap(try_ppermute(&x.to_array(), axes, perm)))
 }
 
 /// This device's index along `axes` (JAX's `lax.axis_index`).

@@ -32,7 +32,9 @@ pub(crate) fn current(op: &'static str) -> Result<DeviceCtx> {
     CTX.with(|c| c.borrow().clone())
         .ok_or_else(|| RjaxError::Invalid {
             op,
-            message: "collectives need a mesh axis, so they only work inside shard_map".into(),
+            message: format!(
+                "collectives need a mesh axis, so they only work inside shard_map: call `{op}` in the function given to shard_map"
+            ),
         })
 }
 

@@ -32,6 +32,7 @@ mod named;
 mod ops;
 mod shard_map;
 mod spec;
+mod value;
 
 pub use array::{Shard, ShardedArray, device_put};
 pub use collectives::{
@@ -50,3 +51,4 @@ pub use mesh::Mesh;
 pub use named::NamedSharding;
 pub use shard_map::{ShardMap, shard_map};
 pub use spec::{DimSpec, PartitionSpec};
+pub use value::CollectiveValue;
