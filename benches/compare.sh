@@ -64,6 +64,6 @@ done
 cat <<'NOTE'
 rjax hand-fused: rjax-runtime `fast::` kernels called by hand (the code #[jit]
   is meant to emit; not macro output). rjax #[jit]: the same program through
-  #[jit]/#[grad] as the macros emit it today ("-": not expressible yet).
+  #[jit]/#[grad]/#[vmap] (real macro output, fused emission).
   ratio = rjax / JAX (< 1: rjax faster).
 NOTE

@@ -5,7 +5,7 @@
 //! Plain `name` lines are "rjax (hand-fused kernels)": the `fast::` and
 //! runtime kernels called by hand, the code `#[jit]` is meant to emit; they
 //! are not macro output. `macro:name` lines time the same program written
-//! with `#[jit]`/`#[grad]` as the macros emit it today. Run: `cargo bench --bench jit` (optionally with
+//! with `#[jit]`/`#[grad]`/`#[vmap]` (real macro output, fused emission). Run: `cargo bench --bench jit` (optionally with
 //! workload names as filters, e.g. `cargo bench --bench jit -- test_fn`).
 
 use std::hint::black_box;
@@ -157,6 +157,57 @@ fn seed_f(t: &Array<f32>) -> f32 {
 }
 
 #[jit]
+#[vmap]
+fn per_example_macro(t: &Array<f32>) -> Array<f32> {
+    seed_f::grad(t)
+}
+
+/// The MLP loss as written for the macros (log-softmax shifted by the
+/// largest logit; mean over the batch of 128).
+#[jit]
+#[grad(argnums = (0, 1, 2, 3))]
+fn mlp_loss_macro(
+    #[rank(2)] w1: &Array<f32>,
+    b1: &Array<f32>,
+    #[rank(2)] w2: &Array<f32>,
+    b2: &Array<f32>,
+    #[rank(2)] x: &Array<f32>,
+    #[rank(2)] y: &Array<f32>,
+) -> f32 {
+    let h = (x.matmul(w1) + b1).tanh();
+    let logits = h.matmul(w2) + b2;
+    let z = logits.clone() - logits.max();
+    let lse = z.exp().sum_axes(&[1], true).log();
+    -(y * (z - lse)).sum() * (1.0 / 128.0)
+}
+
+fn macro_mlp(which: &str) -> f64 {
+    let m = Mlp::new(uniform);
+    let a = |v: &Vec<f32>, s: &[usize]| Array::from_shape_vec(s.to_vec(), v.clone()).unwrap();
+    let (w1, b1) = (a(&m.w1, &[784, 256]), a(&m.b1, &[256]));
+    let (w2, b2) = (a(&m.w2, &[256, 10]), a(&m.b2, &[10]));
+    let (x, y) = (a(&m.x, &[128, 784]), a(&m.y, &[128, 10]));
+    let calls = 50;
+    best_of(5, || {
+        for _ in 0..calls {
+            if which == "loss" {
+                black_box(mlp_loss_macro(&w1, &b1, &w2, &b2, &x, &y));
+            } else {
+                black_box(mlp_loss_macro::grad(&w1, &b1, &w2, &b2, &x, &y));
+            }
+        }
+    }) / calls as f64
+}
+
+fn macro_vmap_grad_f() -> f64 {
+    let xs: Vec<f32> = uniform(3_000_000, 8).iter().map(|v| v * 3.0).collect();
+    let xs = Array::from_shape_vec(vec![1_000_000, 3], xs).unwrap();
+    best_of(5, || {
+        black_box(per_example_macro::vmap(&xs));
+    })
+}
+
+#[jit]
 fn chain_macro(x: &Array<f32>) -> Array<f32> {
     (x.sin() * 2.0 + 1.0).exp().tanh()
 }
@@ -214,12 +265,15 @@ fn main() {
     if want("mlp_loss") {
         report("mlp_loss", mlp("loss"));
     }
+    report_macro("mlp_loss", &|| macro_mlp("loss"));
     if want("mlp_grad") {
         report("mlp_grad", mlp("grad"));
     }
+    report_macro("mlp_grad", &|| macro_mlp("grad"));
     if want("vmap_grad_f") {
         report("vmap_grad_f", vmap_grad_f());
     }
+    report_macro("vmap_grad_f", &macro_vmap_grad_f);
     if want("elementwise_chain") {
         report("elementwise_chain", elementwise_chain());
     }

@@ -87,6 +87,18 @@ impl Emitter<'_> {
                 });
                 quote!(let #o: #t = ::rjax::runtime::jit::onehot(#len, &[#(#terms),*]);)
             }
+            Special::ColumnRead { src, col } => {
+                let n = self.name(*src);
+                quote!(let #o: #t = ::rjax::runtime::jit::column(&#n, #col);)
+            }
+            Special::OneHotCols { rows, len, terms } => {
+                let (rows, len) = (dim_expr(rows), dim_expr(len));
+                let terms = terms.iter().map(|(k, v)| {
+                    let v = self.name(*v);
+                    quote!((#k, &#v))
+                });
+                quote!(let #o: #t = ::rjax::runtime::jit::onehot_cols(#rows, #len, &[#(#terms),*]);)
+            }
         }
     }
 

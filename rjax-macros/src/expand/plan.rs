@@ -24,6 +24,32 @@ pub enum Special {
         len: DimExpr,
         terms: Vec<(usize, Atom)>,
     },
+    /// Column `col` of the 2-d `src` (a batched element read).
+    ColumnRead { src: Var, col: usize },
+    /// A `[rows, len]` array: zeros plus `terms` (column, 1-d value).
+    OneHotCols {
+        rows: DimExpr,
+        len: DimExpr,
+        terms: Vec<(usize, Var)>,
+    },
+}
+
+/// A batched one-hot sum being built: (defining eqn, rows, len, terms).
+type ColsSum = (usize, DimExpr, DimExpr, Vec<(usize, Var)>);
+
+/// `(lo, rows, len)` of a 2-d pad that only pads axis 1, by a constant.
+fn pad_cols(j: &Jaxpr, e: &Eqn) -> Option<(usize, DimExpr, DimExpr)> {
+    let cfg = e.params.get("padding_config")?.elems()?;
+    let [r, c] = cfg else { return None };
+    let zero = |p: &Param| p.as_dim().is_some_and(|d| d.is(0));
+    let (r, c) = (r.elems()?, c.elems()?);
+    if !(r.iter().all(zero) && c.get(2).is_none_or(zero)) {
+        return None;
+    }
+    let lo = c.first()?.as_dim()?.as_const()?;
+    let out = j.ty(*e.outputs.first()?);
+    (lo >= 0 && out.rank() == 2)
+        .then(|| (lo as usize, out.dims()[0].clone(), out.dims()[1].clone()))
 }
 
 /// A one-hot sum being built: (defining equation, length, terms).
@@ -194,6 +220,109 @@ impl Plan {
                 p.skip.insert(i);
             } else {
                 p.special.insert(i, Special::OneHot { len, terms });
+            }
+        }
+        // Batched element reads: squeeze(slice(x, [0, k], [rows, k+1])).
+        for (i, e) in j.eqns.iter().enumerate() {
+            if e.prim != Prim::Squeeze || e.outputs.len() != 1 || j.ty(e.outputs[0]).rank() != 1 {
+                continue;
+            }
+            let Some(s) = e.inputs[0].as_var() else {
+                continue;
+            };
+            let Some(&si) = def.get(&s) else { continue };
+            let se = &j.eqns[si];
+            let Some(src) = se.inputs.first().and_then(|a| a.as_var()) else {
+                continue;
+            };
+            let st = j.ty(src);
+            let unit = se
+                .params
+                .axes("slice", "strides")
+                .map_or(true, |x| x.iter().all(|&v| v == 1));
+            let starts = se.params.dims("slice", "start_indices").unwrap_or_default();
+            let sd = j.ty(s).dims().to_vec();
+            if se.prim == Prim::Slice
+                && unit
+                && once(s, &p)
+                && st.rank() == 2
+                && sd.len() == 2
+                && sd[1].is(1)
+                && sd[0] == st.dims()[0]
+                && starts.len() == 2
+                && starts[0].is(0)
+                && let Some(col) = starts[1].as_const()
+            {
+                p.skip.insert(si);
+                p.special.insert(
+                    i,
+                    Special::ColumnRead {
+                        src,
+                        col: col as usize,
+                    },
+                );
+            }
+        }
+        // Batched one-hot sums: pad(reshape(v, [rows, 1]), cols k) added.
+        let mut col1: HashMap<Var, (usize, Var)> = HashMap::new();
+        let mut cols: HashMap<Var, ColsSum> = HashMap::new();
+        let mut absorbed: HashSet<Var> = HashSet::new();
+        for (i, e) in j.eqns.iter().enumerate() {
+            let Some(&o) = e.outputs.first() else {
+                continue;
+            };
+            let ot = j.ty(o);
+            if !ot.dtype.is_float() {
+                continue;
+            }
+            match e.prim {
+                Prim::Reshape if ot.rank() == 2 && ot.dims()[1].is(1) => {
+                    if let Some(v) = e.inputs[0].as_var()
+                        && j.ty(v).rank() == 1
+                        && j.ty(v).dims()[0] == ot.dims()[0]
+                    {
+                        col1.insert(o, (i, v));
+                    }
+                }
+                Prim::Pad if e.inputs.len() == 2 && is_zero(&e.inputs[1]) => {
+                    let Some(x) = e.inputs[0].as_var() else {
+                        continue;
+                    };
+                    if let (Some((ri, v)), Some((lo, rows, len)), true) =
+                        (col1.get(&x).cloned(), pad_cols(j, e), once(x, &p))
+                    {
+                        p.skip.insert(ri);
+                        cols.insert(o, (i, rows, len, vec![(lo, v)]));
+                    }
+                }
+                Prim::Add | Prim::AddAny => {
+                    let (Some(a), Some(b)) = (e.inputs[0].as_var(), e.inputs[1].as_var()) else {
+                        continue;
+                    };
+                    if a == b || !once(a, &p) || !once(b, &p) {
+                        continue;
+                    }
+                    if let (Some(x), Some(y)) = (cols.get(&a), cols.get(&b))
+                        && x.1 == y.1
+                        && x.2 == y.2
+                    {
+                        let mut terms = x.3.clone();
+                        terms.extend(y.3.iter().cloned());
+                        let (rows, len) = (x.1.clone(), x.2.clone());
+                        absorbed.insert(a);
+                        absorbed.insert(b);
+                        cols.insert(o, (i, rows, len, terms));
+                    }
+                }
+                _ => {}
+            }
+        }
+        for (v, (i, rows, len, terms)) in cols {
+            if absorbed.contains(&v) {
+                p.skip.insert(i);
+            } else {
+                p.special
+                    .insert(i, Special::OneHotCols { rows, len, terms });
             }
         }
         // Transposes read only by fast matmuls.

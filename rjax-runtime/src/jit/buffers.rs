@@ -44,3 +44,45 @@ pub fn onehot<T: Element + std::ops::AddAssign>(len: usize, terms: &[(usize, T)]
     }
     Array::from_raw(vec![len], v)
 }
+
+/// Column `col` of a 2-d array as a new 1-d array (one strided pass): the
+/// batched form of an element read, `x[:, col]`.
+///
+/// # Panics
+/// When `x` is not 2-d or `col` is out of bounds.
+pub fn column<T: Element>(x: &Array<T>, col: usize) -> Array<T> {
+    let s = x.shape();
+    assert!(
+        s.len() == 2 && col < s[1],
+        "slice: column {col} is out of bounds for shape {s:?}"
+    );
+    let v: Vec<T> = x.as_slice().chunks_exact(s[1]).map(|r| r[col]).collect();
+    Array::from_raw(vec![s[0]], v)
+}
+
+/// A `[rows, len]` array, zero except for the columns in `terms` (column,
+/// values of length `rows`) added in: the batched one-hot gradient, in one
+/// pass over the output.
+///
+/// # Panics
+/// When a column is out of bounds or a value has the wrong length.
+pub fn onehot_cols<T: Element + std::ops::AddAssign>(
+    rows: usize,
+    len: usize,
+    terms: &[(usize, &Array<T>)],
+) -> Array<T> {
+    for (c, v) in terms {
+        assert!(
+            *c < len && v.len() == rows,
+            "pad: column {c} of [{rows}, {len}] from a value of shape {:?}",
+            v.shape()
+        );
+    }
+    let mut out = vec![T::default(); rows * len];
+    for (i, row) in out.chunks_exact_mut(len.max(1)).enumerate() {
+        for (c, v) in terms {
+            row[*c] += v.as_slice()[i];
+        }
+    }
+    Array::from_raw(vec![rows, len], out)
+}

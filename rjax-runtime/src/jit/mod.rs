@@ -6,5 +6,5 @@
 mod buffers;
 mod cache;
 
-pub use buffers::{buffer, buffer_like, onehot};
+pub use buffers::{buffer, buffer_like, column, onehot, onehot_cols};
 pub use cache::{ArgSig, CacheStats, SigCache};
