@@ -11,7 +11,7 @@
 use std::hint::black_box;
 use std::time::Instant;
 
-use rjax::prelude::{grad, jit};
+use rjax::prelude::jit;
 use rjax::runtime::{Array, fast};
 
 #[path = "../tests/fast_support/mlp.rs"]
@@ -149,6 +149,7 @@ fn test_fn_macro(x: &Array<f32>) -> Array<f32> {
     x
 }
 
+#[jit]
 #[grad]
 fn seed_f(t: &Array<f32>) -> f32 {
     let (x, y, z) = (t[0], t[1], t[2]);

@@ -9,6 +9,7 @@ pub mod array;
 pub mod dtype;
 pub mod error;
 pub mod fast;
+pub mod jit;
 pub mod kernels;
 pub mod lax;
 pub mod numpy;

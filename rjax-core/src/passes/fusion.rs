@@ -155,6 +155,38 @@ pub fn fusion_plan(j: &Jaxpr) -> FusionPlan {
                 }
             }
         }
+        // Other open elementwise groups of the same space that this
+        // equation reads join the target (an elementwise target only, so
+        // a matmul stays first in its group): they run at the target's
+        // later position, which is valid because nothing outside read
+        // their values yet (they are not sealed).
+        if let Some(t) = target
+            && groups[t].kind == GroupKind::Elementwise
+        {
+            let mut merged: Vec<usize> = producers
+                .iter()
+                .copied()
+                .filter(|&g| {
+                    g != t
+                        && !groups[g].sealed
+                        && groups[g].kind == GroupKind::Elementwise
+                        && groups[g].shape == groups[t].shape
+                })
+                .collect();
+            merged.sort_unstable();
+            merged.dedup();
+            for g in merged {
+                let eqns = std::mem::take(&mut groups[g].eqns);
+                for &k in &eqns {
+                    for o in &j.eqns[k].outputs {
+                        owner.insert(*o, t);
+                    }
+                }
+                groups[t].eqns.extend(eqns);
+                groups[t].eqns.sort_unstable();
+                groups[g].sealed = true;
+            }
+        }
         // Any other group read by this equation is sealed.
         for &g in &producers {
             if Some(g) != target {
@@ -197,6 +229,7 @@ pub fn fusion_plan(j: &Jaxpr) -> FusionPlan {
     let returned: HashSet<Var> = j.outvars.iter().filter_map(|a| a.as_var()).collect();
     let mut out: Vec<FusionGroup> = groups
         .into_iter()
+        .filter(|g| !g.eqns.is_empty())
         .map(|g| {
             let members: HashSet<usize> = g.eqns.iter().copied().collect();
             let defined: HashSet<Var> = g

@@ -4,18 +4,22 @@
 //! loops over their bodies. Variables keep the jaxpr's names (a, b, c ..)
 //! so the code reads side by side with `f::jaxpr()`.
 //!
-//! Structure kept open for fusion: [`Emitter::eqn`] emits one equation;
-//! a fused group (a later `#[jit]` improvement) would get its own
-//! `Emitter::group` producing one loop, chosen where `Emitter::body` walks
-//! the equations.
+//! Under `#[jit]` ([`jit_scope`]), [`Emitter::body`] walks rjax-core's
+//! fusion groups instead of single equations and emits each through
+//! `Emitter::group` (expand/fuse.rs), after the pre-pass of expand/plan.rs;
+//! `scan` loops then ping-pong their array carries between two buffers.
 
+use std::cell::Cell;
 use std::collections::{HashMap, HashSet};
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use rjax_core::ir::params::ParamsExt;
+use rjax_core::passes::fusion_plan;
 use rjax_core::{Atom, DType, DimExpr, Eqn, Jaxpr, Param, Prim, TensorType, Var};
 use syn::Ident;
+
+use super::plan::Plan;
 
 /// The Rust element type of a dtype.
 pub fn elem_ty(d: DType) -> TokenStream {
@@ -170,10 +174,38 @@ fn var_ident(name: &str) -> Ident {
     }
 }
 
+thread_local! {
+    /// True while expanding a `#[jit]` function (primal and companions).
+    static JIT: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Restores the previous emission mode when dropped.
+pub struct JitScope(bool);
+
+impl Drop for JitScope {
+    fn drop(&mut self) {
+        JIT.with(|j| j.set(self.0));
+    }
+}
+
+/// Emits fused `#[jit]` code (when `on`) from every [`Emitter`] created
+/// until the returned guard is dropped. A mode rather than a parameter so
+/// that the companion generators need no change to get fused code.
+pub fn jit_scope(on: bool) -> JitScope {
+    JitScope(JIT.with(|j| j.replace(on)))
+}
+
 /// Emits the statements of one jaxpr.
 pub struct Emitter<'j> {
-    j: &'j Jaxpr,
+    pub(super) j: &'j Jaxpr,
     names: HashMap<Var, Ident>,
+    /// Fused emission (`#[jit]`).
+    jit: bool,
+    /// The `#[jit]` pre-pass (empty otherwise).
+    pub(super) plan: Plan,
+    /// Vars to be written into a spare buffer: the ident of an
+    /// `Option<Array<T>>` to take it from (a loop carry's previous value).
+    pub(super) dest: HashMap<Var, Ident>,
 }
 
 /// Emitted code: statements, then the output expressions (owned values).
@@ -206,10 +238,18 @@ impl<'j> Emitter<'j> {
                 name(*o, &mut names);
             }
         }
-        Emitter { j, names }
+        let jit = JIT.with(Cell::get);
+        let plan = if jit { Plan::new(j) } else { Plan::default() };
+        Emitter {
+            j,
+            names,
+            jit,
+            plan,
+            dest: HashMap::new(),
+        }
     }
 
-    fn name(&self, v: Var) -> &Ident {
+    pub(super) fn name(&self, v: Var) -> &Ident {
         &self.names[&v]
     }
 
@@ -233,7 +273,7 @@ impl<'j> Emitter<'j> {
     }
 
     /// An atom as a native scalar expression (rank 0 only).
-    fn scalar(&self, a: &Atom) -> TokenStream {
+    pub(super) fn scalar(&self, a: &Atom) -> TokenStream {
         match a {
             Atom::Var(v) => {
                 let n = self.name(*v);
@@ -272,8 +312,14 @@ impl<'j> Emitter<'j> {
         } else {
             quote!(let (#(#names),*): (#(#tys),*) = (#(#inputs),*);)
         };
-        for e in &self.j.eqns {
-            stmts.extend(self.eqn(e));
+        if self.jit {
+            for g in &fusion_plan(self.j).groups {
+                stmts.extend(self.group(g));
+            }
+        } else {
+            for e in &self.j.eqns {
+                stmts.extend(self.eqn(e));
+            }
         }
         let outs = self.j.outvars.iter().map(|a| self.owned(a)).collect();
         Emitted { stmts, outs }
@@ -305,7 +351,7 @@ impl<'j> Emitter<'j> {
     }
 
     /// Native scalar code for elementwise primitives on rank-0 values.
-    fn scalar_value(&self, e: &Eqn, out: &TensorType) -> Option<TokenStream> {
+    pub(super) fn scalar_value(&self, e: &Eqn, out: &TensorType) -> Option<TokenStream> {
         let x = e.inputs.first().map(|a| self.scalar(a));
         let y = e.inputs.get(1).map(|a| self.scalar(a));
         let float = e
@@ -569,7 +615,35 @@ impl<'j> Emitter<'j> {
                 let carry_tys = &tys[..ncarry];
                 let ys = &outs[ncarry..];
                 let ys_tys = &out_tys[ncarry..];
-                let inner = Emitter::new(body);
+                let mut inner = Emitter::new(body);
+                // Under jit, each array carry's new value is written into the
+                // buffer of its value two steps back (ping-pong): no
+                // allocation per iteration.
+                let ij = inner.j; // the body as emitted (custom calls inlined)
+                let spares: Vec<Option<(Ident, TokenStream)>> = (0..ncarry)
+                    .map(|k| {
+                        let o = ij.outvars[k].as_var()?;
+                        let fresh = !ij.invars.contains(&o)
+                            && ij.outvars.iter().filter(|a| a.as_var() == Some(o)).count() == 1;
+                        (self.jit && fresh && out_tys[k].rank() > 0).then(|| {
+                            let id = format_ident!("{}_spare", carry[k]);
+                            inner.dest.insert(o, id.clone());
+                            (id, tys[k].clone())
+                        })
+                    })
+                    .collect();
+                let spare_decls = spares.iter().flatten().map(|(id, t)| {
+                    quote!(let mut #id: ::core::option::Option<#t> = ::core::option::Option::None;)
+                });
+                let carry_updates: Vec<TokenStream> = (0..ncarry)
+                    .map(|k| {
+                        let (c, t) = (carry[k], format_ident!("out_{}", k));
+                        match &spares[k] {
+                            Some((id, _)) => quote!(#id = ::core::option::Option::Some(::core::mem::replace(&mut #c, #t));),
+                            None => quote!(#c = #t;),
+                        }
+                    })
+                    .collect();
                 let iter = format_ident!("iter");
                 let mut inputs = consts.clone();
                 inputs.extend(carry.iter().map(|c| {
@@ -623,14 +697,14 @@ impl<'j> Emitter<'j> {
                 let tmp: Vec<Ident> = (0..em.outs.len())
                     .map(|i| format_ident!("out_{}", i))
                     .collect();
-                let tmp_carry = &tmp[..ncarry];
                 let tmp_ys = &tmp[ncarry..];
                 quote! {
                     #(let mut #carry: #carry_tys = #init;)*
+                    #(#spare_decls)*
                     #(let mut #ys_acc: ::std::vec::Vec<#ys_elem> = ::std::vec::Vec::with_capacity(#length);)*
                     for #iter in #range {
                         let (#(#tmp,)*) = { #stmts (#(#new_carry,)* #(#new_ys,)*) };
-                        #(#carry = #tmp_carry;)*
+                        #(#carry_updates)*
                         #(#ys_acc.push(#tmp_ys);)*
                     }
                     #(let #ys: ::rjax::Array<_> = #ys_finish;)*
@@ -710,7 +784,7 @@ impl<'j> Emitter<'j> {
 /// ((lhs contract, rhs contract), (lhs batch, rhs batch)).
 type DimNums = ((Vec<usize>, Vec<usize>), (Vec<usize>, Vec<usize>));
 
-fn dim_numbers(p: &rjax_core::Params) -> DimNums {
+pub(super) fn dim_numbers(p: &rjax_core::Params) -> DimNums {
     let list = |q: &Param| -> Vec<usize> {
         q.elems()
             .unwrap_or(&[])

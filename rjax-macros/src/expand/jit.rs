@@ -1,16 +1,112 @@
 //! `#[jit]`: the function itself becomes the code emitted from the jaxpr
-//! after rjax-core's optimisation passes (same signature, same name).
+//! after rjax-core's optimisation passes (same signature, same name), with
+//! fused groups (expand/fuse.rs), and a per-signature cache: a `static`
+//! `SigCache` next to the function records each new input signature
+//! (shapes and dtypes), runs the shape checks only then, and logs it with
+//! `RJAX_LOG=1`; `f::cache_stats()` reads its counts.
+//!
+//! Functions whose inputs are all scalars have one signature, fixed at
+//! compile time: they skip the lookup (one relaxed atomic add per call,
+//! so a few-ns function stays a few ns).
 
 use proc_macro2::TokenStream;
-use quote::quote;
-use syn::ItemFn;
+use quote::{format_ident, quote};
+use syn::{Ident, ItemFn};
 
 use super::companions::Input;
 use super::emit::{Emitter, bind_dims};
 use super::xform;
-use crate::ast::ParamTy;
+use crate::ast::{ParamTy, Scalar};
 
-/// The optimised primal.
+/// The name of the cache `static` of function `f`.
+fn cache_ident(f: &Ident) -> Ident {
+    format_ident!("__RJAX_JIT_CACHE_{}", f)
+}
+
+fn scalar_name(s: Scalar) -> &'static str {
+    match s {
+        Scalar::F32 => "f32",
+        Scalar::F64 => "f64",
+        Scalar::I32 => "i32",
+        Scalar::U32 => "u32",
+        Scalar::Usize => "usize",
+        Scalar::Bool => "bool",
+    }
+}
+
+/// `ArgSig` expressions of the inputs, and whether all are scalars.
+fn signature(inp: &Input) -> (Vec<TokenStream>, bool) {
+    let sig = quote!(::rjax::runtime::jit::ArgSig);
+    let mut all_scalar = true;
+    let parts = inp
+        .f
+        .params
+        .iter()
+        .map(|p| {
+            let n = p.name;
+            match p.ty {
+                ParamTy::Scalar(s) => {
+                    let d = scalar_name(s);
+                    quote!(#sig::new(&[], #d))
+                }
+                ParamTy::Array { elem, .. } => {
+                    all_scalar = false;
+                    let d = scalar_name(elem);
+                    quote!(#sig::new(#n.shape(), #d))
+                }
+                ParamTy::Key => quote!(#sig::new(&[], "key")),
+                // Tree parameters arrive here as their fields (tree_jit).
+                ParamTy::Tree { .. } => {
+                    all_scalar = false;
+                    quote!(#sig::new(&[], "tree"))
+                }
+            }
+        })
+        .collect();
+    (parts, all_scalar)
+}
+
+/// Checks run once per new signature: ranks as inferred at compile time,
+/// and equal sizes wherever one symbolic dimension appears twice.
+fn shape_checks(inp: &Input) -> TokenStream {
+    let fname = inp.f.name.to_string();
+    let mut out = TokenStream::new();
+    for (p, r) in inp.f.params.iter().zip(inp.ranks) {
+        if let ParamTy::Array { .. } = p.ty {
+            let n = p.name;
+            let msg = format!(
+                "{fname}: `{n}` must have rank {r} (inferred at compile time; annotate `#[rank(k)] {n}` to choose another), got shape {{:?}}"
+            );
+            out.extend(quote!(::core::assert_eq!(#n.ndim(), #r, #msg, #n.shape());));
+        }
+    }
+    let mut first: Vec<(String, TokenStream, String)> = Vec::new();
+    for (p, t) in inp.f.params.iter().zip(inp.jaxpr.in_types()) {
+        if !matches!(p.ty, ParamTy::Array { .. }) {
+            continue;
+        }
+        let n = p.name;
+        for (k, d) in t.dims().iter().enumerate() {
+            let rjax_core::DimExpr::Sym(s) = d else {
+                continue;
+            };
+            let here = quote!(#n.shape()[#k]);
+            let what = format!("`{n}` axis {k}");
+            match first.iter().find(|(f, _, _)| f == s) {
+                None => first.push((s.clone(), here, what)),
+                Some((_, there, w0)) => {
+                    let msg = format!(
+                        "{fname}: {w0} and {what} must have the same size (both are `{s}` in the jaxpr), got {{}} and {{}}"
+                    );
+                    out.extend(quote!(::core::assert_eq!(#there, #here, #msg, #there, #here);));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The optimised primal and its cache `static`.
 pub fn primal(inp: &Input, original: &ItemFn) -> Result<TokenStream, String> {
     let j = xform::optimize(inp.jaxpr)?;
     let sig = &original.sig;
@@ -40,14 +136,41 @@ pub fn primal(inp: &Input, original: &ItemFn) -> Result<TokenStream, String> {
     } else {
         quote!(#(#outs)*)
     };
+    let cache = cache_ident(inp.f.name);
+    let name = inp.f.name.to_string();
+    let (parts, all_scalar) = signature(inp);
+    let checks = shape_checks(inp);
+    let enter = if all_scalar {
+        quote!(#cache.enter_scalar(|| ::std::vec![#(#parts),*]))
+    } else {
+        quote!(#cache.enter(&[#(#parts),*]))
+    };
     Ok(quote! {
+        #[doc(hidden)]
+        #[allow(non_upper_case_globals)]
+        static #cache: ::rjax::runtime::jit::SigCache = ::rjax::runtime::jit::SigCache::new(#name);
         #(#attrs)*
-        #[allow(unused_variables, unused_mut, unused_parens, clippy::all)]
+        #[allow(unused_variables, unused_mut, unused_parens, unused_braces, clippy::all)]
         #vis #sig {
             #keys
+            if #enter {
+                #checks
+            }
             #dims
             #stmts
             #result
         }
     })
+}
+
+/// The `cache_stats` companion (inside the module `f`).
+pub fn cache_companion(f: &Ident) -> TokenStream {
+    let cache = cache_ident(f);
+    quote! {
+        /// Signature-cache counts of the `#[jit]` function: `hits` (calls
+        /// with a signature seen before) and `misses` (new signatures).
+        pub fn cache_stats() -> ::rjax::runtime::jit::CacheStats {
+            super::#cache.stats()
+        }
+    }
 }

@@ -7,8 +7,10 @@ mod emit;
 mod emit_random;
 mod export;
 mod fallback;
+mod fuse;
 mod jit;
 mod keys;
+mod plan;
 mod tree_jit;
 mod unannotated;
 pub(crate) mod xform;
@@ -227,6 +229,8 @@ fn generate(
         jaxpr: &lowered.jaxpr,
         ranks: &lowered.ranks,
     };
+    // Under #[jit], every emitter (primal and companions) fuses.
+    let _jit_mode = emit::jit_scope(config.jit.is_some());
     let out = companions::generate(&input);
     let at = config
         .grad
@@ -271,7 +275,10 @@ fn generate(
     };
     let name = func.name;
     let vis = &primal_vis(func);
-    let items = out.items;
+    let mut items = out.items;
+    if config.jit.is_some() {
+        items.extend(jit::cache_companion(name));
+    }
     quote! {
         #primal
         #key_moves

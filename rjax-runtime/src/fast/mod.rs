@@ -10,6 +10,7 @@
 //!
 //! Which function to call for which fused group is listed in
 //! `docs`-style form on each function; the summary for the emitter:
+//! - elementwise group with any number of inputs and outputs: [`map_nm`];
 //! - elementwise chain over one/two/three arrays: [`map1`], [`map2`],
 //!   [`map1_slice`] / [`map2_slice`] / [`map3_slice`] (into a planned
 //!   buffer), [`map1_inplace`] / [`map2_inplace`] (loop-carried update);
@@ -27,6 +28,7 @@ mod float;
 mod gemm_epilogue;
 mod log;
 mod map;
+mod mapn;
 mod math;
 mod nn_kernel;
 mod nt_kernel;
@@ -44,6 +46,7 @@ pub use map::{
     PAR_MIN_LEN, map_rows, map_sum, map1, map1_inplace, map1_inplace_slice, map1_into, map1_slice,
     map1_uninit, map2, map2_inplace, map2_inplace_slice, map2_into, map2_slice, map3_slice,
 };
+pub use mapn::{map_nm, map_sum_nm};
 pub use math::FastMath;
 pub use slices::{
     TrigFallback, cos_slice, exp_slice, expm1_slice, ln_1p_slice, ln_slice, logistic_slice,

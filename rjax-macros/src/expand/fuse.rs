@@ -1,0 +1,381 @@
+//! `#[jit]` emission of rjax-core's fusion groups: each elementwise group
+//! becomes one `fast::map_nm` loop (any number of operands and results),
+//! a full sum of an elementwise producer one `fast::map_sum_nm` pass, and
+//! a 2-d matmul with its elementwise epilogue one `fast` gemm call that
+//! applies the epilogue while each output tile is in cache
+//! (`syrk_epilogue_into` for `x · xᵀ`, which computes half the products).
+//! The loop bodies use `FastMath` (vectorisable exp/log/sin/cos/tanh/
+//! logistic) instead of libm, so LLVM vectorises them.
+//!
+//! Anything a kernel does not cover falls back to the per-equation
+//! `lax::` emission of [`Emitter::eqn`], so fusion never changes what is
+//! accepted, only how fast it runs.
+
+use std::collections::HashSet;
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+use rjax_core::ir::params::ParamsExt;
+use rjax_core::passes::{FusionGroup, GroupKind};
+use rjax_core::{Atom, DType, Eqn, Prim, TensorType, Var};
+use syn::Ident;
+
+use super::emit::{Emitter, dim_expr, elem_ty, rust_ty};
+use super::plan::{Special, fast_dot};
+
+const FAST: &str = "::rjax::runtime::fast";
+
+fn fast() -> TokenStream {
+    FAST.parse().unwrap()
+}
+
+impl Emitter<'_> {
+    /// One fusion group under `#[jit]`.
+    pub(super) fn group(&self, g: &FusionGroup) -> TokenStream {
+        let plain = g
+            .eqns
+            .iter()
+            .all(|i| !self.plan.skip.contains(i) && !self.plan.special.contains_key(i));
+        let fused = match g.kind {
+            _ if !plain => None,
+            GroupKind::Elementwise if g.shape.rank() > 0 => self.elementwise(&g.eqns, &g.outputs),
+            GroupKind::Reduction => self.reduction(g),
+            GroupKind::DotEpilogue => self.dot_group(g),
+            _ => None,
+        };
+        fused.unwrap_or_else(|| g.eqns.iter().map(|&i| self.eqn_jit(i)).collect())
+    }
+
+    /// One equation under `#[jit]`: skipped, special, a fast matmul, or
+    /// the plain emission.
+    fn eqn_jit(&self, i: usize) -> TokenStream {
+        if self.plan.skip.contains(&i) {
+            return TokenStream::new();
+        }
+        let e = &self.j.eqns[i];
+        if let Some(s) = self.plan.special.get(&i) {
+            return self.special(e, s);
+        }
+        if e.prim == Prim::DotGeneral
+            && let Some(t) = self.dot(e, &[], e.outputs[0])
+        {
+            return t;
+        }
+        self.eqn(e)
+    }
+
+    fn special(&self, e: &Eqn, s: &Special) -> TokenStream {
+        let o = self.name(e.outputs[0]);
+        let t = rust_ty(self.j.ty(e.outputs[0]));
+        match s {
+            Special::ElementRead { src, starts } => {
+                let dims = self.j.ty(*src).dims().to_vec();
+                // Row-major offset: ((s0 * d1 + s1) * d2 + s2) ..
+                let mut off = quote!(0usize);
+                for (k, s) in starts.iter().enumerate() {
+                    let (d, s) = (dim_expr(&dims[k]), dim_expr(s));
+                    off = quote!((#off * #d + #s));
+                }
+                let n = self.name(*src);
+                quote!(let #o: #t = #n.as_slice()[#off];)
+            }
+            Special::OneHot { len, terms } => {
+                let len = dim_expr(len);
+                let terms = terms.iter().map(|(k, a)| {
+                    let v = self.scalar(a);
+                    quote!((#k, #v))
+                });
+                quote!(let #o: #t = ::rjax::runtime::jit::onehot(#len, &[#(#terms),*]);)
+            }
+        }
+    }
+
+    /// Values read by `eqns` and defined elsewhere, in first-use order.
+    fn group_inputs(&self, eqns: &[usize]) -> Vec<Atom> {
+        let defined: HashSet<Var> = eqns
+            .iter()
+            .flat_map(|&i| self.j.eqns[i].outputs.iter().copied())
+            .collect();
+        let mut ins: Vec<Atom> = Vec::new();
+        for &i in eqns {
+            for a in &self.j.eqns[i].inputs {
+                if let Some(v) = a.as_var()
+                    && !defined.contains(&v)
+                    && !ins.contains(a)
+                {
+                    ins.push(*a);
+                }
+            }
+        }
+        ins
+    }
+
+    /// `let c: f32 = ..;` for each equation, as scalar code with the fast
+    /// transcendentals (for the body of a fused loop).
+    fn scalar_body(&self, eqns: &[usize]) -> Option<TokenStream> {
+        let mut body = TokenStream::new();
+        for &i in eqns {
+            let e = &self.j.eqns[i];
+            if e.outputs.len() != 1 {
+                return None;
+            }
+            let o = e.outputs[0];
+            let ot = self.j.ty(o);
+            let st = TensorType::new(ot.dtype, Vec::<usize>::new());
+            let v = self
+                .fast_scalar(e, &st)
+                .or_else(|| self.scalar_value(e, &st))?;
+            let (n, t) = (self.name(o), elem_ty(ot.dtype));
+            body.extend(quote!(let #n: #t = #v;));
+        }
+        Some(body)
+    }
+
+    /// The fast (vectorisable) form of a float transcendental.
+    fn fast_scalar(&self, e: &Eqn, out: &TensorType) -> Option<TokenStream> {
+        if !out.dtype.is_float() {
+            return None;
+        }
+        let x = self.scalar(e.inputs.first()?);
+        let m = quote!(::rjax::runtime::fast::FastMath);
+        Some(match e.prim {
+            Prim::Sin => quote!(#m::fast_sin(#x)),
+            Prim::Cos => quote!(#m::fast_cos(#x)),
+            Prim::Tanh => quote!(#m::fast_tanh(#x)),
+            Prim::Exp => quote!(#m::fast_exp(#x)),
+            Prim::Expm1 => quote!(#m::fast_expm1(#x)),
+            Prim::Log => quote!(#m::fast_ln(#x)),
+            Prim::Log1p => quote!(#m::fast_ln_1p(#x)),
+            Prim::Logistic => quote!(#m::fast_logistic(#x)),
+            _ => return None,
+        })
+    }
+
+    /// The output buffer for `o` with shape expression `shape`: the
+    /// planned destination (a loop's spare buffer) when there is one.
+    fn out_buffer(&self, o: Var, shape: TokenStream) -> TokenStream {
+        let e = elem_ty(self.j.ty(o).dtype);
+        match self.dest.get(&o) {
+            Some(spare) => quote!(::rjax::runtime::jit::buffer::<#e>(#spare.take(), #shape)),
+            None => quote!(::rjax::runtime::jit::buffer::<#e>(None, #shape)),
+        }
+    }
+
+    /// Array operands (same dtype `T`) and results (same dtype `U`) of an
+    /// elementwise group, or None when it mixes dtypes.
+    fn map_operands(&self, ins: &[Atom], outs: &[Var]) -> Option<(Vec<Var>, DType, DType)> {
+        let arrays: Vec<Var> = ins
+            .iter()
+            .filter_map(|a| a.as_var())
+            .filter(|v| self.j.ty(*v).rank() > 0)
+            .collect();
+        let t = self.j.ty(*arrays.first()?).dtype;
+        let u = self.j.ty(*outs.first()?).dtype;
+        let same_in = arrays.iter().all(|v| self.j.ty(*v).dtype == t);
+        let same_out = outs.iter().all(|v| self.j.ty(*v).dtype == u);
+        (same_in && same_out).then_some((arrays, t, u))
+    }
+
+    /// Asserts that every array operand has the shape of the first.
+    fn same_shapes(&self, arrays: &[Var], op: &str) -> TokenStream {
+        let first = self.name(arrays[0]);
+        let checks = arrays[1..].iter().map(|v| {
+            let n = self.name(*v);
+            let msg = format!("{op}: shapes {{:?}} and {{:?}} differ");
+            quote!(::core::assert!(#n.shape() == #first.shape(), #msg, #first.shape(), #n.shape());)
+        });
+        quote!(#(#checks)*)
+    }
+
+    /// An elementwise group (`eqns`, results `outs` used after it) as one
+    /// `fast::map_nm` loop.
+    fn elementwise(&self, eqns: &[usize], outs: &[Var]) -> Option<TokenStream> {
+        if outs.is_empty() {
+            return Some(TokenStream::new());
+        }
+        let ins = self.group_inputs(eqns);
+        let (arrays, t, u) = self.map_operands(&ins, outs)?;
+        let body = self.scalar_body(eqns)?;
+        let (te, ue) = (elem_ty(t), elem_ty(u));
+        let (n_in, n_out) = (arrays.len(), outs.len());
+        let in_names: Vec<&Ident> = arrays.iter().map(|v| self.name(*v)).collect();
+        let out_names: Vec<&Ident> = outs.iter().map(|v| self.name(*v)).collect();
+        let bufs: Vec<Ident> = (0..n_out).map(|k| format_ident!("__out{}", k)).collect();
+        let first = in_names[0];
+        let allocs = outs
+            .iter()
+            .map(|o| self.out_buffer(*o, quote!(#first.shape())));
+        let op = self.j.eqns[eqns[0]].prim.name();
+        let check = self.same_shapes(&arrays, op);
+        let out_tys = outs.iter().map(|o| rust_ty(self.j.ty(*o)));
+        let f = fast();
+        Some(quote! {
+            let (#(#out_names,)*): (#(#out_tys,)*) = {
+                #check
+                #(let mut #bufs = #allocs;)*
+                #f::map_nm(
+                    [#(#in_names.as_slice()),*],
+                    [#(#bufs.as_mut_slice()),*],
+                    #[inline(always)]
+                    move |[#(#in_names),*]: [#te; #n_in]| -> [#ue; #n_out] {
+                        #body
+                        [#(#out_names),*]
+                    },
+                );
+                (#(#bufs,)*)
+            };
+        })
+    }
+
+    /// Elementwise producers feeding a full `reduce_sum` (float): one pass.
+    fn reduction(&self, g: &FusionGroup) -> Option<TokenStream> {
+        let (&last, producers) = g.eqns.split_last()?;
+        let r = &self.j.eqns[last];
+        let x = r.inputs[0].as_var()?;
+        let xt = self.j.ty(x);
+        let axes = r.params.axes("reduce_sum", "axes").ok()?;
+        let full = r.prim == Prim::ReduceSum && axes.len() == xt.rank() && xt.rank() > 0;
+        let only_out = g.outputs.len() == 1 && g.outputs[0] == r.outputs[0];
+        if !(full && only_out && xt.dtype.is_float()) {
+            // Producers as one loop, then the reduction as usual.
+            let mut out = match producers {
+                [] => TokenStream::new(),
+                _ => {
+                    let mut outs: Vec<Var> = g
+                        .outputs
+                        .iter()
+                        .copied()
+                        .filter(|o| *o != r.outputs[0])
+                        .collect();
+                    if !outs.contains(&x)
+                        && producers.iter().any(|&i| self.j.eqns[i].outputs[0] == x)
+                    {
+                        outs.push(x);
+                    }
+                    self.elementwise(producers, &outs)?
+                }
+            };
+            out.extend(self.eqn_jit(last));
+            return Some(out);
+        }
+        let ins = self.group_inputs(producers);
+        let arrays: Vec<Var> = if producers.is_empty() {
+            vec![x]
+        } else {
+            self.map_operands(&ins, &[x])?.0
+        };
+        let t = self.j.ty(arrays[0]).dtype;
+        if arrays.iter().any(|v| self.j.ty(*v).dtype != t) {
+            return None;
+        }
+        let body = self.scalar_body(producers)?;
+        let te = elem_ty(t);
+        let n_in = arrays.len();
+        let in_names: Vec<&Ident> = arrays.iter().map(|v| self.name(*v)).collect();
+        let (o, ot) = (
+            self.name(r.outputs[0]),
+            elem_ty(self.j.ty(r.outputs[0]).dtype),
+        );
+        let xn = self.name(x);
+        let check = self.same_shapes(&arrays, "reduce_sum");
+        let f = fast();
+        Some(quote! {
+            let #o: #ot = {
+                #check
+                #f::map_sum_nm(
+                    [#(#in_names.as_slice()),*],
+                    #[inline(always)]
+                    move |[#(#in_names),*]: [#te; #n_in]| -> f64 {
+                        #body
+                        #xn as f64
+                    },
+                ) as #ot
+            };
+        })
+    }
+
+    /// A matmul group: the dot with the unary part of its epilogue fused
+    /// into the kernel, the rest (if any) as one elementwise loop.
+    fn dot_group(&self, g: &FusionGroup) -> Option<TokenStream> {
+        let (&d, epi) = g.eqns.split_first()?;
+        let de = &self.j.eqns[d];
+        let dv = de.outputs[0];
+        fast_dot(self.j, de)?;
+        // The epilogue fuses when it reads only the dot's value and
+        // scalars, and only its last value is used afterwards.
+        let inner: HashSet<Var> = g
+            .eqns
+            .iter()
+            .flat_map(|&i| self.j.eqns[i].outputs.iter().copied())
+            .collect();
+        let unary = epi.iter().all(|&i| {
+            self.j.eqns[i].inputs.iter().all(|a| match a.as_var() {
+                Some(v) => inner.contains(&v) || self.j.ty(v).rank() == 0,
+                None => true,
+            })
+        });
+        let last = epi.last().map(|&i| self.j.eqns[i].outputs[0]);
+        if !epi.is_empty() && unary && g.outputs.len() == 1 && Some(g.outputs[0]) == last {
+            return self.dot(de, epi, last.unwrap());
+        }
+        let mut out = self.dot(de, &[], dv)?;
+        if !epi.is_empty() {
+            let outs: Vec<Var> = g.outputs.iter().copied().filter(|o| *o != dv).collect();
+            out.extend(self.elementwise(epi, &outs)?);
+        }
+        Some(out)
+    }
+
+    /// `let out = epi(dot(a, b))` through a `fast` gemm kernel, where
+    /// `epi` is the equations `epi` (reading the dot's value) and `out`
+    /// the last one's result (the dot's own when `epi` is empty).
+    fn dot(&self, e: &Eqn, epi: &[usize], out: Var) -> Option<TokenStream> {
+        let (mut ta, mut tb) = fast_dot(self.j, e)?;
+        let mut a = e.inputs[0].as_var()?;
+        let mut b = e.inputs[1].as_var()?;
+        if let Some(&s) = self.plan.transposed.get(&a) {
+            (a, ta) = (s, !ta);
+        }
+        if let Some(&s) = self.plan.transposed.get(&b) {
+            (b, tb) = (s, !tb);
+        }
+        let dv = e.outputs[0];
+        let t = self.j.ty(dv).dtype;
+        let te = elem_ty(t);
+        let body = self.scalar_body(epi)?;
+        let (dn, on) = (self.name(dv), self.name(out));
+        let epi_fn = quote!(#[inline(always)] move |#dn: #te| -> #te { #body #on });
+        let (an, bn) = (self.name(a), self.name(b));
+        let ty = rust_ty(self.j.ty(out));
+        let f = fast();
+        // Rows, contraction and columns from the operands as stored.
+        let (m, k) = if ta {
+            (quote!(1usize), quote!(0usize))
+        } else {
+            (quote!(0usize), quote!(1usize))
+        };
+        let (kb, n) = if tb {
+            (quote!(1usize), quote!(0usize))
+        } else {
+            (quote!(0usize), quote!(1usize))
+        };
+        let msg = "dot_general: shapes {:?} and {:?} do not align";
+        let buf = self.out_buffer(out, quote!(&[__m, __n]));
+        let call = if !ta && tb && a == b {
+            quote!(#f::syrk_epilogue_into(&#an, &mut __o, #epi_fn);)
+        } else if !ta {
+            quote!(#f::gemm_epilogue_into(&#an, &#bn, #tb, &mut __o, #epi_fn);)
+        } else {
+            quote!(#f::gemm_ex_slice(#an.as_slice(), #bn.as_slice(), __m, __k, __n, true, #tb, __o.as_mut_slice(), #epi_fn);)
+        };
+        Some(quote! {
+            let #on: #ty = {
+                let (__m, __k, __n) = (#an.shape()[#m], #an.shape()[#k], #bn.shape()[#n]);
+                ::core::assert!(__k == #bn.shape()[#kb], #msg, #an.shape(), #bn.shape());
+                let mut __o = #buf;
+                #call
+                __o
+            };
+        })
+    }
+}
