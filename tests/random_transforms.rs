@@ -110,6 +110,13 @@ fn scaled_noise(key: Key, scale: f32) -> Array<f32> {
 
 #[test]
 fn jit_vmap_over_keys_equals_the_loop() {
+    // A key is its data in the IR; the draw is one primitive.
+    let text = scaled_noise::jaxpr().to_string();
+    assert!(text.contains("a:u32[2]"), "{text}");
+    assert!(
+        text.contains("random_normal[dtype=float32 shape=(4,)] a"),
+        "{text}"
+    );
     let batched = scaled_noise::vmap(eight_keys(5), 3.0);
     assert_eq!(batched.shape(), &[8, 4]);
     let mut want = Vec::new();
@@ -226,4 +233,37 @@ fn bits_under_jit_and_vmap_equal_eager_bits() {
         .flat_map(|k| random::bits::<u32>(k, &[2, 3]).to_vec())
         .collect();
     assert_eq!(batched.to_vec(), want);
+}
+
+// ---- composition with keys ---------------------------------------------------
+
+/// A key passed on to another annotated function, under `#[grad]`.
+#[grad]
+fn loss_via(w: &Array<f64>, key: Key) -> f64 {
+    noisy_loss(w, key) * 0.5
+}
+
+/// Per-key gradients: vmap(grad) with the keys mapped and `w` shared.
+#[vmap(in_axes = (None, 0))]
+fn per_key_grads(w: &Array<f64>, key: Key) -> Array<f64> {
+    noisy_loss::grad(w, key)
+}
+
+#[test]
+fn keys_flow_through_calls_and_companions() {
+    let w = Array::from_vec(vec![0.25, -0.5]);
+    let g = loss_via::grad(&w, random::key(13));
+    let want = noisy_loss::grad(&w, random::key(13));
+    for (a, b) in g.to_vec().iter().zip(want.to_vec()) {
+        assert!((a - 0.5 * b).abs() <= 1e-12, "{a} vs {}", 0.5 * b);
+    }
+    let batched = per_key_grads::vmap(&w, eight_keys(14));
+    assert_eq!(batched.shape(), &[8, 2]);
+    for (i, k) in eight_keys(14).into_iter().enumerate() {
+        let row = noisy_loss::grad(&w, k).to_vec();
+        let got = &batched.to_vec()[2 * i..2 * i + 2];
+        for (a, b) in got.iter().zip(&row) {
+            assert!((a - b).abs() <= 1e-12, "row {i}: {a} vs {b}");
+        }
+    }
 }

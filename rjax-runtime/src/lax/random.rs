@@ -46,6 +46,11 @@ fn per_key<U: Element>(
     shape: &[usize],
     mut draw: impl FnMut(usize, Key) -> Array<U>,
 ) -> Array<U> {
+    if batch.is_empty() && keys.len() == 1 {
+        // One key (the common case outside vmap): the draw itself, no copy.
+        let k = keys.into_iter().next().expect("one key");
+        return draw(0, k);
+    }
     let mut data = Vec::with_capacity(keys.len() * shape.iter().product::<usize>());
     for (i, k) in keys.into_iter().enumerate() {
         data.extend_from_slice(draw(i, k).as_slice());
