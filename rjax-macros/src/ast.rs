@@ -31,6 +31,17 @@ pub enum Scalar {
 }
 
 impl Scalar {
+    /// A scalar parameter `n` as an input of generated code: a `usize`
+    /// index becomes the IR's `i32`, other scalars pass as they are.
+    pub fn input(self, n: &Ident) -> proc_macro2::TokenStream {
+        match self {
+            Scalar::Usize => quote::quote!((#n as i32)),
+            _ => quote::quote!(#n),
+        }
+    }
+}
+
+impl Scalar {
     /// True for `f32`/`f64`, the only types one can differentiate.
     pub fn is_float(self) -> bool {
         matches!(self, Scalar::F32 | Scalar::F64)

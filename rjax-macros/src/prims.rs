@@ -41,6 +41,9 @@ pub enum Op {
     ArgmaxAxis,
     /// `a.item()`: the value of a rank-0 array (`a.dot(&b).item()`).
     Item,
+    /// `a.index(i)`: the sub-array at `i` along axis 0 (a row of a matrix),
+    /// with a constant or a run-time integer `i`.
+    Index,
     /// `concatenate(&[a, b], axis)`: join along an existing axis.
     Concatenate,
     /// `stack(&[a, b], axis)`: join along a new axis.
@@ -202,6 +205,7 @@ pub const METHODS: &[(&str, usize, Op)] = &[
     ("argmax", 0, Op::Argmax),
     ("argmax_axis", 2, Op::ArgmaxAxis),
     ("item", 0, Op::Item),
+    ("index", 1, Op::Index),
     ("dot", 1, Op::Dot),
     ("matmul", 1, Op::Dot),
     ("t", 0, Op::T),

@@ -67,7 +67,7 @@ impl Input<'_> {
             .map(|p| {
                 let n = p.name;
                 match p.ty {
-                    ParamTy::Scalar(_) => quote!(#n),
+                    ParamTy::Scalar(s) => s.input(n),
                     _ => quote!(#n.clone()),
                 }
             })

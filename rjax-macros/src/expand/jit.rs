@@ -121,7 +121,7 @@ pub fn primal(inp: &Input, original: &ItemFn) -> Result<TokenStream, String> {
         .map(|p| {
             let n = p.name;
             match p.ty {
-                ParamTy::Scalar(_) => quote!(#n),
+                ParamTy::Scalar(s) => s.input(n),
                 _ => quote!(#n.clone()),
             }
         })

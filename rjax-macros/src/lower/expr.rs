@@ -515,6 +515,10 @@ impl Lowerer<'_> {
                 self.core(r, span)?
             }
             Op::Identity => x,
+            Op::Index => {
+                let i = vals.next().expect("argument");
+                return self.index(x, i, span);
+            }
             Op::Random(..) | Op::Shape => unreachable!("lowered by `expr`"),
             Op::Concatenate | Op::Stack => unreachable!("list ops are lowered above"),
             Op::Where => {

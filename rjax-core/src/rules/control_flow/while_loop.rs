@@ -263,8 +263,26 @@ fn transpose_rule(
     let w = read(p)?;
     let (cc, bc) = (w.cc, w.bc);
     let nk = ins.len() - cc - bc;
-    let lin: Vec<bool> = ins[cc..].iter().map(LinArg::is_linear).collect();
-    let pe = partial_eval(&w.body, &lin, Some(&lin[bc..]))?;
+    // A carry given as a known value may still become linear through a
+    // linear const: a tangent carry whose initial tangent is a materialised
+    // zero (an RNN state `h` that starts independent of the weights). It
+    // is linear from then on; its initial value is zero, so it contributes
+    // nothing and gets no cotangent (`promoted`).
+    let given: Vec<bool> = ins[cc..].iter().map(LinArg::is_linear).collect();
+    let mut lin = given.clone();
+    let pe = loop {
+        let pe = partial_eval(&w.body, &lin, Some(&lin[bc..]))?;
+        let mut changed = false;
+        for k in 0..nk {
+            if pe.out_unknown[k] && !lin[bc + k] {
+                lin[bc + k] = true;
+                changed = true;
+            }
+        }
+        if !changed {
+            break pe;
+        }
+    };
     if (0..nk).any(|k| pe.out_unknown[k] != lin[bc + k]) {
         return Err(Error::NotDifferentiable(
             "while: a non-linear carry depends on a linear one".into(),
@@ -422,7 +440,9 @@ fn transpose_rule(
     )?;
     let mut res = vec![None; ins.len()];
     for (i, &k) in lk.iter().enumerate() {
-        res[cc + bc + k] = Some(Atom::Var(outs[1 + i]));
+        if given[bc + k] {
+            res[cc + bc + k] = Some(Atom::Var(outs[1 + i]));
+        }
     }
     for (i, &bi) in lb.iter().enumerate() {
         res[cc + bi] = Some(Atom::Var(outs[1 + nl + i]));
