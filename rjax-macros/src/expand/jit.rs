@@ -141,7 +141,7 @@ pub fn primal(inp: &Input, original: &ItemFn) -> Result<TokenStream, String> {
     let (parts, all_scalar) = signature(inp);
     let checks = shape_checks(inp);
     let enter = if all_scalar {
-        quote!(#cache.enter_scalar(|| ::std::vec![#(#parts),*]))
+        quote!(#cache.enter_scalar(&[#(#parts),*]))
     } else {
         quote!(#cache.enter(&[#(#parts),*]))
     };

@@ -12,26 +12,35 @@ use std::fmt;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-/// One input's abstract value: shape and dtype name.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct ArgSig {
+/// One input's abstract value: shape and dtype name (borrowed: looking a
+/// signature up allocates nothing; only a miss stores a copy).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct ArgSig<'a> {
     /// Shape (empty for scalars).
-    pub shape: Vec<usize>,
+    pub shape: &'a [usize],
     /// `f32`, `f64`, `i32`, ...
     pub dtype: &'static str,
 }
 
-impl ArgSig {
+impl<'a> ArgSig<'a> {
     /// The signature of an input with this shape and dtype.
-    pub fn new(shape: &[usize], dtype: &'static str) -> Self {
-        ArgSig {
-            shape: shape.to_vec(),
-            dtype,
-        }
+    pub fn new(shape: &'a [usize], dtype: &'static str) -> Self {
+        ArgSig { shape, dtype }
     }
 }
 
-impl fmt::Display for ArgSig {
+/// A stored signature.
+type Owned = Vec<(Vec<usize>, &'static str)>;
+
+fn same(stored: &Owned, sig: &[ArgSig]) -> bool {
+    stored.len() == sig.len()
+        && stored
+            .iter()
+            .zip(sig)
+            .all(|((s, d), a)| s.as_slice() == a.shape && *d == a.dtype)
+}
+
+impl fmt::Display for ArgSig<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{:?}:{}", self.shape, self.dtype)
     }
@@ -52,7 +61,7 @@ pub struct SigCache {
     name: &'static str,
     hits: AtomicU64,
     misses: AtomicU64,
-    seen: Mutex<Vec<Vec<ArgSig>>>,
+    seen: Mutex<Vec<Owned>>,
 }
 
 impl SigCache {
@@ -71,14 +80,14 @@ impl SigCache {
     pub fn enter(&self, sig: &[ArgSig]) -> bool {
         let mut seen = self.seen.lock().unwrap_or_else(|p| p.into_inner());
         // Most recent first: a loop calling with one shape hits at once.
-        if let Some(pos) = seen.iter().rposition(|s| s.as_slice() == sig) {
+        if let Some(pos) = seen.iter().rposition(|s| same(s, sig)) {
             let last = seen.len() - 1;
             seen.swap(pos, last);
             drop(seen);
             self.hits.fetch_add(1, Ordering::Relaxed);
             return false;
         }
-        seen.push(sig.to_vec());
+        seen.push(sig.iter().map(|a| (a.shape.to_vec(), a.dtype)).collect());
         drop(seen);
         self.misses.fetch_add(1, Ordering::Relaxed);
         self.log(sig);
@@ -86,15 +95,16 @@ impl SigCache {
     }
 
     /// For functions whose inputs are all scalars: the signature is fixed
-    /// at compile time, so only the first call is a miss; no lock.
+    /// at compile time, so only the first call is a miss; no lock, and no
+    /// allocation (the signature is built only to be logged).
     #[inline]
-    pub fn enter_scalar(&self, sig: impl FnOnce() -> Vec<ArgSig>) -> bool {
+    pub fn enter_scalar(&self, sig: &[ArgSig]) -> bool {
         if self.misses.load(Ordering::Relaxed) != 0 {
             self.hits.fetch_add(1, Ordering::Relaxed);
             return false;
         }
         if self.misses.fetch_add(1, Ordering::Relaxed) == 0 {
-            self.log(&sig());
+            self.log(sig);
             true
         } else {
             // Another thread's first call won the race.
@@ -105,6 +115,7 @@ impl SigCache {
     }
 
     fn log(&self, sig: &[ArgSig]) {
+        // `var_os` of an unset variable allocates nothing.
         if std::env::var_os("RJAX_LOG").is_some_and(|v| v != "0" && !v.is_empty()) {
             eprintln!("{}", self.message(sig));
         }
