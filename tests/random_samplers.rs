@@ -204,6 +204,10 @@ fn sixty_four_bit_draws_are_arrays() {
     assert_eq!(w.shape(), &[2, 3]);
     let r: Array<i64> = random::randint_i64(random::key(8), &[4], -(1 << 40), 1 << 40);
     assert_eq!(r.shape(), &[4]);
-    assert!(r.as_slice().iter().all(|v| (-(1 << 40)..1 << 40).contains(v)));
+    assert!(
+        r.as_slice()
+            .iter()
+            .all(|v| (-(1 << 40)..1 << 40).contains(v))
+    );
     assert_eq!(<u64 as rjax::Element>::DTYPE, rjax::DType::U64);
 }

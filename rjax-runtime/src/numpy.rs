@@ -73,16 +73,11 @@ impl<T: Float> Elementwise for &Array<T> {
 impl<T: Float> Elementwise for Array<T> {
     type Out = Array<T>;
     type Scalar = T;
-    fn unary(self, _s: fn(T) -> T, a: fn(&Array<T>) -> Array<T>) -> Array<T> {
-        a(&self)
+    fn unary(self, s: fn(T) -> T, a: fn(&Array<T>) -> Array<T>) -> Array<T> {
+        (&self).unary(s, a)
     }
-    fn binary(
-        self,
-        o: Self,
-        _s: fn(T, T) -> T,
-        a: fn(&Array<T>, &Array<T>) -> Array<T>,
-    ) -> Array<T> {
-        a(&self, &o)
+    fn binary(self, o: Self, s: fn(T, T) -> T, a: ArrayOp2<T>) -> Array<T> {
+        (&self).binary(&o, s, a)
     }
 }
 

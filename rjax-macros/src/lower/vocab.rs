@@ -48,6 +48,17 @@ fn int(v: Option<Value>, e: Option<&Expr>, what: &str, example: &str) -> LResult
     }
 }
 
+/// The `keepdims` argument: a `bool` constant.
+fn keepdims(v: Option<Value>, e: Option<&Expr>, span: Span) -> LResult<bool> {
+    match v {
+        Some(Value::Atom(Atom::Lit(l))) if l.dtype == DType::Bool => Ok(l.value != 0.0),
+        _ => err(
+            e.map_or(span, |e| e.span),
+            "`keepdims` must be `true` or `false`",
+        ),
+    }
+}
+
 impl Lowerer<'_> {
     /// Ops whose first argument is a list of values (`concatenate`, `stack`).
     pub(super) fn list_prim(
@@ -146,15 +157,7 @@ impl Lowerer<'_> {
                     }
                 }
                 axes.sort();
-                let keep = match rest.next() {
-                    Some(Value::Atom(Atom::Lit(l))) if l.dtype == DType::Bool => l.value != 0.0,
-                    _ => {
-                        return err(
-                            arg_exprs.get(1).map_or(span, |e| e.span),
-                            "`keepdims` must be `true` or `false`",
-                        );
-                    }
-                };
+                let keep = keepdims(rest.next(), arg_exprs.get(1), span)?;
                 let s = if p == "mean" {
                     self.mean(x, &axes, span)?
                 } else {
@@ -282,15 +285,7 @@ impl Lowerer<'_> {
             Op::ArgmaxAxis => {
                 let k = int(rest.next(), a0, "argmax_axis", "a.argmax_axis(1, false)")?;
                 let k = axis(k, rank, "argmax_axis", span)?;
-                let keep = match rest.next() {
-                    Some(Value::Atom(Atom::Lit(l))) if l.dtype == DType::Bool => l.value != 0.0,
-                    _ => {
-                        return err(
-                            arg_exprs.get(1).map_or(span, |e| e.span),
-                            "`keepdims` must be `true` or `false`",
-                        );
-                    }
-                };
+                let keep = keepdims(rest.next(), arg_exprs.get(1), span)?;
                 let i = self.argmax(x, k, span)?;
                 if keep {
                     let r = self.b.expand_dims(i, &[k]);

@@ -106,6 +106,34 @@ pub fn batch_by_loop(
     Ok((outs.into_iter().map(Atom::Var).collect(), vec![true; k]))
 }
 
+/// Partial evaluation of a loop body to a fixed point: a carry that comes
+/// out unknown (or linear) must also go in unknown, so its flag is raised
+/// and the body split again until no flag changes. `mask` holds the body's
+/// input flags, its carries at `carry_at..carry_at + n_carry` (the first
+/// `n_carry` outputs); `force` gives the outputs forced unknown for a mask.
+pub fn carry_fixpoint(
+    body: &Jaxpr,
+    mask: &mut [bool],
+    carry_at: usize,
+    n_carry: usize,
+    force: impl Fn(&[bool]) -> Option<Vec<bool>>,
+) -> Result<crate::transforms::partial_eval::PartialEval> {
+    loop {
+        let f = force(mask);
+        let pe = crate::transforms::partial_eval::partial_eval(body, mask, f.as_deref())?;
+        let mut changed = false;
+        for k in 0..n_carry {
+            if pe.out_unknown[k] && !mask[carry_at + k] {
+                mask[carry_at + k] = true;
+                changed = true;
+            }
+        }
+        if !changed {
+            return Ok(pe);
+        }
+    }
+}
+
 /// A scalar i32 literal.
 pub fn i32_lit(b: &Builder, v: i64) -> Atom {
     b.lit(v as f64, DType::I32)

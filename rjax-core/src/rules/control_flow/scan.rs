@@ -14,7 +14,7 @@ use crate::rules::combinators::{fmt_types, shapes_match};
 use crate::rules::shape_ops::materialize_batch;
 use crate::rules::{LinArg, Table};
 use crate::transforms::jvp::jvp_wrt;
-use crate::transforms::partial_eval::{PeCtx, partial_eval};
+use crate::transforms::partial_eval::PeCtx;
 use crate::transforms::transpose::transpose;
 use crate::transforms::vmap::batch_jaxpr;
 
@@ -262,21 +262,11 @@ fn partial(e: &Eqn, unk: &[bool], cx: &mut PeCtx) -> Result<()> {
     let n = e.inputs.len();
     let ny = s.body.outvars.len() - nk;
     let mut u = unk.to_vec();
-    let pe = loop {
-        let mut force = u[nc..nc + nk].to_vec();
+    let pe = super::carry_fixpoint(&s.body, &mut u, nc, nk, |m| {
+        let mut force = m[nc..nc + nk].to_vec();
         force.extend(std::iter::repeat_n(false, ny));
-        let pe = partial_eval(&s.body, &u, Some(&force))?;
-        let mut changed = false;
-        for k in 0..nk {
-            if pe.out_unknown[k] && !u[nc + k] {
-                u[nc + k] = true;
-                changed = true;
-            }
-        }
-        if !changed {
-            break pe;
-        }
-    };
+        Some(force)
+    })?;
     let nres = pe.num_res;
     let mut known = pe.known.clone();
     let n_known_out = known.outvars.len() - nres;

@@ -9,7 +9,7 @@
 //! transposed linearised body. That costs O(N²) body evaluations but no
 //! dynamically sized tape, which static shapes cannot express.
 
-use super::{i32_lit, jaxpr_param, jvp_nonzero, sub_jaxpr};
+use super::{carry_fixpoint, i32_lit, jaxpr_param, jvp_nonzero, sub_jaxpr};
 use crate::builder::Builder;
 use crate::error::{Error, Result};
 use crate::interp::eval_jaxpr_with_env;
@@ -196,19 +196,7 @@ fn partial(e: &Eqn, unk: &[bool], cx: &mut PeCtx) -> Result<()> {
         return Ok(());
     }
     let mut u = unk[cc..].to_vec();
-    let pe = loop {
-        let pe = partial_eval(&w.body, &u, None)?;
-        let mut changed = false;
-        for k in 0..nk {
-            if pe.out_unknown[k] && !u[bc + k] {
-                u[bc + k] = true;
-                changed = true;
-            }
-        }
-        if !changed {
-            break pe;
-        }
-    };
+    let pe = carry_fixpoint(&w.body, &mut u, bc, nk, |_| None)?;
     let mut cmask = vec![false; cc];
     cmask.extend_from_slice(&u[bc..]);
     if partial_eval(&w.cond, &cmask, None)?.out_unknown[0] {
@@ -270,19 +258,7 @@ fn transpose_rule(
     // nothing and gets no cotangent (`promoted`).
     let given: Vec<bool> = ins[cc..].iter().map(LinArg::is_linear).collect();
     let mut lin = given.clone();
-    let pe = loop {
-        let pe = partial_eval(&w.body, &lin, Some(&lin[bc..]))?;
-        let mut changed = false;
-        for k in 0..nk {
-            if pe.out_unknown[k] && !lin[bc + k] {
-                lin[bc + k] = true;
-                changed = true;
-            }
-        }
-        if !changed {
-            break pe;
-        }
-    };
+    let pe = carry_fixpoint(&w.body, &mut lin, bc, nk, |m| Some(m[bc..].to_vec()))?;
     if (0..nk).any(|k| pe.out_unknown[k] != lin[bc + k]) {
         return Err(Error::NotDifferentiable(
             "while: a non-linear carry depends on a linear one".into(),
