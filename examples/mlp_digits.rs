@@ -9,6 +9,9 @@
 //! `mlp_digits_loss.png` (current directory or `$RJAX_PLOT_DIR`).
 //!
 //! `cargo run --release --example mlp_digits` (`--small`: 5 epochs).
+#[path = "common/font.rs"]
+mod font;
+
 use plotters::prelude::*;
 use rjax::prelude::*;
 use rjax::runtime::tree::{tree_map, tree_zip};
@@ -188,12 +191,21 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let dir = std::env::var("RJAX_PLOT_DIR").unwrap_or_else(|_| ".".into());
     let path = format!("{dir}/mlp_digits_loss.png");
+    font::register();
     let area = BitMapBackend::new(&path, (800, 500)).into_drawing_area();
     area.fill(&WHITE)?;
     let top = curve.iter().cloned().fold(0.0, f64::max) * 1.05;
     let mut chart = ChartBuilder::on(&area)
         .margin(20)
+        .caption("MLP on 8x8 digits: training loss", ("sans-serif", 22))
+        .x_label_area_size(45)
+        .y_label_area_size(60)
         .build_cartesian_2d(1.0..epochs as f64, 0.0..top)?;
+    chart
+        .configure_mesh()
+        .x_desc("epoch")
+        .y_desc("mean cross-entropy")
+        .draw()?;
     chart.draw_series(LineSeries::new(
         curve.iter().enumerate().map(|(i, l)| (i as f64 + 1.0, *l)),
         &BLUE,

@@ -10,6 +10,9 @@
 //! Writes `pendulum.png` (phase portrait of both integrators, and q(t) of
 //! leapfrog) into the current directory, or into `$RJAX_PLOT_DIR`.
 //! `cargo run --release --example pendulum` (`--small`: fewer steps).
+#[path = "common/font.rs"]
+mod font;
+
 use plotters::prelude::*;
 use rjax::prelude::*;
 
@@ -95,6 +98,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let dir = std::env::var("RJAX_PLOT_DIR").unwrap_or_else(|_| ".".into());
     let path = format!("{dir}/pendulum.png");
+    font::register();
     let root = BitMapBackend::new(&path, (1200, 500)).into_drawing_area();
     root.fill(&WHITE)?;
     let (left, right) = root.split_horizontally(500);
@@ -116,13 +120,31 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         * 1.05;
     let mut phase = ChartBuilder::on(&left)
         .margin(20)
+        .caption(
+            "phase portrait (blue leapfrog, red Euler)",
+            ("sans-serif", 18),
+        )
+        .x_label_area_size(40)
+        .y_label_area_size(55)
         .build_cartesian_2d(-qmax..qmax, -pmax..pmax)?;
+    phase
+        .configure_mesh()
+        .x_desc("angle q [rad]")
+        .y_desc("momentum p")
+        .draw()?;
     phase.draw_series(LineSeries::new(eu10.iter().copied(), &RED))?;
     phase.draw_series(LineSeries::new(lf10.iter().copied(), &BLUE))?;
     // q(t) of leapfrog over the first 10 s.
     let mut qt = ChartBuilder::on(&right)
         .margin(20)
+        .caption("leapfrog angle over time", ("sans-serif", 18))
+        .x_label_area_size(40)
+        .y_label_area_size(55)
         .build_cartesian_2d(0.0..n10 as f64 * dt, -3.2..3.2)?;
+    qt.configure_mesh()
+        .x_desc("time t [s]")
+        .y_desc("angle q [rad]")
+        .draw()?;
     qt.draw_series(LineSeries::new(
         (0..n10).map(|i| (i as f64 * dt, lf_path[i].0)),
         &BLUE,
