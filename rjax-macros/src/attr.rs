@@ -141,25 +141,20 @@ impl CustomAttr {
 /// left on the item (those are removed from `attrs`).
 pub fn parse(cx: &Ctxt, kind: Kind, args: TokenStream, attrs: &mut Vec<Attribute>) -> Config {
     let mut config = Config::default();
-    let span = Span::call_site();
-    add(cx, &mut config, kind, args, span);
-    attrs.retain(|attr| {
-        let Some(kind) = rjax_attr_kind(attr) else {
-            return true;
-        };
-        let args = match &attr.meta {
-            syn::Meta::List(list) => list.tokens.clone(),
-            _ => TokenStream::new(),
-        };
-        add(cx, &mut config, kind, args, attr.span());
-        false
-    });
+    add(cx, &mut config, kind, args, Span::call_site());
+    take_attrs(cx, &mut config, attrs);
     config
 }
 
 /// The config of the rjax attributes in `attrs` (removed from it).
 pub fn parse_attrs(cx: &Ctxt, attrs: &mut Vec<Attribute>) -> Config {
     let mut config = Config::default();
+    take_attrs(cx, &mut config, attrs);
+    config
+}
+
+/// Adds every rjax attribute of `attrs` to `config`, removing it.
+fn take_attrs(cx: &Ctxt, config: &mut Config, attrs: &mut Vec<Attribute>) {
     attrs.retain(|attr| {
         let Some(kind) = rjax_attr_kind(attr) else {
             return true;
@@ -168,10 +163,9 @@ pub fn parse_attrs(cx: &Ctxt, attrs: &mut Vec<Attribute>) -> Config {
             syn::Meta::List(list) => list.tokens.clone(),
             _ => TokenStream::new(),
         };
-        add(cx, &mut config, kind, args, attr.span());
+        add(cx, config, kind, args, attr.span());
         false
     });
-    config
 }
 
 /// The kind of an rjax attribute, if it is one.
