@@ -114,12 +114,22 @@ fn grad_of_a_callee_grad_from_another_crate() {
         .iter()
         .map(|row| 2.0 * row.iter().zip(&g).map(|(a, b)| a * b).sum::<f64>())
         .collect();
-    close(&force_norm2::grad(&q).to_vec(), &want, 1e-12, "grad |grad E|^2");
+    close(
+        &force_norm2::grad(&q).to_vec(),
+        &want,
+        1e-12,
+        "grad |grad E|^2",
+    );
 }
 
 #[test]
 fn vmap_of_a_callee_grad_from_another_crate() {
-    let rows = [[0.3, -1.1, 0.8], [1.0, 2.0, -0.5], [0.0, 0.0, 0.0], [-2.0, 0.4, 3.0]];
+    let rows = [
+        [0.3, -1.1, 0.8],
+        [1.0, 2.0, -0.5],
+        [0.0, 0.0, 0.0],
+        [-2.0, 0.4, 3.0],
+    ];
     let flat: Vec<f64> = rows.iter().flatten().copied().collect();
     let got = forces::vmap(&Array::from_shape_vec(vec![4, 3], flat).unwrap());
     assert_eq!(got.shape(), &[4, 3]);
@@ -165,15 +175,30 @@ fn callee_with_its_own_callees_and_argnums() {
     let want: Vec<f64> = (0..3)
         .map(|i| ge[i] + he[i].iter().zip(&pv).map(|(a, b)| a * b).sum::<f64>())
         .collect();
-    close(&hamilton_residual::grad(&q, &p).to_vec(), &want, 1e-12, "dr/dq");
+    close(
+        &hamilton_residual::grad(&q, &p).to_vec(),
+        &want,
+        1e-12,
+        "dr/dq",
+    );
 }
 
 #[test]
 fn callee_in_a_module_of_another_crate() {
     for x in [0.4, -1.3, 2.0f64] {
         // spring = x^2 + x^4/4 (k = 2): force = -(2x + x^3), slope -(2 + 3x^2).
-        close(&[spring_force(x)], &[-(2.0 * x + x.powi(3))], 1e-14, "force");
-        close(&[spring_force::grad(x)], &[-(2.0 + 3.0 * x * x)], 1e-13, "slope");
+        close(
+            &[spring_force(x)],
+            &[-(2.0 * x + x.powi(3))],
+            1e-14,
+            "force",
+        );
+        close(
+            &[spring_force::grad(x)],
+            &[-(2.0 + 3.0 * x * x)],
+            1e-13,
+            "slope",
+        );
     }
 }
 

@@ -243,7 +243,10 @@ impl Lowerer<'_> {
         }
         match size {
             Some(s) => Ok(s),
-            None => err(span, "`vmap` needs at least one mapped argument (in_axes not all None)"),
+            None => err(
+                span,
+                "`vmap` needs at least one mapped argument (in_axes not all None)",
+            ),
         }
     }
 }
@@ -259,12 +262,11 @@ fn check_vmap_ranks(
     axes: &[Option<usize>],
     span: Span,
 ) -> LResult<()> {
-    let own = super::rank::lower_inferring(&callee.f, &callee.deps).map_err(|e| {
-        super::LowerError {
+    let own =
+        super::rank::lower_inferring(&callee.f, &callee.deps).map_err(|e| super::LowerError {
             span,
             msg: format!("in `{name}`: {e}"),
-        }
-    })?;
+        })?;
     for (i, ((t, ax), p)) in types.iter().zip(axes).zip(&callee.f.params).enumerate() {
         let want = own.ranks[i];
         if matches!(p.ty, ParamTy::Array { .. }) && t.rank() != want {
