@@ -62,6 +62,13 @@ fn directional(q: &Array<f64>, v: &Array<f64>) -> f64 {
     de
 }
 
+/// `h::vjp` of a callee from the other crate, its pullback applied here.
+#[jit]
+fn pulled_force(q: &Array<f64>) -> Array<f64> {
+    let (_e, pullback) = physics::energy::vjp(q);
+    pullback(-2.0)
+}
+
 /// A `#[custom_jvp]` callee from the other crate: its stable rule is used.
 #[grad]
 fn softplus_mix(x: f64) -> f64 {
@@ -221,6 +228,12 @@ fn callee_jvp_from_another_crate() {
     let v = [1.0, -2.0, 0.5];
     let want: f64 = grad_e(&Q).iter().zip(&v).map(|(a, b)| a * b).sum();
     close(&[directional(&a(&Q), &a(&v))], &[want], 1e-13, "jvp");
+}
+
+#[test]
+fn callee_vjp_from_another_crate() {
+    let want: Vec<f64> = grad_e(&Q).iter().map(|g| -2.0 * g).collect();
+    close(&pulled_force(&a(&Q)).to_vec(), &want, 1e-14, "pullback");
 }
 
 #[test]
