@@ -246,3 +246,31 @@ fn custom_jvp_callee_from_another_crate() {
         close(&[g], &[2.0 * logistic(x) - logistic(-x)], 1e-14, "softplus");
     }
 }
+
+/// A struct parameter whose struct and callee are in the other crate.
+#[grad]
+fn two_springs(s: &physics::Spring, x: f64) -> f64 {
+    physics::spring_energy(s, x) + physics::spring_energy(s, 2.0 * x)
+}
+
+#[test]
+fn struct_params_from_another_crate() {
+    let s = physics::Spring { k: 3.0, x0: 0.5 };
+    let x = 1.25;
+    // E(x) + E(2x), E = k (x - x0)^2 / 2: dk = ((x-x0)^2 + (2x-x0)^2) / 2,
+    // dx0 = -k ((x-x0) + (2x-x0)).
+    let (d1, d2) = (x - s.x0, 2.0 * x - s.x0);
+    close(
+        &[two_springs(&s, x)],
+        &[0.5 * s.k * (d1 * d1 + d2 * d2)],
+        1e-14,
+        "E",
+    );
+    let g: physics::Spring = two_springs::grad(&s, x);
+    close(
+        &[g.k, g.x0],
+        &[0.5 * (d1 * d1 + d2 * d2), -s.k * (d1 + d2)],
+        1e-14,
+        "grad",
+    );
+}
