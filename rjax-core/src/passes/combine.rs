@@ -15,12 +15,17 @@
 //! are elementwise, so the values are bit for bit those of the separate
 //! psums.
 //!
+//! A psum read only by a `reduce_sum` is summed locally first (the sum
+//! commutes with the all-reduce), so a bias gradient exchanges `[m]`
+//! values, not the `[batch, m]` cotangent it is reduced from; the order
+//! of the floating-point additions changes, not what every device holds.
+//!
 //! This is an emission-time pass (the printed jaxprs keep JAX's one psum
 //! per operand).
 
 use crate::builder::{Builder, subst};
 use crate::error::Result;
-use crate::ir::{Atom, DType, DimExpr, Eqn, Jaxpr, Literal, Params, Prim, Var};
+use crate::ir::{Atom, DType, DimExpr, Eqn, Jaxpr, Literal, Params, ParamsExt, Prim, Var};
 use crate::rules::collectives::{axis_names, size_of};
 use std::collections::HashMap;
 
@@ -64,8 +69,17 @@ fn rewrite(j: &Jaxpr) -> Result<Jaxpr> {
             .iter()
             .all(|a| a.as_var().is_none_or(|v| env.contains_key(&v)))
     };
+    // psum -> the reduce_sum that is its only reader: summed first, so
+    // the devices exchange the reduced value (a bias gradient's [m], not
+    // the [batch, m] cotangent before it).
+    let reduce_first = sole_reduce_sums(j);
+    let taken: Vec<&Eqn> = reduce_first.values().copied().collect();
     let mut buckets: Vec<Bucket> = Vec::new();
-    let mut left: Vec<&Eqn> = j.eqns.iter().collect();
+    let mut left: Vec<&Eqn> = j
+        .eqns
+        .iter()
+        .filter(|e| !taken.iter().any(|t| std::ptr::eq(*t, *e)))
+        .collect();
     while !left.is_empty() {
         // One sweep: issue, in order, every equation whose operands are
         // available; psums go to their bucket instead.
@@ -84,15 +98,23 @@ fn rewrite(j: &Jaxpr) -> Result<Jaxpr> {
             }
             if combinable(j, e) {
                 let dtype = j.atom_type(&e.inputs[0]).dtype;
+                let member = match reduce_first.get(&e.outputs[0]) {
+                    Some(r) => {
+                        let axes = r.params.ints("reduce_sum", "axes")?;
+                        let axes: Vec<usize> = axes.iter().map(|&a| a as usize).collect();
+                        (r.outputs[0], b.reduce_sum(ins[0], &axes)?)
+                    }
+                    None => (e.outputs[0], ins[0]),
+                };
                 match buckets
                     .iter_mut()
                     .find(|s| s.params == e.params && s.dtype == dtype)
                 {
-                    Some(s) => s.members.push((e.outputs[0], ins[0])),
+                    Some(s) => s.members.push(member),
                     None => buckets.push(Bucket {
                         params: e.params.clone(),
                         dtype,
-                        members: vec![(e.outputs[0], ins[0])],
+                        members: vec![member],
                     }),
                 }
                 continue;
@@ -120,6 +142,35 @@ fn rewrite(j: &Jaxpr) -> Result<Jaxpr> {
     }
     let outs: Vec<Atom> = j.outvars.iter().map(|a| subst(&env, *a)).collect();
     Ok(b.build(&outs))
+}
+
+/// Each combinable psum whose output is read once, by a `reduce_sum`
+/// (and is not an output): psum and sum commute, and summing first
+/// shrinks what the devices exchange.
+fn sole_reduce_sums(j: &Jaxpr) -> HashMap<Var, &Eqn> {
+    let mut uses: HashMap<Var, usize> = HashMap::new();
+    let reads = j
+        .eqns
+        .iter()
+        .flat_map(|e| e.inputs.iter())
+        .chain(&j.outvars);
+    for v in reads.filter_map(Atom::as_var) {
+        *uses.entry(v).or_default() += 1;
+    }
+    let psums: Vec<Var> = j
+        .eqns
+        .iter()
+        .filter(|e| combinable(j, e))
+        .map(|e| e.outputs[0])
+        .collect();
+    j.eqns
+        .iter()
+        .filter(|r| r.prim == Prim::ReduceSum && r.inputs.len() == 1)
+        .filter_map(|r| {
+            let v = r.inputs[0].as_var()?;
+            (psums.contains(&v) && uses.get(&v) == Some(&1)).then_some((v, r))
+        })
+        .collect()
 }
 
 /// The literal of `psum c` (what `pmean` divides by): every device holds
