@@ -21,6 +21,7 @@ mod prims;
 mod suggest;
 mod symbols;
 mod tree;
+mod nalgebra_param;
 mod tree_param;
 
 use proc_macro::TokenStream;

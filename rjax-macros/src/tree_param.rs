@@ -91,27 +91,48 @@ fn field_type(ty: &syn::Type) -> Option<ValTy> {
     }
 }
 
-/// `SVector<T, N>` as a tree of `N` scalar fields `_0`, `_1`, ...
-fn vector_def(path: &syn::Path) -> Option<TreeDef> {
-    let (elem, n) = crate::ast::svector(path)?;
+/// `SVector<T, N>` / `SMatrix<T, R, C>` as a tree of `R * C` scalar
+/// leaves `_i_j`, column-major (`crate::nalgebra_param`).
+fn matrix_def(path: &syn::Path) -> Option<TreeDef> {
+    let (elem, r, c) = crate::nalgebra_param::shape(path)?;
     Some(TreeDef {
-        fields: (0..n)
-            .map(|k| (format!("_{k}"), ValTy::Scalar(elem), None))
+        fields: crate::nalgebra_param::fields(r, c)
+            .into_iter()
+            .map(|n| (n, ValTy::Scalar(elem), None))
             .collect(),
     })
 }
 
+/// True for a static nalgebra type (all leaves scalars).
+pub fn is_matrix(path: &syn::Path) -> bool {
+    crate::nalgebra_param::shape(path).is_some()
+}
+
 /// The value of a tree type from its field values, in order.
 pub fn assemble(path: &syn::Path, fields: &[String], vals: &[TokenStream]) -> TokenStream {
-    if crate::ast::svector(path).is_some() {
-        // From<[T; N]>: no heap allocation.
-        return quote!(<#path>::from([#(#vals),*]));
+    if is_matrix(path) {
+        return crate::nalgebra_param::assemble(&quote!(#path), vals);
     }
     let inits = fields.iter().zip(vals).map(|(n, v)| {
         let field = format_ident!("{}", n);
         quote!(#field: #v)
     });
     quote!(#path { #(#inits),* })
+}
+
+/// Reading leaf `k` of group `g` from the struct value `base`: `&base.w`
+/// for an array field, `base.b` for a scalar, `base[(i, j)]` for a matrix
+/// entry.
+pub fn access(f: &Function, g: &TreeGroup, k: usize, base: &TokenStream) -> TokenStream {
+    let n = &g.fields[k];
+    if is_matrix(&g.path) {
+        return crate::nalgebra_param::access(base, n);
+    }
+    let field = format_ident!("{}", n);
+    match f.params[g.first + k].ty {
+        ParamTy::Scalar(_) => quote!(#base.#field),
+        _ => quote!(&#base.#field),
+    }
 }
 
 fn leak_ident(i: Ident) -> &'static Ident {
@@ -135,7 +156,7 @@ pub fn expand(f: &mut Function, config: &mut Config, defs: &TreeDefs) -> Result<
         .iter()
         .filter_map(|p| p.tree.as_ref())
         .chain(f.ret.tree.as_ref())
-        .filter_map(|p| Some((key(p), Ok(vector_def(p)?))))
+        .filter_map(|p| Some((key(p), Ok(matrix_def(p)?))))
         .collect();
     let vector_defs: TreeDefs = vector_defs.into_iter().collect();
     let find = |path: &syn::Path| -> Result<&TreeDef, String> {
@@ -287,15 +308,10 @@ pub fn unpack(f: &Function) -> TokenStream {
     let mut out = TokenStream::new();
     for g in &f.trees {
         let p = g.name;
-        let vector = crate::ast::svector(&g.path).is_some();
-        for (k, n) in g.fields.iter().enumerate() {
+        for k in 0..g.fields.len() {
             let leaf = f.params[g.first + k].name;
-            let field = format_ident!("{}", n);
-            out.extend(match f.params[g.first + k].ty {
-                _ if vector => quote!(let #leaf = #p[#k];),
-                ParamTy::Scalar(_) => quote!(let #leaf = #p.#field;),
-                _ => quote!(let #leaf = &#p.#field;),
-            });
+            let v = access(f, g, k, &quote!(#p));
+            out.extend(quote!(let #leaf = #v;));
         }
     }
     out
@@ -449,18 +465,102 @@ pub fn struct_value(f: &Function, vals: Vec<Value>) -> Value {
 }
 
 impl Lowerer<'_> {
-    /// `v[k]` of an `SVector` value: the field `_k` (a constant index).
+    /// `v[k]` (column-major, as nalgebra) or `m[(i, j)]` of a static
+    /// nalgebra value: the leaf `_i_j` (constant indices only).
     pub fn vector_index(&mut self, v: Value, k: Value, span: proc_macro2::Span) -> LResult<Value> {
-        let Value::Weak(k, true) = k else {
-            return err(span, "index an `SVector` with a constant: `v[0]`");
+        let Value::Struct(fields) = v else {
+            return err(span, "not a vector");
         };
-        let name = format!("_{}", k as i64);
-        match v {
-            Value::Struct(fields) => match fields.into_iter().find(|(n, _)| *n == name) {
-                Some((_, x)) => Ok(x),
-                None => err(span, format!("index {k} is out of the vector's range")),
+        let rows = crate::nalgebra_param::rows_of(fields.iter().map(|(n, _)| n));
+        let (i, j) = match k {
+            Value::Weak(k, true) => ((k as usize) % rows, (k as usize) / rows),
+            Value::Tuple(ij) => match ij[..] {
+                [Value::Weak(i, true), Value::Weak(j, true)] => (i as usize, j as usize),
+                _ => {
+                    return err(
+                        span,
+                        "index a matrix with constants: `m[(0, 1)]` (variable indices need an `Array`)",
+                    );
+                }
             },
-            _ => err(span, "not a vector"),
+            _ => {
+                return err(
+                    span,
+                    "index an `SVector` with a constant: `v[0]` (variable indices need an `Array`)",
+                );
+            }
+        };
+        let name = crate::nalgebra_param::field(i, j);
+        match fields.into_iter().find(|(n, _)| *n == name) {
+            Some((_, x)) => Ok(x),
+            None => err(span, format!("entry ({i}, {j}) is out of the matrix's range")),
         }
     }
+}
+
+/// A parameter as the user wrote it: a plain one (its index among the
+/// leaf parameters) or a struct / nalgebra group.
+pub enum Orig<'f, 'a> {
+    /// A plain parameter.
+    Leaf(usize),
+    /// A struct or nalgebra parameter.
+    Group(&'f TreeGroup<'a>),
+}
+
+/// The user's parameters in order.
+pub fn originals<'f, 'a>(f: &'f Function<'a>) -> Vec<Orig<'f, 'a>> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < f.params.len() {
+        match group_of(f, i) {
+            Some(g) => {
+                out.push(Orig::Group(g));
+                i += g.fields.len();
+            }
+            None => {
+                out.push(Orig::Leaf(i));
+                i += 1;
+            }
+        }
+    }
+    out
+}
+
+/// Reading output `k` of a struct or nalgebra result from `base` (a
+/// value of the result's type): `&base.w`, `base.b`, `base[(i, j)]`.
+pub fn ret_access(f: &Function, k: usize, base: &TokenStream) -> TokenStream {
+    let path = f.ret.tree.as_ref().expect("a tree result");
+    let n = &f.ret.fields[k];
+    if is_matrix(path) {
+        return crate::nalgebra_param::access(base, n);
+    }
+    let field = format_ident!("{}", n);
+    match f.ret.tys[k] {
+        ValTy::Scalar(_) => quote!(#base.#field),
+        ValTy::Array(_) => quote!(&#base.#field),
+    }
+}
+
+/// The result value from the outputs: the struct or matrix rebuilt, or
+/// the plain value / tuple.
+pub fn result_value(f: &Function, outs: &[TokenStream]) -> TokenStream {
+    match &f.ret.tree {
+        Some(path) => assemble(path, &f.ret.fields, outs),
+        None if outs.len() == 1 && !f.ret.tuple => outs[0].clone(),
+        None => quote!((#(#outs),*)),
+    }
+}
+
+/// `leaves` without the leaves of groups that are not wholly in it (a
+/// struct with an integer field gets no tangent: its float fields are
+/// left out with it).
+pub fn whole_groups(f: &Function, leaves: &[usize]) -> Vec<usize> {
+    leaves
+        .iter()
+        .copied()
+        .filter(|&i| match group_of(f, i) {
+            Some(g) => (g.first..g.first + g.fields.len()).all(|k| leaves.contains(&k)),
+            None => true,
+        })
+        .collect()
 }
