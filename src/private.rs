@@ -83,8 +83,8 @@ pub use nalgebra;
 /// Bound on the generated `hessian` of a function differentiated with
 /// respect to a `#[derive(Tree)]` struct: never satisfied.
 #[diagnostic::on_unimplemented(
-    message = "`hessian` with respect to a `#[derive(Tree)]` struct is not generated (its blocks would not fit the struct's field types)",
-    label = "no `hessian` for a struct argument",
+    message = "`hessian` with respect to a `#[derive(Tree)]` struct or an `SMatrix` is not generated (its blocks would not fit the argument's type)",
+    label = "no `hessian` for this argument",
     note = "differentiate with respect to an `Array` parameter (`#[grad] fn f(w: &Array<f64>, ..)`: the Hessian is an `Array` of shape w.shape() ++ w.shape()) or an `SVector` (an `SMatrix` Hessian)"
 )]
 pub trait HessianOfStruct {}

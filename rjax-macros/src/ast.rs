@@ -137,8 +137,10 @@ pub struct Ret {
     pub span: Span,
     /// A `#[derive(Tree)]` struct result: `tys` are its fields once known.
     pub tree: Option<syn::Path>,
-    /// The struct result's field names, in declaration order.
+    /// The struct result's leaf labels, in order.
     pub fields: Vec<String>,
+    /// The struct result's shape, once known.
+    pub node: Option<crate::tree_node::Node>,
 }
 
 impl Ret {
@@ -178,6 +180,8 @@ pub struct TreeGroup<'a> {
     pub fields: Vec<String>,
     /// Index in `Function::params` of the first field's parameter.
     pub first: usize,
+    /// The struct's shape (nested fields, `[T; N]`, matrices).
+    pub node: crate::tree_node::Node,
 }
 
 /// A block: statements and an optional tail value.
@@ -557,6 +561,7 @@ fn ret_type(cx: &Ctxt, out: &syn::ReturnType, name: &Ident) -> Option<Ret> {
                 span: t.span(),
                 tree: None,
                 fields: Vec::new(),
+                node: None,
             })
         }
         other if tree_path(other).is_some() => Some(Ret {
@@ -565,6 +570,7 @@ fn ret_type(cx: &Ctxt, out: &syn::ReturnType, name: &Ident) -> Option<Ret> {
             span: other.span(),
             tree: tree_path(other),
             fields: Vec::new(),
+            node: None,
         }),
         other => Some(Ret {
             tys: vec![value_type(cx, other)?],
@@ -572,6 +578,7 @@ fn ret_type(cx: &Ctxt, out: &syn::ReturnType, name: &Ident) -> Option<Ret> {
             span: other.span(),
             tree: None,
             fields: Vec::new(),
+            node: None,
         }),
     }
 }

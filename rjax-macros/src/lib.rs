@@ -22,6 +22,7 @@ mod suggest;
 mod symbols;
 mod tree;
 mod nalgebra_param;
+mod tree_node;
 mod tree_param;
 
 use proc_macro::TokenStream;

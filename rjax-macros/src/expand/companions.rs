@@ -77,14 +77,11 @@ impl Input<'_> {
     /// Binds struct arguments' fields (`crate::tree_param`), then checks
     /// that run-time ranks are the inferred ones.
     pub(super) fn rank_asserts(&self) -> TokenStream {
-        let fname = self.name().to_string();
         let mut out = crate::tree_param::unpack(self.f);
         for (p, r) in self.f.params.iter().zip(self.ranks) {
             if let ParamTy::Array { .. } = p.ty {
                 let n = p.name;
-                let msg = format!(
-                    "{fname}: `{n}` must have rank {r} (inferred at compile time; annotate `#[rank(k)] {n}` to choose another), got shape {{:?}}"
-                );
+                let msg = crate::tree_param::rank_message(self.f, p, *r);
                 out.extend(quote!(::core::assert_eq!(#n.ndim(), #r, #msg, #n.shape());));
             }
         }

@@ -45,15 +45,16 @@ fn shapes(inp: &Input) -> Vec<TokenStream> {
         .collect()
 }
 
-/// A never-callable companion whose bound explains the refusal.
-fn stub(name: &str, bound: &str) -> TokenStream {
+/// A never-callable companion, with the function's parameters, whose
+/// bound explains the refusal at the call.
+fn stub(name: &str, bound: &str, decls: &[TokenStream]) -> TokenStream {
     let name = format_ident!("{}", name);
     let bound = format_ident!("{}", bound);
     quote! {
         #[doc(hidden)]
-        pub fn #name<'a, A>(_: A) -> !
+        pub fn #name<'__rjax>(#(#decls),*) -> !
         where
-            &'a (): ::rjax::__private::#bound,
+            &'__rjax (): ::rjax::__private::#bound,
         {
             ::core::unreachable!()
         }
@@ -69,7 +70,7 @@ pub fn hessian(
     fail: &mut dyn FnMut(&str, String),
 ) -> TokenStream {
     let Some((e, n, 1)) = matrix(g) else {
-        return stub("hessian", "HessianOfStruct");
+        return stub("hessian", "HessianOfStruct", decls);
     };
     let shape_of = shapes(inp);
     match xform::hessian_many(&first_output(inp.jaxpr), &leaves(g)) {
@@ -140,17 +141,17 @@ pub fn jacobian(
                 let fits = out_rank == 0
                     || leaves(g).iter().all(|&i| matches!(f.params[i].ty, ParamTy::Array { .. }));
                 fits.then(|| {
-                    let (path, fields) = (g.path.clone(), g.fields.clone());
+                    let (path, node) = (g.path.clone(), g.node.clone());
                     let ty = quote!(#path);
                     let build: Box<dyn Fn(&[TokenStream]) -> TokenStream> =
-                        Box::new(move |o| crate::tree_param::assemble(&path, &fields, o));
+                        Box::new(move |o| node.assemble(o));
                     (first_output(inp.jaxpr), leaves(g), ty, build)
                 })
             }
             _ => None,
         };
     let Some((j, wrt, ty, build)) = plan else {
-        return stub("jacobian", "JacobianOfThis");
+        return stub("jacobian", "JacobianOfThis", decls);
     };
     match xform::jacobian_many(&j, &wrt) {
         Ok(jac) => function(
@@ -199,7 +200,7 @@ impl VmapParts {
     pub fn result(&self, f: &crate::ast::Function, outs: &[TokenStream]) -> Option<TokenStream> {
         let path = f.ret.tree.as_ref()?;
         if !is_matrix(path) {
-            return Some(crate::tree_param::assemble(path, &f.ret.fields, outs));
+            return Some(crate::tree_param::result_value(f, outs));
         }
         let cols: Vec<syn::Ident> = (0..outs.len()).map(|k| format_ident!("__rjax_col_{}", k)).collect();
         let c0 = &cols[0];
@@ -230,9 +231,8 @@ pub fn vmap_parts(inp: &Input, axes: &[Option<usize>]) -> Result<VmapParts, Stri
                 ));
             }
             parts.sliced.push(g.first);
-            for (k, n) in g.fields.iter().enumerate() {
+            for (k, x) in g.node.access(&quote!(__rjax_x)).into_iter().enumerate() {
                 let leaf = f.params[g.first + k].name;
-                let x = crate::nalgebra_param::access(&quote!(__rjax_x), n);
                 parts.unpack.extend(quote!(
                     let #leaf = ::rjax::Array::from_vec(#p.iter().map(|__rjax_x| #x).collect::<::std::vec::Vec<_>>());
                 ));
