@@ -76,7 +76,10 @@ fn hessian_of_an_svector_function_is_an_smatrix() {
     let v = SVector::<f32, 2>::new(0.5, -0.25);
     let h: SMatrix<f32, 2, 2> = rosen::hessian(&v);
     let (x, y) = (v[0], v[1]);
-    let want = [[2.0 - 400.0 * (y - 3.0 * x * x), -400.0 * x], [-400.0 * x, 200.0]];
+    let want = [
+        [2.0 - 400.0 * (y - 3.0 * x * x), -400.0 * x],
+        [-400.0 * x, 200.0],
+    ];
     for i in 0..2 {
         for j in 0..2 {
             assert!((h[(i, j)] - want[i][j]).abs() < 1e-3, "rosen H[{i},{j}]");
@@ -91,7 +94,12 @@ fn jacobian_of_a_vector_field_is_an_smatrix() {
     let want = Matrix2::new(v[1], v[0], v[0].cos(), 2.0 * v[1]);
     assert!((j - want).abs().max() < 1e-15, "{j} vs {want}");
     let d: SVector<f64, 2> = curve::jacobian(0.7);
-    assert!((d - Vector2::new(-(0.7f64).sin(), 2.0 * (1.4f64).cos())).abs().max() < 1e-15);
+    assert!(
+        (d - Vector2::new(-(0.7f64).sin(), 2.0 * (1.4f64).cos()))
+            .abs()
+            .max()
+            < 1e-15
+    );
 }
 
 #[test]

@@ -191,7 +191,13 @@ fn jacobian_with_respect_to_a_struct_is_a_struct_of_blocks() {
     let at = |w: Vec<f64>, b: f64, i: usize| {
         let mut bs = vec![p.b; 3];
         bs[i] = b;
-        affine(&Affine { w: a(&w), b: a(&bs) }, &x)[i]
+        affine(
+            &Affine {
+                w: a(&w),
+                b: a(&bs),
+            },
+            &x,
+        )[i]
     };
     for i in 0..3 {
         for k in 0..3 {

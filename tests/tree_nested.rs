@@ -53,7 +53,11 @@ fn step(p: &Mlp, x: &Array<f64>, y: f64, lr: f64) -> Mlp {
 
 fn eager(p: &Mlp, x: &Array<f64>, y: f64) -> f64 {
     let (n, m) = (p.hidden.w.shape()[0], p.hidden.w.shape()[1]);
-    let (hw, hb, s0) = (p.hidden.w.to_vec(), p.hidden.b.to_vec(), p.scales[0].to_vec());
+    let (hw, hb, s0) = (
+        p.hidden.w.to_vec(),
+        p.hidden.b.to_vec(),
+        p.scales[0].to_vec(),
+    );
     let h: Vec<f64> = (0..n)
         .map(|i| ((0..m).map(|j| hw[i * m + j] * x[j]).sum::<f64>() + hb[i]).tanh() * s0[i])
         .collect();
@@ -68,13 +72,22 @@ fn eager(p: &Mlp, x: &Array<f64>, y: f64) -> f64 {
 
 fn sample() -> (Mlp, Array<f64>, f64) {
     let m = |r: usize, c: usize, k: f64| {
-        let d: Vec<f64> = (0..r * c).map(|i| ((i as f64 + k) * 0.7).sin() * 0.5).collect();
+        let d: Vec<f64> = (0..r * c)
+            .map(|i| ((i as f64 + k) * 0.7).sin() * 0.5)
+            .collect();
         Array::from_shape_vec(vec![r, c], d).unwrap()
     };
-    let v = |n: usize, k: f64| Array::from_vec((0..n).map(|i| ((i as f64 + k) * 1.3).cos()).collect());
+    let v =
+        |n: usize, k: f64| Array::from_vec((0..n).map(|i| ((i as f64 + k) * 1.3).cos()).collect());
     let p = Mlp {
-        hidden: Layer { w: m(3, 2, 0.0), b: v(3, 1.0) },
-        out: Layer { w: m(1, 3, 2.0), b: v(1, 3.0) },
+        hidden: Layer {
+            w: m(3, 2, 0.0),
+            b: v(3, 1.0),
+        },
+        out: Layer {
+            w: m(1, 3, 2.0),
+            b: v(1, 3.0),
+        },
         scales: [v(3, 4.0), v(2, 5.0)],
     };
     (p, Array::from_vec(vec![0.4, -0.9]), 0.3)
@@ -100,7 +113,11 @@ fn grad_of_a_nested_struct_matches_finite_differences() {
                 eager(&tree_unflatten(&p, ls), &x, y)
             };
             let fd = (bump(h) - bump(-h)) / (2.0 * h);
-            assert!((gl[li].to_vec()[k] - fd).abs() < 1e-7, "leaf {li}[{k}]: {} vs {fd}", gl[li].to_vec()[k]);
+            assert!(
+                (gl[li].to_vec()[k] - fd).abs() < 1e-7,
+                "leaf {li}[{k}]: {} vs {fd}",
+                gl[li].to_vec()[k]
+            );
         }
     }
 }
@@ -110,7 +127,11 @@ fn jit_step_and_companions_take_the_nested_struct() {
     let (p, x, y) = sample();
     let g = loss::grad(&p, &x, y);
     let next = step(&p, &x, y, 0.1);
-    for ((n, o), d) in tree_leaves(&next).iter().zip(tree_leaves(&p)).zip(tree_leaves(&g)) {
+    for ((n, o), d) in tree_leaves(&next)
+        .iter()
+        .zip(tree_leaves(&p))
+        .zip(tree_leaves(&g))
+    {
         for ((a, b), c) in n.to_vec().iter().zip(o.to_vec()).zip(d.to_vec()) {
             assert!((a - (b - 0.1 * c)).abs() < 1e-14);
         }
@@ -126,7 +147,13 @@ fn jit_step_and_companions_take_the_nested_struct() {
     let want: f64 = tree_leaves(&g)
         .iter()
         .zip(tree_leaves(&dp))
-        .map(|(a, b)| a.to_vec().iter().zip(b.to_vec()).map(|(u, w)| u * w).sum::<f64>())
+        .map(|(a, b)| {
+            a.to_vec()
+                .iter()
+                .zip(b.to_vec())
+                .map(|(u, w)| u * w)
+                .sum::<f64>()
+        })
         .sum();
     assert!((t - want).abs() < 1e-12);
 }

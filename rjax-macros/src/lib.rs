@@ -17,11 +17,11 @@ mod ctxt;
 mod custom;
 mod expand;
 mod lower;
+mod nalgebra_param;
 mod prims;
 mod suggest;
 mod symbols;
 mod tree;
-mod nalgebra_param;
 mod tree_node;
 mod tree_param;
 

@@ -74,7 +74,11 @@ pub fn fields(r: usize, c: usize) -> Vec<String> {
 
 /// The rows of a matrix value from its leaf names.
 pub fn rows_of<'a>(names: impl Iterator<Item = &'a String>) -> usize {
-    names.filter_map(|n| entry(n)).map(|(i, _)| i + 1).max().unwrap_or(1)
+    names
+        .filter_map(|n| entry(n))
+        .map(|(i, _)| i + 1)
+        .max()
+        .unwrap_or(1)
 }
 
 /// The Rust type `SMatrix<T, r, c>` (an `SVector` when `c == 1`).

@@ -117,7 +117,8 @@ impl Node {
                 quote!([#(#vs),*])
             }
             Node::Matrix(path, leaves) => {
-                let vs: Vec<TokenStream> = leaves.iter().map(|_| it.next().expect("a leaf")).collect();
+                let vs: Vec<TokenStream> =
+                    leaves.iter().map(|_| it.next().expect("a leaf")).collect();
                 crate::nalgebra_param::assemble(&quote!(#path), &vs)
             }
         }
@@ -128,9 +129,12 @@ impl Node {
     pub fn value(&self, it: &mut dyn Iterator<Item = Value>) -> Value {
         match self {
             Node::Leaf(..) => it.next().expect("one value per leaf"),
-            Node::Struct(_, fields) => {
-                Value::Struct(fields.iter().map(|(n, c)| (n.clone(), c.value(it))).collect())
-            }
+            Node::Struct(_, fields) => Value::Struct(
+                fields
+                    .iter()
+                    .map(|(n, c)| (n.clone(), c.value(it)))
+                    .collect(),
+            ),
             Node::Fixed(items) => Value::Struct(
                 items
                     .iter()
@@ -160,14 +164,22 @@ impl Node {
                 // `[a, b]` in a body is a tuple of values.
                 if let Value::Tuple(vs) = v {
                     if vs.len() != items.len() {
-                        return Err(format!("expected {} elements, got {}", items.len(), vs.len()));
+                        return Err(format!(
+                            "expected {} elements, got {}",
+                            items.len(),
+                            vs.len()
+                        ));
                     }
                     for (c, x) in items.iter().zip(vs) {
                         c.flatten(x, out)?;
                     }
                     return Ok(());
                 }
-                items.iter().enumerate().map(|(k, c)| (format!("_{k}"), c)).collect()
+                items
+                    .iter()
+                    .enumerate()
+                    .map(|(k, c)| (format!("_{k}"), c))
+                    .collect()
             }
             Node::Matrix(_, leaves) => {
                 return match v {

@@ -24,9 +24,9 @@ use quote::{format_ident, quote};
 use syn::Ident;
 
 use crate::ast::{Function, Param, ParamTy, Scalar, TreeGroup, ValTy};
-pub use crate::tree_node::Node;
 use crate::attr::{Argnum, Config, InAxes};
 use crate::lower::{LResult, Lowerer, Value, err};
+pub use crate::tree_node::Node;
 
 /// A struct's fields, in declaration order.
 #[derive(Clone, Debug)]
@@ -114,14 +114,19 @@ fn field_type(ty: &syn::Type, rank: Option<usize>) -> Result<FieldTy, String> {
                 }
                 let known = ["Key", "Option", "Box", "String"];
                 let name = seg.ident.to_string();
-                if name.starts_with(|c: char| c.is_ascii_uppercase()) && !known.contains(&name.as_str()) {
+                if name.starts_with(|c: char| c.is_ascii_uppercase())
+                    && !known.contains(&name.as_str())
+                {
                     return Ok(FieldTy::Nested(p.path.clone()));
                 }
             }
             if seg.ident == "Array"
                 && let syn::PathArguments::AngleBracketed(a) = &seg.arguments
                 && let Some(syn::GenericArgument::Type(syn::Type::Path(e))) = a.args.first()
-                && let Some(s) = e.path.get_ident().and_then(|i| Scalar::from_ident(&i.to_string()))
+                && let Some(s) = e
+                    .path
+                    .get_ident()
+                    .and_then(|i| Scalar::from_ident(&i.to_string()))
             {
                 return Ok(FieldTy::Leaf(ValTy::Array(s), rank));
             }
@@ -502,7 +507,8 @@ pub fn regroup(f: &Function, argnums: &[usize], mut vals: Vec<Value>) -> Vec<Val
         });
         match whole {
             Some(g) => {
-                let mut leaves = (0..g.fields.len()).map(|_| vals.pop().expect("one value per field"));
+                let mut leaves =
+                    (0..g.fields.len()).map(|_| vals.pop().expect("one value per field"));
                 out.push(g.node.value(&mut leaves));
                 k += g.fields.len();
             }
@@ -530,7 +536,9 @@ impl Lowerer<'_> {
         };
         // `ws[k]` of a `[T; N]` field.
         if let Value::Weak(k, true) = k
-            && let Some(i) = fields.iter().position(|(n, _)| *n == format!("_{}", k as i64))
+            && let Some(i) = fields
+                .iter()
+                .position(|(n, _)| *n == format!("_{}", k as i64))
         {
             return Ok(fields.into_iter().nth(i).expect("found").1);
         }
@@ -556,7 +564,10 @@ impl Lowerer<'_> {
         let name = crate::nalgebra_param::field(i, j);
         match fields.into_iter().find(|(n, _)| *n == name) {
             Some((_, x)) => Ok(x),
-            None => err(span, format!("entry ({i}, {j}) is out of the matrix's range")),
+            None => err(
+                span,
+                format!("entry ({i}, {j}) is out of the matrix's range"),
+            ),
         }
     }
 }
@@ -631,7 +642,11 @@ pub fn rank_message(f: &Function, p: &Param, r: usize) -> String {
         Some((g, i)) => {
             let gname = g.name;
             let shown = g.node.access(&quote!(#gname)).swap_remove(i - g.first);
-            let shown = shown.to_string().replace(' ', "").trim_start_matches('&').to_string();
+            let shown = shown
+                .to_string()
+                .replace(' ', "")
+                .trim_start_matches('&')
+                .to_string();
             format!(
                 "{fname}: `{shown}` must have rank {r} (inferred at compile time; annotate the struct's field with `#[rank(k)]` to choose another), got shape {{:?}}"
             )

@@ -444,7 +444,8 @@ fn gen_jvp_vjp(
     // the user wrote it (a struct's tangent is the same struct).
     match xform::jvp(inp.jaxpr, wrt) {
         Ok(j) => {
-            let (mut tan_decl, mut tan_tys, mut unpack) = (Vec::new(), Vec::new(), TokenStream::new());
+            let (mut tan_decl, mut tan_tys, mut unpack) =
+                (Vec::new(), Vec::new(), TokenStream::new());
             for (o, ty) in originals(f).into_iter().zip(&user_tys) {
                 match o {
                     Orig::Leaf(i) if wrt.contains(&i) => {
@@ -492,7 +493,10 @@ fn gen_jvp_vjp(
                     crate::tree_param::result_value(f, &em.outs[nout..]),
                 )
             } else {
-                (tuple_if(&em.outs[..nout], tuple), tuple_if(&em.outs[nout..], tuple))
+                (
+                    tuple_if(&em.outs[..nout], tuple),
+                    tuple_if(&em.outs[nout..], tuple),
+                )
             };
             let asserts = inp.rank_asserts();
             items.extend(quote! {
@@ -564,7 +568,10 @@ fn gen_jvp_vjp(
                 (quote!(#ct), ret.clone(), quote!(#(#reads)*))
             } else {
                 (
-                    tuple_if(&ct_names.iter().map(|c| quote!(#c)).collect::<Vec<_>>(), tuple),
+                    tuple_if(
+                        &ct_names.iter().map(|c| quote!(#c)).collect::<Vec<_>>(),
+                        tuple,
+                    ),
                     tuple_if(&ct_tys, tuple),
                     TokenStream::new(),
                 )
@@ -649,7 +656,10 @@ fn gen_vmap(inp: &Input, items: &mut TokenStream, fail: &mut dyn FnMut(&str, Str
         .collect();
     let shape_of: Vec<TokenStream> = idents.iter().map(|n| quote!(#n)).collect();
     let outs: Vec<TokenStream> = j.out_types().iter().map(rust_ty).collect();
-    let ret = tree.ret.clone().unwrap_or_else(|| tuple_if(&outs, inp.f.ret.tuple));
+    let ret = tree
+        .ret
+        .clone()
+        .unwrap_or_else(|| tuple_if(&outs, inp.f.ret.tuple));
     let tuple = inp.f.ret.tuple;
     let fname = inp.name().to_string();
     let mapped: Vec<bool> = axes.iter().map(Option::is_some).collect();
@@ -674,6 +684,9 @@ fn gen_vmap(inp: &Input, items: &mut TokenStream, fail: &mut dyn FnMut(&str, Str
         &j,
         &inputs,
         &shape_of,
-        |outs| tree.result(inp.f, &outs).unwrap_or_else(|| tuple_if(&outs, tuple)),
+        |outs| {
+            tree.result(inp.f, &outs)
+                .unwrap_or_else(|| tuple_if(&outs, tuple))
+        },
     ));
 }

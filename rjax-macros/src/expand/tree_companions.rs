@@ -116,40 +116,68 @@ pub fn jacobian(
     let scalar_out = f.ret.tree.is_none() && f.ret.is_scalar_float();
     let group = group_of(f, a);
     // (jaxpr, argnums, result type, how the outputs assemble).
-    let plan: Option<(rjax_core::Jaxpr, Vec<usize>, TokenStream, Box<dyn Fn(&[TokenStream]) -> TokenStream>)> =
-        match (group, ret_vec) {
-            // SVector in: scalar or SVector out.
-            (Some(g), _) if matrix(g).is_some_and(|m| m.2 == 1) && (scalar_out || ret_vec.is_some()) => {
-                let (e, n, _) = matrix(g).unwrap();
-                let m = ret_vec.unwrap_or(1);
-                let ty = crate::nalgebra_param::ty(&e, m.max(1), n);
-                let ty = if scalar_out { crate::nalgebra_param::ty(&e, n, 1) } else { ty };
-                let j = if scalar_out { first_output(inp.jaxpr) } else { inp.jaxpr.clone() };
-                let t = ty.clone();
-                Some((j, leaves(g), ty, Box::new(move |o| quote!(<#t>::from_row_slice(&[#(#o),*])))))
-            }
-            // A scalar in, SVector out.
-            (None, Some(m)) if matches!(f.params[a].ty, ParamTy::Scalar(s) if s.is_float()) => {
-                let ValTy::Scalar(s) = f.ret.tys[0] else { unreachable!("matrix leaves are scalars") };
-                let ty = crate::nalgebra_param::ty(&elem_ty(crate::lower::dtype(s)), m, 1);
-                let t = ty.clone();
-                Some((inp.jaxpr.clone(), vec![a], ty, Box::new(move |o| quote!(<#t>::from_row_slice(&[#(#o),*])))))
-            }
-            // A struct in, one output: the struct of blocks.
-            (Some(g), None) if !is_matrix(&g.path) && f.ret.tree.is_none() && !f.ret.tuple => {
-                let out_rank = inp.jaxpr.out_types()[0].rank();
-                let fits = out_rank == 0
-                    || leaves(g).iter().all(|&i| matches!(f.params[i].ty, ParamTy::Array { .. }));
-                fits.then(|| {
-                    let (path, node) = (g.path.clone(), g.node.clone());
-                    let ty = quote!(#path);
-                    let build: Box<dyn Fn(&[TokenStream]) -> TokenStream> =
-                        Box::new(move |o| node.assemble(o));
-                    (first_output(inp.jaxpr), leaves(g), ty, build)
-                })
-            }
-            _ => None,
-        };
+    let plan: Option<(
+        rjax_core::Jaxpr,
+        Vec<usize>,
+        TokenStream,
+        Box<dyn Fn(&[TokenStream]) -> TokenStream>,
+    )> = match (group, ret_vec) {
+        // SVector in: scalar or SVector out.
+        (Some(g), _)
+            if matrix(g).is_some_and(|m| m.2 == 1) && (scalar_out || ret_vec.is_some()) =>
+        {
+            let (e, n, _) = matrix(g).unwrap();
+            let m = ret_vec.unwrap_or(1);
+            let ty = crate::nalgebra_param::ty(&e, m.max(1), n);
+            let ty = if scalar_out {
+                crate::nalgebra_param::ty(&e, n, 1)
+            } else {
+                ty
+            };
+            let j = if scalar_out {
+                first_output(inp.jaxpr)
+            } else {
+                inp.jaxpr.clone()
+            };
+            let t = ty.clone();
+            Some((
+                j,
+                leaves(g),
+                ty,
+                Box::new(move |o| quote!(<#t>::from_row_slice(&[#(#o),*]))),
+            ))
+        }
+        // A scalar in, SVector out.
+        (None, Some(m)) if matches!(f.params[a].ty, ParamTy::Scalar(s) if s.is_float()) => {
+            let ValTy::Scalar(s) = f.ret.tys[0] else {
+                unreachable!("matrix leaves are scalars")
+            };
+            let ty = crate::nalgebra_param::ty(&elem_ty(crate::lower::dtype(s)), m, 1);
+            let t = ty.clone();
+            Some((
+                inp.jaxpr.clone(),
+                vec![a],
+                ty,
+                Box::new(move |o| quote!(<#t>::from_row_slice(&[#(#o),*]))),
+            ))
+        }
+        // A struct in, one output: the struct of blocks.
+        (Some(g), None) if !is_matrix(&g.path) && f.ret.tree.is_none() && !f.ret.tuple => {
+            let out_rank = inp.jaxpr.out_types()[0].rank();
+            let fits = out_rank == 0
+                || leaves(g)
+                    .iter()
+                    .all(|&i| matches!(f.params[i].ty, ParamTy::Array { .. }));
+            fits.then(|| {
+                let (path, node) = (g.path.clone(), g.node.clone());
+                let ty = quote!(#path);
+                let build: Box<dyn Fn(&[TokenStream]) -> TokenStream> =
+                    Box::new(move |o| node.assemble(o));
+                (first_output(inp.jaxpr), leaves(g), ty, build)
+            })
+        }
+        _ => None,
+    };
     let Some((j, wrt, ty, build)) = plan else {
         return stub("jacobian", "JacobianOfThis", decls);
     };
@@ -202,7 +230,9 @@ impl VmapParts {
         if !is_matrix(path) {
             return Some(crate::tree_param::result_value(f, outs));
         }
-        let cols: Vec<syn::Ident> = (0..outs.len()).map(|k| format_ident!("__rjax_col_{}", k)).collect();
+        let cols: Vec<syn::Ident> = (0..outs.len())
+            .map(|k| format_ident!("__rjax_col_{}", k))
+            .collect();
         let c0 = &cols[0];
         Some(quote! {{
             #(let #cols = #outs.to_vec();)*
@@ -240,7 +270,10 @@ pub fn vmap_parts(inp: &Input, axes: &[Option<usize>]) -> Result<VmapParts, Stri
             continue;
         }
         if mapped.is_some() {
-            if let Some(k) = leaves(g).iter().position(|&i| !matches!(f.params[i].ty, ParamTy::Array { .. })) {
+            if let Some(k) = leaves(g)
+                .iter()
+                .position(|&i| !matches!(f.params[i].ty, ParamTy::Array { .. }))
+            {
                 return Err(format!(
                     "field `{}` of the mapped struct `{p}` is a scalar, which cannot hold a batch: make it an `Array` (`#[rank(0)]`) or pass `{p}` unmapped (in_axes None)",
                     g.fields[k]
