@@ -25,6 +25,9 @@ pub enum Node {
     Matrix(syn::Path, Vec<(String, ValTy)>),
 }
 
+/// What `walk` calls at each leaf: (path, type, rank).
+type Visit<'v> = dyn FnMut(&[Step], ValTy, Option<usize>) + 'v;
+
 /// One step from a value to a part of it.
 #[derive(Clone, Debug)]
 enum Step {
@@ -43,7 +46,7 @@ impl Node {
         out
     }
 
-    fn walk(&self, at: &mut Vec<Step>, f: &mut dyn FnMut(&[Step], ValTy, Option<usize>)) {
+    fn walk(&self, at: &mut Vec<Step>, f: &mut Visit) {
         match self {
             Node::Leaf(t, r) => f(at, *t, *r),
             Node::Struct(_, fields) => {

@@ -45,6 +45,12 @@ fn shapes(inp: &Input) -> Vec<TokenStream> {
         .collect()
 }
 
+/// How a companion's outputs become its result.
+type Build = Box<dyn Fn(&[TokenStream]) -> TokenStream>;
+
+/// (jaxpr, argnums, result type, how the outputs assemble).
+type Plan = (rjax_core::Jaxpr, Vec<usize>, TokenStream, Build);
+
 /// A never-callable companion, with the function's parameters, whose
 /// bound explains the refusal at the call.
 fn stub(name: &str, bound: &str, decls: &[TokenStream]) -> TokenStream {
@@ -116,12 +122,7 @@ pub fn jacobian(
     let scalar_out = f.ret.tree.is_none() && f.ret.is_scalar_float();
     let group = group_of(f, a);
     // (jaxpr, argnums, result type, how the outputs assemble).
-    let plan: Option<(
-        rjax_core::Jaxpr,
-        Vec<usize>,
-        TokenStream,
-        Box<dyn Fn(&[TokenStream]) -> TokenStream>,
-    )> = match (group, ret_vec) {
+    let plan: Option<Plan> = match (group, ret_vec) {
         // SVector in: scalar or SVector out.
         (Some(g), _)
             if matrix(g).is_some_and(|m| m.2 == 1) && (scalar_out || ret_vec.is_some()) =>
@@ -171,8 +172,7 @@ pub fn jacobian(
             fits.then(|| {
                 let (path, node) = (g.path.clone(), g.node.clone());
                 let ty = quote!(#path);
-                let build: Box<dyn Fn(&[TokenStream]) -> TokenStream> =
-                    Box::new(move |o| node.assemble(o));
+                let build: Build = Box::new(move |o| node.assemble(o));
                 (first_output(inp.jaxpr), leaves(g), ty, build)
             })
         }
@@ -269,16 +269,15 @@ pub fn vmap_parts(inp: &Input, axes: &[Option<usize>]) -> Result<VmapParts, Stri
             }
             continue;
         }
-        if mapped.is_some() {
-            if let Some(k) = leaves(g)
+        if mapped.is_some()
+            && let Some(k) = leaves(g)
                 .iter()
                 .position(|&i| !matches!(f.params[i].ty, ParamTy::Array { .. }))
-            {
-                return Err(format!(
-                    "field `{}` of the mapped struct `{p}` is a scalar, which cannot hold a batch: make it an `Array` (`#[rank(0)]`) or pass `{p}` unmapped (in_axes None)",
-                    g.fields[k]
-                ));
-            }
+        {
+            return Err(format!(
+                "field `{}` of the mapped struct `{p}` is a scalar, which cannot hold a batch: make it an `Array` field or pass `{p}` unmapped (in_axes None)",
+                g.fields[k]
+            ));
         }
         for k in 0..g.fields.len() {
             let leaf = f.params[g.first + k].name;
