@@ -50,7 +50,22 @@ pub enum FieldTy {
 
 /// Structs by key (`struct Params`, `struct model::Params`), or why a
 /// struct cannot be a parameter.
-pub type TreeDefs = HashMap<String, Result<TreeDef, String>>;
+pub type TreeDefs = HashMap<String, Result<TreeDef, Refusal>>;
+
+/// Why a struct cannot be a parameter, at the offending field when known.
+#[derive(Clone, Debug)]
+pub struct Refusal {
+    /// The field's type, or `None` for the function's name.
+    pub span: Option<proc_macro2::Span>,
+    /// The message.
+    pub msg: String,
+}
+
+impl From<String> for Refusal {
+    fn from(msg: String) -> Self {
+        Refusal { span: None, msg }
+    }
+}
 
 /// The key under which a struct's fields travel.
 pub fn key(path: &syn::Path) -> String {
@@ -58,12 +73,16 @@ pub fn key(path: &syn::Path) -> String {
 }
 
 /// The fields of a derived struct; an error names a field we cannot take.
-pub fn def(item: &syn::ItemStruct) -> Result<TreeDef, String> {
+pub fn def(item: &syn::ItemStruct) -> Result<TreeDef, Refusal> {
+    use syn::spanned::Spanned;
     let name = item.ident.to_string();
     let syn::Fields::Named(named) = &item.fields else {
-        return Err(format!(
-            "`{name}` must have named fields to be a parameter of an annotated function"
-        ));
+        return Err(Refusal {
+            span: Some(item.ident.span()),
+            msg: format!(
+                "`{name}` must have named fields to be a parameter of an annotated function"
+            ),
+        });
     };
     let mut fields = Vec::new();
     for f in &named.named {
@@ -76,10 +95,13 @@ pub fn def(item: &syn::ItemStruct) -> Result<TreeDef, String> {
             .and_then(|l| l.base10_parse().ok());
         let ty = field_type(&f.ty, rank).map_err(|why| {
             let t = &f.ty;
-            format!(
-                "field `{fname}` of `{name}` has type `{}`: {why}",
-                quote!(#t).to_string().replace(' ', "")
-            )
+            Refusal {
+                span: Some(t.span()),
+                msg: format!(
+                    "field `{fname}` of `{name}` has type `{}`: {why}",
+                    quote!(#t).to_string().replace(' ', "")
+                ),
+            }
         })?;
         fields.push((fname, ty));
     }
@@ -140,9 +162,9 @@ fn field_type(ty: &syn::Type, rank: Option<usize>) -> Result<FieldTy, String> {
 /// `find`.
 fn node(
     path: &syn::Path,
-    find: &dyn Fn(&syn::Path) -> Result<TreeDef, String>,
+    find: &dyn Fn(&syn::Path) -> Result<TreeDef, Refusal>,
     depth: usize,
-) -> Result<Node, String> {
+) -> Result<Node, Refusal> {
     if let Some((elem, r, c)) = crate::nalgebra_param::shape(path) {
         let leaves = crate::nalgebra_param::fields(r, c)
             .into_iter()
@@ -154,7 +176,8 @@ fn node(
         return Err(format!(
             "`{}` nests too deeply (a struct containing itself?)",
             crate::expand::export_key(path)
-        ));
+        )
+        .into());
     }
     let d = find(path)?;
     let mut fields = Vec::new();
@@ -166,9 +189,9 @@ fn node(
 
 fn field_node(
     t: &FieldTy,
-    find: &dyn Fn(&syn::Path) -> Result<TreeDef, String>,
+    find: &dyn Fn(&syn::Path) -> Result<TreeDef, Refusal>,
     depth: usize,
-) -> Result<Node, String> {
+) -> Result<Node, Refusal> {
     Ok(match t {
         FieldTy::Leaf(v, r) => Node::Leaf(*v, *r),
         FieldTy::Nested(p) | FieldTy::Matrix(p) => node(p, find, depth + 1)?,
@@ -228,19 +251,20 @@ fn leaf_name(p: &Ident, field: &str) -> Ident {
 
 /// Replaces struct parameters by their fields and a struct result by its
 /// fields (as a tuple), remapping `config`'s `argnums` and `in_axes`.
-pub fn expand(f: &mut Function, config: &mut Config, defs: &TreeDefs) -> Result<(), String> {
+pub fn expand(f: &mut Function, config: &mut Config, defs: &TreeDefs) -> Result<(), Refusal> {
     let has_tree = f.params.iter().any(|p| p.tree.is_some()) || f.ret.tree.is_some();
     if !has_tree {
         return Ok(());
     }
-    let find = |path: &syn::Path| -> Result<TreeDef, String> {
+    let find = |path: &syn::Path| -> Result<TreeDef, Refusal> {
         match defs.get(&key(path)) {
             Some(Ok(d)) => Ok(d.clone()),
             Some(Err(m)) => Err(m.clone()),
             None => Err(format!(
                 "`{}` is not a `#[derive(Tree)]` struct this function can see (a struct nested in another must be visible by the same path where the function is)",
                 crate::expand::export_key(path)
-            )),
+            )
+            .into()),
         }
     };
     let mut params: Vec<Param> = Vec::new();

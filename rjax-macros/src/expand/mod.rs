@@ -165,7 +165,7 @@ fn expand_with(
                 match crate::tree_param::expand(&mut func, &mut config, &defs) {
                     Ok(()) => Some(generate(&cx, &config, &func, &primal, &callees, &exported)),
                     Err(m) => {
-                        cx.error_at(func.name.span(), m);
+                        cx.error_at(m.span.unwrap_or(func.name.span()), m.msg);
                         None
                     }
                 }
