@@ -62,6 +62,13 @@ fn directional(q: &Array<f64>, v: &Array<f64>) -> f64 {
     de
 }
 
+/// `h::vjp` of a callee from the other crate, its pullback applied here.
+#[jit]
+fn pulled_force(q: &Array<f64>) -> Array<f64> {
+    let (_e, pullback) = physics::energy::vjp(q);
+    pullback(-2.0)
+}
+
 /// A `#[custom_jvp]` callee from the other crate: its stable rule is used.
 #[grad]
 fn softplus_mix(x: f64) -> f64 {
@@ -224,6 +231,12 @@ fn callee_jvp_from_another_crate() {
 }
 
 #[test]
+fn callee_vjp_from_another_crate() {
+    let want: Vec<f64> = grad_e(&Q).iter().map(|g| -2.0 * g).collect();
+    close(&pulled_force(&a(&Q)).to_vec(), &want, 1e-14, "pullback");
+}
+
+#[test]
 fn custom_jvp_callee_from_another_crate() {
     let logistic = |x: f64| 1.0 / (1.0 + (-x).exp());
     for x in [-3.0, 0.2, 40.0, 800.0f64] {
@@ -232,4 +245,32 @@ fn custom_jvp_callee_from_another_crate() {
         assert!(g.is_finite(), "grad at {x} is {g}");
         close(&[g], &[2.0 * logistic(x) - logistic(-x)], 1e-14, "softplus");
     }
+}
+
+/// A struct parameter whose struct and callee are in the other crate.
+#[grad]
+fn two_springs(s: &physics::Spring, x: f64) -> f64 {
+    physics::spring_energy(s, x) + physics::spring_energy(s, 2.0 * x)
+}
+
+#[test]
+fn struct_params_from_another_crate() {
+    let s = physics::Spring { k: 3.0, x0: 0.5 };
+    let x = 1.25;
+    // E(x) + E(2x), E = k (x - x0)^2 / 2: dk = ((x-x0)^2 + (2x-x0)^2) / 2,
+    // dx0 = -k ((x-x0) + (2x-x0)).
+    let (d1, d2) = (x - s.x0, 2.0 * x - s.x0);
+    close(
+        &[two_springs(&s, x)],
+        &[0.5 * s.k * (d1 * d1 + d2 * d2)],
+        1e-14,
+        "E",
+    );
+    let g: physics::Spring = two_springs::grad(&s, x);
+    close(
+        &[g.k, g.x0],
+        &[0.5 * (d1 * d1 + d2 * d2), -s.k * (d1 + d2)],
+        1e-14,
+        "grad",
+    );
 }

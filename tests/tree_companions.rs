@@ -112,7 +112,7 @@ fn vjp_pullback_returns_the_struct() {
     let (out, pullback) = act::vjp(&p, &x);
     assert_eq!(out.to_vec(), act(&p, &x).to_vec());
     let ct = a(&[1.0, -2.0, 0.5]);
-    let (gp, gx): (Lin, Array<f64>) = pullback(ct.clone());
+    let (gp, gx): (Lin, Array<f64>) = pullback(&ct);
     // <ct, J dp> = <J^T ct, dp> for every basis tangent dp.
     for k in 0..3 {
         let mut w = vec![0.0; 3];
@@ -157,7 +157,7 @@ fn vjp_of_a_struct_result_takes_a_struct_cotangent() {
         u: a(&[1.0, -1.0]),
         v: a(&[2.0, 0.5]),
     };
-    let (gq, gs): (Pair, f64) = pb(ct.clone());
+    let (gq, gs): (Pair, f64) = pb(&ct);
     for i in 0..2 {
         assert!(close(gq.u[i], ct.u[i] * 1.5, 1e-14));
         assert!(close(gq.v[i], ct.v[i] * q.v[i].cos(), 1e-14));

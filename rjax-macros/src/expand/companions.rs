@@ -519,7 +519,21 @@ fn gen_jvp_vjp(
     match xform::vjp(inp.jaxpr, wrt) {
         Ok((fwd, bwd, nres)) => {
             let ct_names: Vec<Ident> = (0..nout).map(|k| format_ident!("ct_{}", k)).collect();
-            let ct_tys: Vec<TokenStream> = f.ret.tys.iter().map(|t| valty(*t)).collect();
+            // Array cotangents by reference, like `jvp`'s tangents, so a
+            // body can write `pullback(&ct)` (an annotated body's primal
+            // is this very call).
+            let ct_tys: Vec<TokenStream> = f
+                .ret
+                .tys
+                .iter()
+                .map(|t| match t {
+                    ValTy::Scalar(_) => valty(*t),
+                    ValTy::Array(_) => {
+                        let v = valty(*t);
+                        quote!(&#v)
+                    }
+                })
+                .collect();
             let leaf_ty = |i: usize| inp.param_value_ty(i);
             let placeholders: Vec<TokenStream> = (0..wrt.len()).map(|k| quote!(#k)).collect();
             let (cots, _) = crate::tree_param::group_grads(f, wrt, &placeholders, &leaf_ty);
@@ -557,15 +571,21 @@ fn gen_jvp_vjp(
             let bstmts = be.stmts;
             let (_, grouped) = crate::tree_param::group_grads(f, wrt, &be.outs, &leaf_ty);
             let result = tuple_if(&grouped, false);
-            // A struct or nalgebra output cotangent is that type; its
+            // A struct output cotangent is that struct, by reference like
+            // an array; an nalgebra one by value like a scalar. Its
             // leaves are read out of it.
-            let (ct_pat, ct_ty, ct_unpack) = if f.ret.tree.is_some() {
+            let (ct_pat, ct_ty, ct_unpack) = if let Some(path) = &f.ret.tree {
                 let ct = format_ident!("ct");
                 let reads = ct_names.iter().enumerate().map(|(k, c)| {
                     let v = crate::tree_param::ret_access(f, k, &quote!(#ct));
                     quote!(let #c = #v;)
                 });
-                (quote!(#ct), ret.clone(), quote!(#(#reads)*))
+                let ty = if crate::tree_param::is_matrix(path) {
+                    ret.clone()
+                } else {
+                    quote!(&#ret)
+                };
+                (quote!(#ct), ty, quote!(#(#reads)*))
             } else {
                 (
                     tuple_if(
@@ -579,8 +599,9 @@ fn gen_jvp_vjp(
             let asserts = inp.rank_asserts();
             items.extend(quote! {
                 /// Reverse mode: `(primal out, pullback)`; the pullback maps an output
-                /// cotangent to the cotangents of the float parameters.
-                pub fn vjp(#(#decls),*) -> (#ret, impl Fn(#ct_ty) -> #cot_ty) {
+                /// cotangent to the cotangents of the float parameters. It owns its
+                /// residuals (`use<>`), so it outlives the borrowed arguments.
+                pub fn vjp(#(#decls),*) -> (#ret, impl Fn(#ct_ty) -> #cot_ty + use<>) {
                     #asserts
                     #fdims
                     #fstmts

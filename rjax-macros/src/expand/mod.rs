@@ -18,6 +18,7 @@ mod unannotated;
 pub(crate) mod xform;
 
 pub(crate) use export::key as export_key;
+pub(crate) use export::unique_name;
 
 use proc_macro2::TokenStream;
 use syn::ItemFn;

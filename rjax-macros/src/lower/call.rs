@@ -150,6 +150,9 @@ impl Lowerer<'_> {
                 msg: format!("`{name}::{}`: {e}", comp.unwrap_or("")),
             })
         };
+        if comp == Some("vjp") {
+            return self.vjp_value(name, f, &j, &atoms, &wrt, span);
+        }
         let j = match comp {
             None => j,
             Some("grad") => wrap(xform::grad(&first_if(&j, !has_aux), &argnums, has_aux))?,

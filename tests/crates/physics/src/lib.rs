@@ -56,3 +56,19 @@ pub mod springs {
         (&d * &d).sum()
     }
 }
+
+/// A parameter struct: its gradient is a `Spring` too.
+#[derive(Tree, Clone, Debug)]
+pub struct Spring {
+    /// Stiffness.
+    pub k: f64,
+    /// Rest length.
+    pub x0: f64,
+}
+
+/// k (x - x0)^2 / 2.
+#[grad]
+pub fn spring_energy(s: &Spring, x: f64) -> f64 {
+    let d = x - s.x0;
+    0.5 * s.k * d * d
+}
