@@ -13,6 +13,8 @@ use crate::ctxt::Ctxt;
 use crate::prims::{self, Op};
 use crate::suggest::did_you_mean;
 
+mod pullback;
+
 /// Element types of scalars and arrays.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Scalar {
@@ -284,6 +286,9 @@ pub enum ExprKind<'a> {
     /// `Params { w: .., b: .. }`: a `#[derive(Tree)]` struct value (its
     /// fields by name; the signature or the callee says which struct).
     StructLit(Vec<(&'a Ident, Expr<'a>)>),
+    /// `pullback(ct)`: a pullback bound by `let (y, pullback) = h::vjp(..)`
+    /// applied to a cotangent (ast/pullback.rs).
+    Pullback(&'a Ident, Vec<Expr<'a>>),
 }
 
 /// Companions that can be called (and so composed) inside a body.
@@ -614,6 +619,10 @@ struct Builder<'c, 'a> {
     structs: std::cell::RefCell<Vec<syn::Path>>,
     /// Parameters that are not structs (their fields are not values).
     plain_params: Vec<String>,
+    /// Names bound to pullbacks by `let (y, pb) = h::vjp(..)`.
+    pullbacks: std::cell::RefCell<Vec<String>>,
+    /// The address of the one `h::vjp(..)` call being parsed in that form.
+    vjp_call: std::cell::Cell<usize>,
     _item: &'a ItemFn,
 }
 
@@ -644,6 +653,8 @@ impl<'c, 'a> Builder<'c, 'a> {
             callees: Default::default(),
             structs: Default::default(),
             plain_params,
+            pullbacks: Default::default(),
+            vjp_call: Default::default(),
             _item: item,
         }
     }
@@ -702,7 +713,10 @@ impl<'c, 'a> Builder<'c, 'a> {
                 .error_spanned_by(els, "`let .. else` is not supported: use `if`/`else`");
             return None;
         }
-        Some(Stmt::Let(pat, self.expr(&init.expr)))
+        let pullback = self.note_vjp_let(local);
+        let init = self.expr(&init.expr);
+        self.bind_let(local, pullback);
+        Some(Stmt::Let(pat, init))
     }
 
     fn pat(&self, p: &'a syn::Pat) -> Option<Pat<'a>> {
@@ -803,6 +817,10 @@ impl<'c, 'a> Builder<'c, 'a> {
             syn::Expr::Paren(p) => return self.expr(&p.expr),
             syn::Expr::Group(g) => return self.expr(&g.expr),
             syn::Expr::Path(p) => match p.path.get_ident() {
+                Some(id) if p.qself.is_none() && self.is_pullback(&id.to_string()) => {
+                    self.refuse_pullback_value(id);
+                    return self.err(span);
+                }
                 Some(id) if p.qself.is_none() => ExprKind::Var(id),
                 _ => {
                     let shown = quote::quote!(#p).to_string().replace(' ', "");
@@ -1218,6 +1236,12 @@ impl<'c, 'a> Builder<'c, 'a> {
                 }
             };
         }
+        if let Some(id) = p.path.get_ident()
+            && self.is_pullback(&name)
+        {
+            return self.pullback_call(c, id);
+        }
+        let vjp_here = pullback::is_vjp_path(&c.func) && self.take_vjp(c);
         let args: Vec<Expr<'a>> = c.args.iter().map(|a| self.expr(a)).collect();
         // `random::normal::<f32>(key, &[3])`: lowered by lower/random.rs.
         match prims::random_call(&p.path, c.args.len()) {
@@ -1261,11 +1285,12 @@ impl<'c, 'a> Builder<'c, 'a> {
                 path.segments.pop();
                 path.segments.pop_punct();
                 Some(leak(last))
+            } else if last == "vjp" && vjp_here {
+                path.segments.pop();
+                path.segments.pop_punct();
+                Some("vjp")
             } else if last == "vjp" {
-                self.cx.error_spanned_by(
-                    p,
-                    "`vjp` returns a closure, which a transformed body cannot hold: call `h::grad(..)`, `h::jacobian(..)` or `h::jvp(..)` instead",
-                );
+                self.refuse_vjp(&p.path);
                 return self.err(span);
             } else {
                 None

@@ -67,19 +67,21 @@ pub fn derive(input: TokenStream) -> TokenStream {
         Fields::Unit => quote!(#name),
     };
     // The struct's tokens for annotated functions that take or return it
-    // (`tree_param`), through the same callback as a callee's.
+    // (`tree_param`), through the same callback as a callee's, reachable
+    // from other crates the same way (see expand/export.rs).
     let export = format_ident!("__rjax_tree_{}", name);
+    let unique = crate::expand::unique_name("__rjax_tree", name);
     quote! {
         #[doc(hidden)]
-        #[allow(unused_macros)]
-        macro_rules! #export {
+        #[macro_export]
+        macro_rules! #unique {
             ({$($caller:tt)*} {$($received:tt)*} {$($pending:tt)*}) => {
                 ::rjax::__compose! { {$($caller)*} {$($received)* { {#input} }} {$($pending)*} }
             };
         }
         #[doc(hidden)]
         #[allow(unused_imports)]
-        pub(crate) use #export;
+        pub use #unique as #export;
         impl #impl_g ::rjax::runtime::tree::Tree<#elem> for #name #ty_g where #(#preds),* {
             fn leaves_into(&self, out: &mut ::std::vec::Vec<::rjax::runtime::Array<#elem>>) {
                 #(::rjax::runtime::tree::Tree::<#elem>::leaves_into(&self.#members, out);)*

@@ -113,6 +113,16 @@ def clipped_sin(x):
 clipped_sin.defvjp(lambda x: (jnp.sin(x), jnp.cos(x)), lambda c, g: (jnp.clip(g * c, -0.1, 0.1),))
 
 
+def vecf(t):  # tests/compose_vjp.rs
+    return jnp.sin(t) * t[0]
+
+
+def vjp_norm(t, ct):  # a body applying a pullback; its grad is second order
+    y, pullback = jax.vjp(vecf, t)
+    (g,) = pullback(ct)
+    return jnp.sum(g * g) + jnp.sum(y)
+
+
 def L(a):
     return [float(x) for x in jnp.ravel(a)]
 
@@ -158,6 +168,9 @@ out = {
     "fixed_point_grad": [float(jax.grad(fixed_point)(a)) for a in [0.1, 0.5, 0.9]],
     "scaled_solution_grad": [float(jax.grad(lambda a: fixed_point(a) * a)(a)) for a in [0.2, 0.7]],
     "three_clipped_grad": [float(jax.grad(lambda x: 3.0 * clipped_sin(x))(p)) for p in [0.2, 1.5, 1.56, 3.0]],
+    "vjp_vecf": L(jax.vjp(vecf, t)[1](v)[0]),
+    "vjp_norm": float(vjp_norm(t, v)),
+    "vjp_norm_grad": L(jax.grad(vjp_norm)(t, v)),
     "jax_version": jax.__version__,
 }
 path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "compose_jax.json")

@@ -471,7 +471,22 @@ fn gen_jvp_vjp(
     match xform::vjp(inp.jaxpr, wrt) {
         Ok((fwd, bwd, nres)) => {
             let ct_names: Vec<Ident> = (0..nout).map(|k| format_ident!("ct_{}", k)).collect();
-            let ct_tys: Vec<TokenStream> = inp.f.ret.tys.iter().map(|t| valty(*t)).collect();
+            // Array cotangents by reference, like `jvp`'s tangents, so a
+            // body can write `pullback(&ct)` (an annotated body's primal
+            // is this very call).
+            let ct_tys: Vec<TokenStream> = inp
+                .f
+                .ret
+                .tys
+                .iter()
+                .map(|t| match t {
+                    ValTy::Scalar(_) => valty(*t),
+                    ValTy::Array(_) => {
+                        let v = valty(*t);
+                        quote!(&#v)
+                    }
+                })
+                .collect();
             let cots: Vec<TokenStream> = wrt.iter().map(|&i| inp.param_value_ty(i)).collect();
             let cot_ty = tuple_if(&cots, false);
             let fdims = bind_dims(&fwd.in_types(), &shape_of);
@@ -510,8 +525,9 @@ fn gen_jvp_vjp(
             let asserts = inp.rank_asserts();
             items.extend(quote! {
                 /// Reverse mode: `(primal out, pullback)`; the pullback maps an output
-                /// cotangent to the cotangents of the float parameters.
-                pub fn vjp(#(#decls),*) -> (#ret, impl Fn(#ct_ty) -> #cot_ty) {
+                /// cotangent to the cotangents of the float parameters. It owns its
+                /// residuals (`use<>`), so it outlives the borrowed arguments.
+                pub fn vjp(#(#decls),*) -> (#ret, impl Fn(#ct_ty) -> #cot_ty + use<>) {
                     #asserts
                     #fdims
                     #fstmts

@@ -17,6 +17,7 @@ mod unannotated;
 pub(crate) mod xform;
 
 pub(crate) use export::key as export_key;
+pub(crate) use export::unique_name;
 
 use proc_macro2::TokenStream;
 use syn::ItemFn;
@@ -280,6 +281,7 @@ fn generate(
     if config.jit.is_some() {
         items.extend(jit::cache_companion(name));
     }
+    let export = export::export_macro_items(name, exported);
     quote! {
         #primal
         #key_moves
@@ -288,15 +290,7 @@ fn generate(
         #vis mod #name {
             use super::*;
             #items
-            /// Hands this function's tokens to the macro of a caller.
-            #[doc(hidden)]
-            macro_rules! __rjax_export {
-                ({$($caller:tt)*} {$($callees:tt)*} {$($pending:tt)*}) => {
-                    ::rjax::__compose! { {$($caller)*} {$($callees)* {#exported}} {$($pending)*} }
-                };
-            }
-            #[doc(hidden)]
-            pub(crate) use __rjax_export;
+            #export
         }
     }
 }

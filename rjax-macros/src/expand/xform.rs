@@ -81,3 +81,11 @@ pub fn vmap(j: &Jaxpr, in_axes: &[Option<usize>]) -> XResult {
     let out_axes = vec![Some(0); j.outvars.len()];
     text(transforms::vmap(j, in_axes, &out_axes)).map(simplify)
 }
+
+/// `vmap` with the batch size given: a callee's `h::vmap` inside a body
+/// is batched over the caller's own dimension, not a fresh symbol the
+/// caller's inputs would not bind.
+pub fn vmap_sized(j: &Jaxpr, in_axes: &[Option<usize>], size: &rjax_core::DimExpr) -> XResult {
+    let out_axes = vec![Some(0); j.outvars.len()];
+    text(transforms::vmap_sized(j, in_axes, &out_axes, size)).map(simplify)
+}

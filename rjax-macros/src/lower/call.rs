@@ -121,6 +121,9 @@ impl Lowerer<'_> {
                 }
             })
             .collect();
+        if comp == Some("vmap") {
+            check_vmap_ranks(name, callee, &types, &axes, span)?;
+        }
         let mut unify = Vec::new();
         let j = lower_typed(f, types, &mut unify, &callee.deps).map_err(|e| super::LowerError {
             span,
@@ -147,6 +150,9 @@ impl Lowerer<'_> {
                 msg: format!("`{name}::{}`: {e}", comp.unwrap_or("")),
             })
         };
+        if comp == Some("vjp") {
+            return self.vjp_value(name, f, &j, &atoms, &wrt, span);
+        }
         let j = match comp {
             None => j,
             Some("grad") => wrap(xform::grad(&first_if(&j, !has_aux), &argnums, has_aux))?,
@@ -157,7 +163,10 @@ impl Lowerer<'_> {
             ))?,
             Some("hessian") => wrap(xform::hessian(&first_if(&j, true), argnums[0]))?,
             Some("jacobian") => wrap(xform::jacobian(&first_if(&j, true), argnums[0]))?,
-            Some("vmap") => wrap(xform::vmap(&j, &axes))?,
+            Some("vmap") => {
+                let size = self.batch_size(&atoms, &axes, span)?;
+                wrap(xform::vmap_sized(&j, &axes, &size))?
+            }
             Some("jvp") => wrap(xform::jvp(&j, &wrt))?,
             Some(other) => {
                 return err(
@@ -202,6 +211,82 @@ impl Lowerer<'_> {
         }
         Ok(one_or_tuple(vals))
     }
+}
+
+impl Lowerer<'_> {
+    /// The caller's size of the mapped axes of `h::vmap(..)`'s arguments
+    /// (the first mapped one's; the others are assumed equal to it, and
+    /// the runtime ops check).
+    fn batch_size(
+        &mut self,
+        atoms: &[rjax_core::Atom],
+        axes: &[Option<usize>],
+        span: Span,
+    ) -> LResult<rjax_core::DimExpr> {
+        let mut size = None;
+        for (a, ax) in atoms.iter().zip(axes) {
+            let Some(k) = ax else { continue };
+            let t = self.b.ty(*a);
+            let Some(d) = t.dims().get(*k).cloned() else {
+                return err(
+                    span,
+                    format!("`vmap` maps axis {k} of an argument of rank {}", t.rank()),
+                );
+            };
+            match &size {
+                None => size = Some(d),
+                Some(s) => {
+                    if let (rjax_core::DimExpr::Sym(x), rjax_core::DimExpr::Sym(y)) = (s, &d)
+                        && x != y
+                    {
+                        self.unify.push((x.clone(), y.clone()));
+                    }
+                }
+            }
+        }
+        match size {
+            Some(s) => Ok(s),
+            None => err(
+                span,
+                "`vmap` needs at least one mapped argument (in_axes not all None)",
+            ),
+        }
+    }
+}
+
+/// `h::vmap(..)` in a body is the companion `h::vmap`: batched over `h`
+/// at the ranks `h` is written for (inferred in its own expansion), so an
+/// example of another rank is refused here; the caller's rank inference
+/// then tries the next rank (`points` of rank 2 for a rank-1 `a`).
+fn check_vmap_ranks(
+    name: &str,
+    callee: &super::Callee,
+    types: &[TensorType],
+    axes: &[Option<usize>],
+    span: Span,
+) -> LResult<()> {
+    let own =
+        super::rank::lower_inferring(&callee.f, &callee.deps).map_err(|e| super::LowerError {
+            span,
+            msg: format!("in `{name}`: {e}"),
+        })?;
+    for (i, ((t, ax), p)) in types.iter().zip(axes).zip(&callee.f.params).enumerate() {
+        let want = own.ranks[i];
+        if matches!(p.ty, ParamTy::Array { .. }) && t.rank() != want {
+            let (r, extra) = match ax {
+                Some(_) => (want + 1, " (one more for the mapped axis)"),
+                None => (want, ""),
+            };
+            return err(
+                span,
+                format!(
+                    "`{name}::vmap`: `{}` is rank {want} in `{name}`, so pass an array of rank {r}{extra}",
+                    p.name
+                ),
+            );
+        }
+    }
+    Ok(())
 }
 
 fn show_ret(f: &crate::ast::Function) -> String {

@@ -387,6 +387,7 @@ fn same(a: &Value, b: &Value) -> bool {
     match (a, b) {
         (Value::Atom(x), Value::Atom(y)) => x == y,
         (Value::Weak(x, i), Value::Weak(y, j)) => x == y && i == j,
+        (Value::Pullback(x), Value::Pullback(y)) => std::rc::Rc::ptr_eq(x, y),
         (Value::Tuple(x), Value::Tuple(y)) => {
             x.len() == y.len() && x.iter().zip(y).all(|(a, b)| same(a, b))
         }
@@ -457,6 +458,10 @@ impl Uses {
             | ExprKind::Tuple(xs)
             | ExprKind::Stack(xs)
             | ExprKind::Call(_, _, xs) => xs.iter().for_each(|x| self.expr(x)),
+            ExprKind::Pullback(id, xs) => {
+                self.read(id.to_string());
+                xs.iter().for_each(|x| self.expr(x));
+            }
             ExprKind::If(c, t, f) => {
                 self.expr(c);
                 self.block(t);

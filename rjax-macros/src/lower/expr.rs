@@ -308,6 +308,13 @@ impl Lowerer<'_> {
                 }
                 self.call(name, *comp, vals, span)?
             }
+            ExprKind::Pullback(id, args) => {
+                let mut vals = Vec::new();
+                for a in args {
+                    vals.push(self.expr(a)?);
+                }
+                self.apply_pullback(id, vals, span)?
+            }
             ExprKind::Stack(items) => {
                 // jnp.array([a, b]): each scalar to shape [1], then concatenate.
                 let mut vals = Vec::new();

@@ -15,6 +15,7 @@ mod call;
 pub mod collective;
 mod control;
 mod expr;
+mod pullback;
 mod random;
 pub mod rank;
 mod vocab;
@@ -74,6 +75,8 @@ pub enum Value {
     Ints(Vec<i64>),
     /// A `#[derive(Tree)]` struct value: its fields by name.
     Struct(Vec<(String, Value)>),
+    /// The pullback of `let (y, pullback) = h::vjp(..)` (see [`pullback`]).
+    Pullback(std::rc::Rc<pullback::Pullback>),
 }
 
 /// The element dtype of a Rust scalar type (`usize` indices are i32).
@@ -261,6 +264,10 @@ impl Lowerer<'_> {
             Value::Struct(_) => err(
                 span,
                 "a struct cannot be used as a number here: read a field (`p.w`)",
+            ),
+            Value::Pullback(_) => err(
+                span,
+                "a pullback cannot be used as a value: apply it to a cotangent (`pullback(&ct)`)",
             ),
         }
     }
