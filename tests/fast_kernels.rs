@@ -359,8 +359,8 @@ fn gemm_fused_bias_operand_two_results() {
     expected = "fast::gemm_fused: column operand 0 has 3 elements, the product has 4 columns"
 )]
 fn gemm_fused_names_kernel_and_lengths() {
-    let (a, b, bias) = (vec![0.0f32; 6], vec![0.0f32; 12], vec![0.0f32; 3]);
-    let mut out = vec![0.0f32; 8];
+    let (a, b, bias) = ([0.0f32; 6], [0.0f32; 12], [0.0f32; 3]);
+    let mut out = [0.0f32; 8];
     fast::gemm_fused(
         &a,
         &b,
