@@ -70,7 +70,7 @@ impl Lowerer<'_> {
                     return err(
                         span,
                         format!(
-                            "matrix product of a {ra}x{ka} and a {kb}x{cb} value: the inner sizes differ"
+                            "matrix product of a {ra}x{ka} and a {kb}x{cb} value: the left's columns ({ka}) must equal the right's rows ({kb})"
                         ),
                     );
                 }
