@@ -78,13 +78,16 @@ impl Lowerer<'_> {
                 for row in &a {
                     let mut orow = Vec::new();
                     for j in 0..cb {
-                        let mut acc =
-                            self.binary(BinOp::Mul, row[0].clone(), b[0][j].clone(), span)?;
-                        for (k, x) in row.iter().enumerate().skip(1) {
-                            let p = self.binary(BinOp::Mul, x.clone(), b[k][j].clone(), span)?;
-                            acc = self.binary(BinOp::Add, acc, p, span)?;
+                        // sum_k a[i][k] b[k][j], left to right like nalgebra.
+                        let mut acc: Option<Value> = None;
+                        for (x, brow) in row.iter().zip(&b) {
+                            let p = self.binary(BinOp::Mul, x.clone(), brow[j].clone(), span)?;
+                            acc = Some(match acc {
+                                None => p,
+                                Some(s) => self.binary(BinOp::Add, s, p, span)?,
+                            });
                         }
-                        orow.push(acc);
+                        orow.push(acc.expect("a matrix has a column"));
                     }
                     out.push(orow);
                 }
