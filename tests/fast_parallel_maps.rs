@@ -104,10 +104,20 @@ fn sums_are_deterministic_and_close_to_the_plain_sum() {
         let want: f64 = x.iter().map(|&v| (v * v) as f64).sum();
         let got = fast::map_sum(&x, |v| (v * v) as f64);
         let again = fast::map_sum(&x, |v| (v * v) as f64);
-        assert_eq!(got.to_bits(), again.to_bits(), "map_sum {n} not deterministic");
-        assert!((got - want).abs() <= 1e-12 * want, "map_sum {n}: {got} vs {want}");
+        assert_eq!(
+            got.to_bits(),
+            again.to_bits(),
+            "map_sum {n} not deterministic"
+        );
+        assert!(
+            (got - want).abs() <= 1e-12 * want,
+            "map_sum {n}: {got} vs {want}"
+        );
         let nm = fast::map_sum_nm([&x[..]], |[v]| (v * v) as f64);
-        assert!((nm - want).abs() <= 1e-12 * want, "map_sum_nm {n}: {nm} vs {want}");
+        assert!(
+            (nm - want).abs() <= 1e-12 * want,
+            "map_sum_nm {n}: {nm} vs {want}"
+        );
     }
 }
 
@@ -121,7 +131,11 @@ fn map_rows_equals_the_row_loop_around_the_threshold() {
         fast::map_rows(&x, &mut out, |[a, b, c]: [f32; 3]| [a * b + c, a - c]);
         for r in 0..rows {
             let (a, b, c) = (x[3 * r], x[3 * r + 1], x[3 * r + 2]);
-            assert_eq!([out[2 * r], out[2 * r + 1]], [a * b + c, a - c], "rows {rows} at {r}");
+            assert_eq!(
+                [out[2 * r], out[2 * r + 1]],
+                [a * b + c, a - c],
+                "rows {rows} at {r}"
+            );
         }
     }
 }
