@@ -248,12 +248,11 @@ fn batched_gradients_over_reused_buffers_match_the_analytic_form() {
                 -x.sin() * y.sin() * z,
                 x.sin() * y.cos(),
             ];
-            for c in 0..3 {
+            for (c, w) in want.into_iter().enumerate() {
                 let got = g.get(&[r, c]) as f64;
                 assert!(
-                    (got - want[c]).abs() <= 1e-5,
-                    "call {k} row {r} col {c}: {got} vs {}",
-                    want[c]
+                    (got - w).abs() <= 1e-5,
+                    "call {k} row {r} col {c}: {got} vs {w}"
                 );
             }
         }
