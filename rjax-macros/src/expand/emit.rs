@@ -19,7 +19,7 @@ use rjax_core::passes::fusion_plan;
 use rjax_core::{Atom, DType, DimExpr, Eqn, Jaxpr, Param, Prim, TensorType, Var};
 use syn::Ident;
 
-use super::plan::Plan;
+use super::plan::{Plan, Special};
 
 /// The Rust element type of a dtype.
 pub fn elem_ty(d: DType) -> TokenStream {
@@ -206,6 +206,45 @@ pub struct Emitter<'j> {
     /// Vars to be written into a spare buffer: the ident of an
     /// `Option<Array<T>>` to take it from (a loop carry's previous value).
     pub(super) dest: HashMap<Var, Ident>,
+    /// A tiny scalar kernel under `#[jit]` (see [`scalar_kernel`]): the
+    /// body runs inside `fast::dispatch` with the fast transcendentals.
+    scalar_kernel: bool,
+}
+
+/// Largest equation count of a body emitted as one scalar kernel (the
+/// body is compiled once per instruction set, so big ones would bloat).
+const SCALAR_KERNEL_MAX_EQNS: usize = 64;
+
+/// True for a `#[jit]` body made only of scalar arithmetic, element reads
+/// and one-hot assembly, with at least one float transcendental: the
+/// gradient of a function of a few vector elements. Such a body is worth
+/// compiling for AVX2/FMA with the inline `FastMath` functions (libm's
+/// `sincosf` was a fifth of a 60 ns `grad` call).
+fn scalar_kernel(j: &Jaxpr, plan: &Plan) -> bool {
+    let transcendental = |e: &Eqn| {
+        matches!(
+            e.prim,
+            Prim::Sin | Prim::Cos | Prim::Exp | Prim::Log | Prim::Tanh | Prim::Logistic
+        ) && j.ty(e.outputs[0]).dtype.is_float()
+    };
+    let scalar = |e: &Eqn| {
+        e.outputs.len() == 1
+            && j.ty(e.outputs[0]).rank() == 0
+            && e.inputs.iter().all(|a| j.atom_type(a).rank() == 0)
+            && !matches!(e.prim, Prim::Scan | Prim::While | Prim::Cond)
+            && !rjax_core::rules::collectives::is_collective(e.prim)
+            && !e.prim.name().starts_with("random")
+    };
+    j.eqns.len() <= SCALAR_KERNEL_MAX_EQNS
+        && j.eqns.iter().any(transcendental)
+        && j.eqns.iter().enumerate().all(|(i, e)| {
+            plan.skip.contains(&i)
+                || matches!(
+                    plan.special.get(&i),
+                    Some(Special::ElementRead { .. } | Special::OneHot { .. })
+                )
+                || scalar(e)
+        })
 }
 
 /// Emitted code: statements, then the output expressions (owned values).
@@ -242,13 +281,23 @@ impl<'j> Emitter<'j> {
         }
         let jit = JIT.with(Cell::get);
         let plan = if jit { Plan::new(j) } else { Plan::default() };
+        let scalar_kernel = jit && scalar_kernel(j, &plan);
         Emitter {
             j,
             names,
             jit,
             plan,
             dest: HashMap::new(),
+            scalar_kernel,
         }
+    }
+
+    /// The emitter of a loop or branch body: never a scalar kernel of its
+    /// own (one `dispatch` per iteration would cost more than it saves).
+    fn nested(j: &'j Jaxpr) -> Self {
+        let mut e = Emitter::new(j);
+        e.scalar_kernel = false;
+        e
     }
 
     pub(super) fn name(&self, v: Var) -> &Ident {
@@ -343,6 +392,18 @@ impl<'j> Emitter<'j> {
         let rets: Vec<Ident> = (0..vals.len())
             .map(|k| format_ident!("__ret_{}", k))
             .collect();
+        if self.scalar_kernel {
+            // The whole body compiled for the CPU's AVX2/AVX-512 + FMA, so
+            // the inline fast math's `mul_add`s are instructions.
+            stmts = quote! {
+                let (#(#rets,)*) = ::rjax::runtime::fast::dispatch(
+                    #[inline(always)]
+                    || { #stmts (#(#vals,)*) },
+                );
+            };
+            let outs = rets.iter().map(|r| quote!(#r)).collect();
+            return Emitted { stmts, outs };
+        }
         stmts.extend(quote!(let (#(#rets,)*) = (#(#vals,)*);));
         let outs = rets.iter().map(|r| quote!(#r)).collect();
         Emitted { stmts, outs }
@@ -383,6 +444,12 @@ impl<'j> Emitter<'j> {
             .map(|a| self.ty(a).dtype.is_float())
             .unwrap_or(false);
         let one = literal(1.0, out.dtype);
+        if self.scalar_kernel
+            && float
+            && let Some(v) = x.as_ref().and_then(|x| fast_scalar(e.prim, x, out.dtype))
+        {
+            return Some(v);
+        }
         Some(match e.prim {
             Prim::Neg => quote!(-#x),
             Prim::Sin => quote!(#x.sin()),
@@ -641,7 +708,7 @@ impl<'j> Emitter<'j> {
                 let carry_tys = &tys[..ncarry];
                 let ys = &outs[ncarry..];
                 let ys_tys = &out_tys[ncarry..];
-                let mut inner = Emitter::new(body);
+                let mut inner = Emitter::nested(body);
                 // Under jit, each array carry's new value is written into the
                 // buffer of its value two steps back (ping-pong): no
                 // allocation per iteration.
@@ -764,8 +831,8 @@ impl<'j> Emitter<'j> {
                 c_in.extend(carry_vals.iter().cloned());
                 let mut b_in = bconsts;
                 b_in.extend(carry_vals.iter().cloned());
-                let ce = Emitter::new(cj).body(&c_in);
-                let be = Emitter::new(bj).body(&b_in);
+                let ce = Emitter::nested(cj).body(&c_in);
+                let be = Emitter::nested(bj).body(&b_in);
                 let (cs, co) = (&ce.stmts, &ce.outs[0]);
                 let (bs, bo) = (&be.stmts, &be.outs);
                 let tmp: Vec<Ident> = (0..outs.len())
@@ -789,7 +856,7 @@ impl<'j> Emitter<'j> {
                 let idx = self.scalar(&e.inputs[0]);
                 let ops: Vec<TokenStream> = e.inputs[1..].iter().map(|a| self.owned(a)).collect();
                 let arms = branches.iter().enumerate().map(|(i, b)| {
-                    let em = Emitter::new(b).body(&ops);
+                    let em = Emitter::nested(b).body(&ops);
                     let (s, o) = (&em.stmts, &em.outs);
                     let i = i as i32;
                     if i as usize + 1 == branches.len() {
@@ -805,6 +872,30 @@ impl<'j> Emitter<'j> {
             }
         }
     }
+}
+
+/// The inline `fast` form of a float transcendental in a scalar kernel;
+/// sin and cos fall back to libm beyond the range where the fast ones
+/// keep their few-ulp accuracy.
+fn fast_scalar(p: Prim, x: &TokenStream, d: DType) -> Option<TokenStream> {
+    let m = quote!(::rjax::runtime::fast::FastMath);
+    let max = match d {
+        DType::F32 => quote!(::rjax::runtime::fast::SIN_COS_F32_MAX),
+        _ => quote!(::rjax::runtime::fast::SIN_COS_F64_MAX),
+    };
+    let (fast, std) = match p {
+        Prim::Sin => (quote!(#m::fast_sin(__x)), quote!(__x.sin())),
+        Prim::Cos => (quote!(#m::fast_cos(__x)), quote!(__x.cos())),
+        Prim::Exp => return Some(quote!(#m::fast_exp(#x))),
+        Prim::Log => return Some(quote!(#m::fast_ln(#x))),
+        Prim::Tanh => return Some(quote!(#m::fast_tanh(#x))),
+        Prim::Logistic => return Some(quote!(#m::fast_logistic(#x))),
+        _ => return None,
+    };
+    Some(quote!({
+        let __x = #x;
+        if __x.abs() <= #max { #fast } else { #std }
+    }))
 }
 
 /// ((lhs contract, rhs contract), (lhs batch, rhs batch)).
