@@ -10,7 +10,9 @@ use rjax::runtime::P;
 // `#[jit]` bodies below also call `ppermute`, `axis_index` and
 // `all_gather`; the macro replaces those bodies with emitted code, so only
 // the `#[grad]` primals need the functions in scope.
-use rjax::sharding::{Mesh, devices, pmax, pmean, psum, set_num_cpu_devices, shard_map};
+use rjax::sharding::{
+    Mesh, collective_rounds, devices, pmax, pmean, psum, set_num_cpu_devices, shard_map,
+};
 
 fn mesh(n: usize) -> Mesh {
     set_num_cpu_devices(4).unwrap();
@@ -252,4 +254,74 @@ fn axis_index_ppermute_and_all_gather_in_jit_functions() {
 fn collectives_outside_shard_map_panic_naming_the_op() {
     let (w, x, y) = data(4);
     local_sum::grad(&w, &x, &y);
+}
+
+/// A two-layer model with four replicated parameters: its gradient needs
+/// four all-reduces, which the emitted code does in one rendezvous.
+#[grad(argnums = (0, 1, 2, 3))]
+fn two_layer_loss(
+    w: &Array<f64>,
+    b: f64,
+    v: &Array<f64>,
+    c: f64,
+    #[rank(2)] x: &Array<f64>,
+    y: &Array<f64>,
+) -> f64 {
+    let h = (x.dot(w) + b).tanh();
+    let r = h * v.sum() + c - y;
+    pmean((&r * &r).mean(), "data")
+}
+
+/// The loss of the whole batch, for the unsharded reference.
+#[grad(argnums = (0, 1, 2, 3))]
+fn two_layer_full(
+    w: &Array<f64>,
+    b: f64,
+    v: &Array<f64>,
+    c: f64,
+    #[rank(2)] x: &Array<f64>,
+    y: &Array<f64>,
+) -> f64 {
+    let h = (x.dot(w) + b).tanh();
+    let r = h * v.sum() + c - y;
+    (&r * &r).mean()
+}
+
+#[test]
+fn gradients_of_all_parameters_are_all_reduced_in_one_rendezvous() {
+    let (w, x, y) = data(8);
+    let v = Array::from_vec(vec![0.5, -0.25]);
+    let (b, c) = (0.1, -0.3);
+    let (want_l, (gw, gb, gv, gc)) = two_layer_full::value_and_grad(&w, b, &v, c, &x, &y);
+    for n in [2, 4] {
+        let f = |a: &[Array<f64>]| {
+            let before = collective_rounds();
+            let (l, (gw, gb, gv, gc)) =
+                two_layer_loss::value_and_grad(&a[0], b, &a[1], c, &a[2], &a[3]);
+            let rounds = (collective_rounds() - before) as f64;
+            let mut row = vec![rounds, l, gb, gc];
+            row.extend(gw.to_vec());
+            row.extend(gv.to_vec());
+            vec![Array::from_shape_vec(vec![1, row.len()], row).unwrap()]
+        };
+        let sm = shard_map(
+            f,
+            &mesh(n),
+            &[P![], P![], P!["data", None], P!["data"]],
+            &[P!["data", None]],
+        );
+        let out = sm.call(&[&w, &v, &x, &y]).unwrap()[0].gather();
+        let mut want = vec![1.0, want_l, gb, gc];
+        want.extend(gw.to_vec());
+        want.extend(gv.to_vec());
+        for row in out.as_slice().chunks(want.len()) {
+            assert_eq!(row[0], 1.0, "rendezvous per step on {n} devices");
+            assert_close(
+                &row[1..],
+                &want[1..],
+                1e-12,
+                &format!("loss and grads on {n} devices"),
+            );
+        }
+    }
 }

@@ -96,6 +96,17 @@ impl AxisEnv for SimDevice {
 
 /// Runs `f(device)` on one thread per device of the mesh `axes`.
 fn on_mesh<R: Send>(axes: &[(&str, usize)], f: impl Fn(usize) -> R + Sync) -> Vec<R> {
+    on_mesh_counted(axes, f)
+        .into_iter()
+        .map(|(r, _)| r)
+        .collect()
+}
+
+/// `on_mesh`, also returning how many rendezvous each device took part in.
+fn on_mesh_counted<R: Send>(
+    axes: &[(&str, usize)],
+    f: impl Fn(usize) -> R + Sync,
+) -> Vec<(R, usize)> {
     let axes: Vec<(String, usize)> = axes.iter().map(|(n, k)| (n.to_string(), *k)).collect();
     let n: usize = axes.iter().map(|(_, k)| k).product();
     let board = Arc::new(Board {
@@ -107,13 +118,14 @@ fn on_mesh<R: Send>(axes: &[(&str, usize)], f: impl Fn(usize) -> R + Sync) -> Ve
             .map(|me| {
                 let (axes, board, f) = (axes.clone(), board.clone(), &f);
                 s.spawn(move || {
-                    let dev = SimDevice {
+                    let dev = Rc::new(SimDevice {
                         axes,
                         me,
                         round: std::cell::Cell::new(0),
                         board,
-                    };
-                    with_axis_env(Rc::new(dev), || f(me))
+                    });
+                    let r = with_axis_env(dev.clone(), || f(me));
+                    (r, dev.round.get())
                 })
             })
             .collect();
@@ -705,4 +717,108 @@ impl ReshapeFirst for Tensor {
     fn reshape_first(self) -> Tensor {
         t(&self.shape[1..], self.data)
     }
+}
+
+/// A loss whose three replicated parameters all meet device-varying data:
+/// `pmean(sum((x·w + c - y)^2) + sum(tanh(x·v)))`, so its gradient has one
+/// all-reduce per parameter before `combine_psums`.
+fn three_param_loss(rows: usize) -> Jaxpr {
+    let mut b = Builder::new();
+    let w = b.input(DType::F64, vec![3usize]);
+    let c = b.input(DType::F64, Vec::<usize>::new());
+    let v = b.input(DType::F64, vec![3usize]);
+    let x = b.input(DType::F64, vec![rows, 3]);
+    let y = b.input(DType::F64, vec![rows]);
+    let p = b
+        .dot_general(x.into(), w.into(), (&[1], &[0]), (&[], &[]))
+        .unwrap();
+    let p = b.add(p, c.into()).unwrap();
+    let r = b.sub(p, y.into()).unwrap();
+    let sq = b.mul(r, r).unwrap();
+    let l = b.reduce_sum(sq, &[0]).unwrap();
+    let q = b
+        .dot_general(x.into(), v.into(), (&[1], &[0]), (&[], &[]))
+        .unwrap();
+    let q = b.tanh(q).unwrap();
+    let q = b.reduce_sum(q, &[0]).unwrap();
+    let l = b.add(l, q).unwrap();
+    let s = b.eqn1(Prim::Psum, axes_p(&["data"]), &[l]).unwrap();
+    // pmean: divided by the group size, `psum 1.0` as JAX writes it.
+    let one = b.lit(1.0, DType::F64);
+    let n = b.eqn1(Prim::Psum, axes_p(&["data"]), &[one]).unwrap();
+    let m = b.div(s, n).unwrap();
+    b.build(&[m])
+}
+
+fn count_psums(j: &Jaxpr) -> usize {
+    j.eqns.iter().filter(|e| e.prim == Prim::Psum).count()
+}
+
+#[test]
+fn combined_psums_give_the_same_gradients_in_one_rendezvous() {
+    use rjax_core::passes::combine_psums;
+    use rjax_core::transforms::value_and_grad;
+    let rows = 8;
+    let (x, y) = batch(rows);
+    let (w, c, v) = (
+        t(&[3], vec![0.3, -0.2, 0.5]),
+        t(&[], vec![0.1]),
+        t(&[3], vec![-0.4, 0.25, 0.6]),
+    );
+    for n in SIZES {
+        let g = value_and_grad(&three_param_loss(rows / n), &[0, 1, 2], false).unwrap();
+        let combined = combine_psums(&g);
+        combined.verify().unwrap();
+        // Value, group size and one per parameter.
+        assert!(count_psums(&g) >= 5, "one psum per parameter before:\n{g}");
+        assert_eq!(count_psums(&combined), 1, "one psum after:\n{combined}");
+        // What is exchanged: the loss and one value per parameter element
+        // (w: 3, c: 1, v: 3), each reduced locally before the all-reduce.
+        let psum = combined.eqns.iter().find(|e| e.prim == Prim::Psum).unwrap();
+        let exchanged = combined.atom_type(&psum.inputs[0]);
+        assert_eq!(exchanged.to_string(), "f64[8]", "in:\n{combined}");
+        let run = |j: &Jaxpr| {
+            on_mesh_counted(&[("data", n)], |d| {
+                let args = [
+                    w.clone(),
+                    c.clone(),
+                    v.clone(),
+                    block(&x, d, n),
+                    block(&y, d, n),
+                ];
+                eval_jaxpr(j, &args).unwrap()
+            })
+        };
+        let (before, after) = (run(&g), run(&combined));
+        for ((b, rounds_b), (a, rounds_a)) in before.iter().zip(&after) {
+            // The same sums, some reduced before the all-reduce.
+            for (a, b) in a.iter().zip(b) {
+                assert_close(
+                    a,
+                    b,
+                    1e-12,
+                    &format!("combined vs separate psums on {n} devices"),
+                );
+            }
+            assert_eq!(*rounds_b, count_psums(&g));
+            assert_eq!(*rounds_a, 1, "rendezvous per device after combining");
+        }
+    }
+}
+
+#[test]
+fn a_psum_read_before_the_next_one_is_not_delayed_past_its_reader() {
+    use rjax_core::passes::combine_psums;
+    // s1 = psum(x); s2 = psum(s1 * x): s2 depends on s1, so they cannot share one rendezvous.
+    let mut b = Builder::new();
+    let x = b.input(DType::F64, vec![4usize]);
+    let s1 = b.eqn1(Prim::Psum, axes_p(&["data"]), &[x.into()]).unwrap();
+    let m = b.mul(s1, x.into()).unwrap();
+    let s2 = b.eqn1(Prim::Psum, axes_p(&["data"]), &[m]).unwrap();
+    let j = b.build(&[s2]);
+    let combined = combine_psums(&j);
+    combined.verify().unwrap();
+    assert_eq!(count_psums(&combined), 2);
+    let run = |j: &Jaxpr| on_mesh(&[("data", 2)], |d| run1(j, &[sample(&[4], d)]));
+    assert_eq!(run(&j), run(&combined));
 }

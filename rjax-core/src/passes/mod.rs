@@ -1,14 +1,17 @@
 //! Optimisation passes, each IR -> IR and value-preserving: dead-code
 //! elimination, common-subexpression elimination, constant folding,
 //! algebraic simplification; `optimize` runs them to a fixed point. Also
-//! the fusion analysis the jit emitter consumes (`fusion`).
+//! the fusion analysis the jit emitter consumes (`fusion`) and the
+//! emission-time combining of all-reduces (`combine`).
 
+pub mod combine;
 pub mod cse;
 pub mod dce;
 pub mod fold;
 pub mod fusion;
 pub mod simplify;
 
+pub use combine::combine_psums;
 pub use cse::cse;
 pub use dce::{compact, dce};
 pub use fold::fold_constants;

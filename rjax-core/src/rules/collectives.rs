@@ -29,6 +29,7 @@ mod eval;
 mod params;
 pub mod vary;
 
+pub(crate) use axis_env::with_axis_sizes;
 pub use axis_env::{AxisEnv, with_axis_env};
 pub use params::{axes_params, axis_names, axis_size_dim, names_param, perm, perm_param, size_of};
 pub use vary::insert_pvary;

@@ -102,8 +102,16 @@ pub struct EvalCtx<'a> {
 impl EvalCtx<'_> {
     /// Evaluates a dim expression.
     pub fn dim(&self, prim: Prim, d: &DimExpr) -> Result<usize> {
-        d.eval(self.env)
-            .map(|v| v.max(0) as usize)
+        self.int(prim, d).map(|v| v.max(0) as usize)
+    }
+    /// Evaluates a dim expression, binding mesh group sizes (`size_data`)
+    /// from the current device when the inputs' shapes do not.
+    fn int(&self, prim: Prim, d: &DimExpr) -> Result<i64> {
+        if let Some(v) = d.eval(self.env) {
+            return Ok(v);
+        }
+        let env = collectives::with_axis_sizes(prim, d, self.env)?;
+        d.eval(&env)
             .ok_or_else(|| Error::Eval(format!("{prim}: unbound symbolic dim in `{d}`")))
     }
     /// Evaluates a list of dims.
@@ -112,12 +120,7 @@ impl EvalCtx<'_> {
     }
     /// Evaluates a list of (possibly negative) integer dims.
     pub fn ints(&self, prim: Prim, ds: &[DimExpr]) -> Result<Vec<i64>> {
-        ds.iter()
-            .map(|d| {
-                d.eval(self.env)
-                    .ok_or_else(|| Error::Eval(format!("{prim}: unbound symbolic dim in `{d}`")))
-            })
-            .collect()
+        ds.iter().map(|d| self.int(prim, d)).collect()
     }
 }
 

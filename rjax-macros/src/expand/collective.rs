@@ -11,6 +11,19 @@ use rjax_core::{Eqn, Jaxpr, Prim};
 
 use super::emit::dim_ident;
 
+/// The jaxpr to emit: rjax-core's `combine_psums` applied, so the
+/// gradients of many replicated parameters are all-reduced in one
+/// rendezvous of the devices instead of one each. Leaked like
+/// `custom::for_emission` (the macro process is short-lived); unchanged
+/// jaxprs are returned as they are.
+pub fn for_emission(j: &Jaxpr) -> &Jaxpr {
+    let psums = j.eqns.iter().filter(|e| e.prim == Prim::Psum).count();
+    if psums < 2 {
+        return j;
+    }
+    Box::leak(Box::new(rjax_core::passes::combine_psums(j)))
+}
+
 fn names(v: &[String]) -> TokenStream {
     quote!(&[#(#v),*])
 }
@@ -52,7 +65,7 @@ pub fn call(e: &Eqn, r: &[TokenStream]) -> Option<TokenStream> {
 }
 
 /// `let dim_size_data = lax::axis_size(&["data"]);` for every group
-/// size symbol the jaxpr's types mention, so shapes of gathered values
+/// size symbol the jaxpr's types and `dim_as_value`s mention, so shapes of gathered values
 /// (`f64[size_data]`, and the iotas and broadcasts of their jacobians and
 /// transposes) can be written anywhere in the body.
 pub fn bind_sizes(j: &Jaxpr) -> TokenStream {
@@ -64,6 +77,12 @@ pub fn bind_sizes(j: &Jaxpr) -> TokenStream {
         .map(|v| j.ty(*v));
     for t in types {
         for d in t.dims() {
+            d.symbols(&mut syms);
+        }
+    }
+    // The group size a `pmean` divides by (`dim_as_value[dim=size_data]`).
+    for e in j.eqns.iter().filter(|e| e.prim == Prim::DimAsValue) {
+        if let Some(d) = e.params.get("dim").and_then(rjax_core::Param::as_dim) {
             d.symbols(&mut syms);
         }
     }

@@ -221,6 +221,8 @@ impl<'j> Emitter<'j> {
     pub fn new(j: &'j Jaxpr) -> Self {
         // Custom-derivative calls run their own body (crate::custom).
         let j = crate::custom::for_emission(j);
+        // Many all-reduces in one rendezvous (see collective::for_emission).
+        let j = super::collective::for_emission(j);
         let mut names = HashMap::new();
         let mut k = 0;
         let mut name = |v: Var, names: &mut HashMap<Var, Ident>| {

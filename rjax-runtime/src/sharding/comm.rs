@@ -26,6 +26,19 @@ const DEFAULT_TIMEOUT_MS: u64 = 60_000;
 
 static TIMEOUT_MS: AtomicU64 = AtomicU64::new(0);
 
+thread_local! {
+    static ROUNDS: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+/// How many collective rendezvous the calling device thread has joined so
+/// far. Each is a wait for every device of the mesh, so this is the number
+/// a program wants small: reverse mode through `pmean` all-reduces the
+/// gradients of all replicated parameters in one rendezvous (rjax-core's
+/// `combine_psums`), not one per parameter.
+pub fn collective_rounds() -> u64 {
+    ROUNDS.with(|r| r.get())
+}
+
 /// How long a device waits in a collective for the others before failing
 /// with an error naming the devices (or ranks) that did not arrive.
 /// Read from `RJAX_COLLECTIVE_TIMEOUT_SECS` unless set with
@@ -195,6 +208,7 @@ impl Comm {
         op: &str,
         x: Array<T>,
     ) -> Result<Arc<Vec<Array<T>>>> {
+        ROUNDS.with(|r| r.set(r.get() + 1));
         let deadline = Instant::now() + self.timeout;
         let mut st = self.lock();
         // Wait until the previous round has been read by everyone.

@@ -41,7 +41,7 @@ pub use collectives::{
     try_axis_index, try_pmax, try_pmean, try_pmin, try_ppermute, try_psum, try_psum_many,
     try_psum_scatter, try_psum_scatter_tiled,
 };
-pub use comm::{collective_timeout, set_collective_timeout};
+pub use comm::{collective_rounds, collective_timeout, set_collective_timeout};
 pub use devices::{
     Device, device_count, devices, local_device_count, local_devices, process_count, process_index,
     set_num_cpu_devices,

@@ -5,11 +5,12 @@
 //! running one thread per device) installs an environment on each thread.
 
 use std::cell::RefCell;
+use std::collections::HashMap;
 use std::rc::Rc;
 
 use crate::error::{Error, Result};
 use crate::interp::Tensor;
-use crate::ir::Prim;
+use crate::ir::{DimExpr, Prim};
 
 /// One device's link to the others, for evaluating collectives.
 pub trait AxisEnv {
@@ -49,4 +50,24 @@ pub(super) fn current(prim: Prim) -> Result<Rc<dyn AxisEnv>> {
             "{prim}: no axis environment; collectives are evaluated per device, inside with_axis_env (shard_map at run time)"
         ))
     })
+}
+
+/// `env` plus the group sizes `size_<axis>` that `d` mentions, read from
+/// the current device's environment: the symbols a gathered shape or the
+/// axis size of a `pmean` stand for, bound where the code runs.
+pub(crate) fn with_axis_sizes(
+    prim: Prim,
+    d: &DimExpr,
+    env: &HashMap<String, i64>,
+) -> Result<HashMap<String, i64>> {
+    let mut syms = Vec::new();
+    d.symbols(&mut syms);
+    let mut out = env.clone();
+    for s in syms {
+        if let (None, Some(axis)) = (env.get(&s), s.strip_prefix("size_")) {
+            let (_, n) = current(prim)?.index(&[axis.to_string()])?;
+            out.insert(s.clone(), n as i64);
+        }
+    }
+    Ok(out)
 }
