@@ -75,3 +75,26 @@ pub fn stack_arrays<T: Element>(xs: Vec<Array<T>>) -> Array<T> {
     }
     Array::from_shape_vec(shape, data).expect("stack_arrays: consistent shape")
 }
+
+/// nalgebra, for the `SMatrix` results of the companions of functions
+/// taking nalgebra parameters (Jacobians, Hessians).
+pub use nalgebra;
+
+/// Bound on the generated `hessian` of a function differentiated with
+/// respect to a `#[derive(Tree)]` struct: never satisfied.
+#[diagnostic::on_unimplemented(
+    message = "`hessian` with respect to a `#[derive(Tree)]` struct or an `SMatrix` is not generated (its blocks would not fit the argument's type)",
+    label = "no `hessian` for this argument",
+    note = "differentiate with respect to an `Array` parameter (`#[grad] fn f(w: &Array<f64>, ..)`: the Hessian is an `Array` of shape w.shape() ++ w.shape()) or an `SVector` (an `SMatrix` Hessian)"
+)]
+pub trait HessianOfStruct {}
+
+/// Bound on the generated `jacobian` of a function whose Jacobian has no
+/// type (with respect to a struct with scalar fields when the output is
+/// an array, or an `SMatrix` argument): never satisfied.
+#[diagnostic::on_unimplemented(
+    message = "this `jacobian` is not generated: its blocks would not fit the argument's type",
+    label = "no `jacobian` for this argument",
+    note = "a Jacobian with respect to a struct needs `Array` fields (each block has shape out ++ field), or a scalar output; one with respect to nalgebra needs an `SVector` argument and a scalar or `SVector` output: use `vjp`/`jvp`, or take the value as an `Array`"
+)]
+pub trait JacobianOfThis {}

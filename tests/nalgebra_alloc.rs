@@ -3,7 +3,7 @@
 //! derivatives), and `f::grad` on an `SVector` makes no heap allocation
 //! (counted by this binary's global allocator; its own test binary since
 //! the allocator is per binary).
-use nalgebra::SVector;
+use nalgebra::{Matrix2, SMatrix, SVector, Vector2};
 use rjax::prelude::*;
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
@@ -59,6 +59,18 @@ fn rotate(v: &SVector<f64, 2>, theta: f64) -> SVector<f64, 2> {
 fn descend(t: &SVector<f64, 3>, lr: f64) -> SVector<f64, 3> {
     let g = f::grad(t);
     SVector::new(t[0] - lr * g[0], t[1] - lr * g[1], t[2] - lr * g[2])
+}
+
+/// A vector field, for its `SMatrix` Jacobian.
+#[grad]
+fn field(v: &SVector<f64, 2>) -> SVector<f64, 2> {
+    Vector2::new(v[0] * v[1], v[0].sin() + v[1] * v[1])
+}
+
+/// An `SMatrix` parameter: x^T M x.
+#[grad(argnums = (0, 1))]
+fn form(m: &SMatrix<f64, 2, 2>, x: &SVector<f64, 2>) -> f64 {
+    x[0] * (m[(0, 0)] * x[0] + m[(0, 1)] * x[1]) + x[1] * (m[(1, 0)] * x[0] + m[(1, 1)] * x[1])
 }
 
 fn df(t: &SVector<f64, 3>) -> [f64; 3] {
@@ -123,4 +135,36 @@ fn grad_on_an_svector_does_not_allocate() {
         "f::grad, rotate and descend allocated"
     );
     assert!(acc.iter().all(|x| x.is_finite()) && r[0].is_finite() && d[0].is_finite());
+}
+
+#[test]
+fn hessian_jacobian_jvp_vjp_on_static_types_do_not_allocate() {
+    let t = SVector::<f64, 3>::new(0.3, -0.7, 1.1);
+    let v = Vector2::new(0.4, -1.3);
+    let m = Matrix2::new(2.0, 0.5, -0.5, 1.0);
+    let before = allocs();
+    let mut acc = 0.0;
+    for k in 0..50 {
+        let s = 0.01 * k as f64;
+        let h: SMatrix<f64, 3, 3> = f::hessian(&(t * (1.0 + s)));
+        let j: SMatrix<f64, 2, 2> = field::jacobian(&(v * (1.0 + s)));
+        let (_, tan) = field::jvp((&v,), (&Vector2::new(1.0, s),));
+        let (_, pb) = field::vjp(&v);
+        let g = pb(Vector2::new(s, 1.0));
+        let (gm, gx): (SMatrix<f64, 2, 2>, SVector<f64, 2>) = form::grad(&m, &v);
+        acc += h.sum() + j.sum() + tan.sum() + g.sum() + gm.sum() + gx.sum();
+    }
+    assert_eq!(
+        allocs() - before,
+        0,
+        "hessian, jacobian, jvp, vjp or grad on nalgebra values allocated"
+    );
+    assert!(acc.is_finite());
+    // The values themselves: H against the analytic Hessian's trace,
+    // d(x^T M x)/dM = x x^T.
+    let h = f::hessian(&t);
+    let (x, y, z) = (t[0], t[1], t[2]);
+    assert!((h.trace() - (-2.0 * x.sin() * y.cos() * z)).abs() < 1e-14);
+    let (gm, _) = form::grad(&m, &v);
+    assert!((gm - v * v.transpose()).abs().max() < 1e-15);
 }

@@ -139,8 +139,10 @@ pub struct Ret {
     pub span: Span,
     /// A `#[derive(Tree)]` struct result: `tys` are its fields once known.
     pub tree: Option<syn::Path>,
-    /// The struct result's field names, in declaration order.
+    /// The struct result's leaf labels, in order.
     pub fields: Vec<String>,
+    /// The struct result's shape, once known.
+    pub node: Option<crate::tree_node::Node>,
 }
 
 impl Ret {
@@ -180,6 +182,8 @@ pub struct TreeGroup<'a> {
     pub fields: Vec<String>,
     /// Index in `Function::params` of the first field's parameter.
     pub first: usize,
+    /// The struct's shape (nested fields, `[T; N]`, matrices).
+    pub node: crate::tree_node::Node,
 }
 
 /// A block: statements and an optional tail value.
@@ -359,7 +363,7 @@ pub fn function<'a>(cx: &Ctxt, item: &'a ItemFn) -> Option<Function<'a>> {
         structs.push(t.clone());
     }
     // nalgebra vectors carry their fields in the type: nothing to fetch.
-    structs.retain(|p| svector(p).is_none());
+    structs.retain(|p| crate::nalgebra_param::shape(p).is_none());
     let builder = Builder::new(cx, item);
     let body = builder.block(&item.block);
     let callees = builder.callees.into_inner();
@@ -475,7 +479,7 @@ fn tree_path(ty: &syn::Type) -> Option<syn::Path> {
     let syn::Type::Path(p) = ty else {
         return None;
     };
-    if p.qself.is_none() && svector(&p.path).is_some() {
+    if p.qself.is_none() && crate::nalgebra_param::shape(&p.path).is_some() {
         return Some(p.path.clone());
     }
     let seg = p.path.segments.last()?;
@@ -486,31 +490,6 @@ fn tree_path(ty: &syn::Type) -> Option<syn::Path> {
         && name.starts_with(|c: char| c.is_ascii_uppercase())
         && !known.contains(&name.as_str()))
     .then(|| p.path.clone())
-}
-
-/// nalgebra's `SVector<T, N>` with a float `T` and a literal `N`: a
-/// tree of `N` scalars (`crate::tree_param`), read as `v[k]`.
-pub fn svector(path: &syn::Path) -> Option<(Scalar, usize)> {
-    let seg = path.segments.last()?;
-    if seg.ident != "SVector" {
-        return None;
-    }
-    let syn::PathArguments::AngleBracketed(a) = &seg.arguments else {
-        return None;
-    };
-    let args: Vec<&syn::GenericArgument> = a.args.iter().collect();
-    let [syn::GenericArgument::Type(syn::Type::Path(e)), n] = &args[..] else {
-        return None;
-    };
-    let elem = Scalar::from_ident(&e.path.get_ident()?.to_string())?;
-    let n = match n {
-        syn::GenericArgument::Const(syn::Expr::Lit(syn::ExprLit {
-            lit: syn::Lit::Int(n),
-            ..
-        })) => n.base10_parse().ok()?,
-        _ => return None,
-    };
-    (elem.is_float() && n > 0).then_some((elem, n))
 }
 
 fn last_ident(path: &syn::Path) -> Option<&'static str> {
@@ -587,6 +566,7 @@ fn ret_type(cx: &Ctxt, out: &syn::ReturnType, name: &Ident) -> Option<Ret> {
                 span: t.span(),
                 tree: None,
                 fields: Vec::new(),
+                node: None,
             })
         }
         other if tree_path(other).is_some() => Some(Ret {
@@ -595,6 +575,7 @@ fn ret_type(cx: &Ctxt, out: &syn::ReturnType, name: &Ident) -> Option<Ret> {
             span: other.span(),
             tree: tree_path(other),
             fields: Vec::new(),
+            node: None,
         }),
         other => Some(Ret {
             tys: vec![value_type(cx, other)?],
@@ -602,6 +583,7 @@ fn ret_type(cx: &Ctxt, out: &syn::ReturnType, name: &Ident) -> Option<Ret> {
             span: other.span(),
             tree: None,
             fields: Vec::new(),
+            node: None,
         }),
     }
 }
@@ -1260,21 +1242,29 @@ impl<'c, 'a> Builder<'c, 'a> {
         if segs.len() == 1 && self.closures.contains(&name) {
             return self.err(span);
         }
-        // `SVector::new(a, b)` / `SVector::<f64, 2>::new(a, b)`: a vector
-        // value with fields `_0`, `_1`, ... (`crate::tree_param`).
-        if segs.len() == 2 && segs[0] == "SVector" && segs[1] == "new" {
-            let fields = args
-                .into_iter()
-                .enumerate()
-                .map(|(k, e)| {
-                    let id: &'a Ident = Box::leak(Box::new(quote::format_ident!("_{}", k)));
-                    (id, e)
-                })
-                .collect();
-            return Expr {
-                kind: ExprKind::StructLit(fields),
-                span,
-            };
+        // `SVector::new(a, b)`, `Matrix2::new(a, b, c, d)`: a static
+        // nalgebra value with leaves `_i_j` (`crate::nalgebra_param`).
+        match crate::nalgebra_param::constructor(&p.path, args.len()) {
+            Some(Ok((r, c))) => {
+                let names = crate::nalgebra_param::constructor_fields(r, c);
+                let fields = args
+                    .into_iter()
+                    .zip(names)
+                    .map(|(e, n)| {
+                        let id: &'a Ident = Box::leak(Box::new(quote::format_ident!("{}", n)));
+                        (id, e)
+                    })
+                    .collect();
+                return Expr {
+                    kind: ExprKind::StructLit(fields),
+                    span,
+                };
+            }
+            Some(Err(msg)) => {
+                self.cx.error_spanned_by(p, msg);
+                return self.err(span);
+            }
+            None => {}
         }
         if !prefix_ok {
             // `h::grad(..)`, `other::h::grad(..)` or `other::h(..)`: an

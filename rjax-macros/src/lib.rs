@@ -17,10 +17,12 @@ mod ctxt;
 mod custom;
 mod expand;
 mod lower;
+mod nalgebra_param;
 mod prims;
 mod suggest;
 mod symbols;
 mod tree;
+mod tree_node;
 mod tree_param;
 
 use proc_macro::TokenStream;

@@ -10,9 +10,12 @@
 //! field and `Params { w1: .., b1: .. }` builds a value; `grad` with
 //! respect to `p` returns a `Params` of gradients, the same struct.
 //!
-//! Fields must be `Array<T>` (with `#[rank(k)]` to fix a rank) or
-//! scalars; nested structs, `Vec`s and tuples are trees for the runtime
-//! helpers (`tree_map`) but not parameters of annotated functions.
+//! Fields may be `Array<T>` (with `#[rank(k)]` to fix a rank), scalars,
+//! other derived structs, fixed-size arrays `[T; N]` of those, and static
+//! nalgebra matrices (`crate::tree_node` holds the shape). A `Vec` field
+//! is refused: its length is not in the type, and the macro must know
+//! every leaf at compile time (use `[T; N]` or separate fields); `Vec`s
+//! and tuples remain trees for the runtime helpers (`tree_map`).
 
 use std::collections::HashMap;
 
@@ -23,17 +26,46 @@ use syn::Ident;
 use crate::ast::{Function, Param, ParamTy, Scalar, TreeGroup, ValTy};
 use crate::attr::{Argnum, Config, InAxes};
 use crate::lower::{LResult, Lowerer, Value, err};
+pub use crate::tree_node::Node;
 
 /// A struct's fields, in declaration order.
 #[derive(Clone, Debug)]
 pub struct TreeDef {
-    /// (field, type, `#[rank(k)]`).
-    pub fields: Vec<(String, ValTy, Option<usize>)>,
+    /// (field, its type).
+    pub fields: Vec<(String, FieldTy)>,
+}
+
+/// The type of a field of a derived struct.
+#[derive(Clone, Debug)]
+pub enum FieldTy {
+    /// An array (with its `#[rank(k)]`) or a scalar.
+    Leaf(ValTy, Option<usize>),
+    /// Another derived struct (its path as the struct's module writes it).
+    Nested(syn::Path),
+    /// `[T; N]`.
+    Fixed(Box<FieldTy>, usize),
+    /// A static nalgebra matrix.
+    Matrix(syn::Path),
 }
 
 /// Structs by key (`struct Params`, `struct model::Params`), or why a
 /// struct cannot be a parameter.
-pub type TreeDefs = HashMap<String, Result<TreeDef, String>>;
+pub type TreeDefs = HashMap<String, Result<TreeDef, Refusal>>;
+
+/// Why a struct cannot be a parameter, at the offending field when known.
+#[derive(Clone, Debug)]
+pub struct Refusal {
+    /// The field's type, or `None` for the function's name.
+    pub span: Option<proc_macro2::Span>,
+    /// The message.
+    pub msg: String,
+}
+
+impl From<String> for Refusal {
+    fn from(msg: String) -> Self {
+        Refusal { span: None, msg }
+    }
+}
 
 /// The key under which a struct's fields travel.
 pub fn key(path: &syn::Path) -> String {
@@ -41,77 +73,171 @@ pub fn key(path: &syn::Path) -> String {
 }
 
 /// The fields of a derived struct; an error names a field we cannot take.
-pub fn def(item: &syn::ItemStruct) -> Result<TreeDef, String> {
+pub fn def(item: &syn::ItemStruct) -> Result<TreeDef, Refusal> {
+    use syn::spanned::Spanned;
     let name = item.ident.to_string();
     let syn::Fields::Named(named) = &item.fields else {
-        return Err(format!(
-            "`{name}` must have named fields to be a parameter of an annotated function"
-        ));
+        return Err(Refusal {
+            span: Some(item.ident.span()),
+            msg: format!(
+                "`{name}` must have named fields to be a parameter of an annotated function"
+            ),
+        });
     };
     let mut fields = Vec::new();
     for f in &named.named {
         let fname = f.ident.as_ref().unwrap().to_string();
-        let ty = field_type(&f.ty).ok_or_else(|| {
-            let t = &f.ty;
-            format!(
-                "field `{fname}` of `{name}` has type `{}`: a struct parameter of an annotated function takes `Array<T>` and scalar fields",
-                quote!(#t).to_string().replace(' ', "")
-            )
-        })?;
         let rank = f
             .attrs
             .iter()
             .find(|a| a.path().is_ident("rank"))
             .and_then(|a| a.parse_args::<syn::LitInt>().ok())
             .and_then(|l| l.base10_parse().ok());
-        fields.push((fname, ty, rank));
+        let ty = field_type(&f.ty, rank).map_err(|why| {
+            let t = &f.ty;
+            Refusal {
+                span: Some(t.span()),
+                msg: format!(
+                    "field `{fname}` of `{name}` has type `{}`: {why}",
+                    quote!(#t).to_string().replace(' ', "")
+                ),
+            }
+        })?;
+        fields.push((fname, ty));
     }
     Ok(TreeDef { fields })
 }
 
-fn field_type(ty: &syn::Type) -> Option<ValTy> {
-    let syn::Type::Path(p) = ty else {
-        return None;
-    };
-    let seg = p.path.segments.last()?;
-    if seg.arguments.is_empty() {
-        return Scalar::from_ident(&seg.ident.to_string()).map(ValTy::Scalar);
-    }
-    if seg.ident != "Array" {
-        return None;
-    }
-    let syn::PathArguments::AngleBracketed(a) = &seg.arguments else {
-        return None;
-    };
-    match a.args.first()? {
-        syn::GenericArgument::Type(syn::Type::Path(e)) => {
-            Scalar::from_ident(&e.path.get_ident()?.to_string()).map(ValTy::Array)
+const FIELD_HINT: &str = "a struct parameter of an annotated function takes `Array<T>`, scalar, `[T; N]`, nalgebra `SVector`/`SMatrix` and `#[derive(Tree)]` struct fields";
+
+fn field_type(ty: &syn::Type, rank: Option<usize>) -> Result<FieldTy, String> {
+    match ty {
+        syn::Type::Array(a) => {
+            let n = match &a.len {
+                syn::Expr::Lit(syn::ExprLit {
+                    lit: syn::Lit::Int(n),
+                    ..
+                }) => n.base10_parse::<usize>().map_err(|e| e.to_string())?,
+                _ => return Err("write the length of a `[T; N]` field as a literal".to_string()),
+            };
+            Ok(FieldTy::Fixed(Box::new(field_type(&a.elem, rank)?), n))
         }
-        _ => None,
+        syn::Type::Path(p) if p.qself.is_none() => {
+            let seg = p.path.segments.last().ok_or(FIELD_HINT)?;
+            if crate::nalgebra_param::shape(&p.path).is_some() {
+                return Ok(FieldTy::Matrix(p.path.clone()));
+            }
+            if seg.ident == "Vec" {
+                return Err("a `Vec` field's length is not known at compile time, so it cannot be a parameter of an annotated function: use a fixed-size array `[Array<f32>; N]` or separate fields (`tree_map` and the other runtime helpers do take `Vec` fields)".to_string());
+            }
+            if seg.arguments.is_empty() {
+                if let Some(s) = Scalar::from_ident(&seg.ident.to_string()) {
+                    return Ok(FieldTy::Leaf(ValTy::Scalar(s), None));
+                }
+                let known = ["Key", "Option", "Box", "String"];
+                let name = seg.ident.to_string();
+                if name.starts_with(|c: char| c.is_ascii_uppercase())
+                    && !known.contains(&name.as_str())
+                {
+                    return Ok(FieldTy::Nested(p.path.clone()));
+                }
+            }
+            if seg.ident == "Array"
+                && let syn::PathArguments::AngleBracketed(a) = &seg.arguments
+                && let Some(syn::GenericArgument::Type(syn::Type::Path(e))) = a.args.first()
+                && let Some(s) = e
+                    .path
+                    .get_ident()
+                    .and_then(|i| Scalar::from_ident(&i.to_string()))
+            {
+                return Ok(FieldTy::Leaf(ValTy::Array(s), rank));
+            }
+            Err(FIELD_HINT.to_string())
+        }
+        _ => Err(FIELD_HINT.to_string()),
     }
 }
 
-/// `SVector<T, N>` as a tree of `N` scalar fields `_0`, `_1`, ...
-fn vector_def(path: &syn::Path) -> Option<TreeDef> {
-    let (elem, n) = crate::ast::svector(path)?;
-    Some(TreeDef {
-        fields: (0..n)
-            .map(|k| (format!("_{k}"), ValTy::Scalar(elem), None))
-            .collect(),
+/// The shape of the tree type `path`, nested structs resolved through
+/// `find`.
+fn node(
+    path: &syn::Path,
+    find: &dyn Fn(&syn::Path) -> Result<TreeDef, Refusal>,
+    depth: usize,
+) -> Result<Node, Refusal> {
+    if let Some((elem, r, c)) = crate::nalgebra_param::shape(path) {
+        let leaves = crate::nalgebra_param::fields(r, c)
+            .into_iter()
+            .map(|n| (n, ValTy::Scalar(elem)))
+            .collect();
+        return Ok(Node::Matrix(path.clone(), leaves));
+    }
+    if depth > 16 {
+        return Err(format!(
+            "`{}` nests too deeply (a struct containing itself?)",
+            crate::expand::export_key(path)
+        )
+        .into());
+    }
+    let d = find(path)?;
+    let mut fields = Vec::new();
+    for (n, t) in &d.fields {
+        fields.push((n.clone(), field_node(t, find, depth)?));
+    }
+    Ok(Node::Struct(path.clone(), fields))
+}
+
+fn field_node(
+    t: &FieldTy,
+    find: &dyn Fn(&syn::Path) -> Result<TreeDef, Refusal>,
+    depth: usize,
+) -> Result<Node, Refusal> {
+    Ok(match t {
+        FieldTy::Leaf(v, r) => Node::Leaf(*v, *r),
+        FieldTy::Nested(p) | FieldTy::Matrix(p) => node(p, find, depth + 1)?,
+        FieldTy::Fixed(inner, n) => Node::Fixed(
+            (0..*n)
+                .map(|_| field_node(inner, find, depth))
+                .collect::<Result<_, _>>()?,
+        ),
     })
 }
 
-/// The value of a tree type from its field values, in order.
-pub fn assemble(path: &syn::Path, fields: &[String], vals: &[TokenStream]) -> TokenStream {
-    if crate::ast::svector(path).is_some() {
-        // From<[T; N]>: no heap allocation.
-        return quote!(<#path>::from([#(#vals),*]));
+/// The nested struct paths that `defs` name but do not hold (to fetch).
+pub fn nested_missing(defs: &TreeDefs) -> Vec<syn::Path> {
+    fn walk(t: &FieldTy, out: &mut Vec<syn::Path>) {
+        match t {
+            FieldTy::Nested(p) => out.push(p.clone()),
+            FieldTy::Fixed(inner, _) => walk(inner, out),
+            _ => {}
+        }
     }
-    let inits = fields.iter().zip(vals).map(|(n, v)| {
-        let field = format_ident!("{}", n);
-        quote!(#field: #v)
-    });
-    quote!(#path { #(#inits),* })
+    let mut named = Vec::new();
+    for d in defs.values().flatten() {
+        for (_, t) in &d.fields {
+            walk(t, &mut named);
+        }
+    }
+    let mut out: Vec<syn::Path> = Vec::new();
+    for p in named {
+        let k = key(&p);
+        if !defs.contains_key(&k) && !out.iter().any(|q| key(q) == k) {
+            out.push(p);
+        }
+    }
+    out
+}
+
+/// True for a static nalgebra type (all leaves scalars).
+pub fn is_matrix(path: &syn::Path) -> bool {
+    crate::nalgebra_param::shape(path).is_some()
+}
+
+/// Reading leaf `k` of group `g` from the value `base`: `&base.w` for an
+/// array, `base.b` for a scalar, `base[(i, j)]` for a matrix entry,
+/// `&base.layer.w` / `&base.ws[1]` inside nested fields.
+pub fn access(_f: &Function, g: &TreeGroup, k: usize, base: &TokenStream) -> TokenStream {
+    g.node.access(base).swap_remove(k)
 }
 
 fn leak_ident(i: Ident) -> &'static Ident {
@@ -125,27 +251,20 @@ fn leaf_name(p: &Ident, field: &str) -> Ident {
 
 /// Replaces struct parameters by their fields and a struct result by its
 /// fields (as a tuple), remapping `config`'s `argnums` and `in_axes`.
-pub fn expand(f: &mut Function, config: &mut Config, defs: &TreeDefs) -> Result<(), String> {
+pub fn expand(f: &mut Function, config: &mut Config, defs: &TreeDefs) -> Result<(), Refusal> {
     let has_tree = f.params.iter().any(|p| p.tree.is_some()) || f.ret.tree.is_some();
     if !has_tree {
         return Ok(());
     }
-    let vector_defs: Vec<(String, Result<TreeDef, String>)> = f
-        .params
-        .iter()
-        .filter_map(|p| p.tree.as_ref())
-        .chain(f.ret.tree.as_ref())
-        .filter_map(|p| Some((key(p), Ok(vector_def(p)?))))
-        .collect();
-    let vector_defs: TreeDefs = vector_defs.into_iter().collect();
-    let find = |path: &syn::Path| -> Result<&TreeDef, String> {
-        match vector_defs.get(&key(path)).or_else(|| defs.get(&key(path))) {
-            Some(Ok(d)) => Ok(d),
+    let find = |path: &syn::Path| -> Result<TreeDef, Refusal> {
+        match defs.get(&key(path)) {
+            Some(Ok(d)) => Ok(d.clone()),
             Some(Err(m)) => Err(m.clone()),
             None => Err(format!(
-                "`{}` is not a `#[derive(Tree)]` struct this function can see",
+                "`{}` is not a `#[derive(Tree)]` struct this function can see (a struct nested in another must be visible by the same path where the function is)",
                 crate::expand::export_key(path)
-            )),
+            )
+            .into()),
         }
     };
     let mut params: Vec<Param> = Vec::new();
@@ -157,12 +276,13 @@ pub fn expand(f: &mut Function, config: &mut Config, defs: &TreeDefs) -> Result<
             params.push(p);
             continue;
         };
-        let d = find(&path)?;
+        let shape = node(&path, &find, 0)?;
+        let leaves = shape.leaves();
         let first = params.len();
-        map.push((first..first + d.fields.len()).collect());
-        for (field, ty, rank) in &d.fields {
+        map.push((first..first + leaves.len()).collect());
+        for (label, ty, rank) in &leaves {
             params.push(Param {
-                name: leak_ident(leaf_name(p.name, field)),
+                name: leak_ident(leaf_name(p.name, label)),
                 ty: match *ty {
                     ValTy::Scalar(s) => ParamTy::Scalar(s),
                     ValTy::Array(elem) => ParamTy::Array { elem, by_ref: true },
@@ -175,16 +295,19 @@ pub fn expand(f: &mut Function, config: &mut Config, defs: &TreeDefs) -> Result<
         trees.push(TreeGroup {
             name: p.name,
             path,
-            fields: d.fields.iter().map(|(n, ..)| n.clone()).collect(),
+            fields: leaves.into_iter().map(|(n, ..)| n).collect(),
             first,
+            node: shape,
         });
     }
     f.params = params;
     f.trees = trees;
     if let Some(path) = &f.ret.tree {
-        let d = find(path)?;
-        f.ret.tys = d.fields.iter().map(|(_, t, _)| *t).collect();
-        f.ret.fields = d.fields.iter().map(|(n, ..)| n.clone()).collect();
+        let shape = node(path, &find, 0)?;
+        let leaves = shape.leaves();
+        f.ret.tys = leaves.iter().map(|(_, t, _)| *t).collect();
+        f.ret.fields = leaves.into_iter().map(|(n, ..)| n).collect();
+        f.ret.node = Some(shape);
     }
     if let Some(g) = &mut config.grad {
         let span = g.span;
@@ -222,15 +345,12 @@ impl Lowerer<'_> {
     /// values, so `p.w1` and passing `p` to a callee work.
     pub fn bind_trees(&mut self, f: &Function) {
         for g in &f.trees {
-            let fields = g
+            let mut leaves = g
                 .fields
                 .iter()
-                .map(|n| {
-                    let v = self.env[&leaf_name(g.name, n).to_string()].clone();
-                    (n.clone(), v)
-                })
-                .collect();
-            self.env.insert(g.name.to_string(), Value::Struct(fields));
+                .map(|n| self.env[&leaf_name(g.name, n).to_string()].clone());
+            let v = g.node.value(&mut leaves);
+            self.env.insert(g.name.to_string(), v);
         }
     }
 
@@ -264,18 +384,16 @@ impl Lowerer<'_> {
         if f.ret.tree.is_none() {
             return Ok(v);
         }
-        let Value::Struct(mut fields) = v else {
+        if !matches!(v, Value::Struct(_)) {
             return err(
                 span,
                 "the body must produce the struct the signature returns",
             );
-        };
+        }
         let mut out = Vec::new();
-        for n in &f.ret.fields {
-            match fields.iter().position(|(m, _)| m == n) {
-                Some(i) => out.push(fields.swap_remove(i).1),
-                None => return err(span, format!("the result has no field `{n}`")),
-            }
+        let node = f.ret.node.as_ref().expect("a tree result has its shape");
+        if let Err(m) = node.flatten(v, &mut out) {
+            return err(span, format!("the result: {m}"));
         }
         Ok(Value::Tuple(out))
     }
@@ -287,15 +405,10 @@ pub fn unpack(f: &Function) -> TokenStream {
     let mut out = TokenStream::new();
     for g in &f.trees {
         let p = g.name;
-        let vector = crate::ast::svector(&g.path).is_some();
-        for (k, n) in g.fields.iter().enumerate() {
+        for k in 0..g.fields.len() {
             let leaf = f.params[g.first + k].name;
-            let field = format_ident!("{}", n);
-            out.extend(match f.params[g.first + k].ty {
-                _ if vector => quote!(let #leaf = #p[#k];),
-                ParamTy::Scalar(_) => quote!(let #leaf = #p.#field;),
-                _ => quote!(let #leaf = &#p.#field;),
-            });
+            let v = access(f, g, k, &quote!(#p));
+            out.extend(quote!(let #leaf = #v;));
         }
     }
     out
@@ -329,7 +442,7 @@ pub fn group_grads(
             {
                 let path = &g.path;
                 tys.push(quote!(#path));
-                vals.push(assemble(path, &g.fields, &outs[k..k + g.fields.len()]));
+                vals.push(g.node.assemble(&outs[k..k + g.fields.len()]));
                 k += g.fields.len();
             }
             _ => {
@@ -381,17 +494,9 @@ pub fn flatten_args(
     for (v, slot) in vals.into_iter().zip(slots) {
         match (slot, v) {
             (None, v) => out.push(v),
-            (Some(g), Value::Struct(mut fields)) => {
-                for n in &g.fields {
-                    match fields.iter().position(|(m, _)| m == n) {
-                        Some(k) => out.push(fields.swap_remove(k).1),
-                        None => {
-                            return err(
-                                span,
-                                format!("the struct passed as `{}` has no field `{n}`", g.name),
-                            );
-                        }
-                    }
+            (Some(g), v @ Value::Struct(_)) => {
+                if let Err(m) = g.node.flatten(v, &mut out) {
+                    return err(span, format!("the struct passed as `{}`: {m}", g.name));
                 }
             }
             (Some(g), _) => {
@@ -426,12 +531,9 @@ pub fn regroup(f: &Function, argnums: &[usize], mut vals: Vec<Value>) -> Vec<Val
         });
         match whole {
             Some(g) => {
-                let fields = g
-                    .fields
-                    .iter()
-                    .map(|n| (n.clone(), vals.pop().expect("one value per field")))
-                    .collect();
-                out.push(Value::Struct(fields));
+                let mut leaves =
+                    (0..g.fields.len()).map(|_| vals.pop().expect("one value per field"));
+                out.push(g.node.value(&mut leaves));
                 k += g.fields.len();
             }
             None => {
@@ -445,22 +547,136 @@ pub fn regroup(f: &Function, argnums: &[usize], mut vals: Vec<Value>) -> Vec<Val
 
 /// A callee's struct result as a struct value.
 pub fn struct_value(f: &Function, vals: Vec<Value>) -> Value {
-    Value::Struct(f.ret.fields.iter().cloned().zip(vals).collect())
+    let node = f.ret.node.as_ref().expect("a tree result has its shape");
+    node.value(&mut vals.into_iter())
 }
 
 impl Lowerer<'_> {
-    /// `v[k]` of an `SVector` value: the field `_k` (a constant index).
+    /// `v[k]` (column-major, as nalgebra) or `m[(i, j)]` of a static
+    /// nalgebra value: the leaf `_i_j` (constant indices only).
     pub fn vector_index(&mut self, v: Value, k: Value, span: proc_macro2::Span) -> LResult<Value> {
-        let Value::Weak(k, true) = k else {
-            return err(span, "index an `SVector` with a constant: `v[0]`");
+        let Value::Struct(fields) = v else {
+            return err(span, "not a vector");
         };
-        let name = format!("_{}", k as i64);
-        match v {
-            Value::Struct(fields) => match fields.into_iter().find(|(n, _)| *n == name) {
-                Some((_, x)) => Ok(x),
-                None => err(span, format!("index {k} is out of the vector's range")),
-            },
-            _ => err(span, "not a vector"),
+        // `ws[k]` of a `[T; N]` field.
+        if let Value::Weak(k, true) = k
+            && let Some(i) = fields
+                .iter()
+                .position(|(n, _)| *n == format!("_{}", k as i64))
+        {
+            return Ok(fields.into_iter().nth(i).expect("found").1);
         }
+        let rows = crate::nalgebra_param::rows_of(fields.iter().map(|(n, _)| n));
+        let (i, j) = match k {
+            Value::Weak(k, true) => ((k as usize) % rows, (k as usize) / rows),
+            Value::Tuple(ij) => match ij[..] {
+                [Value::Weak(i, true), Value::Weak(j, true)] => (i as usize, j as usize),
+                _ => {
+                    return err(
+                        span,
+                        "index a matrix with constants: `m[(0, 1)]` (variable indices need an `Array`)",
+                    );
+                }
+            },
+            _ => {
+                return err(
+                    span,
+                    "index an `SVector` with a constant: `v[0]` (variable indices need an `Array`)",
+                );
+            }
+        };
+        let name = crate::nalgebra_param::field(i, j);
+        match fields.into_iter().find(|(n, _)| *n == name) {
+            Some((_, x)) => Ok(x),
+            None => err(
+                span,
+                format!("entry ({i}, {j}) is out of the matrix's range"),
+            ),
+        }
+    }
+}
+
+/// A parameter as the user wrote it: a plain one (its index among the
+/// leaf parameters) or a struct / nalgebra group.
+pub enum Orig<'f, 'a> {
+    /// A plain parameter.
+    Leaf(usize),
+    /// A struct or nalgebra parameter.
+    Group(&'f TreeGroup<'a>),
+}
+
+/// The user's parameters in order.
+pub fn originals<'f, 'a>(f: &'f Function<'a>) -> Vec<Orig<'f, 'a>> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < f.params.len() {
+        match group_of(f, i) {
+            Some(g) => {
+                out.push(Orig::Group(g));
+                i += g.fields.len();
+            }
+            None => {
+                out.push(Orig::Leaf(i));
+                i += 1;
+            }
+        }
+    }
+    out
+}
+
+/// Reading output `k` of a struct or nalgebra result from `base` (a
+/// value of the result's type): `&base.w`, `base.b`, `base[(i, j)]`.
+pub fn ret_access(f: &Function, k: usize, base: &TokenStream) -> TokenStream {
+    let node = f.ret.node.as_ref().expect("a tree result has its shape");
+    node.access(base).swap_remove(k)
+}
+
+/// The result value from the outputs: the struct or matrix rebuilt, or
+/// the plain value / tuple.
+pub fn result_value(f: &Function, outs: &[TokenStream]) -> TokenStream {
+    match &f.ret.node {
+        Some(node) => node.assemble(outs),
+        None if outs.len() == 1 && !f.ret.tuple => outs[0].clone(),
+        None => quote!((#(#outs),*)),
+    }
+}
+
+/// `leaves` without the leaves of groups that are not wholly in it (a
+/// struct with an integer field gets no tangent: its float fields are
+/// left out with it).
+pub fn whole_groups(f: &Function, leaves: &[usize]) -> Vec<usize> {
+    leaves
+        .iter()
+        .copied()
+        .filter(|&i| match group_of(f, i) {
+            Some(g) => (g.first..g.first + g.fields.len()).all(|k| leaves.contains(&k)),
+            None => true,
+        })
+        .collect()
+}
+
+/// The message of the run-time rank check of leaf parameter `p`: a
+/// struct field is named as the user knows it (`p.hidden.w`), with the
+/// place of its `#[rank(k)]` (the struct's field).
+pub fn rank_message(f: &Function, p: &Param, r: usize) -> String {
+    let fname = f.name;
+    let n = p.name;
+    let i = f.params.iter().position(|q| q.name == n);
+    match i.and_then(|i| group_of(f, i).map(|g| (g, i))) {
+        Some((g, i)) => {
+            let gname = g.name;
+            let shown = g.node.access(&quote!(#gname)).swap_remove(i - g.first);
+            let shown = shown
+                .to_string()
+                .replace(' ', "")
+                .trim_start_matches('&')
+                .to_string();
+            format!(
+                "{fname}: `{shown}` must have rank {r} (inferred at compile time; annotate the struct's field with `#[rank(k)]` to choose another), got shape {{:?}}"
+            )
+        }
+        None => format!(
+            "{fname}: `{n}` must have rank {r} (inferred at compile time; annotate `#[rank(k)] {n}` to choose another), got shape {{:?}}"
+        ),
     }
 }

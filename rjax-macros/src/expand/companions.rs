@@ -39,7 +39,7 @@ impl Input<'_> {
     }
 
     /// `t: &Array<f32>` as the user wrote it.
-    fn decls(&self) -> Vec<TokenStream> {
+    pub(super) fn decls(&self) -> Vec<TokenStream> {
         self.f
             .item
             .sig
@@ -60,7 +60,7 @@ impl Input<'_> {
     }
 
     /// Owned IR-input values of the parameters.
-    fn owned_inputs(&self) -> Vec<TokenStream> {
+    pub(super) fn owned_inputs(&self) -> Vec<TokenStream> {
         self.f
             .params
             .iter()
@@ -76,15 +76,12 @@ impl Input<'_> {
 
     /// Binds struct arguments' fields (`crate::tree_param`), then checks
     /// that run-time ranks are the inferred ones.
-    fn rank_asserts(&self) -> TokenStream {
-        let fname = self.name().to_string();
+    pub(super) fn rank_asserts(&self) -> TokenStream {
         let mut out = crate::tree_param::unpack(self.f);
         for (p, r) in self.f.params.iter().zip(self.ranks) {
             if let ParamTy::Array { .. } = p.ty {
                 let n = p.name;
-                let msg = format!(
-                    "{fname}: `{n}` must have rank {r} (inferred at compile time; annotate `#[rank(k)] {n}` to choose another), got shape {{:?}}"
-                );
+                let msg = crate::tree_param::rank_message(self.f, p, *r);
                 out.extend(quote!(::core::assert_eq!(#n.ndim(), #r, #msg, #n.shape());));
             }
         }
@@ -146,7 +143,7 @@ fn tuple_if(items: &[TokenStream], tuple: bool) -> TokenStream {
 /// A function whose body is `j` with inputs `inputs`, returning
 /// `assemble(outputs)`.
 #[allow(clippy::too_many_arguments)]
-fn function(
+pub(super) fn function(
     name: &Ident,
     doc: &str,
     decls: &[TokenStream],
@@ -173,7 +170,7 @@ fn function(
 }
 
 /// The jaxpr with only output 0 (what `grad` differentiates).
-fn first_output(j: &Jaxpr) -> Jaxpr {
+pub(super) fn first_output(j: &Jaxpr) -> Jaxpr {
     let mut j = j.clone();
     j.outvars.truncate(1);
     j
@@ -304,8 +301,15 @@ pub fn generate(inp: &Input) -> Output {
             Err(e) => fail(grad_requested, "value_and_grad", e),
         }
         let a = argnums[0];
-        let hessian = if crate::tree_param::group_of(inp.f, a).is_some() {
-            // A Hessian with respect to a struct has no struct shape.
+        let hessian = if let Some(g) = crate::tree_param::group_of(inp.f, a) {
+            // With respect to an `SVector` or a struct (`tree_companions`).
+            items.extend(super::tree_companions::hessian(
+                inp,
+                g,
+                &decls,
+                &asserts,
+                &mut |w, e| fail(grad_requested, w, e),
+            ));
             Err(String::new())
         } else {
             xform::hessian(&first_output(inp.jaxpr), a)
@@ -346,29 +350,39 @@ pub fn generate(inp: &Input) -> Output {
         });
     }
 
-    // Struct parameters or results: grad and value_and_grad only (jvp,
-    // vjp, jacobian and vmap of a struct are left to a later version).
-    let plain = inp.f.trees.is_empty() && inp.f.ret.tree.is_none();
-    if float_out && plain {
+    // Struct and nalgebra parameters or results: `tree_companions` for
+    // the Jacobian; jvp, vjp and vmap take and give the user's types.
+    let trees = !inp.f.trees.is_empty() || inp.f.ret.tree.is_some();
+    if float_out {
         let a = argnums[0];
-        match xform::jacobian(&first_output(inp.jaxpr), a) {
-            Ok(jac) => {
-                let t = &jac.out_types()[0];
-                items.extend(function(
-                    &format_ident!("jacobian"),
-                    "Jacobian of the (first) output with respect to the first of `argnums`: shape out ++ in.",
-                    &decls,
-                    &rust_ty(t),
-                    asserts.clone(),
-                    &jac,
-                    &inputs,
-                    &shape_of,
-                    |outs| outs[0].clone(),
-                ));
+        if trees && (crate::tree_param::group_of(inp.f, a).is_some() || inp.f.ret.tree.is_some()) {
+            items.extend(super::tree_companions::jacobian(
+                inp,
+                a,
+                &decls,
+                &asserts,
+                &mut |w, e| fail(grad_requested, w, e),
+            ));
+        } else {
+            match xform::jacobian(&first_output(inp.jaxpr), a) {
+                Ok(jac) => {
+                    let t = &jac.out_types()[0];
+                    items.extend(function(
+                        &format_ident!("jacobian"),
+                        "Jacobian of the (first) output with respect to the first of `argnums`: shape out ++ in.",
+                        &decls,
+                        &rust_ty(t),
+                        asserts.clone(),
+                        &jac,
+                        &inputs,
+                        &shape_of,
+                        |outs| outs[0].clone(),
+                    ));
+                }
+                Err(e) => fail(grad_requested, "jacobian", e),
             }
-            Err(e) => fail(grad_requested, "jacobian", e),
         }
-        let wrt = inp.float_params();
+        let wrt = crate::tree_param::whole_groups(inp.f, &inp.float_params());
         if inp.f.ret.tys.iter().all(|t| t.elem().is_float()) && !wrt.is_empty() {
             gen_jvp_vjp(inp, &wrt, &mut items, &mut |r, w, e| {
                 fail(r && grad_requested, w, e)
@@ -376,9 +390,7 @@ pub fn generate(inp: &Input) -> Output {
         }
     }
 
-    if plain {
-        gen_vmap(inp, &mut items, &mut |w, e| fail(vmap_requested, w, e));
-    }
+    gen_vmap(inp, &mut items, &mut |w, e| fail(vmap_requested, w, e));
 
     Output { items, errors }
 }
@@ -399,64 +411,100 @@ fn gen_jvp_vjp(
     items: &mut TokenStream,
     fail: &mut dyn FnMut(bool, &str, String),
 ) {
+    use crate::tree_param::{Orig, originals};
+    let f = inp.f;
     let idents = inp.param_idents();
     let decls = inp.decls();
     let ret = inp.ret_ty();
-    let nout = inp.f.ret.tys.len();
-    let tuple = inp.f.ret.tuple;
+    let nout = f.ret.tys.len();
+    let tuple = f.ret.tuple;
     let shape_of: Vec<TokenStream> = idents.iter().map(|n| quote!(#n)).collect();
-    // jvp((primals..), (tangents..))
+    let user_tys: Vec<TokenStream> = f
+        .item
+        .sig
+        .inputs
+        .iter()
+        .map(|a| match a {
+            syn::FnArg::Typed(pt) => {
+                let t = &pt.ty;
+                quote!(#t)
+            }
+            syn::FnArg::Receiver(_) => unreachable!(),
+        })
+        .collect();
+    let leaf_tan = |i: usize| format_ident!("{}_dot", idents[i]);
+    let orig_names: Vec<&Ident> = originals(f)
+        .into_iter()
+        .map(|o| match o {
+            Orig::Leaf(i) => f.params[i].name,
+            Orig::Group(g) => g.name,
+        })
+        .collect();
+    // jvp((primals..), (tangents..)): one tangent per float parameter as
+    // the user wrote it (a struct's tangent is the same struct).
     match xform::jvp(inp.jaxpr, wrt) {
         Ok(j) => {
-            let tan_names: Vec<Ident> = wrt
-                .iter()
-                .map(|&i| format_ident!("{}_dot", idents[i]))
-                .collect();
-            let tan_tys: Vec<TokenStream> = wrt
-                .iter()
-                .map(|&i| match inp.f.params[i].ty {
-                    ParamTy::Array { elem, .. } => {
-                        let e = elem_ty(crate::lower::dtype(elem));
-                        quote!(&::rjax::Array<#e>)
+            let (mut tan_decl, mut tan_tys, mut unpack) =
+                (Vec::new(), Vec::new(), TokenStream::new());
+            for (o, ty) in originals(f).into_iter().zip(&user_tys) {
+                match o {
+                    Orig::Leaf(i) if wrt.contains(&i) => {
+                        tan_decl.push(leaf_tan(i));
+                        tan_tys.push(match f.params[i].ty {
+                            ParamTy::Array { elem, .. } => {
+                                let e = elem_ty(crate::lower::dtype(elem));
+                                quote!(&::rjax::Array<#e>)
+                            }
+                            _ => inp.param_value_ty(i),
+                        });
                     }
-                    _ => inp.param_value_ty(i),
-                })
-                .collect();
-            let prim_tys: Vec<TokenStream> = inp
-                .f
-                .item
-                .sig
-                .inputs
-                .iter()
-                .map(|a| match a {
-                    syn::FnArg::Typed(pt) => {
-                        let t = &pt.ty;
-                        quote!(#t)
+                    Orig::Group(g) if wrt.contains(&g.first) => {
+                        let name = format_ident!("{}_dot", g.name);
+                        for k in 0..g.fields.len() {
+                            let leaf = leaf_tan(g.first + k);
+                            let v = crate::tree_param::access(f, g, k, &quote!(#name));
+                            unpack.extend(quote!(let #leaf = #v;));
+                        }
+                        tan_decl.push(name);
+                        tan_tys.push(ty.clone());
                     }
-                    syn::FnArg::Receiver(_) => unreachable!(),
-                })
-                .collect();
+                    _ => {}
+                }
+            }
             let mut inputs = inp.owned_inputs();
-            for (k, &i) in wrt.iter().enumerate() {
-                let n = &tan_names[k];
-                inputs.push(match inp.f.params[i].ty {
+            for &i in wrt {
+                let n = leaf_tan(i);
+                inputs.push(match f.params[i].ty {
                     ParamTy::Scalar(_) => quote!(#n),
                     _ => quote!(#n.clone()),
                 });
             }
             let mut shapes = shape_of.clone();
-            shapes.extend(tan_names.iter().map(|n| quote!(#n)));
+            shapes.extend(wrt.iter().map(|&i| {
+                let n = leaf_tan(i);
+                quote!(#n)
+            }));
             let dims = bind_dims(&j.in_types(), &shapes);
             let em = Emitter::new(&j).body(&inputs);
             let stmts = em.stmts;
-            let outs = tuple_if(&em.outs[..nout], tuple);
-            let touts = tuple_if(&em.outs[nout..], tuple);
+            let (outs, touts) = if f.ret.tree.is_some() {
+                (
+                    crate::tree_param::result_value(f, &em.outs[..nout]),
+                    crate::tree_param::result_value(f, &em.outs[nout..]),
+                )
+            } else {
+                (
+                    tuple_if(&em.outs[..nout], tuple),
+                    tuple_if(&em.outs[nout..], tuple),
+                )
+            };
             let asserts = inp.rank_asserts();
             items.extend(quote! {
                 /// Forward mode: `(primal out, tangent out)` for tangents of the float parameters.
-                pub fn jvp(primals: (#(#prim_tys,)*), tangents: (#(#tan_tys,)*)) -> (#ret, #ret) {
-                    let (#(#idents,)*) = primals;
-                    let (#(#tan_names,)*) = tangents;
+                pub fn jvp(primals: (#(#user_tys,)*), tangents: (#(#tan_tys,)*)) -> (#ret, #ret) {
+                    let (#(#orig_names,)*) = primals;
+                    let (#(#tan_decl,)*) = tangents;
+                    #unpack
                     #asserts
                     #dims
                     #stmts
@@ -474,8 +522,7 @@ fn gen_jvp_vjp(
             // Array cotangents by reference, like `jvp`'s tangents, so a
             // body can write `pullback(&ct)` (an annotated body's primal
             // is this very call).
-            let ct_tys: Vec<TokenStream> = inp
-                .f
+            let ct_tys: Vec<TokenStream> = f
                 .ret
                 .tys
                 .iter()
@@ -487,12 +534,18 @@ fn gen_jvp_vjp(
                     }
                 })
                 .collect();
-            let cots: Vec<TokenStream> = wrt.iter().map(|&i| inp.param_value_ty(i)).collect();
+            let leaf_ty = |i: usize| inp.param_value_ty(i);
+            let placeholders: Vec<TokenStream> = (0..wrt.len()).map(|k| quote!(#k)).collect();
+            let (cots, _) = crate::tree_param::group_grads(f, wrt, &placeholders, &leaf_ty);
             let cot_ty = tuple_if(&cots, false);
             let fdims = bind_dims(&fwd.in_types(), &shape_of);
             let fe = Emitter::new(&fwd).body(&inp.owned_inputs());
             let fstmts = fe.stmts;
-            let out = tuple_if(&fe.outs[..nout], tuple);
+            let out = if f.ret.tree.is_some() {
+                crate::tree_param::result_value(f, &fe.outs[..nout])
+            } else {
+                tuple_if(&fe.outs[..nout], tuple)
+            };
             let res: Vec<Ident> = (0..nres).map(|k| format_ident!("residual_{}", k)).collect();
             let res_vals = &fe.outs[nout..];
             let res_tys: Vec<TensorType> = bwd.in_types()[..nres].to_vec();
@@ -507,7 +560,7 @@ fn gen_jvp_vjp(
                     }
                 })
                 .collect();
-            inputs.extend(ct_names.iter().zip(&inp.f.ret.tys).map(|(c, t)| match t {
+            inputs.extend(ct_names.iter().zip(&f.ret.tys).map(|(c, t)| match t {
                 ValTy::Scalar(_) => quote!(#c),
                 ValTy::Array(_) => quote!(#c.clone()),
             }));
@@ -516,12 +569,33 @@ fn gen_jvp_vjp(
             let bdims = bind_dims(&bwd.in_types(), &shapes);
             let be = Emitter::new(&bwd).body(&inputs);
             let bstmts = be.stmts;
-            let result = tuple_if(&be.outs, false);
-            let ct_pat = tuple_if(
-                &ct_names.iter().map(|c| quote!(#c)).collect::<Vec<_>>(),
-                tuple,
-            );
-            let ct_ty = tuple_if(&ct_tys, tuple);
+            let (_, grouped) = crate::tree_param::group_grads(f, wrt, &be.outs, &leaf_ty);
+            let result = tuple_if(&grouped, false);
+            // A struct output cotangent is that struct, by reference like
+            // an array; an nalgebra one by value like a scalar. Its
+            // leaves are read out of it.
+            let (ct_pat, ct_ty, ct_unpack) = if let Some(path) = &f.ret.tree {
+                let ct = format_ident!("ct");
+                let reads = ct_names.iter().enumerate().map(|(k, c)| {
+                    let v = crate::tree_param::ret_access(f, k, &quote!(#ct));
+                    quote!(let #c = #v;)
+                });
+                let ty = if crate::tree_param::is_matrix(path) {
+                    ret.clone()
+                } else {
+                    quote!(&#ret)
+                };
+                (quote!(#ct), ty, quote!(#(#reads)*))
+            } else {
+                (
+                    tuple_if(
+                        &ct_names.iter().map(|c| quote!(#c)).collect::<Vec<_>>(),
+                        tuple,
+                    ),
+                    tuple_if(&ct_tys, tuple),
+                    TokenStream::new(),
+                )
+            };
             let asserts = inp.rank_asserts();
             items.extend(quote! {
                 /// Reverse mode: `(primal out, pullback)`; the pullback maps an output
@@ -533,6 +607,7 @@ fn gen_jvp_vjp(
                     #fstmts
                     #(let #res = #res_vals;)*
                     (#out, move |#ct_pat: #ct_ty| -> #cot_ty {
+                        #ct_unpack
                         #bdims
                         #bstmts
                         #result
@@ -559,23 +634,32 @@ fn gen_vmap(inp: &Input, items: &mut TokenStream, fail: &mut dyn FnMut(&str, Str
         Err(e) => return fail("vmap", e),
     };
     let idents = inp.param_idents();
-    let decls: Vec<TokenStream> = inp
-        .f
-        .params
-        .iter()
+    // Struct and nalgebra parameters and results (`tree_companions`).
+    let tree = match super::tree_companions::vmap_parts(inp, &axes) {
+        Ok(t) => t,
+        Err(e) => return fail("vmap", e),
+    };
+    let decls: Vec<TokenStream> = crate::tree_param::originals(inp.f)
+        .into_iter()
         .zip(inp.decls())
-        .zip(&axes)
-        .map(|((p, d), a)| match (p.ty, a) {
-            (ParamTy::Scalar(s), Some(_)) => {
-                let n = p.name;
-                let e = elem_ty(crate::lower::dtype(s));
-                quote!(#n: &::rjax::Array<#e>)
+        .map(|(o, d)| {
+            let i = match o {
+                crate::tree_param::Orig::Leaf(i) => i,
+                crate::tree_param::Orig::Group(g) => return tree.decl(g, d),
+            };
+            let p = &inp.f.params[i];
+            match (p.ty, axes[i]) {
+                (ParamTy::Scalar(s), Some(_)) => {
+                    let n = p.name;
+                    let e = elem_ty(crate::lower::dtype(s));
+                    quote!(#n: &::rjax::Array<#e>)
+                }
+                (ParamTy::Key, Some(_)) => {
+                    let (n, t) = (p.name, super::keys::batch_type());
+                    quote!(#n: #t)
+                }
+                _ => d,
             }
-            (ParamTy::Key, Some(_)) => {
-                let (n, t) = (p.name, super::keys::batch_type());
-                quote!(#n: #t)
-            }
-            _ => d,
         })
         .collect();
     let inputs: Vec<TokenStream> = inp
@@ -593,11 +677,15 @@ fn gen_vmap(inp: &Input, items: &mut TokenStream, fail: &mut dyn FnMut(&str, Str
         .collect();
     let shape_of: Vec<TokenStream> = idents.iter().map(|n| quote!(#n)).collect();
     let outs: Vec<TokenStream> = j.out_types().iter().map(rust_ty).collect();
-    let ret = tuple_if(&outs, inp.f.ret.tuple);
+    let ret = tree
+        .ret
+        .clone()
+        .unwrap_or_else(|| tuple_if(&outs, inp.f.ret.tuple));
     let tuple = inp.f.ret.tuple;
     let fname = inp.name().to_string();
     let mapped: Vec<bool> = axes.iter().map(Option::is_some).collect();
-    let mut asserts = super::keys::prologue(inp.f, &mapped);
+    let mut asserts = tree.unpack.clone();
+    asserts.extend(super::keys::prologue(inp.f, &mapped));
     for ((p, r), a) in inp.f.params.iter().zip(inp.ranks).zip(&axes) {
         let want = r + usize::from(a.is_some());
         if p.ty != ParamTy::Key && (matches!(p.ty, ParamTy::Array { .. }) || a.is_some()) {
@@ -617,6 +705,9 @@ fn gen_vmap(inp: &Input, items: &mut TokenStream, fail: &mut dyn FnMut(&str, Str
         &j,
         &inputs,
         &shape_of,
-        |outs| tuple_if(&outs, tuple),
+        |outs| {
+            tree.result(inp.f, &outs)
+                .unwrap_or_else(|| tuple_if(&outs, tuple))
+        },
     ));
 }

@@ -115,7 +115,7 @@ pub fn callees(cx: &Ctxt, exports: &[(String, Export)]) -> Callees<'static> {
         if let Some(mut f) = crate::ast::function(cx, item) {
             // Its struct parameters, with the structs it received.
             if let Err(m) = crate::tree_param::expand(&mut f, &mut config, &structs(&e.deps)) {
-                cx.error_at(f.name.span(), m);
+                cx.error_at(m.span.unwrap_or(f.name.span()), m.msg);
                 continue;
             }
             out.insert(

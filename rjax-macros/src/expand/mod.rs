@@ -12,6 +12,7 @@ mod fuse;
 mod jit;
 mod keys;
 mod plan;
+mod tree_companions;
 mod tree_jit;
 mod unannotated;
 pub(crate) mod xform;
@@ -131,6 +132,14 @@ fn expand_with(
                     missing.push((k, quote!(struct #p)));
                 }
             }
+            // Structs nested in received structs: fetched in one more round.
+            let nested_only = missing.is_empty();
+            for p in crate::tree_param::nested_missing(&defs) {
+                let k = crate::tree_param::key(&p);
+                if !missing.iter().any(|(m, _)| *m == k) {
+                    missing.push((k, quote!(struct #p)));
+                }
+            }
             if !cx.has_errors() && received.is_empty() {
                 use syn::spanned::Spanned;
                 let spans: Vec<(String, proc_macro2::Span)> = wanted
@@ -142,11 +151,13 @@ fn expand_with(
             }
             if cx.has_errors() {
                 None
-            } else if !missing.is_empty() && received.is_empty() {
-                // Ask each callee for its tokens, then expand again.
+            } else if !missing.is_empty() && (received.is_empty() || nested_only) {
+                // Ask each callee for its tokens, then expand again (with
+                // what was already received, for nested structs).
                 let paths = missing.iter().map(|(_, p)| quote!((#p)));
+                let got = export::received_tokens(&received);
                 deferred = Some(quote!(
-                    ::rjax::__compose! { {#caller_tokens} {} {#(#paths)*} }
+                    ::rjax::__compose! { {#caller_tokens} {#got} {#(#paths)*} }
                 ));
                 None
             } else {
@@ -155,7 +166,7 @@ fn expand_with(
                 match crate::tree_param::expand(&mut func, &mut config, &defs) {
                     Ok(()) => Some(generate(&cx, &config, &func, &primal, &callees, &exported)),
                     Err(m) => {
-                        cx.error_at(func.name.span(), m);
+                        cx.error_at(m.span.unwrap_or(func.name.span()), m.msg);
                         None
                     }
                 }

@@ -69,17 +69,17 @@ pub fn primal(inp: &Input, original: &ItemFn) -> Result<TokenStream, String> {
     let flat = jit::primal(inp, &flat_item)?;
     let unpack = crate::tree_param::unpack(f);
     let result = match &f.ret.tree {
-        Some(path) if f.ret.fields.len() == 1 => {
-            crate::tree_param::assemble(path, &f.ret.fields, &[quote!(__rjax_r)])
+        Some(_) if f.ret.fields.len() == 1 => {
+            crate::tree_param::result_value(f, &[quote!(__rjax_r)])
         }
-        Some(path) => {
+        Some(_) => {
             let vals: Vec<TokenStream> = (0..f.ret.fields.len())
                 .map(|k| {
                     let k = syn::Index::from(k);
                     quote!(__rjax_r.#k)
                 })
                 .collect();
-            crate::tree_param::assemble(path, &f.ret.fields, &vals)
+            crate::tree_param::result_value(f, &vals)
         }
         None => quote!(__rjax_r),
     };

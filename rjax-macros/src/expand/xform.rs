@@ -82,6 +82,22 @@ pub fn vmap(j: &Jaxpr, in_axes: &[Option<usize>]) -> XResult {
     text(transforms::vmap(j, in_axes, &out_axes)).map(simplify)
 }
 
+/// Reverse-mode Jacobian of every output with respect to every input in
+/// `argnums`: outputs ordered `[for each output: for each argnum]`. With
+/// scalar outputs and inputs (nalgebra leaves) it is scalar code only.
+pub fn jacobian_many(j: &Jaxpr, argnums: &[usize]) -> XResult {
+    text(transforms::jacobian(j, argnums, Mode::Rev)).map(simplify)
+}
+
+/// Hessian of scalar output 0 with respect to the scalar inputs
+/// `argnums` (an nalgebra vector's leaves), reverse over reverse: each
+/// pass pulls back a scalar, so no batch of basis vectors (no `Array`)
+/// appears. Outputs ordered row by row.
+pub fn hessian_many(j: &Jaxpr, argnums: &[usize]) -> XResult {
+    let g = text(transforms::jacobian(j, argnums, Mode::Rev))?;
+    jacobian_many(&simplify(g), argnums)
+}
+
 /// `vmap` with the batch size given: a callee's `h::vmap` inside a body
 /// is batched over the caller's own dimension, not a fresh symbol the
 /// caller's inputs would not bind.

@@ -1,0 +1,234 @@
+//! The shape of a tree parameter or result (`crate::tree_param`): a
+//! `#[derive(Tree)]` struct whose fields are arrays, scalars, fixed-size
+//! arrays `[T; N]` of trees, other derived structs, or static nalgebra
+//! matrices. Its leaves, depth first in declaration order, become the
+//! function's leaf parameters; the node knows how to read a leaf out of a
+//! Rust value, rebuild a Rust value from leaf values, and do the same for
+//! the lowering's `Value`s.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use crate::ast::ValTy;
+use crate::lower::Value;
+
+/// A tree's structure.
+#[derive(Clone, Debug)]
+pub enum Node {
+    /// An array or scalar, with its `#[rank(k)]`.
+    Leaf(ValTy, Option<usize>),
+    /// A derived struct: its path and named fields.
+    Struct(syn::Path, Vec<(String, Node)>),
+    /// `[T; N]`: the elements, read as `x[k]`.
+    Fixed(Vec<Node>),
+    /// A static nalgebra matrix: its type and leaves `_i_j`, column-major.
+    Matrix(syn::Path, Vec<(String, ValTy)>),
+}
+
+/// What `walk` calls at each leaf: (path, type, rank).
+type Visit<'v> = dyn FnMut(&[Step], ValTy, Option<usize>) + 'v;
+
+/// One step from a value to a part of it.
+#[derive(Clone, Debug)]
+enum Step {
+    Field(String),
+    Index(usize),
+    Entry(String),
+}
+
+impl Node {
+    /// The leaves (label, type, rank), depth first.
+    pub fn leaves(&self) -> Vec<(String, ValTy, Option<usize>)> {
+        let mut out = Vec::new();
+        self.walk(&mut Vec::new(), &mut |steps, ty, rank| {
+            out.push((label(steps), ty, rank));
+        });
+        out
+    }
+
+    fn walk(&self, at: &mut Vec<Step>, f: &mut Visit) {
+        match self {
+            Node::Leaf(t, r) => f(at, *t, *r),
+            Node::Struct(_, fields) => {
+                for (n, c) in fields {
+                    at.push(Step::Field(n.clone()));
+                    c.walk(at, f);
+                    at.pop();
+                }
+            }
+            Node::Fixed(items) => {
+                for (k, c) in items.iter().enumerate() {
+                    at.push(Step::Index(k));
+                    c.walk(at, f);
+                    at.pop();
+                }
+            }
+            Node::Matrix(_, leaves) => {
+                for (n, t) in leaves {
+                    at.push(Step::Entry(n.clone()));
+                    f(at, *t, None);
+                    at.pop();
+                }
+            }
+        }
+    }
+
+    /// Expressions reading each leaf out of `base` (a value or reference
+    /// of this type): `&base.layer.w`, `base.b`, `&base.ws[1]`,
+    /// `base[(0, 1)]`.
+    pub fn access(&self, base: &TokenStream) -> Vec<TokenStream> {
+        let mut out = Vec::new();
+        self.walk(&mut Vec::new(), &mut |steps, ty, _| {
+            let mut e = base.clone();
+            for s in steps {
+                e = match s {
+                    Step::Field(n) => {
+                        let id = format_ident!("{}", n);
+                        quote!(#e.#id)
+                    }
+                    Step::Index(k) => quote!(#e[#k]),
+                    Step::Entry(n) => crate::nalgebra_param::access(&e, n),
+                };
+            }
+            out.push(match ty {
+                ValTy::Scalar(_) => e,
+                ValTy::Array(_) => quote!(&#e),
+            });
+        });
+        out
+    }
+
+    /// The Rust value from leaf values in order.
+    pub fn assemble(&self, vals: &[TokenStream]) -> TokenStream {
+        let mut it = vals.iter().cloned();
+        self.build(&mut it)
+    }
+
+    fn build(&self, it: &mut dyn Iterator<Item = TokenStream>) -> TokenStream {
+        match self {
+            Node::Leaf(..) => it.next().expect("one value per leaf"),
+            Node::Struct(path, fields) => {
+                let inits = fields.iter().map(|(n, c)| {
+                    let id = format_ident!("{}", n);
+                    let v = c.build(it);
+                    quote!(#id: #v)
+                });
+                quote!(#path { #(#inits),* })
+            }
+            Node::Fixed(items) => {
+                let vs = items.iter().map(|c| c.build(it));
+                quote!([#(#vs),*])
+            }
+            Node::Matrix(path, leaves) => {
+                let vs: Vec<TokenStream> =
+                    leaves.iter().map(|_| it.next().expect("a leaf")).collect();
+                crate::nalgebra_param::assemble(&quote!(#path), &vs)
+            }
+        }
+    }
+
+    /// The lowering's value from leaf values in order: structs and
+    /// matrices as `Value::Struct` (named fields; `_k` for `[T; N]`).
+    pub fn value(&self, it: &mut dyn Iterator<Item = Value>) -> Value {
+        match self {
+            Node::Leaf(..) => it.next().expect("one value per leaf"),
+            Node::Struct(_, fields) => Value::Struct(
+                fields
+                    .iter()
+                    .map(|(n, c)| (n.clone(), c.value(it)))
+                    .collect(),
+            ),
+            Node::Fixed(items) => Value::Struct(
+                items
+                    .iter()
+                    .enumerate()
+                    .map(|(k, c)| (format!("_{k}"), c.value(it)))
+                    .collect(),
+            ),
+            Node::Matrix(_, leaves) => Value::Struct(
+                leaves
+                    .iter()
+                    .map(|(n, _)| (n.clone(), it.next().expect("a leaf")))
+                    .collect(),
+            ),
+        }
+    }
+
+    /// The leaf values of a lowering value of this shape (a struct literal
+    /// or a parameter, fields in any order).
+    pub fn flatten(&self, v: Value, out: &mut Vec<Value>) -> Result<(), String> {
+        let named: Vec<(String, &Node)> = match self {
+            Node::Leaf(..) => {
+                out.push(v);
+                return Ok(());
+            }
+            Node::Struct(_, fields) => fields.iter().map(|(n, c)| (n.clone(), c)).collect(),
+            Node::Fixed(items) => {
+                // `[a, b]` in a body is a tuple of values.
+                if let Value::Tuple(vs) = v {
+                    if vs.len() != items.len() {
+                        return Err(format!(
+                            "expected {} elements, got {}",
+                            items.len(),
+                            vs.len()
+                        ));
+                    }
+                    for (c, x) in items.iter().zip(vs) {
+                        c.flatten(x, out)?;
+                    }
+                    return Ok(());
+                }
+                items
+                    .iter()
+                    .enumerate()
+                    .map(|(k, c)| (format!("_{k}"), c))
+                    .collect()
+            }
+            Node::Matrix(_, leaves) => {
+                return match v {
+                    Value::Struct(mut fs) => {
+                        for (n, _) in leaves {
+                            match fs.iter().position(|(m, _)| m == n) {
+                                Some(i) => out.push(fs.swap_remove(i).1),
+                                None => return Err(format!("the matrix value has no entry `{n}`")),
+                            }
+                        }
+                        Ok(())
+                    }
+                    _ => Err("expected an nalgebra value".to_string()),
+                };
+            }
+        };
+        let Value::Struct(mut fs) = v else {
+            return Err("expected a struct value".to_string());
+        };
+        for (n, c) in named {
+            match fs.iter().position(|(m, _)| *m == n) {
+                Some(i) => c.flatten(fs.swap_remove(i).1, out)?,
+                None => return Err(format!("the struct value has no field `{}`", shown(&n))),
+            }
+        }
+        Ok(())
+    }
+}
+
+/// `_3` (an element of `[T; N]`) as `[3]` in messages.
+fn shown(n: &str) -> String {
+    match n.strip_prefix('_').and_then(|k| k.parse::<usize>().ok()) {
+        Some(k) => format!("[{k}]"),
+        None => n.to_string(),
+    }
+}
+
+/// A leaf's label: `layer.w`, `ws_1`, `_0_1`: also an identifier part.
+fn label(steps: &[Step]) -> String {
+    steps
+        .iter()
+        .map(|s| match s {
+            Step::Field(n) => n.clone(),
+            Step::Index(k) => k.to_string(),
+            Step::Entry(n) => n.trim_start_matches('_').to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join("_")
+}
