@@ -51,6 +51,7 @@ fn syrk_matches_naive_with_epilogue() {
         (64, 33),
         (100, 256),
         (130, 300),
+        (300, 70),
     ] {
         let x = values(m * k, (m * 31 + k) as u64);
         let mut out = vec![f32::NAN; m * m];
@@ -298,4 +299,79 @@ fn gemm_ex_transposed_lhs() {
         }
         assert_close(&out, &want, k, &format!("tn [{k},{m}]ᵀ x [{k},{n}]"));
     }
+}
+
+/// `fast::gemm_fused` (bias columns, a same-shape operand, two results)
+/// against a triple loop in f64, for every transpose combination, at
+/// sizes on both sides of the threading threshold (column and row
+/// blocks) and not multiples of any tile.
+#[test]
+fn gemm_fused_bias_operand_two_results() {
+    for &(m, k, n) in &[
+        (1, 1, 1),
+        (1, 9, 4),
+        (7, 5, 17),
+        (13, 33, 70),
+        (67, 300, 129),
+        (300, 67, 129),
+    ] {
+        for (ta, tb) in [(false, false), (false, true), (true, false), (true, true)] {
+            let a = values(m * k, 21);
+            let b = values(k * n, 22);
+            let bias = values(n, 23);
+            let other = values(m * n, 24);
+            // op(a)[i, p] and op(b)[p, j] as stored.
+            let at = |i: usize, p: usize| if ta { a[p * m + i] } else { a[i * k + p] };
+            let bt = |p: usize, j: usize| if tb { b[j * k + p] } else { b[p * n + j] };
+            let (mut y, mut d) = (vec![f32::NAN; m * n], vec![f32::NAN; m * n]);
+            fast::gemm_fused(
+                &a,
+                &b,
+                m,
+                k,
+                n,
+                ta,
+                tb,
+                [&bias[..]],
+                [&other[..]],
+                [&mut y[..], &mut d[..]],
+                #[inline(always)]
+                |v: f32, [c]: [f32; 1], [o]: [f32; 1]| [v + c, (v + c) * o],
+            );
+            let mut want_y = vec![0.0f64; m * n];
+            let mut want_d = vec![0.0f64; m * n];
+            for i in 0..m {
+                for j in 0..n {
+                    let v: f64 = (0..k).map(|p| at(i, p) as f64 * bt(p, j) as f64).sum();
+                    want_y[i * n + j] = v + bias[j] as f64;
+                    want_d[i * n + j] = (v + bias[j] as f64) * other[i * n + j] as f64;
+                }
+            }
+            let what = format!("[{m}, {k}] x [{k}, {n}], trans {ta} {tb}");
+            assert_close(&y, &want_y, k, &format!("{what}: bias"));
+            assert_close(&d, &want_d, k, &format!("{what}: times operand"));
+        }
+    }
+}
+
+#[test]
+#[should_panic(
+    expected = "fast::gemm_fused: column operand 0 has 3 elements, the product has 4 columns"
+)]
+fn gemm_fused_names_kernel_and_lengths() {
+    let (a, b, bias) = ([0.0f32; 6], [0.0f32; 12], [0.0f32; 3]);
+    let mut out = [0.0f32; 8];
+    fast::gemm_fused(
+        &a,
+        &b,
+        2,
+        3,
+        4,
+        false,
+        false,
+        [&bias[..]],
+        [],
+        [&mut out[..]],
+        |v, [c], []| [v + c],
+    );
 }

@@ -1,8 +1,9 @@
 //! `#[jit]` emission of rjax-core's fusion groups: each elementwise group
 //! becomes one `fast::map_nm` loop (any number of operands and results),
 //! a full sum of an elementwise producer one `fast::map_sum_nm` pass, and
-//! a 2-d matmul with its elementwise epilogue one `fast` gemm call that
-//! applies the epilogue while each output tile is in cache
+//! a 2-d matmul with its elementwise epilogue one `fast::gemm_fused` call
+//! that applies the epilogue (bias columns, same-shape operands, several
+//! results) while each block of the product is in cache
 //! (`syrk_epilogue_into` for `x · xᵀ`, which computes half the products).
 //! The loop bodies use `FastMath` (vectorisable exp/log/sin/cos/tanh/
 //! logistic) instead of libm, so LLVM vectorises them.
@@ -43,7 +44,18 @@ impl Emitter<'_> {
             GroupKind::DotEpilogue => self.dot_group(g),
             _ => None,
         };
-        fused.unwrap_or_else(|| g.eqns.iter().map(|&i| self.eqn_jit(i)).collect())
+        fused.unwrap_or_else(|| {
+            // Bias broadcasts planned away are built after all for the
+            // equation-by-equation form.
+            let mut out: TokenStream = g
+                .inputs
+                .iter()
+                .filter_map(|a| self.plan.cols.get(&a.as_var()?))
+                .map(|&(b, _)| self.eqn(&self.j.eqns[b]))
+                .collect();
+            out.extend(g.eqns.iter().map(|&i| self.eqn_jit(i)));
+            out
+        })
     }
 
     /// One equation under `#[jit]`: skipped, special, a fast matmul, or
@@ -57,7 +69,8 @@ impl Emitter<'_> {
             return self.special(e, s);
         }
         if e.prim == Prim::DotGeneral
-            && let Some(t) = self.dot(e, &[], e.outputs[0])
+            && let Some(ops) = self.dot_operands(e)
+            && let Some(t) = self.dot(e.outputs[0], ops, &[], &e.outputs)
         {
             return t;
         }
@@ -90,6 +103,14 @@ impl Emitter<'_> {
             Special::ColumnRead { src, col } => {
                 let n = self.name(*src);
                 quote!(let #o: #t = ::rjax::runtime::jit::column(&#n, #col);)
+            }
+            Special::DotT { dot } => {
+                // (op(a) · op(b))ᵀ = op(b)ᵀ · op(a)ᵀ.
+                let (a, ta, b, tb) = self
+                    .dot_operands(&self.j.eqns[*dot])
+                    .expect("planned from a fast matmul");
+                self.dot(e.outputs[0], (b, !tb, a, !ta), &[], &e.outputs)
+                    .expect("a matmul with no epilogue always has a kernel")
             }
             Special::OneHotCols { rows, len, terms } => {
                 let (rows, len) = (dim_expr(rows), dim_expr(len));
@@ -306,42 +327,20 @@ impl Emitter<'_> {
         })
     }
 
-    /// A matmul group: the dot with the unary part of its epilogue fused
-    /// into the kernel, the rest (if any) as one elementwise loop.
+    /// A matmul group as one `fast::gemm_fused` call: the epilogue may
+    /// read the product, scalars, planned bias columns and arrays of the
+    /// product's shape, and every value used after the group is one of
+    /// the kernel's results.
     fn dot_group(&self, g: &FusionGroup) -> Option<TokenStream> {
         let (&d, epi) = g.eqns.split_first()?;
         let de = &self.j.eqns[d];
-        let dv = de.outputs[0];
-        fast_dot(self.j, de)?;
-        // The epilogue fuses when it reads only the dot's value and
-        // scalars, and only its last value is used afterwards.
-        let inner: HashSet<Var> = g
-            .eqns
-            .iter()
-            .flat_map(|&i| self.j.eqns[i].outputs.iter().copied())
-            .collect();
-        let unary = epi.iter().all(|&i| {
-            self.j.eqns[i].inputs.iter().all(|a| match a.as_var() {
-                Some(v) => inner.contains(&v) || self.j.ty(v).rank() == 0,
-                None => true,
-            })
-        });
-        let last = epi.last().map(|&i| self.j.eqns[i].outputs[0]);
-        if !epi.is_empty() && unary && g.outputs.len() == 1 && Some(g.outputs[0]) == last {
-            return self.dot(de, epi, last.unwrap());
-        }
-        let mut out = self.dot(de, &[], dv)?;
-        if !epi.is_empty() {
-            let outs: Vec<Var> = g.outputs.iter().copied().filter(|o| *o != dv).collect();
-            out.extend(self.elementwise(epi, &outs)?);
-        }
-        Some(out)
+        let ops = self.dot_operands(de)?;
+        self.dot(de.outputs[0], ops, epi, &g.outputs)
     }
 
-    /// `let out = epi(dot(a, b))` through a `fast` gemm kernel, where
-    /// `epi` is the equations `epi` (reading the dot's value) and `out`
-    /// the last one's result (the dot's own when `epi` is empty).
-    fn dot(&self, e: &Eqn, epi: &[usize], out: Var) -> Option<TokenStream> {
+    /// The operands of a fast matmul as stored, `(a, trans_a, b,
+    /// trans_b)`, reading through elided transposes.
+    fn dot_operands(&self, e: &Eqn) -> Option<(Var, bool, Var, bool)> {
         let (mut ta, mut tb) = fast_dot(self.j, e)?;
         let mut a = e.inputs[0].as_var()?;
         let mut b = e.inputs[1].as_var()?;
@@ -351,14 +350,54 @@ impl Emitter<'_> {
         if let Some(&s) = self.plan.transposed.get(&b) {
             (b, tb) = (s, !tb);
         }
-        let dv = e.outputs[0];
-        let t = self.j.ty(dv).dtype;
+        Some((a, ta, b, tb))
+    }
+
+    /// `(outs) = epi(op(a) · op(b))` through a `fast` gemm kernel, where
+    /// `dv` names the product inside the epilogue equations `epi` and
+    /// `outs` are the values used afterwards (the product itself when
+    /// `epi` is empty).
+    fn dot(
+        &self,
+        dv: Var,
+        (a, ta, b, tb): (Var, bool, Var, bool),
+        epi: &[usize],
+        outs: &[Var],
+    ) -> Option<TokenStream> {
+        let dt = self.j.ty(dv);
+        let t = dt.dtype;
+        if outs.is_empty() || outs.iter().any(|o| self.j.ty(*o).dtype != t) {
+            return None;
+        }
+        // Classify what the epilogue reads from outside.
+        let inner: HashSet<Var> = epi
+            .iter()
+            .flat_map(|&i| self.j.eqns[i].outputs.iter().copied())
+            .chain([dv])
+            .collect();
+        let (mut cols, mut full): (Vec<Var>, Vec<Var>) = (Vec::new(), Vec::new());
+        for &i in epi {
+            for v in self.j.eqns[i].inputs.iter().filter_map(|a| a.as_var()) {
+                let vt = self.j.ty(v);
+                if inner.contains(&v) || vt.rank() == 0 || cols.contains(&v) || full.contains(&v) {
+                    continue;
+                }
+                if vt.dtype != t {
+                    return None;
+                }
+                if self.plan.cols.contains_key(&v) {
+                    cols.push(v);
+                } else if vt.dims() == dt.dims() {
+                    full.push(v);
+                } else {
+                    return None;
+                }
+            }
+        }
         let te = elem_ty(t);
         let body = self.scalar_body(epi)?;
-        let (dn, on) = (self.name(dv), self.name(out));
-        let epi_fn = quote!(#[inline(always)] move |#dn: #te| -> #te { #body #on });
+        let dn = self.name(dv);
         let (an, bn) = (self.name(a), self.name(b));
-        let ty = rust_ty(self.j.ty(out));
         let f = fast();
         // Rows, contraction and columns from the operands as stored.
         let (m, k) = if ta {
@@ -372,21 +411,60 @@ impl Emitter<'_> {
             (quote!(0usize), quote!(1usize))
         };
         let msg = "dot_general: shapes {:?} and {:?} do not align";
-        let buf = self.out_buffer(out, quote!(&[__m, __n]));
-        let call = if !ta && tb && a == b {
-            quote!(#f::syrk_epilogue_into(&#an, &mut __o, #epi_fn);)
-        } else if !ta {
-            quote!(#f::gemm_epilogue_into(&#an, &#bn, #tb, &mut __o, #epi_fn);)
-        } else {
-            quote!(#f::gemm_ex_slice(#an.as_slice(), #bn.as_slice(), __m, __k, __n, true, #tb, __o.as_mut_slice(), #epi_fn);)
+        let dims = quote! {
+            let (__m, __k, __n) = (#an.shape()[#m], #an.shape()[#k], #bn.shape()[#n]);
+            ::core::assert!(__k == #bn.shape()[#kb], #msg, #an.shape(), #bn.shape());
         };
+        let out_names: Vec<&Ident> = outs.iter().map(|o| self.name(*o)).collect();
+        let out_tys = outs.iter().map(|o| rust_ty(self.j.ty(*o)));
+        if !ta && tb && a == b && cols.is_empty() && full.is_empty() && outs.len() == 1 {
+            // x · xᵀ: the symmetric kernel computes one triangle.
+            let on = out_names[0];
+            let buf = self.out_buffer(outs[0], quote!(&[__m, __n]));
+            return Some(quote! {
+                let (#on,): (#(#out_tys,)*) = {
+                    #dims
+                    let mut __o = #buf;
+                    #f::syrk_epilogue_into(&#an, &mut __o, #[inline(always)] move |#dn: #te| -> #te { #body #on });
+                    (__o,)
+                };
+            });
+        }
+        let bufs: Vec<Ident> = (0..outs.len())
+            .map(|q| format_ident!("__out{}", q))
+            .collect();
+        let allocs = outs
+            .iter()
+            .map(|o| self.out_buffer(*o, quote!(&[__m, __n])));
+        let col_names: Vec<&Ident> = cols.iter().map(|v| self.name(*v)).collect();
+        let col_srcs: Vec<&Ident> = cols
+            .iter()
+            .map(|v| self.name(self.plan.cols[v].1))
+            .collect();
+        let full_names: Vec<&Ident> = full.iter().map(|v| self.name(*v)).collect();
+        let (nc, nf, no) = (cols.len(), full.len(), outs.len());
+        let checks = full.iter().map(|v| {
+            let x = self.name(*v);
+            let op = "dot_general epilogue: operand shape {:?} differs from the product's [{}, {}]";
+            quote!(::core::assert!(#x.shape() == [__m, __n], #op, #x.shape(), __m, __n);)
+        });
         Some(quote! {
-            let #on: #ty = {
-                let (__m, __k, __n) = (#an.shape()[#m], #an.shape()[#k], #bn.shape()[#n]);
-                ::core::assert!(__k == #bn.shape()[#kb], #msg, #an.shape(), #bn.shape());
-                let mut __o = #buf;
-                #call
-                __o
+            let (#(#out_names,)*): (#(#out_tys,)*) = {
+                #dims
+                #(#checks)*
+                #(let mut #bufs = #allocs;)*
+                #f::gemm_fused(
+                    #an.as_slice(), #bn.as_slice(), __m, __k, __n, #ta, #tb,
+                    [#(#col_srcs.as_slice()),*],
+                    [#(#full_names.as_slice()),*],
+                    [#(#bufs.as_mut_slice()),*],
+                    #[inline(always)]
+                    move |#dn: #te, [#(#col_names),*]: [#te; #nc], [#(#full_names),*]: [#te; #nf]| -> [#te; #no] {
+                        #body
+                        [#(#out_names),*]
+                    },
+                );
+                (#(#bufs,)*)
             };
         })
     }

@@ -7,11 +7,18 @@
 //!   (the gradient of element reads) becomes one zeroed buffer with the
 //!   scalars added at their indices (`jit::onehot`);
 //! - transposes read only by matmuls: the matmul kernel reads the
-//!   operand transposed, so the transpose is never copied.
+//!   operand transposed, so the transpose is never copied;
+//! - the transpose of a matmul read only there: the matmul with swapped
+//!   operands, `(op(a)·op(b))ᵀ = op(b)ᵀ·op(a)ᵀ`, so the gradient of
+//!   `x.matmul(w)` with respect to `w` is written in place, not copied;
+//! - bias broadcasts read only by matmul epilogues (`x.matmul(w) + b`):
+//!   the kernel reads `b[j]` per column, the `[m, n]` broadcast is never
+//!   built.
 
 use std::collections::{HashMap, HashSet};
 
 use rjax_core::ir::params::ParamsExt;
+use rjax_core::passes::{GroupKind, fusion_plan};
 use rjax_core::{Atom, DType, DimExpr, Eqn, Jaxpr, Param, Prim, Var};
 
 /// How an equation is emitted instead of its `lax::` call.
@@ -32,6 +39,8 @@ pub enum Special {
         len: DimExpr,
         terms: Vec<(usize, Var)>,
     },
+    /// The transpose of the matmul equation `dot` (which is skipped).
+    DotT { dot: usize },
 }
 
 /// A batched one-hot sum being built: (defining eqn, rows, len, terms).
@@ -66,6 +75,10 @@ pub struct Plan {
     pub transposed: HashMap<Var, Var>,
     /// Number of reads of each var (equation inputs and outputs).
     pub uses: HashMap<Var, usize>,
+    /// Column operands of matmul epilogues: the var of a skipped
+    /// `broadcast_in_dim` of a 1-d value along axis 1 -> (its equation,
+    /// the 1-d source).
+    pub cols: HashMap<Var, (usize, Var)>,
 }
 
 /// `(trans_a, trans_b)` when `e` is a 2-d float matmul the `fast` gemm
@@ -343,6 +356,65 @@ impl Plan {
                 p.transposed.insert(t, src);
             }
         }
+        // Transposes of matmuls.
+        for (i, e) in j.eqns.iter().enumerate() {
+            let Some(src) = is_transpose_2d(j, e) else {
+                continue;
+            };
+            if p.transposed.contains_key(&e.outputs[0]) || !once(src, &p) {
+                continue;
+            }
+            if let Some(&d) = def.get(&src)
+                && fast_dot(j, &j.eqns[d]).is_some()
+                && !p.skip.contains(&d)
+            {
+                p.skip.insert(d);
+                p.special.insert(i, Special::DotT { dot: d });
+            }
+        }
+        p.column_operands(j, &def);
         p
+    }
+
+    /// Finds the bias broadcasts whose every read is in the epilogue of
+    /// a fast matmul group (see [`Plan::cols`]).
+    fn column_operands(&mut self, j: &Jaxpr, def: &HashMap<Var, usize>) {
+        let mut reads: HashMap<Var, usize> = HashMap::new();
+        for g in fusion_plan(j).groups {
+            let Some((&d, epi)) = g.eqns.split_first() else {
+                continue;
+            };
+            if g.kind != GroupKind::DotEpilogue
+                || fast_dot(j, &j.eqns[d]).is_none()
+                || self.skip.contains(&d)
+            {
+                continue;
+            }
+            for &i in epi {
+                for a in &j.eqns[i].inputs {
+                    if let Some(v) = a.as_var() {
+                        *reads.entry(v).or_default() += 1;
+                    }
+                }
+            }
+        }
+        let returned: HashSet<Var> = j.outvars.iter().filter_map(|a| a.as_var()).collect();
+        for (v, n) in reads {
+            let Some(&b) = def.get(&v) else { continue };
+            let e = &j.eqns[b];
+            let bd = e.params.axes("broadcast_in_dim", "broadcast_dimensions");
+            let Some(src) = e.inputs.first().and_then(|a| a.as_var()) else {
+                continue;
+            };
+            let column = e.prim == Prim::BroadcastInDim
+                && bd.is_ok_and(|d| d == [1])
+                && j.ty(src).rank() == 1
+                && j.ty(v).rank() == 2
+                && j.ty(v).dtype.is_float();
+            if column && self.uses.get(&v) == Some(&n) && !returned.contains(&v) {
+                self.skip.insert(b);
+                self.cols.insert(v, (b, src));
+            }
+        }
     }
 }

@@ -26,7 +26,8 @@ pub struct Lowered {
 }
 
 /// Lowers `f`, inferring array ranks; the error of the first candidate
-/// (plus a hint) when none fits.
+/// when none fits, plus a hint to annotate a rank when the candidates
+/// failed in different places.
 pub fn lower_inferring(f: &Function, callees: &Callees) -> Result<Lowered, syn::Error> {
     let arrays: Vec<usize> = f
         .params
@@ -44,17 +45,26 @@ pub fn lower_inferring(f: &Function, callees: &Callees) -> Result<Lowered, syn::
         })
         .collect();
     let mut first_err: Option<LowerError> = None;
+    // Whether some assignment failed differently: only then can a rank
+    // annotation be the fix. When every rank fails with the same message at
+    // the same tokens the error does not depend on the ranks, and a hint
+    // about them is noise.
+    let mut rank_dependent = false;
     for ranks in assignments(&base, &arrays).take(MAX_TRIES) {
         match lower_unifying(f, &ranks, callees) {
             Ok(jaxpr) => return Ok(Lowered { jaxpr, ranks }),
-            Err(e) => {
-                first_err.get_or_insert(e);
-            }
+            Err(e) => match &first_err {
+                None => first_err = Some(e),
+                Some(first) => {
+                    rank_dependent |= first.msg != e.msg
+                        || format!("{:?}", first.span) != format!("{:?}", e.span);
+                }
+            },
         }
     }
     let e = first_err.expect("at least one assignment is tried");
     let mut err = syn::Error::new(e.span, e.msg);
-    if !arrays.is_empty() {
+    if !arrays.is_empty() && rank_dependent {
         let names: Vec<String> = arrays
             .iter()
             .map(|&i| format!("`{}`", f.params[i].name))

@@ -193,6 +193,16 @@ impl Lowerer<'_> {
             }
             Op::Permute => {
                 let perm = ints(rest.next(), a0, "transpose", "a.transpose(&[1, 0])")?;
+                // Length first: `axis` accepts 0 for a scalar, which has no axes to mark.
+                if perm.len() != rank {
+                    return err(
+                        span,
+                        format!(
+                            "`transpose`: the permutation has {} axes for a value of rank {rank}",
+                            perm.len()
+                        ),
+                    );
+                }
                 let mut seen = vec![false; rank];
                 let mut p = Vec::new();
                 for k in perm {
@@ -202,15 +212,6 @@ impl Lowerer<'_> {
                     }
                     seen[k] = true;
                     p.push(k);
-                }
-                if p.len() != rank {
-                    return err(
-                        span,
-                        format!(
-                            "`transpose`: the permutation has {} axes for a value of rank {rank}",
-                            p.len()
-                        ),
-                    );
                 }
                 let r = self.b.transpose(x, &p);
                 self.core(r, span)

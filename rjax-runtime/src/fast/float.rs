@@ -130,71 +130,64 @@ impl GemmFloat for f64 {
     }
 }
 
-/// `dst (m x n) = lhs (m x k) * rhs` through the gemm crate, where `rhs` is
-/// `k x n` row-major, or `n x k` row-major read transposed when `trans_b`.
-pub(super) fn gemm_crate<T: GemmFloat>(
-    lhs: &[T],
-    rhs: &[T],
-    dst: &mut [T],
-    m: usize,
-    n: usize,
-    k: usize,
-    trans_b: bool,
-) {
-    gemm_crate_ex(lhs, rhs, dst, m, n, k, false, trans_b)
-}
-
-/// As [`gemm_crate`], with `lhs` stored `k x m` and read transposed when
-/// `trans_a`.
+/// One block of a matmul on the calling thread through the gemm crate:
+/// `dst[i * dst_rs + j] = sum_p lhs[i * lhs_rs + p * lhs_cs] * rhs[p *
+/// rhs_rs + j * rhs_cs]` for `i < m`, `j < n` (strided views, so a block of
+/// rows or columns of a bigger product needs no copy). Callers split a
+/// product into such blocks over the pool themselves: the gemm crate's own
+/// threading splits the MLP shapes (128 rows) poorly.
+///
+/// # Safety
+/// Every address read or written must be in bounds of live allocations;
+/// `dst` must not overlap `lhs` or `rhs`, nor a block another thread writes.
 #[allow(clippy::too_many_arguments)]
-pub(super) fn gemm_crate_ex<T: GemmFloat>(
-    lhs: &[T],
-    rhs: &[T],
-    dst: &mut [T],
+pub(super) unsafe fn gemm_block<T: GemmFloat>(
     m: usize,
     n: usize,
     k: usize,
-    trans_a: bool,
-    trans_b: bool,
+    dst: *mut T,
+    dst_rs: usize,
+    lhs: *const T,
+    lhs_rs: usize,
+    lhs_cs: usize,
+    rhs: *const T,
+    rhs_rs: usize,
+    rhs_cs: usize,
 ) {
-    let (lhs_cs, lhs_rs) = if trans_a {
-        (m as isize, 1)
-    } else {
-        (1, k as isize)
-    };
-    let (rhs_cs, rhs_rs) = if trans_b {
-        (k as isize, 1)
-    } else {
-        (1, n as isize)
-    };
-    let par = if m * n * k >= 1 << 18 {
-        gemm::Parallelism::Rayon(rayon::current_num_threads())
-    } else {
-        gemm::Parallelism::None
-    };
-    assert!(lhs.len() >= m * k && rhs.len() >= k * n && dst.len() >= m * n);
-    // SAFETY: bounds checked above; dst does not alias the inputs (&mut).
+    if m == 0 || n == 0 {
+        return;
+    }
+    if k == 0 {
+        for i in 0..m {
+            for j in 0..n {
+                // SAFETY: in bounds per the contract.
+                unsafe { dst.add(i * dst_rs + j).write(T::zero()) };
+            }
+        }
+        return;
+    }
+    // SAFETY: per the contract.
     unsafe {
         gemm::gemm(
             m,
             n,
             k,
-            dst.as_mut_ptr(),
+            dst,
             1,
-            n as isize,
+            dst_rs as isize,
             false,
-            lhs.as_ptr(),
-            lhs_cs,
-            lhs_rs,
-            rhs.as_ptr(),
-            rhs_cs,
-            rhs_rs,
+            lhs,
+            lhs_cs as isize,
+            lhs_rs as isize,
+            rhs,
+            rhs_cs as isize,
+            rhs_rs as isize,
             T::zero(),
             T::one(),
             false,
             false,
             false,
-            par,
+            gemm::Parallelism::None,
         )
     }
 }

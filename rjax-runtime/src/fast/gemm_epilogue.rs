@@ -6,12 +6,13 @@
 //! (`nt_kernel`) and `a · b`, `aᵀ · b` the broadcast kernel (`nn_kernel`);
 //! both apply the epilogue per tile while it is in cache and need no
 //! packing. Everything else (f64, other CPUs, `aᵀ · bᵀ`) goes through the
-//! gemm crate, then one vectorised epilogue pass.
+//! gemm crate one block per thread, each block's epilogue right after its
+//! product (`gemm_fused`).
 
 use rayon::prelude::*;
 
-use super::float::{GemmFloat, gemm_crate, gemm_crate_ex};
-use super::map::map1_inplace_slice;
+use super::float::GemmFloat;
+use super::gemm_fused::gemm_fallback;
 use super::nn_kernel::MR as NN_MR;
 use super::nt_kernel::MR;
 use crate::Array;
@@ -113,8 +114,7 @@ pub fn gemm_epilogue_slice<T: GemmFloat, E: Fn(T) -> T + Sync>(
     if !trans_b && k > 0 && T::has_strip_kernel() {
         return strips_nn(a, k, 1, b, m, k, n, out, &epi);
     }
-    gemm_crate(a, b, out, m, n, k, trans_b);
-    map1_inplace_slice(out, epi);
+    gemm_fallback(a, b, m, k, n, false, trans_b, out, epi);
 }
 
 /// `out = epi(A · b)` by 6-row strips of the broadcast kernel, where
@@ -181,8 +181,7 @@ pub fn gemm_ex_slice<T: GemmFloat, E: Fn(T) -> T + Sync>(
         // Aᵀ stored k x m: A(i, p) = a[p * m + i].
         return strips_nn(a, 1, m, b, m, k, n, out, &epi);
     }
-    gemm_crate_ex(a, b, out, m, n, k, true, trans_b);
-    map1_inplace_slice(out, epi);
+    gemm_fallback(a, b, m, k, n, true, trans_b, out, epi);
 }
 
 fn dims(op: &str, a: &[usize], b: &[usize], trans_b: bool) -> (usize, usize, usize) {

@@ -19,6 +19,8 @@
 //! - `f(dot(x, x.t()))`: [`syrk_epilogue`] / [`syrk_epilogue_into`];
 //! - `f(dot(a, b))`, `f(dot(a, b.t()))`: [`gemm_epilogue_into`];
 //!   `dot(a.t(), b)` (backward of a dense layer): [`gemm_ex_slice`];
+//! - a matmul with bias, extra operands or several results in its
+//!   epilogue (`tanh(x·w + b)` and `1 - tanh^2`): [`gemm_fused`];
 //! - a hand-written loop body that should vectorise: [`dispatch`].
 
 mod activation;
@@ -26,6 +28,7 @@ mod dispatch;
 mod exp;
 mod float;
 mod gemm_epilogue;
+mod gemm_fused;
 mod log;
 mod map;
 mod mapn;
@@ -41,6 +44,7 @@ pub use dispatch::{Isa, dispatch, isa};
 pub use exp::{exp_f32, exp_f64, expm1_f32, expm1_f64};
 pub use float::GemmFloat;
 pub use gemm_epilogue::{gemm_epilogue, gemm_epilogue_into, gemm_epilogue_slice, gemm_ex_slice};
+pub use gemm_fused::gemm_fused;
 pub use log::{ln_1p_f32, ln_1p_f64, ln_f32, ln_f64};
 pub use map::{
     PAR_MIN_LEN, map_rows, map_sum, map1, map1_inplace, map1_inplace_slice, map1_into, map1_slice,

@@ -1,0 +1,274 @@
+//! [`gemm_fused`]: a 2-d matmul with its whole elementwise epilogue in one
+//! kernel call, the form `#[jit]` emits for a group "matmul + elementwise
+//! consumers": per-column operands (a bias `b` broadcast over the rows, as
+//! in `x.matmul(w) + b`), full-size operands (`dot(..) * mask`) and any
+//! number of results (`tanh(v)` and `1 - tanh(v)^2` for the backward pass)
+//! are computed while each block of the product is still in cache.
+//!
+//! Without the AVX-512 strip kernels (AVX2 CPUs, and f64 everywhere) the
+//! product is cut into one block of rows or columns per thread; each
+//! thread runs the gemm crate single-threaded on its block (strided views,
+//! nothing copied) and then the epilogue on that block. The gemm crate's
+//! own threading splits the MLP shapes (128 rows) poorly on two cores.
+
+use rayon::prelude::*;
+
+use super::dispatch::dispatch;
+use super::float::{GemmFloat, gemm_block};
+
+/// Below this many multiply-adds the product stays on the calling thread.
+const PAR_MIN_FMAS: usize = 1 << 20;
+
+/// The operands' pointers, shared by the tasks: each task writes a
+/// disjoint block of the outputs.
+struct Ptrs<T, const C: usize, const F: usize, const N: usize> {
+    a: *const T,
+    b: *const T,
+    cols: [*const T; C],
+    full: [*const T; F],
+    outs: [*mut T; N],
+}
+impl<T, const C: usize, const F: usize, const N: usize> Clone for Ptrs<T, C, F, N> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<T, const C: usize, const F: usize, const N: usize> Copy for Ptrs<T, C, F, N> {}
+// SAFETY: tasks write disjoint blocks (see `blocked`).
+unsafe impl<T, const C: usize, const F: usize, const N: usize> Send for Ptrs<T, C, F, N> {}
+unsafe impl<T, const C: usize, const F: usize, const N: usize> Sync for Ptrs<T, C, F, N> {}
+
+/// `outs[q][i * n + j] = epi(v, [cols[c][j]], [full[f][i * n + j]])[q]`
+/// where `v = sum_p op(a)[i, p] * op(b)[p, j]`, for row-major slices:
+/// `op(a)` is `a` (`m x k`) or, when `trans_a`, `aᵀ` with `a` stored
+/// `k x m`; `op(b)` is `b` (`k x n`) or, when `trans_b`, `bᵀ` with `b`
+/// stored `n x k`. `cols` hold `n` values, `full` and `outs` `m * n`;
+/// outputs must not overlap the inputs (they are `&mut`).
+///
+/// ```
+/// use rjax_runtime::fast;
+/// let a = [1.0f32, 2.0]; // 1 x 2
+/// let b = [3.0f32, 4.0, 5.0, 6.0]; // 2 x 2
+/// let bias = [0.5f32, -0.5];
+/// let (mut y, mut d) = ([0.0f32; 2], [0.0f32; 2]);
+/// fast::gemm_fused(&a, &b, 1, 2, 2, false, false, [&bias[..]], [], [&mut y[..], &mut d[..]],
+///     |v, [c], []| [v + c, 2.0 * (v + c)]);
+/// assert_eq!((y, d), ([13.5, 15.5], [27.0, 31.0]));
+/// ```
+///
+/// # Panics
+/// When a slice length does not fit the shapes (names the kernel and the
+/// lengths), or `N` is 0.
+#[allow(clippy::too_many_arguments)]
+pub fn gemm_fused<T, const C: usize, const F: usize, const N: usize, E>(
+    a: &[T],
+    b: &[T],
+    m: usize,
+    k: usize,
+    n: usize,
+    trans_a: bool,
+    trans_b: bool,
+    cols: [&[T]; C],
+    full: [&[T]; F],
+    outs: [&mut [T]; N],
+    epi: E,
+) where
+    T: GemmFloat,
+    E: Fn(T, [T; C], [T; F]) -> [T; N] + Sync,
+{
+    assert!(N > 0, "fast::gemm_fused: needs at least one output");
+    assert!(
+        a.len() == m * k && b.len() == k * n,
+        "fast::gemm_fused: operands of {} and {} elements do not fit [{m}, {k}] x [{k}, {n}]",
+        a.len(),
+        b.len()
+    );
+    for (q, c) in cols.iter().enumerate() {
+        assert!(
+            c.len() == n,
+            "fast::gemm_fused: column operand {q} has {} elements, the product has {n} columns",
+            c.len()
+        );
+    }
+    for (q, f) in full.iter().enumerate() {
+        assert!(
+            f.len() == m * n,
+            "fast::gemm_fused: operand {q} has {} elements, the product [{m}, {n}] has {}",
+            f.len(),
+            m * n
+        );
+    }
+    for (q, o) in outs.iter().enumerate() {
+        assert!(
+            o.len() == m * n,
+            "fast::gemm_fused: output {q} has {} elements, the product [{m}, {n}] has {}",
+            o.len(),
+            m * n
+        );
+    }
+    if m == 0 || n == 0 {
+        return;
+    }
+    let p = Ptrs {
+        a: a.as_ptr(),
+        b: b.as_ptr(),
+        cols: cols.map(|c| c.as_ptr()),
+        full: full.map(|f| f.as_ptr()),
+        outs: outs.map(|o| o.as_mut_ptr()),
+    };
+    // The AVX-512 strip kernels take a one-result epilogue: the product
+    // goes there, the full epilogue runs as one pass after it.
+    if T::has_strip_kernel() && k > 0 && !(trans_a && trans_b) {
+        // SAFETY: outs[0] holds m * n values and is not aliased (`&mut`).
+        let o0 = unsafe { std::slice::from_raw_parts_mut(p.outs[0], m * n) };
+        if C == 0 && F == 0 && N == 1 {
+            let one = |v: T| {
+                epi(
+                    v,
+                    std::array::from_fn(|_| T::zero()),
+                    std::array::from_fn(|_| T::zero()),
+                )[0]
+            };
+            return super::gemm_ex_slice(a, b, m, k, n, trans_a, trans_b, o0, one);
+        }
+        super::gemm_ex_slice(a, b, m, k, n, trans_a, trans_b, o0, |v| v);
+        // SAFETY: the block is the whole (in-bounds) product.
+        return unsafe { epilogue(p, n, (0, m), (0, n), &epi) };
+    }
+    // SAFETY: the lengths were checked above.
+    unsafe { blocked(p, m, k, n, trans_a, trans_b, &epi) }
+}
+
+/// The gemm crate per thread block, then the epilogue on the block.
+///
+/// # Safety
+/// The pointers of `p` hold the lengths `gemm_fused` checks; outputs do not
+/// overlap inputs.
+unsafe fn blocked<T, const C: usize, const F: usize, const N: usize, E>(
+    p: Ptrs<T, C, F, N>,
+    m: usize,
+    k: usize,
+    n: usize,
+    trans_a: bool,
+    trans_b: bool,
+    epi: &E,
+) where
+    T: GemmFloat,
+    E: Fn(T, [T; C], [T; F]) -> [T; N] + Sync,
+{
+    // op(a)[i, p] = a[i * a_rs + p * a_cs]; op(b)[p, j] = b[p * b_rs + j * b_cs].
+    let (a_rs, a_cs) = if trans_a { (1, m) } else { (k, 1) };
+    let (b_rs, b_cs) = if trans_b { (1, k) } else { (n, 1) };
+    let run = |(r0, r1): (usize, usize), (c0, c1): (usize, usize)| {
+        // SAFETY: the block lies inside [m, n]; blocks are disjoint.
+        unsafe {
+            gemm_block(
+                r1 - r0,
+                c1 - c0,
+                k,
+                p.outs[0].add(r0 * n + c0),
+                n,
+                p.a.add(r0 * a_rs),
+                a_rs,
+                a_cs,
+                p.b.add(c0 * b_cs),
+                b_rs,
+                b_cs,
+            );
+            epilogue(p, n, (r0, r1), (c0, c1), epi);
+        }
+    };
+    let threads = rayon::current_num_threads();
+    if m * n * k < PAR_MIN_FMAS || threads < 2 {
+        return run((0, m), (0, n));
+    }
+    // One block per thread, cut along the longer side of the output
+    // (columns in multiples of 16: no cache line written by two threads).
+    if n >= m {
+        let w = n.div_ceil(threads).next_multiple_of(16).min(n);
+        (0..n.div_ceil(w))
+            .into_par_iter()
+            .with_max_len(1)
+            .for_each(|t| run((0, m), (t * w, ((t + 1) * w).min(n))));
+    } else {
+        let h = m.div_ceil(threads);
+        (0..m.div_ceil(h))
+            .into_par_iter()
+            .with_max_len(1)
+            .for_each(|t| run((t * h, ((t + 1) * h).min(m)), (0, n)));
+    }
+}
+
+/// The epilogue over rows `r0..r1`, columns `c0..c1`, reading the product
+/// from `outs[0]`.
+///
+/// # Safety
+/// As [`blocked`]; the block is in bounds and written by this task only.
+#[inline(always)]
+unsafe fn epilogue<T, const C: usize, const F: usize, const N: usize, E>(
+    p: Ptrs<T, C, F, N>,
+    n: usize,
+    (r0, r1): (usize, usize),
+    (c0, c1): (usize, usize),
+    epi: &E,
+) where
+    T: GemmFloat,
+    E: Fn(T, [T; C], [T; F]) -> [T; N],
+{
+    let w = c1 - c0;
+    dispatch(
+        #[inline(always)]
+        || {
+            for i in r0..r1 {
+                let base = i * n + c0;
+                // SAFETY: row i, columns c0..c1 are in bounds (contract).
+                let (outs, full, cols) = unsafe {
+                    (
+                        p.outs.map(|q| q.add(base)),
+                        p.full.map(|q| q.add(base)),
+                        p.cols.map(|q| q.add(c0)),
+                    )
+                };
+                for j in 0..w {
+                    // SAFETY: j < w; reads before writes at the same index.
+                    unsafe {
+                        let y = epi(
+                            *outs[0].add(j),
+                            std::array::from_fn(|c| *cols[c].add(j)),
+                            std::array::from_fn(|f| *full[f].add(j)),
+                        );
+                        for (q, v) in y.into_iter().enumerate() {
+                            outs[q].add(j).write(v);
+                        }
+                    }
+                }
+            }
+        },
+    )
+}
+
+/// `out = epi(op(a) · op(b))` without the AVX-512 strip kernels: the
+/// fallback of `gemm_epilogue_slice` and `gemm_ex_slice`.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn gemm_fallback<T: GemmFloat, E: Fn(T) -> T + Sync>(
+    a: &[T],
+    b: &[T],
+    m: usize,
+    k: usize,
+    n: usize,
+    trans_a: bool,
+    trans_b: bool,
+    out: &mut [T],
+    epi: E,
+) {
+    let p = Ptrs {
+        a: a.as_ptr(),
+        b: b.as_ptr(),
+        cols: [],
+        full: [],
+        outs: [out.as_mut_ptr()],
+    };
+    let e = |v: T, _: [T; 0], _: [T; 0]| [epi(v)];
+    // SAFETY: the callers checked the lengths; `out` is `&mut`.
+    unsafe { blocked(p, m, k, n, trans_a, trans_b, &e) }
+}
