@@ -73,6 +73,13 @@ fn form(m: &SMatrix<f64, 2, 2>, x: &SVector<f64, 2>) -> f64 {
     x[0] * (m[(0, 0)] * x[0] + m[(0, 1)] * x[1]) + x[1] * (m[(1, 0)] * x[0] + m[(1, 1)] * x[1])
 }
 
+/// Matrix-vector arithmetic in a body: |M x - b|^2.
+#[grad]
+fn misfit(m: &SMatrix<f64, 2, 2>, x: &SVector<f64, 2>, b: &SVector<f64, 2>) -> f64 {
+    let r = m * x - b;
+    r.dot(&r)
+}
+
 fn df(t: &SVector<f64, 3>) -> [f64; 3] {
     let (x, y, z) = (t[0], t[1], t[2]);
     [
@@ -152,12 +159,13 @@ fn hessian_jacobian_jvp_vjp_on_static_types_do_not_allocate() {
         let (_, pb) = field::vjp(&v);
         let g = pb(Vector2::new(s, 1.0));
         let (gm, gx): (SMatrix<f64, 2, 2>, SVector<f64, 2>) = form::grad(&m, &v);
-        acc += h.sum() + j.sum() + tan.sum() + g.sum() + gm.sum() + gx.sum();
+        let gmis: SMatrix<f64, 2, 2> = misfit::grad(&m, &v, &Vector2::new(s, 1.0));
+        acc += h.sum() + j.sum() + tan.sum() + g.sum() + gm.sum() + gx.sum() + gmis.sum();
     }
     assert_eq!(
         allocs() - before,
         0,
-        "hessian, jacobian, jvp, vjp or grad on nalgebra values allocated"
+        "hessian, jacobian, jvp, vjp or grad (also through m * x) on nalgebra values allocated"
     );
     assert!(acc.is_finite());
     // The values themselves: H against the analytic Hessian's trace,

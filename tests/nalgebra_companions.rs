@@ -48,6 +48,19 @@ fn rosen(v: &SVector<f32, 2>) -> f32 {
     a * a + 100.0 * b * b
 }
 
+/// Matrix-vector products, differences and `dot` in a body: |A x - b|^2 / 2.
+#[grad(argnums = (0, 1))]
+fn residual(a: &Matrix2<f64>, x: &Vector2<f64>, b: &Vector2<f64>) -> f64 {
+    let r = a * x - b;
+    0.5 * r.dot(&r)
+}
+
+/// `transpose`, scaling and negation: 2 A^T x - x.
+#[grad(argnums = 1)]
+fn lin(a: &Matrix2<f64>, x: &Vector2<f64>) -> Vector2<f64> {
+    a.transpose() * x * 2.0 + -x
+}
+
 fn analytic_hessian(t: &SVector<f64, 3>) -> [[f64; 3]; 3] {
     let (x, y, z) = (t[0], t[1], t[2]);
     let (sx, cx, sy, cy) = (x.sin(), x.cos(), y.sin(), y.cos());
@@ -165,4 +178,25 @@ fn smatrix_results_are_built_row_by_row() {
     let r = rotation(0.3);
     let want = Matrix2::new(0.3f64.cos(), -0.3f64.sin(), 0.3f64.sin(), 0.3f64.cos());
     assert!((r - want).abs().max() < 1e-15);
+}
+
+#[test]
+fn matrix_vector_arithmetic_in_bodies() {
+    let a = Matrix2::new(2.0, -1.0, 0.5, 3.0);
+    let x = Vector2::new(0.7, -0.2);
+    let b = Vector2::new(1.0, 0.5);
+    let r = a * x - b;
+    let (ga, gx): (Matrix2<f64>, Vector2<f64>) = residual::grad(&a, &x, &b);
+    assert!((ga - r * x.transpose()).abs().max() < 1e-15);
+    assert!((gx - a.transpose() * r).abs().max() < 1e-15);
+    // The Hessian in x of |A x - b|^2 / 2 is A^T A (argnums 0 is A here,
+    // so check through the Jacobian of `lin` instead): d(2 A^T x - x)/dx.
+    let j: Matrix2<f64> = lin::jacobian(&a, &x);
+    assert!(
+        (j - (2.0 * a.transpose() - Matrix2::identity()))
+            .abs()
+            .max()
+            < 1e-15
+    );
+    assert!((lin(&a, &x) - (2.0 * a.transpose() * x - x)).abs().max() < 1e-15);
 }

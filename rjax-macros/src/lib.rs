@@ -17,6 +17,7 @@ mod ctxt;
 mod custom;
 mod expand;
 mod lower;
+mod nalgebra_ops;
 mod nalgebra_param;
 mod prims;
 mod suggest;

@@ -201,6 +201,8 @@ pub const METHODS: &[(&str, usize, Op)] = &[
     ("broadcast_to", 1, Op::BroadcastTo),
     ("flatten", 0, Op::Flatten),
     ("transpose", 1, Op::Permute),
+    // `a.transpose()`: all axes reversed (jnp), nalgebra's transpose.
+    ("transpose", 0, Op::T),
     ("slice", 1, Op::Slice),
     ("expand_dims", 1, Op::ExpandDims),
     ("squeeze", 0, Op::Squeeze),

@@ -194,6 +194,7 @@ impl Lowerer<'_> {
             ExprKind::Bool(v) => Value::Atom(self.b.lit(f64::from(u8::from(*v)), DType::Bool)),
             ExprKind::Neg(x) => match self.expr(x)? {
                 Value::Weak(v, int) => Value::Weak(-v, int),
+                v @ Value::Struct(_) => self.matrix_neg(v, span)?,
                 v => {
                     let a = self.atom(v, span)?;
                     let r = self.b.neg(a);
@@ -225,6 +226,11 @@ impl Lowerer<'_> {
                 let mut vals = Vec::new();
                 for a in args {
                     vals.push(self.expr(a)?);
+                }
+                if matches!(vals.first(), Some(Value::Struct(_)))
+                    && let Some(v) = self.matrix_method(name, vals.clone(), span)
+                {
+                    return v;
                 }
                 self.prim(*op, name, vals, &args[1..], span)?
             }
@@ -357,7 +363,11 @@ impl Lowerer<'_> {
         })
     }
 
-    fn binary(&mut self, op: BinOp, l: Value, r: Value, span: Span) -> LResult<Value> {
+    pub(crate) fn binary(&mut self, op: BinOp, l: Value, r: Value, span: Span) -> LResult<Value> {
+        if Self::is_struct(&l) || Self::is_struct(&r) {
+            // nalgebra values (`crate::nalgebra_ops`).
+            return self.matrix_binary(op, l, r, span);
+        }
         if let (Value::Weak(a, ia), Value::Weak(b, ib)) = (&l, &r) {
             let int = *ia && *ib;
             let v = match op {
