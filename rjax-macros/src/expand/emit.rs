@@ -324,7 +324,27 @@ impl<'j> Emitter<'j> {
                 stmts.extend(self.eqn(e));
             }
         }
-        let outs = self.j.outvars.iter().map(|a| self.owned(a)).collect();
+        // The body ends here, so each output variable is moved out at its
+        // last position (cloned where it repeats): no reference-count
+        // round trip per returned array. Bound in order to `__ret_k`, so
+        // that callers may place the outputs in any order.
+        let outv = &self.j.outvars;
+        let vals: Vec<TokenStream> = outv
+            .iter()
+            .enumerate()
+            .map(|(k, a)| match a {
+                Atom::Var(v) if !outv[k + 1..].contains(a) => {
+                    let n = self.name(*v);
+                    quote!(#n)
+                }
+                _ => self.owned(a),
+            })
+            .collect();
+        let rets: Vec<Ident> = (0..vals.len())
+            .map(|k| format_ident!("__ret_{}", k))
+            .collect();
+        stmts.extend(quote!(let (#(#rets,)*) = (#(#vals,)*);));
+        let outs = rets.iter().map(|r| quote!(#r)).collect();
         Emitted { stmts, outs }
     }
 

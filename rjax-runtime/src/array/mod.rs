@@ -15,6 +15,12 @@
 //! - `fmt.rs`: `Debug`, NumPy-like `Display`;
 //! - `nalgebra.rs`: conversions to and from nalgebra matrices and vectors.
 //!
+//! Storage (`storage.rs`, `dims.rs`, `buffer_cache.rs`): the shape is
+//! inline up to rank 4 and the elements up to 4 are inline in the shared
+//! allocation, so a tiny array costs one allocation; buffers of large
+//! arrays go to [`buffer_cache`] when dropped and serve the next array of
+//! about that size (no fresh pages to fault in).
+//!
 //! # Conventions chosen where NumPy, JAX and Rust disagree
 //! - `len()` is the number of elements (as ndarray), not the first axis.
 //! - `a.max()`, `a.sum()`... reduce everything to a scalar `T`;
@@ -25,7 +31,9 @@
 //! - `==` on arrays (`PartialEq`) is whole-array equality: same shape and
 //!   same elements.
 
+pub mod buffer_cache;
 mod construct;
+mod dims;
 mod fmt;
 mod linalg;
 mod math;
@@ -33,6 +41,7 @@ mod nalgebra;
 mod ops;
 mod reduce;
 mod shape;
+mod storage;
 
 pub use math::{try_where_, where_};
 
@@ -40,6 +49,8 @@ use std::sync::Arc;
 
 use crate::dtype::Element;
 use crate::error::{Result, RjaxError};
+use dims::Dims;
+use storage::Storage;
 
 /// An n-dimensional array, row-major, cheap to clone (shared storage, copy
 /// on write).
@@ -51,17 +62,16 @@ use crate::error::{Result, RjaxError};
 /// ```
 #[derive(Clone)]
 pub struct Array<T> {
-    data: Arc<Vec<T>>,
-    shape: Vec<usize>,
+    data: Arc<Storage<T>>,
+    shape: Dims,
 }
 
 impl<T: Element> Array<T> {
     /// A 1-d array holding `data`.
     pub fn from_vec(data: Vec<T>) -> Self {
-        let shape = vec![data.len()];
         Array {
-            data: Arc::new(data),
-            shape,
+            shape: Dims::from([data.len()]),
+            data: Arc::new(Storage::from_vec(data)),
         }
     }
 
@@ -78,16 +88,16 @@ impl<T: Element> Array<T> {
             });
         }
         Ok(Array {
-            data: Arc::new(data),
-            shape,
+            data: Arc::new(Storage::from_vec(data)),
+            shape: shape.into(),
         })
     }
 
     /// A 0-d array holding one value.
     pub fn scalar(x: T) -> Self {
         Array {
-            data: Arc::new(vec![x]),
-            shape: vec![],
+            data: Arc::new(Storage::from_slice(&[x])),
+            shape: Dims::from([]),
         }
     }
 
@@ -119,26 +129,46 @@ impl<T: Element> Array<T> {
     /// The elements in row-major order, mutably; copies the storage first if
     /// it is shared (copy on write).
     pub fn as_mut_slice(&mut self) -> &mut [T] {
-        Arc::make_mut(&mut self.data).as_mut_slice()
+        let s: &mut Storage<T> = Arc::make_mut(&mut self.data);
+        s
     }
 
     /// The elements as a new `Vec`, row-major.
     pub fn to_vec(&self) -> Vec<T> {
-        self.data.as_ref().clone()
+        self.data.to_vec()
     }
 
     /// An array from parts already known to agree (`shape` product equals
     /// `data.len()`).
-    pub(crate) fn from_raw(shape: Vec<usize>, data: Vec<T>) -> Self {
+    pub(crate) fn from_raw(shape: impl Into<Dims>, data: Vec<T>) -> Self {
+        let shape = shape.into();
         debug_assert_eq!(shape.iter().product::<usize>(), data.len());
         Array {
-            data: Arc::new(data),
+            data: Arc::new(Storage::from_vec(data)),
             shape,
         }
     }
 
+    /// An array of parts already known to agree, copying `data` (inline
+    /// when it has at most 4 elements: one allocation in all).
+    pub(crate) fn from_raw_slice(shape: impl Into<Dims>, data: &[T]) -> Self {
+        let shape = shape.into();
+        debug_assert_eq!(shape.iter().product::<usize>(), data.len());
+        Array {
+            data: Arc::new(Storage::from_slice(data)),
+            shape,
+        }
+    }
+
+    /// True when no other array shares this one's storage (writing to it
+    /// then copies nothing).
+    pub(crate) fn is_unshared(&mut self) -> bool {
+        Arc::get_mut(&mut self.data).is_some()
+    }
+
     /// The same storage seen with another shape of the same size (no copy).
-    pub(crate) fn with_shape(&self, shape: Vec<usize>) -> Self {
+    pub(crate) fn with_shape(&self, shape: impl Into<Dims>) -> Self {
+        let shape = shape.into();
         debug_assert_eq!(shape.iter().product::<usize>(), self.data.len());
         Array {
             data: Arc::clone(&self.data),
@@ -146,9 +176,11 @@ impl<T: Element> Array<T> {
         }
     }
 
-    /// The elements as a `Vec`, without a copy when the storage is not shared.
+    /// The elements as a `Vec`, without a copy when the storage is not
+    /// shared (and not one of the inline storages of arrays of at most 4
+    /// elements).
     pub fn into_vec(self) -> Vec<T> {
-        Arc::try_unwrap(self.data).unwrap_or_else(|shared| shared.as_ref().clone())
+        Arc::try_unwrap(self.data).map_or_else(|shared| shared.to_vec(), Storage::into_vec)
     }
 }
 
@@ -174,7 +206,9 @@ impl<T: Element> Array<T> {
 
     /// The row-major offset of a full index, or the error text.
     fn offset(&self, op: &'static str, index: &[usize]) -> Result<usize> {
-        if index.len() != self.shape.len() || index.iter().zip(&self.shape).any(|(i, d)| i >= d) {
+        if index.len() != self.shape.len()
+            || index.iter().zip(self.shape.iter()).any(|(i, d)| i >= d)
+        {
             return Err(RjaxError::invalid(
                 op,
                 format!(
@@ -185,7 +219,7 @@ impl<T: Element> Array<T> {
         }
         Ok(index
             .iter()
-            .zip(&self.shape)
+            .zip(self.shape.iter())
             .fold(0, |acc, (&i, &d)| acc * d + i))
     }
 
@@ -225,7 +259,7 @@ impl<T: Element> PartialEq for Array<T> {
     /// Same shape and equal elements (so NaN makes arrays unequal, as in
     /// IEEE).
     fn eq(&self, other: &Self) -> bool {
-        self.shape == other.shape && self.data == other.data
+        self.shape == other.shape && self.data[..] == other.data[..]
     }
 }
 

@@ -26,6 +26,7 @@ use std::mem::MaybeUninit;
 use rayon::prelude::*;
 
 use super::dispatch::dispatch;
+use crate::array::buffer_cache;
 use crate::{Array, Element};
 
 /// Below this many elements a loop runs on the calling thread only.
@@ -169,9 +170,18 @@ where
     U: Copy + Send,
     F: Fn(T, T) -> U + Sync,
 {
+    map2_uninit(x, y, as_uninit(out), f)
+}
+
+/// `out[i] = f(x[i], y[i])` into possibly uninitialised storage.
+fn map2_uninit<T, U, F>(x: &[T], y: &[T], out: &mut [MaybeUninit<U>], f: F)
+where
+    T: Copy + Sync,
+    U: Send,
+    F: Fn(T, T) -> U + Sync,
+{
     check_len("fast::map2", "the second input", x.len(), y.len());
     check_len("fast::map2", "the output", x.len(), out.len());
-    let out = as_uninit(out);
     if parallel(x.len()) {
         let c = chunk_len(x.len());
         out.par_chunks_mut(c)
@@ -240,14 +250,15 @@ fn check_shape(op: &str, a: &[usize], b: &[usize]) {
     );
 }
 
-/// A new array `f(x)` elementwise, in one pass (no zero-fill).
+/// A new array `f(x)` elementwise, in one pass (no zero-fill; a large
+/// result reuses a dropped array's pages from the buffer cache).
 pub fn map1<T: Element, U: Element, F: Fn(T) -> U + Sync>(x: &Array<T>, f: F) -> Array<U> {
     let n = x.len();
-    let mut v: Vec<U> = Vec::with_capacity(n);
+    let mut v: Vec<U> = buffer_cache::with_capacity(n);
     map1_uninit(x.as_slice(), &mut v.spare_capacity_mut()[..n], f);
     // SAFETY: map1_uninit wrote all n elements.
     unsafe { v.set_len(n) };
-    Array::from_shape_vec(x.shape().to_vec(), v).expect("fast::map1: shape of input")
+    Array::from_raw(x.shape(), v)
 }
 
 /// A new array `f(x, y)` elementwise; `x` and `y` have equal shapes.
@@ -257,9 +268,17 @@ pub fn map2<T: Element, U: Element, F: Fn(T, T) -> U + Sync>(
     f: F,
 ) -> Array<U> {
     check_shape("fast::map2", x.shape(), y.shape());
-    let mut out = vec![U::default(); x.len()];
-    map2_slice(x.as_slice(), y.as_slice(), &mut out, f);
-    Array::from_shape_vec(x.shape().to_vec(), out).expect("fast::map2: shape of input")
+    let n = x.len();
+    let mut v: Vec<U> = buffer_cache::with_capacity(n);
+    map2_uninit(
+        x.as_slice(),
+        y.as_slice(),
+        &mut v.spare_capacity_mut()[..n],
+        f,
+    );
+    // SAFETY: map2_uninit wrote all n elements.
+    unsafe { v.set_len(n) };
+    Array::from_raw(x.shape(), v)
 }
 
 /// `out = f(x)` elementwise into an existing buffer of the same shape (a

@@ -2,22 +2,23 @@
 //! buffer (the previous value of a loop-carried array) so that a `for`
 //! loop ping-pongs between two buffers instead of allocating per step.
 
+use crate::array::buffer_cache;
 use crate::{Array, Element};
 
-/// A buffer of `shape` to overwrite completely: `spare` when it has that
-/// shape (the storage is unshared first if needed, so nobody else's
-/// values change), else a new one.
+/// A buffer of `shape` whose every element the caller overwrites before
+/// reading: `spare` when it has that shape and nobody else holds its
+/// storage, else one from [`buffer_cache`] (the pages of a dropped array
+/// of about that size, holding its stale values) or a new zeroed one. No
+/// fill or copy pass either way.
 #[inline]
 pub fn buffer<T: Element>(spare: Option<Array<T>>, shape: &[usize]) -> Array<T> {
-    match spare {
-        Some(mut a) if a.shape() == shape => {
-            a.as_mut_slice();
-            a
-        }
-        // Zeroed memory comes from calloc: large buffers are fresh pages,
-        // with no fill pass.
-        _ => Array::from_raw(shape.to_vec(), vec![T::default(); shape.iter().product()]),
+    if let Some(mut a) = spare
+        && a.shape() == shape
+        && a.is_unshared()
+    {
+        return a;
     }
+    Array::from_raw(shape, buffer_cache::overwrite(shape.iter().product()))
 }
 
 /// A new buffer with the shape of `like`.
@@ -34,15 +35,26 @@ pub fn buffer_like<T: Element, U: Element>(like: &Array<U>) -> Array<T> {
 /// When an index is out of bounds (names the op and the length).
 #[inline]
 pub fn onehot<T: Element + std::ops::AddAssign>(len: usize, terms: &[(usize, T)]) -> Array<T> {
-    let mut v = vec![T::default(); len];
-    for &(i, x) in terms {
-        assert!(
-            i < len,
-            "pad: index {i} is out of bounds for an array of length {len}"
-        );
-        v[i] += x;
+    let add = |v: &mut [T]| {
+        for &(i, x) in terms {
+            assert!(
+                i < len,
+                "pad: index {i} is out of bounds for an array of length {len}"
+            );
+            v[i] += x;
+        }
+    };
+    // Short results (the gradient of f(t[0], t[1], t[2])) are assembled
+    // on the stack and stored inline: one allocation per call.
+    const SHORT: usize = 8;
+    if len <= SHORT {
+        let mut v = [T::default(); SHORT];
+        add(&mut v[..len]);
+        return Array::from_raw_slice([len], &v[..len]);
     }
-    Array::from_raw(vec![len], v)
+    let mut v = vec![T::default(); len];
+    add(&mut v);
+    Array::from_raw([len], v)
 }
 
 /// Column `col` of a 2-d array as a new 1-d array (one strided pass): the
