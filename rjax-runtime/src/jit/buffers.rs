@@ -68,8 +68,9 @@ pub fn column<T: Element>(x: &Array<T>, col: usize) -> Array<T> {
         s.len() == 2 && col < s[1],
         "slice: column {col} is out of bounds for shape {s:?}"
     );
-    let v: Vec<T> = x.as_slice().chunks_exact(s[1]).map(|r| r[col]).collect();
-    Array::from_raw(vec![s[0]], v)
+    let mut v = buffer_cache::with_capacity(s[0]);
+    v.extend(x.as_slice().chunks_exact(s[1]).map(|r| r[col]));
+    Array::from_raw([s[0]], v)
 }
 
 /// A `[rows, len]` array, zero except for the columns in `terms` (column,
@@ -90,11 +91,14 @@ pub fn onehot_cols<T: Element + std::ops::AddAssign>(
             v.shape()
         );
     }
-    let mut out = vec![T::default(); rows * len];
+    // Each row is cleared and filled in one pass (the buffer may hold a
+    // dropped array's values).
+    let mut out = buffer_cache::overwrite(rows * len);
     for (i, row) in out.chunks_exact_mut(len.max(1)).enumerate() {
+        row.fill(T::default());
         for (c, v) in terms {
             row[*c] += v.as_slice()[i];
         }
     }
-    Array::from_raw(vec![rows, len], out)
+    Array::from_raw([rows, len], out)
 }
