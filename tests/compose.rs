@@ -124,3 +124,25 @@ fn callees_in_another_module() {
         assert!((energy_and_force(x) - (x * x.sin() + d1)).abs() < 1e-12);
     }
 }
+
+/// A `has_aux` callee: `h::grad` inside a body gives (gradient, aux).
+#[grad(has_aux)]
+fn loss_aux(x: f64) -> (f64, f64) {
+    (x * x, x.sin())
+}
+
+#[jit]
+#[grad]
+fn grad_plus_aux(x: f64) -> f64 {
+    let (g, aux) = loss_aux::grad(x);
+    g + aux
+}
+
+#[test]
+fn has_aux_callee_in_a_body() {
+    for x in [0.3, -1.2, 2.0f64] {
+        // d/dx x^2 = 2x, aux = sin x; the caller's derivative 2 + cos x.
+        assert!((grad_plus_aux(x) - (2.0 * x + x.sin())).abs() < 1e-14);
+        assert!((grad_plus_aux::grad(x) - (2.0 + x.cos())).abs() < 1e-14);
+    }
+}

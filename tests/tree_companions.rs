@@ -43,6 +43,26 @@ fn affine(p: &Affine, x: &Array<f64>) -> Array<f64> {
     (&p.w * x + &p.b).tanh()
 }
 
+/// A rank-0 array field (a bias kept as an `Array`, e.g. for `tree_map`).
+#[derive(Tree, Clone, Debug, PartialEq)]
+struct Biased {
+    w: Array<f64>,
+    #[rank(0)]
+    b: Array<f64>,
+}
+
+/// sum(tanh(w x + b)) over `Biased`.
+#[grad]
+fn biased(p: &Biased, x: &Array<f64>) -> f64 {
+    (&p.w * x + &p.b).tanh().sum()
+}
+
+/// A plain rank-0 array parameter.
+#[grad(argnums = (0, 1))]
+fn scaled(#[rank(0)] s: &Array<f64>, x: &Array<f64>) -> f64 {
+    (x * s).sum()
+}
+
 /// A struct result: (u * s, sin(v)).
 #[vmap]
 fn warp(q: &Pair, s: f64) -> Pair {
@@ -256,4 +276,32 @@ fn vmap_maps_every_field_of_a_struct() {
             assert!(close(w.v.to_vec()[2 * b + i], want.v[i], 1e-14));
         }
     }
+}
+
+#[test]
+fn rank_zero_array_fields_take_and_give_arrays() {
+    let (p, x) = sample();
+    let q = Biased {
+        w: p.w.clone(),
+        b: Array::scalar(p.b),
+    };
+    assert!(close(biased(&q, &x), loss(&p, &x), 1e-14));
+    let g: Biased = biased::grad(&q, &x);
+    let want = loss::grad(&p, &x);
+    assert_eq!(g.b.shape(), &[] as &[usize]);
+    assert!(close(g.b.item(), want.b, 1e-14));
+    assert_eq!(g.w.to_vec(), want.w.to_vec());
+    let (_, pb) = biased::vjp(&q, &x);
+    let (g2, _) = pb(1.0);
+    assert_eq!(g2, g);
+    let dq = Biased {
+        w: Array::zeros(&[3]),
+        b: Array::scalar(1.0),
+    };
+    let (_, t) = biased::jvp((&q, &x), (&dq, &Array::zeros(&[3])));
+    assert!(close(t, want.b, 1e-12));
+    // The same for a plain `#[rank(0)]` parameter: d/ds sum(x s) = sum(x).
+    let (gs, gx) = scaled::grad(&Array::scalar(2.0), &x);
+    assert!(close(gs.item(), x.to_vec().iter().sum::<f64>(), 1e-14));
+    assert_eq!(gx.to_vec(), vec![2.0; 3]);
 }

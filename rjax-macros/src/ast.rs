@@ -1282,6 +1282,15 @@ impl<'c, 'a> Builder<'c, 'a> {
             } else if last == "vjp" {
                 self.refuse_vjp(&p.path);
                 return self.err(span);
+            } else if matches!(last, "jaxpr" | "make_jaxpr") {
+                // Not a value of the IR: otherwise the callback would look
+                // for `h::jaxpr::__rjax_export` and rustc's error would not
+                // say why.
+                self.cx.error_spanned_by(
+                    p,
+                    format!("`{last}` gives a function's IR for printing and cannot be called inside a transformed body: call it outside (`println!(\"{{}}\", h::{last}(..))`), and inside call `h(..)` or a companion such as `h::grad(..)`"),
+                );
+                return self.err(span);
             } else {
                 None
             };

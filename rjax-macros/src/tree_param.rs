@@ -429,7 +429,20 @@ pub fn group_grads(
     argnums: &[usize],
     outs: &[TokenStream],
     leaf_ty: &dyn Fn(usize) -> TokenStream,
+    ranks: &[usize],
 ) -> (Vec<TokenStream>, Vec<TokenStream>) {
+    // The gradient of a rank-0 array parameter is a native scalar in the
+    // emitted code: back into an `Array` for its slot (`ranks` empty when
+    // only the types are wanted).
+    let outs: Vec<TokenStream> = outs
+        .iter()
+        .zip(argnums)
+        .map(|(o, &i)| match f.params[i].ty {
+            ParamTy::Array { .. } if ranks.get(i) == Some(&0) => quote!(::rjax::Array::scalar(#o)),
+            _ => o.clone(),
+        })
+        .collect();
+    let outs = &outs[..];
     let (mut tys, mut vals) = (Vec::new(), Vec::new());
     let mut k = 0;
     while k < argnums.len() {

@@ -57,24 +57,38 @@ impl Mlp {
 
     /// Forward pass; returns the loss and leaves h, logits in place.
     pub fn loss(&mut self) -> f32 {
-        fast::gemm_epilogue_slice(&self.x, &self.w1, B, D, H, false, &mut self.h, |v| v);
-        let (h, b1) = (&mut self.h, &self.b1);
-        fast::dispatch(
+        // h = tanh(x · w1 + b1) and logits = h · w2 + b2, bias and
+        // activation applied per block of the product.
+        fast::gemm_fused(
+            &self.x,
+            &self.w1,
+            B,
+            D,
+            H,
+            false,
+            false,
+            [&self.b1[..]],
+            [],
+            [&mut self.h[..]],
             #[inline(always)]
-            || {
-                for row in h.chunks_exact_mut(H) {
-                    for (v, &b) in row.iter_mut().zip(b1) {
-                        *v = fast::tanh_f32(*v + b);
-                    }
-                }
-            },
+            |v, [b], []| [fast::tanh_f32(v + b)],
         );
-        fast::gemm_epilogue_slice(&self.h, &self.w2, B, H, C, false, &mut self.logits, |v| v);
+        fast::gemm_fused(
+            &self.h,
+            &self.w2,
+            B,
+            H,
+            C,
+            false,
+            false,
+            [&self.b2[..]],
+            [],
+            [&mut self.logits[..]],
+            #[inline(always)]
+            |v, [b], []| [v + b],
+        );
         let mut total = 0.0f32;
-        for (row, yrow) in self.logits.chunks_exact_mut(C).zip(self.y.chunks_exact(C)) {
-            for (v, &b) in row.iter_mut().zip(&self.b2) {
-                *v += b;
-            }
+        for (row, yrow) in self.logits.chunks_exact(C).zip(self.y.chunks_exact(C)) {
             let mx = row.iter().fold(f32::NEG_INFINITY, |a, &v| a.max(v));
             let lse = mx + fast::ln_f32(row.iter().map(|&v| fast::exp_f32(v - mx)).sum());
             total += row
@@ -123,12 +137,19 @@ impl Mlp {
             }
         }
         // dh = dlogits · w2ᵀ, times tanh' = 1 - h^2 in the same pass.
-        fast::gemm_epilogue_slice(&self.dlogits, &self.w2, B, C, H, true, &mut self.dh, |v| v);
-        fast::map2_inplace_slice(
-            &mut self.dh,
-            &self.h,
+        fast::gemm_fused(
+            &self.dlogits,
+            &self.w2,
+            B,
+            C,
+            H,
+            false,
+            true,
+            [],
+            [&self.h[..]],
+            [&mut self.dh[..]],
             #[inline(always)]
-            |d, h| d * (1.0 - h * h),
+            |d, [], [h]| [d * (1.0 - h * h)],
         );
         fast::gemm_ex_slice(
             &self.x,

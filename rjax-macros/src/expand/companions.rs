@@ -64,10 +64,13 @@ impl Input<'_> {
         self.f
             .params
             .iter()
-            .map(|p| {
+            .zip(self.ranks)
+            .map(|(p, r)| {
                 let n = p.name;
                 match p.ty {
                     ParamTy::Scalar(s) => s.input(n),
+                    // A rank-0 array is a native scalar in emitted code.
+                    ParamTy::Array { .. } if *r == 0 => quote!(#n.item()),
                     _ => quote!(#n.clone()),
                 }
             })
@@ -229,10 +232,11 @@ pub fn generate(inp: &Input) -> Output {
     // Gradients of a struct's fields come back as the struct.
     let leaf_ty = |i: usize| inp.param_value_ty(i);
     let placeholders: Vec<TokenStream> = (0..argnums.len()).map(|k| quote!(#k)).collect();
-    let (grad_tys, _) = crate::tree_param::group_grads(inp.f, &argnums, &placeholders, &leaf_ty);
+    let (grad_tys, _) =
+        crate::tree_param::group_grads(inp.f, &argnums, &placeholders, &leaf_ty, &[]);
     let grad_ty = tuple_if(&grad_tys, false);
     let group = |outs: &[TokenStream]| {
-        let (_, vals) = crate::tree_param::group_grads(inp.f, &argnums, outs, &leaf_ty);
+        let (_, vals) = crate::tree_param::group_grads(inp.f, &argnums, outs, &leaf_ty, inp.ranks);
         tuple_if(&vals, false)
     };
 
@@ -332,7 +336,17 @@ pub fn generate(inp: &Input) -> Output {
                     &h,
                     &inputs,
                     &shape_of,
-                    |outs| outs[0].clone(),
+                    |outs| {
+                        // A rank-0 array parameter's Hessian is a native scalar.
+                        let o = &outs[0];
+                        if h.out_types()[0].rank() == 0
+                            && matches!(inp.f.params[a].ty, ParamTy::Array { .. })
+                        {
+                            quote!(::rjax::Array::scalar(#o))
+                        } else {
+                            o.clone()
+                        }
+                    },
                 ));
             }
             Err(e) if e.is_empty() => {}
@@ -476,6 +490,7 @@ fn gen_jvp_vjp(
                 let n = leaf_tan(i);
                 inputs.push(match f.params[i].ty {
                     ParamTy::Scalar(_) => quote!(#n),
+                    ParamTy::Array { .. } if inp.ranks[i] == 0 => quote!(#n.item()),
                     _ => quote!(#n.clone()),
                 });
             }
@@ -536,7 +551,7 @@ fn gen_jvp_vjp(
                 .collect();
             let leaf_ty = |i: usize| inp.param_value_ty(i);
             let placeholders: Vec<TokenStream> = (0..wrt.len()).map(|k| quote!(#k)).collect();
-            let (cots, _) = crate::tree_param::group_grads(f, wrt, &placeholders, &leaf_ty);
+            let (cots, _) = crate::tree_param::group_grads(f, wrt, &placeholders, &leaf_ty, &[]);
             let cot_ty = tuple_if(&cots, false);
             let fdims = bind_dims(&fwd.in_types(), &shape_of);
             let fe = Emitter::new(&fwd).body(&inp.owned_inputs());
@@ -569,7 +584,8 @@ fn gen_jvp_vjp(
             let bdims = bind_dims(&bwd.in_types(), &shapes);
             let be = Emitter::new(&bwd).body(&inputs);
             let bstmts = be.stmts;
-            let (_, grouped) = crate::tree_param::group_grads(f, wrt, &be.outs, &leaf_ty);
+            let (_, grouped) =
+                crate::tree_param::group_grads(f, wrt, &be.outs, &leaf_ty, inp.ranks);
             let result = tuple_if(&grouped, false);
             // A struct output cotangent is that struct, by reference like
             // an array; an nalgebra one by value like a scalar. Its
@@ -667,10 +683,12 @@ fn gen_vmap(inp: &Input, items: &mut TokenStream, fail: &mut dyn FnMut(&str, Str
         .params
         .iter()
         .zip(&axes)
-        .map(|(p, a)| {
+        .zip(inp.ranks)
+        .map(|((p, a), r)| {
             let n = p.name;
             match (p.ty, a) {
                 (ParamTy::Scalar(_), None) => quote!(#n),
+                (ParamTy::Array { .. }, None) if *r == 0 => quote!(#n.item()),
                 _ => quote!(#n.clone()),
             }
         })

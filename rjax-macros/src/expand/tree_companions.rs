@@ -172,7 +172,28 @@ pub fn jacobian(
             fits.then(|| {
                 let (path, node) = (g.path.clone(), g.node.clone());
                 let ty = quote!(#path);
-                let build: Build = Box::new(move |o| node.assemble(o));
+                // A rank-0 block of an array field is a native scalar.
+                let wrap: Vec<bool> = leaves(g)
+                    .iter()
+                    .map(|&i| {
+                        matches!(f.params[i].ty, ParamTy::Array { .. })
+                            && out_rank + inp.ranks[i] == 0
+                    })
+                    .collect();
+                let build: Build = Box::new(move |o| {
+                    let o: Vec<TokenStream> = o
+                        .iter()
+                        .zip(&wrap)
+                        .map(|(x, w)| {
+                            if *w {
+                                quote!(::rjax::Array::scalar(#x))
+                            } else {
+                                x.clone()
+                            }
+                        })
+                        .collect();
+                    node.assemble(&o)
+                });
                 (first_output(inp.jaxpr), leaves(g), ty, build)
             })
         }

@@ -5,6 +5,8 @@
 //! boundary (see docs/ARCHITECTURE.md, "Composition").
 use rjax::prelude::*;
 
+pub mod matrix;
+
 /// Potential energy of a chain of pendulums with a global coupling:
 /// E(q) = sum(1 - cos q) + (sum q)^2 / 2.
 /// grad E = sin q + sum q; hessian E = diag(cos q) + ones.
