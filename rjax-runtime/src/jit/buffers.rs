@@ -68,9 +68,37 @@ pub fn column<T: Element>(x: &Array<T>, col: usize) -> Array<T> {
         s.len() == 2 && col < s[1],
         "slice: column {col} is out of bounds for shape {s:?}"
     );
-    let mut v = buffer_cache::with_capacity(s[0]);
-    v.extend(x.as_slice().chunks_exact(s[1]).map(|r| r[col]));
-    Array::from_raw([s[0]], v)
+    let (rows, cols) = (s[0], s[1]);
+    let src = x.as_slice();
+    let mut out = buffer_cache::overwrite(rows);
+    by_row_blocks(&mut out, 1, |r0, block| {
+        for (k, o) in block.iter_mut().enumerate() {
+            *o = src[(r0 + k) * cols + col];
+        }
+    });
+    Array::from_raw([rows], out)
+}
+
+/// Rows per block of the row-parallel passes below.
+const BLOCK_ROWS: usize = 1 << 14;
+
+/// Runs `f(first_row, rows)` over blocks of `out` (rows of `len`
+/// elements), on rayon's pool when the output is large enough to pay for
+/// it: these strided passes are memory-bound and a single core does not
+/// saturate the bus.
+fn by_row_blocks<T: Element>(out: &mut [T], len: usize, f: impl Fn(usize, &mut [T]) + Sync) {
+    use rayon::prelude::*;
+    let len = len.max(1);
+    let chunk = BLOCK_ROWS * len;
+    if out.len() >= crate::fast::PAR_MIN_LEN && rayon::current_num_threads() > 1 {
+        out.par_chunks_mut(chunk)
+            .enumerate()
+            .for_each(|(b, block)| f(b * BLOCK_ROWS, block));
+    } else {
+        for (b, block) in out.chunks_mut(chunk).enumerate() {
+            f(b * BLOCK_ROWS, block);
+        }
+    }
 }
 
 /// A `[rows, len]` array, zero except for the columns in `terms` (column,
@@ -94,11 +122,13 @@ pub fn onehot_cols<T: Element + std::ops::AddAssign>(
     // Each row is cleared and filled in one pass (the buffer may hold a
     // dropped array's values).
     let mut out = buffer_cache::overwrite(rows * len);
-    for (i, row) in out.chunks_exact_mut(len.max(1)).enumerate() {
-        row.fill(T::default());
-        for (c, v) in terms {
-            row[*c] += v.as_slice()[i];
+    by_row_blocks(&mut out, len, |r0, block| {
+        for (k, row) in block.chunks_exact_mut(len.max(1)).enumerate() {
+            row.fill(T::default());
+            for (c, v) in terms {
+                row[*c] += v.as_slice()[r0 + k];
+            }
         }
-    }
+    });
     Array::from_raw([rows, len], out)
 }
