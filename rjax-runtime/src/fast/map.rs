@@ -41,7 +41,9 @@ fn chunk_len(n: usize) -> usize {
     c.max(PAR_MIN_LEN / 2)
 }
 
-fn parallel(n: usize) -> bool {
+/// Whether a pass over `n` elements goes to rayon's pool (also used by
+/// the jit's strided row passes).
+pub(crate) fn parallel(n: usize) -> bool {
     n >= PAR_MIN_LEN && rayon::current_num_threads() > 1
 }
 

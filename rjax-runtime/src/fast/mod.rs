@@ -31,6 +31,7 @@ mod gemm_epilogue;
 mod gemm_fused;
 mod log;
 mod map;
+pub(crate) use map::parallel;
 mod mapn;
 mod math;
 mod nn_kernel;

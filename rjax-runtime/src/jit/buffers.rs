@@ -90,7 +90,7 @@ fn by_row_blocks<T: Element>(out: &mut [T], len: usize, f: impl Fn(usize, &mut [
     use rayon::prelude::*;
     let len = len.max(1);
     let chunk = BLOCK_ROWS * len;
-    if out.len() >= crate::fast::PAR_MIN_LEN && rayon::current_num_threads() > 1 {
+    if crate::fast::parallel(out.len()) {
         out.par_chunks_mut(chunk)
             .enumerate()
             .for_each(|(b, block)| f(b * BLOCK_ROWS, block));
