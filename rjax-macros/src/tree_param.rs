@@ -668,27 +668,31 @@ pub fn whole_groups(f: &Function, leaves: &[usize]) -> Vec<usize> {
         .collect()
 }
 
-/// The message of the run-time rank check of leaf parameter `p`: a
-/// struct field is named as the user knows it (`p.hidden.w`), with the
-/// place of its `#[rank(k)]` (the struct's field).
-pub fn rank_message(f: &Function, p: &Param, r: usize) -> String {
-    let fname = f.name;
-    let n = p.name;
-    let i = f.params.iter().position(|q| q.name == n);
+/// The name of leaf parameter `p` as the user knows it: a struct field
+/// is shown as its access path (`p.hidden.w`), a plain parameter as itself.
+pub fn shown_name(f: &Function, p: &Param) -> (String, bool) {
+    let i = f.params.iter().position(|q| q.name == p.name);
     match i.and_then(|i| group_of(f, i).map(|g| (g, i))) {
         Some((g, i)) => {
             let gname = g.name;
             let shown = g.node.access(&quote!(#gname)).swap_remove(i - g.first);
-            let shown = shown
-                .to_string()
-                .replace(' ', "")
-                .trim_start_matches('&')
-                .to_string();
-            format!(
-                "{fname}: `{shown}` must have rank {r} (inferred at compile time; annotate the struct's field with `#[rank(k)]` to choose another), got shape {{:?}}"
-            )
+            let shown = shown.to_string().replace(' ', "");
+            (shown.trim_start_matches('&').to_string(), true)
         }
-        None => format!(
+        None => (p.name.to_string(), false),
+    }
+}
+
+/// The message of the run-time rank check of leaf parameter `p`, naming
+/// a struct field by its access path with the place of its `#[rank(k)]`
+/// (the struct's field).
+pub fn rank_message(f: &Function, p: &Param, r: usize) -> String {
+    let fname = f.name;
+    match shown_name(f, p) {
+        (shown, true) => format!(
+            "{fname}: `{shown}` must have rank {r} (inferred at compile time; annotate the struct's field with `#[rank(k)]` to choose another), got shape {{:?}}"
+        ),
+        (n, false) => format!(
             "{fname}: `{n}` must have rank {r} (inferred at compile time; annotate `#[rank(k)] {n}` to choose another), got shape {{:?}}"
         ),
     }
