@@ -5,6 +5,10 @@
 //! macro's hidden leaf names).
 use rjax::prelude::*;
 
+#[path = "support/panics.rs"]
+mod panics;
+use panics::panic_message;
+
 fn data(n: usize) -> Array<f32> {
     Array::from_vec((0..n).map(|i| (i as f32 * 0.37).sin()).collect())
 }
@@ -91,14 +95,6 @@ fn rank0_struct_field_equals_eager() {
     let got = affine(&p, &x);
     let want = (&p.w * &x + &p.b).tanh();
     assert!(close(&got.to_vec(), &want.to_vec(), 1e-6));
-}
-
-fn panic_message(f: impl FnOnce() + std::panic::UnwindSafe) -> String {
-    let err = std::panic::catch_unwind(f).expect_err("the call should panic");
-    err.downcast_ref::<String>()
-        .cloned()
-        .or_else(|| err.downcast_ref::<&str>().map(|s| s.to_string()))
-        .unwrap_or_default()
 }
 
 #[test]

@@ -146,10 +146,14 @@ impl Builder {
         let mut squeeze = Vec::new();
         for (i, d) in t.dims().iter().enumerate() {
             let target = &shape[off + i];
-            if d == target || (d.as_const().is_none() && target.as_const().is_none()) {
+            if d == target {
                 keep.push(off + i);
             } else if d.is(1) {
                 squeeze.push(i);
+            } else if d.as_const().is_none() || target.as_const().is_none() {
+                // A symbol meeting another size is assumed equal to it
+                // (the macros then identify the two; the runtime checks).
+                keep.push(off + i);
             } else {
                 return Err(Error::shape(
                     "broadcast_to",
@@ -189,9 +193,10 @@ impl Builder {
             } else if a.is(1) {
                 b
             } else if a.as_const().is_none() || b.as_const().is_none() {
-                // Symbols are assumed equal where an op needs them equal;
-                // the runtime checks.
-                if a.as_const().is_none() { a } else { b }
+                // Symbols are assumed equal where an op needs them equal
+                // (to a constant when they meet one: `array![1., 2., 3.] *
+                // x` makes x's length 3); the runtime checks.
+                if a.as_const().is_none() { b } else { a }
             } else {
                 return Err(Error::shape(
                     "broadcast",

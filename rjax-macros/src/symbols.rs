@@ -17,15 +17,17 @@ const ELEMENTWISE: &[&str] = &[
     "and", "or", "select_n",
 ];
 
-/// Pairs of distinct symbols that some equation of `j` needs equal.
+/// Pairs of distinct symbols that some equation of `j` needs equal, and
+/// of a symbol and the constant size it meets (written as its digits, see
+/// `lower::input_types`).
 pub fn assumed_equal(j: &Jaxpr) -> Vec<(String, String)> {
     let mut out = Vec::new();
-    let mut pair = |a: &DimExpr, b: &DimExpr| {
-        if let (DimExpr::Sym(x), DimExpr::Sym(y)) = (a, b)
-            && x != y
-        {
-            out.push((x.clone(), y.clone()));
+    let mut pair = |a: &DimExpr, b: &DimExpr| match (a, b) {
+        (DimExpr::Sym(x), DimExpr::Sym(y)) if x != y => out.push((x.clone(), y.clone())),
+        (DimExpr::Sym(x), DimExpr::Const(c)) | (DimExpr::Const(c), DimExpr::Sym(x)) if *c != 1 => {
+            out.push((x.clone(), c.to_string()))
         }
+        _ => {}
     };
     for e in &j.eqns {
         let tys: Vec<TensorType> = e.inputs.iter().map(|a| j.atom_type(a)).collect();

@@ -88,6 +88,11 @@ impl Input<'_> {
                 out.extend(quote!(::core::assert_eq!(#n.ndim(), #r, #msg, #n.shape());));
             }
         }
+        out.extend(const_size_asserts(
+            self.f,
+            &self.jaxpr.in_types(),
+            &self.f.name.to_string(),
+        ));
         // Keys become their data before the body (see `keys.rs`).
         out.extend(super::keys::prologue(self.f, &[]));
         out
@@ -125,6 +130,32 @@ impl Input<'_> {
         let tys: Vec<TokenStream> = self.f.ret.tys.iter().map(|t| valty(*t)).collect();
         tuple_if(&tys, self.f.ret.tuple)
     }
+}
+
+/// Run-time checks of the parameter sizes the body fixed to constants
+/// (`array![1.0, 2.0, 3.0] * x` makes `x`'s length 3 in the jaxpr): the
+/// emitted code relies on them, so a call with another size stops with the
+/// parameter, the axis and the shape instead of reading past a buffer.
+/// After the rank checks, which make `shape()[k]` valid.
+pub(super) fn const_size_asserts(f: &Function, types: &[TensorType], who: &str) -> TokenStream {
+    let mut out = TokenStream::new();
+    for (p, t) in f.params.iter().zip(types) {
+        if !matches!(p.ty, ParamTy::Array { .. }) {
+            continue;
+        }
+        let n = p.name;
+        let shown = crate::tree_param::shown_name(f, p).0;
+        for (k, d) in t.dims().iter().enumerate() {
+            if let Some(c) = d.as_const() {
+                let c = c as usize;
+                let msg = format!(
+                    "{who}: `{shown}` axis {k} must have size {c} (a constant-sized value in the body meets it), got shape {{:?}}"
+                );
+                out.extend(quote!(::core::assert_eq!(#n.shape()[#k], #c, #msg, #n.shape());));
+            }
+        }
+    }
+    out
 }
 
 fn valty(t: ValTy) -> TokenStream {
@@ -715,6 +746,11 @@ fn gen_vmap(inp: &Input, items: &mut TokenStream, fail: &mut dyn FnMut(&str, Str
             asserts.extend(quote!(::core::assert_eq!(#n.ndim(), #want, #msg, #n.shape());));
         }
     }
+    asserts.extend(const_size_asserts(
+        inp.f,
+        &j.in_types(),
+        &format!("{fname}::vmap"),
+    ));
     items.extend(function(
         &format_ident!("vmap"),
         "Batched over `in_axes` (default 0); outputs batched on `out_axes` (default 0).",

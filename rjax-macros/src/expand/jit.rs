@@ -79,6 +79,11 @@ fn shape_checks(inp: &Input) -> TokenStream {
             out.extend(quote!(::core::assert_eq!(#n.ndim(), #r, #msg, #n.shape());));
         }
     }
+    out.extend(super::companions::const_size_asserts(
+        inp.f,
+        &inp.jaxpr.in_types(),
+        &fname,
+    ));
     let mut first: Vec<(String, TokenStream, String)> = Vec::new();
     for (p, t) in inp.f.params.iter().zip(inp.jaxpr.in_types()) {
         if !matches!(p.ty, ParamTy::Array { .. }) {

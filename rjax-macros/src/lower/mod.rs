@@ -121,7 +121,11 @@ pub fn input_types(
                             .unwrap_or(format!("d{next}"));
                         next += 1;
                         let name = resolve(same, &name);
-                        DimExpr::Sym(name)
+                        // A symbol identified with a constant size is it.
+                        match name.parse::<i64>() {
+                            Ok(c) => DimExpr::Const(c),
+                            Err(_) => DimExpr::Sym(name),
+                        }
                     })
                     .collect();
                 TensorType::new(dtype(elem), dims)

@@ -97,13 +97,17 @@ fn lower_unifying(f: &Function, ranks: &[usize], callees: &Callees) -> Result<Ja
                 let before = same.len();
                 for (a, b) in unify {
                     let (a, b) = (super::resolve(&same, &a), super::resolve(&same, &b));
-                    if a != b {
-                        // Keep the earlier symbol (n before m).
-                        let (keep, drop) = if order(&a) <= order(&b) {
-                            (a, b)
-                        } else {
-                            (b, a)
-                        };
+                    let constant = |s: &str| s.parse::<i64>().is_ok();
+                    if a != b && !(constant(&a) && constant(&b)) {
+                        // Keep a constant size, else the earlier symbol
+                        // (n before m). Two different constants stay a
+                        // shape error of the lowering.
+                        let (keep, drop) =
+                            if constant(&a) || (!constant(&b) && order(&a) <= order(&b)) {
+                                (a, b)
+                            } else {
+                                (b, a)
+                            };
                         same.insert(drop, keep);
                     }
                 }
