@@ -305,6 +305,44 @@ fn gemm_square(n: usize, syrk: bool) -> f64 {
     t
 }
 
+/// Each matmul of the MLP's loss and gradient alone (`mlp_parts`, only
+/// when asked for by name): microseconds per call on stderr, to see where
+/// the MLP's time goes.
+fn mlp_parts() {
+    use mlp_model::{B, C, D, H};
+    let m = Mlp::new(uniform);
+    let (mut h, mut logits) = (vec![0.0f32; B * H], vec![0.0f32; B * C]);
+    let (mut gw1, mut gw2, mut dh) = (vec![0.0f32; D * H], vec![0.0f32; H * C], vec![0.0f32; B * H]);
+    let dl = uniform(B * C, 9);
+    let calls = 200;
+    let mut time = |name: &str, f: &mut dyn FnMut()| {
+        let t = best_of(5, || {
+            for _ in 0..calls {
+                f();
+            }
+        }) / per_call(calls);
+        eprintln!("{name}: {:.1} us (cpu {:.1} us)", t * 1e6, take_cpu() * 1e6);
+    };
+    time("h = tanh(x w1 + b1) [128x784x256]", &mut || {
+        fast::gemm_fused(&m.x, &m.w1, B, D, H, false, false, [&m.b1[..]], [], [&mut h[..]],
+            #[inline(always)] |v, [b], []| [fast::tanh_f32(v + b)]);
+    });
+    time("logits = h w2 + b2 [128x256x10]", &mut || {
+        fast::gemm_fused(&h, &m.w2, B, H, C, false, false, [&m.b2[..]], [], [&mut logits[..]],
+            #[inline(always)] |v, [b], []| [v + b]);
+    });
+    time("gw2 = hT dl [256x128x10]", &mut || {
+        fast::gemm_ex_slice(&h, &dl, H, B, C, true, false, &mut gw2, |v| v);
+    });
+    time("dh = dl w2T * (1-h^2) [128x10x256]", &mut || {
+        fast::gemm_fused(&dl, &m.w2, B, C, H, false, true, [], [&h[..]], [&mut dh[..]],
+            #[inline(always)] |d, [], [h]| [d * (1.0 - h * h)]);
+    });
+    time("gw1 = xT dh [784x128x256]", &mut || {
+        fast::gemm_ex_slice(&m.x, &dh, D, B, H, true, false, &mut gw1, |v| v);
+    });
+}
+
 fn main() {
     let filters: Vec<String> = std::env::args()
         .skip(1)
@@ -355,6 +393,9 @@ fn main() {
     }
     report_macro("elementwise_chain", &macro_chain);
     // Kernel rows, only when asked for by name (not part of compare.sh).
+    if filters.iter().any(|f| f == "mlp_parts") {
+        mlp_parts();
+    }
     for n in [256, 512, 1024] {
         for (kind, syrk) in [("gemm", false), ("syrk", true)] {
             let name = format!("{kind}_{n}");

@@ -73,7 +73,9 @@ thread_local! {
     static SCRATCH: RefCell<(Vec<f32>, Vec<f32>)> = const { RefCell::new((Vec::new(), Vec::new())) };
 }
 
-/// True when this CPU runs the kernel (AVX2 and FMA).
+/// True when this CPU runs the kernel (AVX2 and FMA), unless the
+/// environment variable `RJAX_NO_PACKED` is set (then the gemm crate runs
+/// instead: for side-by-side timings in one binary).
 pub(super) fn available() -> bool {
     #[cfg(target_arch = "x86_64")]
     {
@@ -363,10 +365,11 @@ unsafe fn run_block<F: Fn(&Tile<f32>)>(
     let passes = k.div_ceil(KC_MAX);
     let kc = k.div_ceil(passes);
     let panels = (c1 - c0).div_ceil(NR);
-    // Row-major A is read in place unless its row stride is a multiple of
-    // 2 KiB: then the six rows (and an A block's rows in L2) fall into a
-    // few cache sets and evict each other.
-    let pack_rows = a.cs != 1 || a.rs % 512 == 0;
+    // Row-major A is read in place: six broadcast streams, each using
+    // whole cache lines. Measured on Zen3 at n = 512 and 1024 (row strides
+    // of 2 and 4 KiB) this is as fast as packing, which each column task
+    // would repeat.
+    let pack_rows = a.cs != 1;
     SCRATCH.with(|s| {
         let mut s = s.borrow_mut();
         let (bbuf, abuf) = &mut *s;
