@@ -290,7 +290,19 @@ fn gemm_square(n: usize, syrk: bool) -> f64 {
             if syrk {
                 fast::syrk_epilogue_slice(&a, n, n, &mut c, |v| v);
             } else {
-                fast::gemm_fused(&a, &b, n, n, n, false, false, [], [], [&mut c[..]], |v, [], []| [v]);
+                fast::gemm_fused(
+                    &a,
+                    &b,
+                    n,
+                    n,
+                    n,
+                    false,
+                    false,
+                    [],
+                    [],
+                    [&mut c[..]],
+                    |v, [], []| [v],
+                );
             }
         }
         black_box(&c);
@@ -312,10 +324,14 @@ fn mlp_parts() {
     use mlp_model::{B, C, D, H};
     let m = Mlp::new(uniform);
     let (mut h, mut logits) = (vec![0.0f32; B * H], vec![0.0f32; B * C]);
-    let (mut gw1, mut gw2, mut dh) = (vec![0.0f32; D * H], vec![0.0f32; H * C], vec![0.0f32; B * H]);
+    let (mut gw1, mut gw2, mut dh) = (
+        vec![0.0f32; D * H],
+        vec![0.0f32; H * C],
+        vec![0.0f32; B * H],
+    );
     let dl = uniform(B * C, 9);
     let calls = 200;
-    let mut time = |name: &str, f: &mut dyn FnMut()| {
+    let time = |name: &str, f: &mut dyn FnMut()| {
         let t = best_of(5, || {
             for _ in 0..calls {
                 f();
@@ -324,19 +340,55 @@ fn mlp_parts() {
         eprintln!("{name}: {:.1} us (cpu {:.1} us)", t * 1e6, take_cpu() * 1e6);
     };
     time("h = tanh(x w1 + b1) [128x784x256]", &mut || {
-        fast::gemm_fused(&m.x, &m.w1, B, D, H, false, false, [&m.b1[..]], [], [&mut h[..]],
-            #[inline(always)] |v, [b], []| [fast::tanh_f32(v + b)]);
+        fast::gemm_fused(
+            &m.x,
+            &m.w1,
+            B,
+            D,
+            H,
+            false,
+            false,
+            [&m.b1[..]],
+            [],
+            [&mut h[..]],
+            #[inline(always)]
+            |v, [b], []| [fast::tanh_f32(v + b)],
+        );
     });
     time("logits = h w2 + b2 [128x256x10]", &mut || {
-        fast::gemm_fused(&h, &m.w2, B, H, C, false, false, [&m.b2[..]], [], [&mut logits[..]],
-            #[inline(always)] |v, [b], []| [v + b]);
+        fast::gemm_fused(
+            &h,
+            &m.w2,
+            B,
+            H,
+            C,
+            false,
+            false,
+            [&m.b2[..]],
+            [],
+            [&mut logits[..]],
+            #[inline(always)]
+            |v, [b], []| [v + b],
+        );
     });
     time("gw2 = hT dl [256x128x10]", &mut || {
         fast::gemm_ex_slice(&h, &dl, H, B, C, true, false, &mut gw2, |v| v);
     });
     time("dh = dl w2T * (1-h^2) [128x10x256]", &mut || {
-        fast::gemm_fused(&dl, &m.w2, B, C, H, false, true, [], [&h[..]], [&mut dh[..]],
-            #[inline(always)] |d, [], [h]| [d * (1.0 - h * h)]);
+        fast::gemm_fused(
+            &dl,
+            &m.w2,
+            B,
+            C,
+            H,
+            false,
+            true,
+            [],
+            [&h[..]],
+            [&mut dh[..]],
+            #[inline(always)]
+            |d, [], [h]| [d * (1.0 - h * h)],
+        );
     });
     time("gw1 = xT dh [784x128x256]", &mut || {
         fast::gemm_ex_slice(&m.x, &dh, D, B, H, true, false, &mut gw1, |v| v);

@@ -379,7 +379,11 @@ fn gemm_fused_names_kernel_and_lengths() {
 /// op(a)(i, p) and op(b)(p, j) of row-major storage, for naive loops.
 fn op_at(x: &[f32], rows: usize, cols: usize, trans: bool, r: usize, c: usize) -> f64 {
     // Stored [rows, cols], or [cols, rows] when transposed.
-    (if trans { x[c * rows + r] } else { x[r * cols + c] }) as f64
+    (if trans {
+        x[c * rows + r]
+    } else {
+        x[r * cols + c]
+    }) as f64
 }
 
 /// The packed gemm behind `fast::gemm_fused` (or whichever kernel this CPU
@@ -422,7 +426,19 @@ fn gemm_fused_edges_passes_transposes_and_epilogues() {
             }
             let what = format!("[{m}, {k}] x [{k}, {n}], trans {ta} {tb}");
             let mut c = vec![f32::NAN; m * n];
-            fast::gemm_fused(&a, &b, m, k, n, ta, tb, [], [], [&mut c[..]], |v, [], []| [v]);
+            fast::gemm_fused(
+                &a,
+                &b,
+                m,
+                k,
+                n,
+                ta,
+                tb,
+                [],
+                [],
+                [&mut c[..]],
+                |v, [], []| [v],
+            );
             assert_close(&c, &prod, k, &format!("{what}: product"));
             fast::gemm_fused(
                 &a,
@@ -459,7 +475,11 @@ fn gemm_fused_edges_passes_transposes_and_epilogues() {
                 #[inline(always)]
                 |v, [], [o]| [v * o, 1.0 - v],
             );
-            let want_c: Vec<f64> = prod.iter().zip(&other).map(|(v, &o)| v * o as f64).collect();
+            let want_c: Vec<f64> = prod
+                .iter()
+                .zip(&other)
+                .map(|(v, &o)| v * o as f64)
+                .collect();
             let want_d: Vec<f64> = prod.iter().map(|v| 1.0 - v).collect();
             assert_close(&c, &want_c, k, &format!("{what}: v * operand"));
             assert_close(&d, &want_d, k, &format!("{what}: 1 - v"));

@@ -68,6 +68,13 @@ struct Acc(*mut f32);
 unsafe impl Send for Acc {}
 unsafe impl Sync for Acc {}
 
+impl Acc {
+    /// The pointer (a method, so closures capture the `Sync` wrapper).
+    fn ptr(self) -> *mut f32 {
+        self.0
+    }
+}
+
 thread_local! {
     /// Per-thread packing buffers (B panels, A panels), reused across calls.
     static SCRATCH: RefCell<(Vec<f32>, Vec<f32>)> = const { RefCell::new((Vec::new(), Vec::new())) };
@@ -110,9 +117,8 @@ pub(super) unsafe fn gemm<F: Fn(&Tile<f32>) + Sync>(
 ) {
     let acc = Acc(acc);
     let run = |blk: Block| {
-        let acc = acc;
         // SAFETY: per the contract; blocks are disjoint.
-        unsafe { run_block(k, a, b, acc.0, n, blk, false, finish) }
+        unsafe { run_block(k, a, b, acc.ptr(), n, blk, false, finish) }
     };
     let threads = rayon::current_num_threads();
     if m * n * k < PAR_MIN_FMAS || threads < 2 {
@@ -200,10 +206,9 @@ pub(super) unsafe fn syrk_lower<F: Fn(&Tile<f32>) + Sync>(
     };
     let acc = Acc(acc);
     let run = |blk: Block| {
-        let acc = acc;
         // SAFETY: per the contract; a task writes the lower entries of its
         // columns and their mirrors (rows c0..c1 above the diagonal).
-        unsafe { run_block(k, a, b, acc.0, m, blk, true, finish) }
+        unsafe { run_block(k, a, b, acc.ptr(), m, blk, true, finish) }
     };
     let threads = rayon::current_num_threads();
     if m * m * k / 2 < PAR_MIN_FMAS || threads < 2 {
@@ -246,10 +251,9 @@ pub(super) unsafe fn syrk<E: Fn(f32) -> f32 + Sync>(
     let finish = tile_fn(
         #[inline(always)]
         |t: &Tile<f32>| {
-            let d = dst;
             // SAFETY: syrk_lower hands each lower tile to one task; the
             // entries written are its (i, j <= i) and their mirrors.
-            unsafe { sym_tile(t, d.0, m, epi) }
+            unsafe { sym_tile(t, dst.ptr(), m, epi) }
         },
     );
     // SAFETY: forwarded.

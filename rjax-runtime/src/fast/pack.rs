@@ -160,8 +160,8 @@ unsafe fn pack_b_transposed(b: View, p0: usize, pk: usize, j0: usize, cols: usiz
                 p += 8;
             }
             for p in full..pk {
-                for c in 0..8 {
-                    *d.add(p * NR + c0 + c) = if c < n { *src[c].add(p) } else { 0.0 };
+                for (c, s) in src.iter().enumerate() {
+                    *d.add(p * NR + c0 + c) = if c < n { *s.add(p) } else { 0.0 };
                 }
             }
         }
@@ -197,8 +197,8 @@ unsafe fn pack_a_rows(a: View, r0: usize, rows: usize, p0: usize, pk: usize, d: 
             p += 8;
         }
         for p in full..pk {
-            for r in 0..MR {
-                *d.add(p * MR + r) = if r < rows { *src[r].add(p) } else { 0.0 };
+            for (r, s) in src.iter().enumerate() {
+                *d.add(p * MR + r) = if r < rows { *s.add(p) } else { 0.0 };
             }
         }
     }
