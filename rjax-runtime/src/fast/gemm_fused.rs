@@ -18,6 +18,11 @@ use super::dispatch::dispatch;
 use super::float::{GemmFloat, gemm_block};
 use super::pack::NR;
 
+/// Shortest contraction the packed AVX2 kernel takes.
+const PACKED_MIN_K: usize = 16;
+/// Narrowest product the packed AVX2 kernel takes (its tile width).
+const PACKED_MIN_N: usize = 16;
+
 /// Below this many multiply-adds the product stays on the calling thread.
 const PAR_MIN_FMAS: usize = 1 << 20;
 
@@ -158,7 +163,11 @@ unsafe fn packed_or_blocked<T, const C: usize, const F: usize, const N: usize, E
     T: GemmFloat,
     E: Fn(T, [T; C], [T; F]) -> [T; N] + Sync,
 {
-    if !T::has_packed_kernel() || k == 0 {
+    // A short contraction is mostly per-tile overhead in the packed
+    // kernel (the backward `dlogits · w2ᵀ` has k = 10), and fewer than 16
+    // columns waste part of every 16-wide tile (`h · w2` has n = 10):
+    // there the gemm crate measured as fast or faster.
+    if !T::has_packed_kernel() || k < PACKED_MIN_K || n < PACKED_MIN_N {
         // SAFETY: forwarded.
         return unsafe { blocked(p, m, k, n, trans_a, trans_b, epi) };
     }

@@ -223,6 +223,20 @@ pub(super) unsafe fn pack_a(a: View, i0: usize, i1: usize, p0: usize, pk: usize,
             unsafe { pack_a_rows(a, r0, rows, p0, pk, d) };
             continue;
         }
+        if a.rs == 1 && rows == MR {
+            // `Aᵀ` stored: the six values of each p are contiguous (4 + 2
+            // lanes: no read past the sixth).
+            for p in 0..pk {
+                // SAFETY: (r0..r0 + 6, p0 + p) are inside A.
+                unsafe {
+                    let s = a.at(r0, p0 + p);
+                    let q = d.add(p * MR);
+                    _mm_storeu_ps(q, _mm_loadu_ps(s));
+                    _mm_store_sd(q.add(4) as *mut f64, _mm_load_sd(s.add(4) as *const f64));
+                }
+            }
+            continue;
+        }
         for p in 0..pk {
             for r in 0..MR {
                 // SAFETY: (r0 + r, p0 + p) is inside A when r < rows.
