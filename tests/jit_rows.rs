@@ -92,10 +92,30 @@ fn vmap_grad_of_the_seed_f32_and_f64() {
                 looped64.extend(f64s(&seed64::grad(&row(&x64, r))));
             }
             let what = format!("{rows} rows of {width}");
-            assert_close(&f64s(&g64), &looped64, 1e-12, &format!("f64 vs loop, {what}"));
-            assert_close(&f64s(&g64), &analytic, 1e-12, &format!("f64 vs analytic, {what}"));
-            assert_close(&f64s(&g32), &looped32, 1e-5, &format!("f32 vs loop, {what}"));
-            assert_close(&f64s(&g32), &analytic, 1e-5, &format!("f32 vs analytic, {what}"));
+            assert_close(
+                &f64s(&g64),
+                &looped64,
+                1e-12,
+                &format!("f64 vs loop, {what}"),
+            );
+            assert_close(
+                &f64s(&g64),
+                &analytic,
+                1e-12,
+                &format!("f64 vs analytic, {what}"),
+            );
+            assert_close(
+                &f64s(&g32),
+                &looped32,
+                1e-5,
+                &format!("f32 vs loop, {what}"),
+            );
+            assert_close(
+                &f64s(&g32),
+                &analytic,
+                1e-5,
+                &format!("f32 vs analytic, {what}"),
+            );
         }
     }
 }
@@ -147,7 +167,12 @@ fn vmap_grad_over_rows_of_two_and_five() {
             let th = t[1].tanh();
             analytic.extend([t[0].exp() * th + 2.0 * t[0], t[0].exp() * (1.0 - th * th)]);
         }
-        assert_close(&f64s(&g), &looped, 1e-12, &format!("rows of 2 vs loop, {rows}"));
+        assert_close(
+            &f64s(&g),
+            &looped,
+            1e-12,
+            &format!("rows of 2 vs loop, {rows}"),
+        );
         assert_close(&f64s(&g), &analytic, 1e-12, &format!("rows of 2, {rows}"));
 
         let x = data::<f32>(rows, 5, 2.0);
@@ -165,7 +190,12 @@ fn vmap_grad_over_rows_of_two_and_five() {
                 t[4].sin() * t[0],
             ]);
         }
-        assert_close(&f64s(&g), &looped, 1e-5, &format!("rows of 5 vs loop, {rows}"));
+        assert_close(
+            &f64s(&g),
+            &looped,
+            1e-5,
+            &format!("rows of 5 vs loop, {rows}"),
+        );
         assert_close(&f64s(&g), &analytic, 1e-5, &format!("rows of 5, {rows}"));
 
         // Column 1 is never read: its gradient is zero.
@@ -177,7 +207,12 @@ fn vmap_grad_over_rows_of_two_and_five() {
             let c = (t[0] * t[2]).cos();
             analytic.extend([t[2] * c, 0.0, t[0] * c]);
         }
-        assert_close(&f64s(&g), &analytic, 1e-12, &format!("skipped column, {rows}"));
+        assert_close(
+            &f64s(&g),
+            &analytic,
+            1e-12,
+            &format!("skipped column, {rows}"),
+        );
     }
 }
 
@@ -250,7 +285,12 @@ fn batched_functions_of_row_elements() {
                 x[0] * y[1] - x[1] * y[0]
             })
             .collect();
-        assert_close(&f64s(&c), &want, 1e-5, &format!("two mapped arrays, {rows}"));
+        assert_close(
+            &f64s(&c),
+            &want,
+            1e-5,
+            &format!("two mapped arrays, {rows}"),
+        );
     }
 }
 

@@ -388,7 +388,10 @@ impl Plan {
                 continue;
             };
             let ot = j.ty(o);
-            let axis1 = e.params.int("concatenate", "dimension").is_ok_and(|d| d == 1);
+            let axis1 = e
+                .params
+                .int("concatenate", "dimension")
+                .is_ok_and(|d| d == 1);
             if e.prim != Prim::Concatenate || !axis1 || ot.rank() != 2 || !ot.dtype.is_float() {
                 continue;
             }

@@ -213,15 +213,18 @@ impl Emitter<'_> {
 
     /// The set's code: one row loop, or its groups one by one.
     fn close(&self, set: RowSet) -> TokenStream {
-        self.row_loop(&set).unwrap_or_else(|| {
-            set.groups.iter().map(|g| self.group(g)).collect()
-        })
+        self.row_loop(&set)
+            .unwrap_or_else(|| set.groups.iter().map(|g| self.group(g)).collect())
     }
 
     /// One `jit::rows` call computing every value of `set` read later.
     fn row_loop(&self, set: &RowSet) -> Option<TokenStream> {
         let rows = set.rows.as_ref()?;
-        let eqns: Vec<usize> = set.groups.iter().flat_map(|g| g.eqns.iter().copied()).collect();
+        let eqns: Vec<usize> = set
+            .groups
+            .iter()
+            .flat_map(|g| g.eqns.iter().copied())
+            .collect();
         let inside: HashSet<usize> = eqns.iter().copied().collect();
         // Reads after the set (every equation outside it, to be safe:
         // those before it cannot read its values anyway).
@@ -302,13 +305,7 @@ impl Emitter<'_> {
     }
 
     /// Adds `v` as a lane when it is a 1-d value defined outside `set`.
-    fn outside_lane(
-        &self,
-        v: Var,
-        op: &'static str,
-        set: &RowSet,
-        lanes: &mut Vec<(Var, Lane)>,
-    ) {
+    fn outside_lane(&self, v: Var, op: &'static str, set: &RowSet, lanes: &mut Vec<(Var, Lane)>) {
         if !set.defs.contains(&v) && !lanes.iter().any(|l| l.0 == v) {
             lanes.push((v, Lane::Vec(op)));
         }
@@ -334,7 +331,9 @@ impl Emitter<'_> {
                 if !seen.contains(s) {
                     seen.push(*s);
                     let msg = "slice: an array of shape {:?} in a batch of {} rows";
-                    checks.extend(quote!(::core::assert!(#n.shape()[0] == __rows, #msg, #n.shape(), __rows);));
+                    checks.extend(
+                        quote!(::core::assert!(#n.shape()[0] == __rows, #msg, #n.shape(), __rows);),
+                    );
                 }
                 let msg = format!("slice: column {col} is out of bounds for shape {{:?}}");
                 checks.extend(quote!(::core::assert!(#col < #n.shape()[1], #msg, #n.shape());));
@@ -350,7 +349,9 @@ impl Emitter<'_> {
             }
         });
         let ins: Vec<TokenStream> = ins.collect();
-        let bufs: Vec<Ident> = (0..outs.len()).map(|k| format_ident!("__out{}", k)).collect();
+        let bufs: Vec<Ident> = (0..outs.len())
+            .map(|k| format_ident!("__out{}", k))
+            .collect();
         let (allocs, widths): (Vec<TokenStream>, Vec<TokenStream>) = outs
             .iter()
             .map(|o| match o {
