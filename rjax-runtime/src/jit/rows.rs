@@ -38,6 +38,15 @@ impl<U, const K: usize> Copy for Outs<U, K> {}
 unsafe impl<U, const K: usize> Send for Outs<U, K> {}
 unsafe impl<U, const K: usize> Sync for Outs<U, K> {}
 
+impl<U, const K: usize> Outs<U, K> {
+    /// Output `k` (a method, so closures capture the whole `Sync` struct,
+    /// not its pointer array).
+    #[inline(always)]
+    fn get(&self, k: usize) -> *mut U {
+        self.0[k]
+    }
+}
+
 /// `f` applied to every row: input lane `c` of row `r` is
 /// `ins[c].0[r * ins[c].1 + ins[c].2]` (element `col` of row `r` of a
 /// row-major `[rows, width]` array; a 1-d `[rows]` input is width 1,
@@ -104,7 +113,6 @@ pub fn rows<T, U, const N: usize, const K: usize, const M: usize, F>(
     }
     let ptrs = Outs(outs.map(|(o, _)| o.as_mut_ptr()));
     let block = |r0: usize, n: usize| {
-        let ptrs = ptrs;
         dispatch(
             #[inline(always)]
             || {
@@ -135,14 +143,14 @@ pub fn rows<T, U, const N: usize, const K: usize, const M: usize, F>(
                             // SAFETY: rows base..base + len of output k,
                             // which only this task writes.
                             unsafe {
-                                std::slice::from_raw_parts_mut(ptrs.0[k].add(base * w), len * w)
+                                std::slice::from_raw_parts_mut(ptrs.get(k).add(base * w), len * w)
                             }
                             .fill(U::default());
                         }
                     }
                     for m in 0..M {
                         let (k, col) = dest[m];
-                        let (p, w) = (ptrs.0[k], widths[k]);
+                        let (p, w) = (ptrs.get(k), widths[k]);
                         for (i, &v) in cout[m][..len].iter().enumerate() {
                             // SAFETY: as above; col < w.
                             unsafe {
