@@ -24,6 +24,7 @@
 //! - a hand-written loop body that should vectorise: [`dispatch`].
 
 mod activation;
+mod avx2_gemm;
 mod dispatch;
 mod exp;
 mod float;
@@ -36,11 +37,13 @@ mod mapn;
 mod math;
 mod nn_kernel;
 mod nt_kernel;
+mod pack;
 mod slices;
 mod syrk;
 mod trig;
 
 pub use activation::{logistic_f32, logistic_f64, tanh_f32, tanh_f64};
+pub use avx2_gemm::Tile;
 pub use dispatch::{Isa, dispatch, isa};
 pub use exp::{exp_f32, exp_f64, expm1_f32, expm1_f64};
 pub use float::GemmFloat;
