@@ -37,6 +37,7 @@ mod math;
 mod nn_kernel;
 mod nt_kernel;
 mod slices;
+mod stream;
 mod syrk;
 mod trig;
 
@@ -57,6 +58,7 @@ pub use slices::{
     TrigFallback, cos_slice, exp_slice, expm1_slice, ln_1p_slice, ln_slice, logistic_slice,
     sin_slice, tanh_slice,
 };
+pub use stream::{STREAM_MIN_BYTES, set_stream_stores};
 pub use syrk::{syrk_epilogue, syrk_epilogue_into, syrk_epilogue_slice};
 pub use trig::{
     SIN_COS_F32_MAX, SIN_COS_F64_MAX, cos_f32, cos_f64, sin_cos_f32, sin_cos_f64, sin_f32, sin_f64,
