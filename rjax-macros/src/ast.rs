@@ -88,9 +88,10 @@ pub enum ParamTy {
     },
     /// A PRNG `Key` (not differentiable).
     Key,
-    /// A `#[derive(Tree)]` struct (`&Params` or `Params`): replaced by one
-    /// parameter per field once the struct's fields are known
-    /// (`crate::tree_param`).
+    /// A tree: a `#[derive(Tree)]` struct (`&Params` or `Params`), a
+    /// tuple `&(Array<f32>, Array<f32>)` or a fixed-size array
+    /// `&[Array<f32>; 2]`: replaced by one parameter per leaf once the
+    /// struct's fields are known (`crate::tree_param`).
     Tree {
         /// Passed as `&S`.
         by_ref: bool,
@@ -125,8 +126,8 @@ pub struct Param<'a> {
     pub ty_span: Span,
     /// An explicit `#[rank(k)]`, if any.
     pub rank: Option<usize>,
-    /// The struct's path, for a `Tree` parameter.
-    pub tree: Option<syn::Path>,
+    /// The tree's type (struct, tuple or `[T; N]`), for a `Tree` parameter.
+    pub tree: Option<syn::Type>,
 }
 
 /// The result type: one value or a tuple of values.
@@ -137,8 +138,9 @@ pub struct Ret {
     pub tuple: bool,
     /// The tokens, for errors.
     pub span: Span,
-    /// A `#[derive(Tree)]` struct result: `tys` are its fields once known.
-    pub tree: Option<syn::Path>,
+    /// A tree result (a `#[derive(Tree)]` struct, a nested tuple or a
+    /// `[T; N]`): `tys` are its leaves once known.
+    pub tree: Option<syn::Type>,
     /// The struct result's leaf labels, in order.
     pub fields: Vec<String>,
     /// The struct result's shape, once known.
@@ -176,8 +178,8 @@ pub struct Function<'a> {
 pub struct TreeGroup<'a> {
     /// The parameter's name (`p` in `p: &Params`).
     pub name: &'a Ident,
-    /// The struct's path as written in the signature.
-    pub path: syn::Path,
+    /// The tree's type as written in the signature (without `&`).
+    pub ty: syn::Type,
     /// Field names, in declaration order.
     pub fields: Vec<String>,
     /// Index in `Function::params` of the first field's parameter.
@@ -358,9 +360,12 @@ pub fn function<'a>(cx: &Ctxt, item: &'a ItemFn) -> Option<Function<'a>> {
     } else {
         ret_type(cx, &sig.output, &sig.ident)
     };
-    let mut structs: Vec<syn::Path> = params.iter().filter_map(|p| p.tree.clone()).collect();
+    let mut structs: Vec<syn::Path> = Vec::new();
+    for t in params.iter().filter_map(|p| p.tree.as_ref()) {
+        struct_paths(t, &mut structs);
+    }
     if let Some(Ret { tree: Some(t), .. }) = &ret {
-        structs.push(t.clone());
+        struct_paths(t, &mut structs);
     }
     // nalgebra vectors carry their fields in the type: nothing to fetch.
     structs.retain(|p| crate::nalgebra_param::shape(p).is_none());
@@ -413,8 +418,8 @@ fn param<'a>(cx: &Ctxt, pt: &'a syn::PatType) -> Option<Param<'a>> {
     }
     let ty = param_type(cx, &pt.ty)?;
     let tree = match (&ty, &*pt.ty) {
-        (ParamTy::Tree { .. }, syn::Type::Reference(r)) => tree_path(&r.elem),
-        (ParamTy::Tree { .. }, t) => tree_path(t),
+        (ParamTy::Tree { .. }, syn::Type::Reference(r)) => tree_type(&r.elem),
+        (ParamTy::Tree { .. }, t) => tree_type(t),
         _ => None,
     };
     Some(Param {
@@ -426,8 +431,7 @@ fn param<'a>(cx: &Ctxt, pt: &'a syn::PatType) -> Option<Param<'a>> {
     })
 }
 
-const TYPE_HINT: &str =
-    "accepted types are f32, f64, i32, u32, usize, bool, `&Array<T>`, `Array<T>` and `Key`";
+const TYPE_HINT: &str = "accepted types are f32, f64, i32, u32, usize, bool, `&Array<T>`, `Array<T>`, `Key`, `#[derive(Tree)]` structs, nalgebra `SVector`/`SMatrix`, and tuples `&(A, B)` or arrays `&[A; N]` of those";
 
 fn param_type(cx: &Ctxt, ty: &syn::Type) -> Option<ParamTy> {
     match ty {
@@ -446,7 +450,7 @@ fn param_type(cx: &Ctxt, ty: &syn::Type) -> Option<ParamTy> {
                 );
                 return None;
             }
-            if tree_path(&r.elem).is_some() {
+            if tree_type(&r.elem).is_some() {
                 return Some(ParamTy::Tree { by_ref: true });
             }
             match value_type(cx, &r.elem)? {
@@ -460,7 +464,7 @@ fn param_type(cx: &Ctxt, ty: &syn::Type) -> Option<ParamTy> {
         syn::Type::Path(p) if p.qself.is_none() && last_ident(&p.path) == Some("Key") => {
             Some(ParamTy::Key)
         }
-        t if tree_path(t).is_some() => Some(ParamTy::Tree { by_ref: false }),
+        t if tree_type(t).is_some() => Some(ParamTy::Tree { by_ref: false }),
         _ => match value_type(cx, ty)? {
             ValTy::Scalar(s) => Some(ParamTy::Scalar(s)),
             ValTy::Array(elem) => Some(ParamTy::Array {
@@ -468,6 +472,46 @@ fn param_type(cx: &Ctxt, ty: &syn::Type) -> Option<ParamTy> {
                 by_ref: false,
             }),
         },
+    }
+}
+
+/// A tree type: a struct path (see `tree_path`), or a tuple or a
+/// fixed-size array whose elements are arrays, scalars or trees (JAX's
+/// pytrees `(w, b)` and `[w1, w2]`). References inside are refused later
+/// with a hint (`crate::tree_param::field_type`).
+pub fn tree_type(ty: &syn::Type) -> Option<syn::Type> {
+    let element = |e: &syn::Type| tree_type(e).is_some() || is_leaf_type(e);
+    let ok = match ty {
+        syn::Type::Path(_) => tree_path(ty).is_some(),
+        syn::Type::Tuple(t) => !t.elems.is_empty() && t.elems.iter().all(element),
+        syn::Type::Array(a) => element(&a.elem),
+        syn::Type::Paren(p) => return tree_type(&p.elem),
+        _ => false,
+    };
+    ok.then(|| ty.clone())
+}
+
+/// `Array<T>` or a scalar type (a leaf of a tree), without reporting.
+fn is_leaf_type(ty: &syn::Type) -> bool {
+    let syn::Type::Path(p) = ty else {
+        return false;
+    };
+    let Some(seg) = p.path.segments.last() else {
+        return false;
+    };
+    (seg.arguments.is_empty() && Scalar::from_ident(&seg.ident.to_string()).is_some())
+        || seg.ident == "Array"
+}
+
+/// The struct paths named inside tree type `ty` (to fetch their fields);
+/// nalgebra types carry their shape and need nothing.
+fn struct_paths(ty: &syn::Type, out: &mut Vec<syn::Path>) {
+    match ty {
+        syn::Type::Path(p) if tree_path(ty).is_some() => out.push(p.path.clone()),
+        syn::Type::Tuple(t) => t.elems.iter().for_each(|e| struct_paths(e, out)),
+        syn::Type::Array(a) => struct_paths(&a.elem, out),
+        syn::Type::Paren(p) => struct_paths(&p.elem, out),
+        _ => {}
     }
 }
 
@@ -523,8 +567,13 @@ fn value_type(cx: &Ctxt, ty: &syn::Type) -> Option<ValTy> {
         }
     }
     let shown = quote::quote!(#ty).to_string().replace(' ', "");
-    let hint = if shown.starts_with("Vec<") || shown.starts_with('[') || shown.starts_with("&[") {
+    let hint = if shown.starts_with("Vec<Array") || shown.starts_with("&Vec<Array") {
+        " (a `Vec`'s length is not known at compile time: take a fixed-size array `&[Array<f32>; N]` or a tuple)".to_string()
+    } else if shown.starts_with("Vec<") || shown.starts_with('[') || shown.starts_with("&[") {
         " (for a vector of numbers use `&Array<f32>`)".to_string()
+    } else if shown.starts_with("(&") {
+        " (a tuple of references is not a tree: take the tuple by reference, `&(Array<f32>, Array<f32>)`)"
+            .to_string()
     } else {
         String::new()
     };
@@ -558,7 +607,7 @@ fn ret_type(cx: &Ctxt, out: &syn::ReturnType, name: &Ident) -> Option<Ret> {
             );
             None
         }
-        syn::Type::Tuple(t) => {
+        syn::Type::Tuple(t) if t.elems.iter().all(is_leaf_type) || tree_type(ty).is_none() => {
             let tys: Option<Vec<ValTy>> = t.elems.iter().map(|e| value_type(cx, e)).collect();
             Some(Ret {
                 tys: tys?,
@@ -569,11 +618,11 @@ fn ret_type(cx: &Ctxt, out: &syn::ReturnType, name: &Ident) -> Option<Ret> {
                 node: None,
             })
         }
-        other if tree_path(other).is_some() => Some(Ret {
+        other if tree_type(other).is_some() => Some(Ret {
             tys: Vec::new(),
             tuple: true,
             span: other.span(),
-            tree: tree_path(other),
+            tree: tree_type(other),
             fields: Vec::new(),
             node: None,
         }),
@@ -620,8 +669,8 @@ impl<'c, 'a> Builder<'c, 'a> {
             .iter()
             .filter_map(|a| match a {
                 syn::FnArg::Typed(pt) => match (&*pt.pat, &*pt.ty) {
-                    (_, syn::Type::Reference(r)) if tree_path(&r.elem).is_some() => None,
-                    (_, t) if tree_path(t).is_some() => None,
+                    (_, syn::Type::Reference(r)) if tree_type(&r.elem).is_some() => None,
+                    (_, t) if tree_type(t).is_some() => None,
                     (syn::Pat::Ident(pi), _) => Some(pi.ident.to_string()),
                     _ => None,
                 },

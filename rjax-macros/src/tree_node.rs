@@ -1,7 +1,7 @@
 //! The shape of a tree parameter or result (`crate::tree_param`): a
-//! `#[derive(Tree)]` struct whose fields are arrays, scalars, fixed-size
-//! arrays `[T; N]` of trees, other derived structs, or static nalgebra
-//! matrices. Its leaves, depth first in declaration order, become the
+//! `#[derive(Tree)]` struct, a tuple or a fixed-size array `[T; N]` whose
+//! fields or elements are arrays, scalars, other such trees, or static
+//! nalgebra matrices. Its leaves, depth first in declaration order, become the
 //! function's leaf parameters; the node knows how to read a leaf out of a
 //! Rust value, rebuild a Rust value from leaf values, and do the same for
 //! the lowering's `Value`s.
@@ -21,6 +21,8 @@ pub enum Node {
     Struct(syn::Path, Vec<(String, Node)>),
     /// `[T; N]`: the elements, read as `x[k]`.
     Fixed(Vec<Node>),
+    /// A tuple `(A, B)`: the elements, read as `x.0`.
+    Tuple(Vec<Node>),
     /// A static nalgebra matrix: its type and leaves `_i_j`, column-major.
     Matrix(syn::Path, Vec<(String, ValTy)>),
 }
@@ -33,6 +35,7 @@ type Visit<'v> = dyn FnMut(&[Step], ValTy, Option<usize>) + 'v;
 enum Step {
     Field(String),
     Index(usize),
+    Elem(usize),
     Entry(String),
 }
 
@@ -63,6 +66,13 @@ impl Node {
                     at.pop();
                 }
             }
+            Node::Tuple(items) => {
+                for (k, c) in items.iter().enumerate() {
+                    at.push(Step::Elem(k));
+                    c.walk(at, f);
+                    at.pop();
+                }
+            }
             Node::Matrix(_, leaves) => {
                 for (n, t) in leaves {
                     at.push(Step::Entry(n.clone()));
@@ -87,6 +97,10 @@ impl Node {
                         quote!(#e.#id)
                     }
                     Step::Index(k) => quote!(#e[#k]),
+                    Step::Elem(k) => {
+                        let k = syn::Index::from(*k);
+                        quote!(#e.#k)
+                    }
                     Step::Entry(n) => crate::nalgebra_param::access(&e, n),
                 };
             }
@@ -118,6 +132,10 @@ impl Node {
             Node::Fixed(items) => {
                 let vs = items.iter().map(|c| c.build(it));
                 quote!([#(#vs),*])
+            }
+            Node::Tuple(items) => {
+                let vs = items.iter().map(|c| c.build(it));
+                quote!((#(#vs,)*))
             }
             Node::Matrix(path, leaves) => {
                 let vs: Vec<TokenStream> =
@@ -151,6 +169,7 @@ impl Node {
                     .map(|(n, _)| (n.clone(), it.next().expect("a leaf")))
                     .collect(),
             ),
+            Node::Tuple(items) => Value::Tuple(items.iter().map(|c| c.value(it)).collect()),
         }
     }
 
@@ -163,6 +182,22 @@ impl Node {
                 return Ok(());
             }
             Node::Struct(_, fields) => fields.iter().map(|(n, c)| (n.clone(), c)).collect(),
+            Node::Tuple(items) => {
+                let Value::Tuple(vs) = v else {
+                    return Err(format!("expected a tuple of {} elements", items.len()));
+                };
+                if vs.len() != items.len() {
+                    return Err(format!(
+                        "expected a tuple of {} elements, got {}",
+                        items.len(),
+                        vs.len()
+                    ));
+                }
+                for (c, x) in items.iter().zip(vs) {
+                    c.flatten(x, out)?;
+                }
+                return Ok(());
+            }
             Node::Fixed(items) => {
                 // `[a, b]` in a body is a tuple of values.
                 if let Value::Tuple(vs) = v {
@@ -226,7 +261,7 @@ fn label(steps: &[Step]) -> String {
         .iter()
         .map(|s| match s {
             Step::Field(n) => n.clone(),
-            Step::Index(k) => k.to_string(),
+            Step::Index(k) | Step::Elem(k) => k.to_string(),
             Step::Entry(n) => n.trim_start_matches('_').to_string(),
         })
         .collect::<Vec<_>>()

@@ -1,5 +1,7 @@
-//! `#[derive(Tree)]` structs as parameters and results of annotated
-//! functions (JAX's pytrees): `fn loss(p: &Params, x: &Array<f32>) -> f32`.
+//! Trees as parameters and results of annotated functions (JAX's
+//! pytrees): `#[derive(Tree)]` structs, `fn loss(p: &Params, x:
+//! &Array<f32>) -> f32`, and tuples / fixed-size arrays of arrays,
+//! scalars and trees, `fn loss(p: &(Array<f32>, Array<f32>), ..)`.
 //!
 //! The struct's fields reach the macro the way a callee's tokens do (the
 //! derive defines a hidden `__rjax_tree_Params!` export, see
@@ -44,6 +46,8 @@ pub enum FieldTy {
     Nested(syn::Path),
     /// `[T; N]`.
     Fixed(Box<FieldTy>, usize),
+    /// A tuple `(A, B)`.
+    Tuple(Vec<FieldTy>),
     /// A static nalgebra matrix.
     Matrix(syn::Path),
 }
@@ -121,6 +125,20 @@ fn field_type(ty: &syn::Type, rank: Option<usize>) -> Result<FieldTy, String> {
                 _ => return Err("write the length of a `[T; N]` field as a literal".to_string()),
             };
             Ok(FieldTy::Fixed(Box::new(field_type(&a.elem, rank)?), n))
+        }
+        syn::Type::Tuple(t) if !t.elems.is_empty() => Ok(FieldTy::Tuple(
+            t.elems
+                .iter()
+                .map(|e| field_type(e, rank))
+                .collect::<Result<_, _>>()?,
+        )),
+        syn::Type::Paren(p) => field_type(&p.elem, rank),
+        syn::Type::Reference(r) => {
+            let inner = &r.elem;
+            Err(format!(
+                "a tree holds its values, not references: write `{}` inside and take the whole tree by reference (`&(Array<f32>, Array<f32>)`)",
+                quote!(#inner).to_string().replace(' ', "")
+            ))
         }
         syn::Type::Path(p) if p.qself.is_none() => {
             let seg = p.path.segments.last().ok_or(FIELD_HINT)?;
@@ -200,7 +218,32 @@ fn field_node(
                 .map(|_| field_node(inner, find, depth))
                 .collect::<Result<_, _>>()?,
         ),
+        FieldTy::Tuple(items) => Node::Tuple(
+            items
+                .iter()
+                .map(|t| field_node(t, find, depth))
+                .collect::<Result<_, _>>()?,
+        ),
     })
+}
+
+/// The shape of a tree parameter's or result's type: a struct (or
+/// nalgebra) path, or a tuple / `[T; N]` of leaves and trees.
+fn type_node(
+    ty: &syn::Type,
+    find: &dyn Fn(&syn::Path) -> Result<TreeDef, Refusal>,
+) -> Result<Node, Refusal> {
+    use syn::spanned::Spanned;
+    match ty {
+        syn::Type::Path(p) => node(&p.path, find, 0),
+        _ => {
+            let t = field_type(ty, None).map_err(|msg| Refusal {
+                span: Some(ty.span()),
+                msg,
+            })?;
+            field_node(&t, find, 0)
+        }
+    }
 }
 
 /// The nested struct paths that `defs` name but do not hold (to fetch).
@@ -209,6 +252,7 @@ pub fn nested_missing(defs: &TreeDefs) -> Vec<syn::Path> {
         match t {
             FieldTy::Nested(p) => out.push(p.clone()),
             FieldTy::Fixed(inner, _) => walk(inner, out),
+            FieldTy::Tuple(items) => items.iter().for_each(|t| walk(t, out)),
             _ => {}
         }
     }
@@ -229,8 +273,16 @@ pub fn nested_missing(defs: &TreeDefs) -> Vec<syn::Path> {
 }
 
 /// True for a static nalgebra type (all leaves scalars).
-pub fn is_matrix(path: &syn::Path) -> bool {
-    crate::nalgebra_param::shape(path).is_some()
+pub fn is_matrix(ty: &syn::Type) -> bool {
+    matrix_shape(ty).is_some()
+}
+
+/// (element, rows, columns) of a static nalgebra type.
+pub fn matrix_shape(ty: &syn::Type) -> Option<(Scalar, usize, usize)> {
+    match ty {
+        syn::Type::Path(p) if p.qself.is_none() => crate::nalgebra_param::shape(&p.path),
+        _ => None,
+    }
 }
 
 /// Reading leaf `k` of group `g` from the value `base`: `&base.w` for an
@@ -271,12 +323,12 @@ pub fn expand(f: &mut Function, config: &mut Config, defs: &TreeDefs) -> Result<
     let mut map: Vec<Vec<usize>> = Vec::new();
     let mut trees = Vec::new();
     for p in std::mem::take(&mut f.params) {
-        let (Some(path), ParamTy::Tree { .. }) = (p.tree.clone(), p.ty) else {
+        let (Some(ty), ParamTy::Tree { .. }) = (p.tree.clone(), p.ty) else {
             map.push(vec![params.len()]);
             params.push(p);
             continue;
         };
-        let shape = node(&path, &find, 0)?;
+        let shape = type_node(&ty, &find)?;
         let leaves = shape.leaves();
         let first = params.len();
         map.push((first..first + leaves.len()).collect());
@@ -294,7 +346,7 @@ pub fn expand(f: &mut Function, config: &mut Config, defs: &TreeDefs) -> Result<
         }
         trees.push(TreeGroup {
             name: p.name,
-            path,
+            ty,
             fields: leaves.into_iter().map(|(n, ..)| n).collect(),
             first,
             node: shape,
@@ -302,8 +354,8 @@ pub fn expand(f: &mut Function, config: &mut Config, defs: &TreeDefs) -> Result<
     }
     f.params = params;
     f.trees = trees;
-    if let Some(path) = &f.ret.tree {
-        let shape = node(path, &find, 0)?;
+    if let Some(ty) = &f.ret.tree {
+        let shape = type_node(ty, &find)?;
         let leaves = shape.leaves();
         f.ret.tys = leaves.iter().map(|(_, t, _)| *t).collect();
         f.ret.fields = leaves.into_iter().map(|(n, ..)| n).collect();
@@ -384,10 +436,10 @@ impl Lowerer<'_> {
         if f.ret.tree.is_none() {
             return Ok(v);
         }
-        if !matches!(v, Value::Struct(_)) {
+        if !matches!(v, Value::Struct(_) | Value::Tuple(_)) {
             return err(
                 span,
-                "the body must produce the struct the signature returns",
+                "the body must produce the tree (struct, tuple or array) the signature returns",
             );
         }
         let mut out = Vec::new();
@@ -453,8 +505,8 @@ pub fn group_grads(
                     && argnums[k..]
                         .starts_with(&(g.first..g.first + g.fields.len()).collect::<Vec<_>>()) =>
             {
-                let path = &g.path;
-                tys.push(quote!(#path));
+                let ty = &g.ty;
+                tys.push(quote!(#ty));
                 vals.push(g.node.assemble(&outs[k..k + g.fields.len()]));
                 k += g.fields.len();
             }
@@ -507,17 +559,20 @@ pub fn flatten_args(
     for (v, slot) in vals.into_iter().zip(slots) {
         match (slot, v) {
             (None, v) => out.push(v),
-            (Some(g), v @ Value::Struct(_)) => {
+            (Some(g), v @ (Value::Struct(_) | Value::Tuple(_))) => {
                 if let Err(m) = g.node.flatten(v, &mut out) {
-                    return err(span, format!("the struct passed as `{}`: {m}", g.name));
+                    return err(span, format!("the value passed as `{}`: {m}", g.name));
                 }
             }
             (Some(g), _) => {
+                let ty = &g.ty;
                 return err(
                     span,
                     format!(
-                        "`{}` of `{}` is a struct: pass the struct value",
-                        g.name, f.name
+                        "`{}` of `{}` is a `{}`: pass a value of that type",
+                        g.name,
+                        f.name,
+                        quote!(#ty).to_string().replace(' ', "")
                     ),
                 );
             }
@@ -668,27 +723,31 @@ pub fn whole_groups(f: &Function, leaves: &[usize]) -> Vec<usize> {
         .collect()
 }
 
-/// The message of the run-time rank check of leaf parameter `p`: a
-/// struct field is named as the user knows it (`p.hidden.w`), with the
-/// place of its `#[rank(k)]` (the struct's field).
-pub fn rank_message(f: &Function, p: &Param, r: usize) -> String {
-    let fname = f.name;
-    let n = p.name;
-    let i = f.params.iter().position(|q| q.name == n);
+/// The name of leaf parameter `p` as the user knows it: a struct field
+/// is shown as its access path (`p.hidden.w`), a plain parameter as itself.
+pub fn shown_name(f: &Function, p: &Param) -> (String, bool) {
+    let i = f.params.iter().position(|q| q.name == p.name);
     match i.and_then(|i| group_of(f, i).map(|g| (g, i))) {
         Some((g, i)) => {
             let gname = g.name;
             let shown = g.node.access(&quote!(#gname)).swap_remove(i - g.first);
-            let shown = shown
-                .to_string()
-                .replace(' ', "")
-                .trim_start_matches('&')
-                .to_string();
-            format!(
-                "{fname}: `{shown}` must have rank {r} (inferred at compile time; annotate the struct's field with `#[rank(k)]` to choose another), got shape {{:?}}"
-            )
+            let shown = shown.to_string().replace(' ', "");
+            (shown.trim_start_matches('&').to_string(), true)
         }
-        None => format!(
+        None => (p.name.to_string(), false),
+    }
+}
+
+/// The message of the run-time rank check of leaf parameter `p`, naming
+/// a struct field by its access path with the place of its `#[rank(k)]`
+/// (the struct's field).
+pub fn rank_message(f: &Function, p: &Param, r: usize) -> String {
+    let fname = f.name;
+    match shown_name(f, p) {
+        (shown, true) => format!(
+            "{fname}: `{shown}` must have rank {r} (inferred at compile time; annotate the struct's field with `#[rank(k)]` to choose another), got shape {{:?}}"
+        ),
+        (n, false) => format!(
             "{fname}: `{n}` must have rank {r} (inferred at compile time; annotate `#[rank(k)] {n}` to choose another), got shape {{:?}}"
         ),
     }

@@ -74,9 +74,8 @@ fn shape_checks(inp: &Input) -> TokenStream {
     for (p, r) in inp.f.params.iter().zip(inp.ranks) {
         if let ParamTy::Array { .. } = p.ty {
             let n = p.name;
-            let msg = format!(
-                "{fname}: `{n}` must have rank {r} (inferred at compile time; annotate `#[rank(k)] {n}` to choose another), got shape {{:?}}"
-            );
+            // Struct fields are named as the user wrote them (`p.w`).
+            let msg = crate::tree_param::rank_message(inp.f, p, *r);
             out.extend(quote!(::core::assert_eq!(#n.ndim(), #r, #msg, #n.shape());));
         }
     }
@@ -91,7 +90,7 @@ fn shape_checks(inp: &Input) -> TokenStream {
                 continue;
             };
             let here = quote!(#n.shape()[#k]);
-            let what = format!("`{n}` axis {k}");
+            let what = format!("`{}` axis {k}", crate::tree_param::shown_name(inp.f, p).0);
             match first.iter().find(|(f, _, _)| f == s) {
                 None => first.push((s.clone(), here, what)),
                 Some((_, there, w0)) => {
@@ -114,18 +113,7 @@ pub fn primal(inp: &Input, original: &ItemFn) -> Result<TokenStream, String> {
     let vis = &original.vis;
     let idents: Vec<_> = inp.f.params.iter().map(|p| p.name).collect();
     let shape_of: Vec<TokenStream> = idents.iter().map(|n| quote!(#n)).collect();
-    let inputs: Vec<TokenStream> = inp
-        .f
-        .params
-        .iter()
-        .map(|p| {
-            let n = p.name;
-            match p.ty {
-                ParamTy::Scalar(s) => s.input(n),
-                _ => quote!(#n.clone()),
-            }
-        })
-        .collect();
+    let inputs = inp.owned_inputs();
     let dims = bind_dims(&j.in_types(), &shape_of);
     let keys = super::keys::prologue(inp.f, &[]);
     let em = Emitter::new(&j).body(&inputs);

@@ -25,7 +25,7 @@ use crate::tree_param::{group_of, is_matrix};
 
 /// (element tokens, rows, columns) of a group that is a static matrix.
 fn matrix(g: &TreeGroup) -> Option<(TokenStream, usize, usize)> {
-    let (e, r, c) = crate::nalgebra_param::shape(&g.path)?;
+    let (e, r, c) = crate::tree_param::matrix_shape(&g.ty)?;
     Some((elem_ty(crate::lower::dtype(e)), r, c))
 }
 
@@ -116,7 +116,7 @@ pub fn jacobian(
         .ret
         .tree
         .as_ref()
-        .and_then(crate::nalgebra_param::shape)
+        .and_then(crate::tree_param::matrix_shape)
         .filter(|s| s.2 == 1)
         .map(|s| s.1);
     let scalar_out = f.ret.tree.is_none() && f.ret.is_scalar_float();
@@ -163,14 +163,14 @@ pub fn jacobian(
             ))
         }
         // A struct in, one output: the struct of blocks.
-        (Some(g), None) if !is_matrix(&g.path) && f.ret.tree.is_none() && !f.ret.tuple => {
+        (Some(g), None) if !is_matrix(&g.ty) && f.ret.tree.is_none() && !f.ret.tuple => {
             let out_rank = inp.jaxpr.out_types()[0].rank();
             let fits = out_rank == 0
                 || leaves(g)
                     .iter()
                     .all(|&i| matches!(f.params[i].ty, ParamTy::Array { .. }));
             fits.then(|| {
-                let (path, node) = (g.path.clone(), g.node.clone());
+                let (path, node) = (g.ty.clone(), g.node.clone());
                 let ty = quote!(#path);
                 // A rank-0 block of an array field is a native scalar.
                 let wrap: Vec<bool> = leaves(g)
@@ -241,7 +241,7 @@ impl VmapParts {
         if !self.sliced.contains(&g.first) {
             return user;
         }
-        let (n, path) = (g.name, &g.path);
+        let (n, path) = (g.name, &g.ty);
         quote!(#n: &[#path])
     }
 
@@ -275,7 +275,7 @@ pub fn vmap_parts(inp: &Input, axes: &[Option<usize>]) -> Result<VmapParts, Stri
     for g in &f.trees {
         let p = g.name;
         let mapped = axes[g.first];
-        if mapped.is_some() && is_matrix(&g.path) {
+        if mapped.is_some() && is_matrix(&g.ty) {
             if mapped != Some(0) {
                 return Err(format!(
                     "`{p}` is an nalgebra value: its batch is a slice `&[..]`, mapped with in_axes 0 or None"
