@@ -55,6 +55,8 @@ unsafe fn run<T: Copy, U, const N: usize, const M: usize, F: Fn([T; N]) -> [U; M
                 let mut i0 = 0;
                 while i0 < len {
                     let b = stream::BLOCK.min(len - i0);
+                    // i indexes the inputs (by pointer) and each buffer.
+                    #[allow(clippy::needless_range_loop)]
                     for i in 0..b {
                         // SAFETY: i0 + i < len; per the function's contract.
                         let y = f(std::array::from_fn(|k| unsafe { *ins[k].add(i0 + i) }));
