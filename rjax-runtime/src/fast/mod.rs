@@ -11,6 +11,8 @@
 //! Which function to call for which fused group is listed in
 //! `docs`-style form on each function; the summary for the emitter:
 //! - elementwise group with any number of inputs and outputs: [`map_nm`];
+//!   when it has sin/cos, [`map_nm_checked`] (std beyond the fast range;
+//!   [`map_sum_nm_checked`] for a fused sum);
 //! - elementwise chain over one/two/three arrays: [`map1`], [`map2`],
 //!   [`map1_slice`] / [`map2_slice`] / [`map3_slice`] (into a planned
 //!   buffer), [`map1_inplace`] / [`map2_inplace`] (loop-carried update);
@@ -24,6 +26,7 @@
 //! - a hand-written loop body that should vectorise: [`dispatch`].
 
 mod activation;
+mod checked;
 mod dispatch;
 mod exp;
 mod float;
@@ -42,6 +45,7 @@ mod syrk;
 mod trig;
 
 pub use activation::{logistic_f32, logistic_f64, tanh_f32, tanh_f64};
+pub use checked::{map_nm_checked, map_sum_nm_checked};
 pub use dispatch::{Isa, dispatch, isa};
 pub use exp::{exp_f32, exp_f64, expm1_f32, expm1_f64};
 pub use float::GemmFloat;
