@@ -1274,6 +1274,20 @@ impl<'c, 'a> Builder<'c, 'a> {
         }
         let vjp_here = pullback::is_vjp_path(&c.func) && self.take_vjp(c);
         let args: Vec<Expr<'a>> = c.args.iter().map(|a| self.expr(a)).collect();
+        // `Array::zeros(&[2, 3])`: lowered by lower/fill.rs.
+        match prims::constructor_call(&p.path, c.args.len()) {
+            Some(Ok(op)) => {
+                return Expr {
+                    kind: ExprKind::Prim(op, leak(&name), args),
+                    span,
+                };
+            }
+            Some(Err(msg)) => {
+                self.cx.error_spanned_by(p, msg);
+                return self.err(span);
+            }
+            None => {}
+        }
         // `random::normal::<f32>(key, &[3])`: lowered by lower/random.rs.
         match prims::random_call(&p.path, c.args.len()) {
             Some(Ok(op)) => {

@@ -93,8 +93,9 @@ pub struct VmapAttr {
     pub span: Span,
     /// `in_axes` (default: 0 for every parameter).
     pub in_axes: Option<InAxes>,
-    /// `out_axes` (default 0).
-    pub out_axes: Option<Axis>,
+    /// `out_axes` (default 0): one entry for all outputs, or one per
+    /// element of the returned tuple.
+    pub out_axes: Option<InAxes>,
 }
 
 /// Everything the stacked rjax attributes of one function ask for.
@@ -291,6 +292,27 @@ fn parse_grad(cx: &Ctxt, args: TokenStream, span: Span) -> GradAttr {
     out
 }
 
+/// `0`, `None` or a tuple of those.
+fn axes(cx: &Ctxt, expr: &Expr) -> Option<InAxes> {
+    Some(match strip_parens(expr) {
+        Expr::Tuple(t) => InAxes::PerArg(
+            t.elems.iter().filter_map(|e| axis(cx, e)).collect(),
+            expr.span(),
+        ),
+        e => InAxes::All(axis(cx, e)?),
+    })
+}
+
+/// Where each of `n` outputs puts its batch axis (`out_axes`, default 0).
+/// A per-output list of another length was refused by `check`.
+pub fn out_axes(vmap: Option<&VmapAttr>, n: usize) -> Vec<Option<usize>> {
+    match vmap.and_then(|v| v.out_axes.as_ref()) {
+        Some(InAxes::All(a)) => vec![a.axis; n],
+        Some(InAxes::PerArg(list, _)) if list.len() == n => list.iter().map(|a| a.axis).collect(),
+        _ => vec![Some(0); n],
+    }
+}
+
 fn parse_vmap(cx: &Ctxt, args: TokenStream, span: Span) -> VmapAttr {
     let mut out = VmapAttr {
         span,
@@ -300,19 +322,10 @@ fn parse_vmap(cx: &Ctxt, args: TokenStream, span: Span) -> VmapAttr {
     let parser = syn::meta::parser(|meta| {
         if meta.path.is_ident("in_axes") {
             let expr: Expr = meta.value()?.parse()?;
-            out.in_axes = Some(match strip_parens(&expr) {
-                Expr::Tuple(t) => InAxes::PerArg(
-                    t.elems.iter().filter_map(|e| axis(cx, e)).collect(),
-                    expr.span(),
-                ),
-                e => match axis(cx, e) {
-                    Some(a) => InAxes::All(a),
-                    None => return Ok(()),
-                },
-            });
+            out.in_axes = axes(cx, &expr);
         } else if meta.path.is_ident("out_axes") {
             let expr: Expr = meta.value()?.parse()?;
-            out.out_axes = axis(cx, &expr);
+            out.out_axes = axes(cx, &expr);
         } else {
             unknown_key(cx, &meta.path, &["in_axes", "out_axes"], "vmap");
             skip_value(&meta)?;

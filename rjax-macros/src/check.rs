@@ -95,7 +95,7 @@ fn check_has_aux(cx: &Ctxt, config: &Config, f: &Function) {
 }
 
 // in_axes has one entry per parameter (or a single entry for all); a mapped
-// Key is a `Vec<Key>`, a batch with no other axis than 0; out_axes is 0 (move the axis with `.t()` afterwards).
+// Key is a `Vec<Key>`, a batch with no other axis than 0.
 fn check_in_axes(cx: &Ctxt, config: &Config, f: &Function) {
     let Some(vmap) = &config.vmap else {
         return;
@@ -136,12 +136,56 @@ fn check_in_axes(cx: &Ctxt, config: &Config, f: &Function) {
             format!("`{}` is a `Key`, mapped along axis 0 only (a `Vec<Key>`): give per-parameter axes, e.g. `in_axes = (1, 0)`", p.name),
         );
     }
-    if let Some(out) = &vmap.out_axes
-        && out.axis != Some(0)
-    {
-        cx.error_at(
-            out.span,
-            "only `out_axes = 0` is supported: the batch axis comes first; move it afterwards with `.t()`",
-        );
+    check_out_axes(cx, vmap, f);
+}
+
+// out_axes is one entry for all outputs or one per element of the returned
+// tuple; a tree result takes one entry for every leaf, and an nalgebra
+// result (a `Vec` of matrices, one per row of the batch) only 0.
+fn check_out_axes(cx: &Ctxt, vmap: &crate::attr::VmapAttr, f: &Function) {
+    let Some(out) = &vmap.out_axes else {
+        return;
+    };
+    let matrix = f
+        .ret
+        .tree
+        .as_ref()
+        .is_some_and(crate::tree_param::is_matrix);
+    match out {
+        InAxes::PerArg(_, span) if f.ret.tree.is_some() => cx.error_at(
+            *span,
+            "a tree result takes one `out_axes` for all its leaves: write `out_axes = 1`",
+        ),
+        InAxes::PerArg(list, span) if !f.ret.tuple || list.len() != f.ret.tys.len() => {
+            cx.error_at(
+                *span,
+                format!(
+                    "`out_axes` has {} entries but `{}` returns {} value(s): give one axis (or `None`) per element of the returned tuple, or one for all",
+                    list.len(),
+                    f.name,
+                    if f.ret.tuple { f.ret.tys.len() } else { 1 }
+                ),
+            )
+        }
+        InAxes::All(a) if matrix && a.axis != Some(0) => cx.error_at(
+            a.span,
+            "an nalgebra result is batched as a `Vec` of matrices: only `out_axes = 0` applies",
+        ),
+        _ => {}
+    }
+    // A scalar output batches to a 1-d array: axis 0 or None only.
+    let entries: Vec<&crate::attr::Axis> = match out {
+        InAxes::All(a) => vec![a; f.ret.tys.len()],
+        InAxes::PerArg(list, _) => list.iter().collect(),
+    };
+    if f.ret.tree.is_none() {
+        for (a, t) in entries.iter().zip(&f.ret.tys) {
+            if matches!(t, ValTy::Scalar(_)) && a.axis.is_some_and(|k| k > 0) {
+                cx.error_at(
+                    a.span,
+                    "a scalar output is batched as a 1-d array: its `out_axes` can only be 0 or `None`",
+                );
+            }
+        }
     }
 }

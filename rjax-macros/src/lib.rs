@@ -37,7 +37,7 @@ pub fn grad(args: TokenStream, item: TokenStream) -> TokenStream {
 }
 
 /// Batching: adds `f::vmap` (and every other companion).
-/// Arguments: `in_axes = 0 | (0, None, ..)`, `out_axes = 0`.
+/// Arguments: `in_axes = 0 | (0, None, ..)`, `out_axes = 0 | 1 | None | (0, None, ..)` (where each output puts its batch axis, as in JAX).
 #[proc_macro_attribute]
 pub fn vmap(args: TokenStream, item: TokenStream) -> TokenStream {
     expand::expand(attr::Kind::Vmap, args.into(), item.into()).into()

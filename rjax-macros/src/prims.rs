@@ -59,11 +59,71 @@ pub enum Op {
     /// A collective over mesh axes (`psum(x, "data")` ...), with its
     /// constant arguments; see `lower::collective`.
     Collective(crate::lower::collective::Coll),
-    /// `x.shape()`: only as the shape argument of a random function.
+    /// `x.shape()`: only as the shape argument of a random function or a
+    /// constructor.
     Shape,
+    /// `Array::zeros(&[2, 3])`, `zeros_like(&x)` and their siblings, with
+    /// the element type of a turbofish; lowered by `lower/fill.rs`.
+    Fill(Fill, Option<crate::ast::Scalar>),
     /// A function of `rjax::random` (`random::normal::<f32>(key, &[3])`),
     /// with the float type of its turbofish; lowered by `lower/random.rs`.
     Random(RandomFn, Option<crate::ast::Scalar>),
+}
+
+/// The array constructors an annotated body may call (the eager API's
+/// `Array::zeros` and jax.numpy's `zeros_like`, same signatures).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fill {
+    /// `Array::zeros(shape)`
+    Zeros,
+    /// `Array::ones(shape)`
+    Ones,
+    /// `Array::full(shape, value)`
+    Full,
+    /// `zeros_like(&x)`
+    ZerosLike,
+    /// `ones_like(&x)`
+    OnesLike,
+    /// `full_like(&x, value)`
+    FullLike,
+}
+
+/// `Array::zeros(&[2, 3])` / `Array::<f32>::ones(x.shape())` /
+/// `Array::full(&[3], v)`: `None` when the path is not one of them.
+pub fn constructor_call(path: &syn::Path, arity: usize) -> Option<Result<Op, String>> {
+    let segs: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
+    let [ty, name] = &segs[..] else {
+        return None;
+    };
+    let (fill, want) = match (ty.as_str(), name.as_str()) {
+        ("Array", "zeros") => (Fill::Zeros, 1),
+        ("Array", "ones") => (Fill::Ones, 1),
+        ("Array", "full") => (Fill::Full, 2),
+        _ => return None,
+    };
+    let elem = match &path.segments[0].arguments {
+        syn::PathArguments::AngleBracketed(a) => match a.args.first() {
+            Some(syn::GenericArgument::Type(syn::Type::Path(t))) => {
+                match t.path.get_ident().and_then(|i| crate::ast::Scalar::from_ident(&i.to_string())) {
+                    Some(s) if s != crate::ast::Scalar::Usize => Some(s),
+                    _ => return Some(Err("write the element type as `Array::<f32>::zeros(..)` (f32, f64, i32, u32 or bool)".to_string())),
+                }
+            }
+            _ => {
+                return Some(Err(
+                    "write the element type as `Array::<f32>::zeros(..)`".to_string()
+                ));
+            }
+        },
+        _ => None,
+    };
+    Some(if arity == want {
+        Ok(Op::Fill(fill, elem))
+    } else {
+        Err(format!(
+            "`Array::{name}` takes {want} argument(s), not {arity}"
+        ))
+    })
 }
 
 /// The `rjax::random` functions an annotated body may call (same names and
@@ -245,6 +305,9 @@ pub const FUNCTIONS: &[(&str, usize, Op)] = &[
     ("matmul", 2, Op::Dot),
     ("transpose", 1, Op::T),
     ("where_", 3, Op::Where),
+    ("zeros_like", 1, Op::Fill(Fill::ZerosLike, None)),
+    ("ones_like", 1, Op::Fill(Fill::OnesLike, None)),
+    ("full_like", 2, Op::Fill(Fill::FullLike, None)),
 ];
 
 /// Looks a method up by name and arity; `Err` holds the arities it has.

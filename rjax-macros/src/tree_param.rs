@@ -583,13 +583,16 @@ pub fn flatten_args(
 
 /// Gradient values of `argnums` (field parameters) regrouped into struct
 /// values where a whole struct's fields are there.
-pub fn regroup(f: &Function, argnums: &[usize], mut vals: Vec<Value>) -> Vec<Value> {
-    if f.trees.is_empty() {
-        return vals;
-    }
+pub fn regroup(f: &Function, argnums: &[usize], vals: Vec<Value>) -> Vec<Value> {
+    apply_regroup(&regroup_plan(f, argnums), vals)
+}
+
+/// How values for `argnums` (leaf parameters) regroup: one entry per
+/// resulting value, the tree's shape where a whole tree's leaves are there
+/// (it takes that many values), `None` for one leaf on its own.
+pub fn regroup_plan(f: &Function, argnums: &[usize]) -> Vec<Option<Node>> {
     let mut out = Vec::new();
     let mut k = 0;
-    vals.reverse();
     while k < argnums.len() {
         let i = argnums[k];
         let whole = group_of(f, i).filter(|g| {
@@ -599,18 +602,27 @@ pub fn regroup(f: &Function, argnums: &[usize], mut vals: Vec<Value>) -> Vec<Val
         });
         match whole {
             Some(g) => {
-                let mut leaves =
-                    (0..g.fields.len()).map(|_| vals.pop().expect("one value per field"));
-                out.push(g.node.value(&mut leaves));
+                out.push(Some(g.node.clone()));
                 k += g.fields.len();
             }
             None => {
-                out.push(vals.pop().expect("one value per argnum"));
+                out.push(None);
                 k += 1;
             }
         }
     }
     out
+}
+
+/// Leaf values grouped by a `regroup_plan`.
+pub fn apply_regroup(plan: &[Option<Node>], vals: Vec<Value>) -> Vec<Value> {
+    let mut it = vals.into_iter();
+    plan.iter()
+        .map(|p| match p {
+            Some(node) => node.value(&mut it),
+            None => it.next().expect("one value per leaf"),
+        })
+        .collect()
 }
 
 /// A callee's struct result as a struct value.

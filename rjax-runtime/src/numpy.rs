@@ -211,3 +211,18 @@ pub fn stack<T: Num, A: Borrow<Array<T>>>(xs: &[A], axis: usize) -> Array<T> {
     let refs: Vec<&Array<T>> = xs.iter().map(|x| x.borrow()).collect();
     Array::stack(&refs, axis)
 }
+
+/// `jnp.zeros_like(a)`: zeros of `a`'s shape.
+pub fn zeros_like<T: Num>(a: impl Borrow<Array<T>>) -> Array<T> {
+    Array::zeros(a.borrow().shape())
+}
+
+/// `jnp.ones_like(a)`: ones of `a`'s shape.
+pub fn ones_like<T: Num>(a: impl Borrow<Array<T>>) -> Array<T> {
+    Array::ones(a.borrow().shape())
+}
+
+/// `jnp.full_like(a, v)`: `v` in every element of `a`'s shape.
+pub fn full_like<T: Num>(a: impl Borrow<Array<T>>, v: T) -> Array<T> {
+    Array::full(a.borrow().shape(), v)
+}

@@ -183,7 +183,7 @@ pub fn vmap_sized(
                 let r = b.rank(x);
                 if *a >= r {
                     return Err(Error::invalid(format!(
-                        "vmap: out_axis {a} out of range for output {k}"
+                        "out_axis {a} out of range for output {k}, of rank {r} with the batch axis (0..{r})"
                     )));
                 }
                 // Move axis 0 to position a.

@@ -645,7 +645,8 @@ fn gen_vmap(inp: &Input, items: &mut TokenStream, fail: &mut dyn FnMut(&str, Str
     if axes.iter().all(|a| a.is_none()) {
         return;
     }
-    let j = match xform::vmap(inp.jaxpr, &axes) {
+    let out_axes = crate::attr::out_axes(inp.config.vmap.as_ref(), inp.jaxpr.outvars.len());
+    let j = match xform::vmap(inp.jaxpr, &axes, &out_axes) {
         Ok(j) => j,
         Err(e) => return fail("vmap", e),
     };
@@ -716,7 +717,7 @@ fn gen_vmap(inp: &Input, items: &mut TokenStream, fail: &mut dyn FnMut(&str, Str
     }
     items.extend(function(
         &format_ident!("vmap"),
-        "Batched over `in_axes` (default 0); outputs batched on axis 0.",
+        "Batched over `in_axes` (default 0); outputs batched on `out_axes` (default 0).",
         &decls,
         &ret,
         asserts,

@@ -76,10 +76,10 @@ pub fn hessian(j: &Jaxpr, argnum: usize) -> XResult {
         .and_then(no_forward_through_vjp)
 }
 
-/// Batched over `in_axes` (None = unbatched), outputs batched on axis 0.
-pub fn vmap(j: &Jaxpr, in_axes: &[Option<usize>]) -> XResult {
-    let out_axes = vec![Some(0); j.outvars.len()];
-    text(transforms::vmap(j, in_axes, &out_axes)).map(simplify)
+/// Batched over `in_axes` (None = unbatched), output k's batch axis at
+/// `out_axes[k]` (None: the output must not depend on the batch).
+pub fn vmap(j: &Jaxpr, in_axes: &[Option<usize>], out_axes: &[Option<usize>]) -> XResult {
+    text(transforms::vmap(j, in_axes, out_axes)).map(simplify)
 }
 
 /// Reverse-mode Jacobian of every output with respect to every input in
@@ -101,7 +101,11 @@ pub fn hessian_many(j: &Jaxpr, argnums: &[usize]) -> XResult {
 /// `vmap` with the batch size given: a callee's `h::vmap` inside a body
 /// is batched over the caller's own dimension, not a fresh symbol the
 /// caller's inputs would not bind.
-pub fn vmap_sized(j: &Jaxpr, in_axes: &[Option<usize>], size: &rjax_core::DimExpr) -> XResult {
-    let out_axes = vec![Some(0); j.outvars.len()];
-    text(transforms::vmap_sized(j, in_axes, &out_axes, size)).map(simplify)
+pub fn vmap_sized(
+    j: &Jaxpr,
+    in_axes: &[Option<usize>],
+    out_axes: &[Option<usize>],
+    size: &rjax_core::DimExpr,
+) -> XResult {
+    text(transforms::vmap_sized(j, in_axes, out_axes, size)).map(simplify)
 }

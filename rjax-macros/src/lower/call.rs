@@ -165,7 +165,8 @@ impl Lowerer<'_> {
             Some("jacobian") => wrap(xform::jacobian(&first_if(&j, true), argnums[0]))?,
             Some("vmap") => {
                 let size = self.batch_size(&atoms, &axes, span)?;
-                wrap(xform::vmap_sized(&j, &axes, &size))?
+                let outs = crate::attr::out_axes(callee.config.vmap.as_ref(), j.outvars.len());
+                wrap(xform::vmap_sized(&j, &axes, &outs, &size))?
             }
             Some("jvp") => wrap(xform::jvp(&j, &wrt))?,
             Some(other) => {

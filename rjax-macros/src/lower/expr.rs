@@ -216,10 +216,11 @@ impl Lowerer<'_> {
             ExprKind::Prim(Op::Random(f, elem), _, args) => {
                 self.random_call(*f, *elem, args, span)?
             }
+            ExprKind::Prim(Op::Fill(f, elem), _, args) => self.fill(*f, *elem, args, span)?,
             ExprKind::Prim(Op::Shape, _, _) => {
                 return err(
                     span,
-                    "`.shape()` is only accepted as the shape argument of a random function: `random::normal::<f32>(key, x.shape())`",
+                    "`.shape()` is only accepted as the shape argument of a constructor or a random function: `Array::zeros(x.shape())`, `random::normal::<f32>(key, x.shape())`",
                 );
             }
             ExprKind::Prim(op, name, args) => {
@@ -537,7 +538,7 @@ impl Lowerer<'_> {
                 let i = vals.next().expect("argument");
                 return self.index(x, i, span);
             }
-            Op::Random(..) | Op::Shape => unreachable!("lowered by `expr`"),
+            Op::Random(..) | Op::Shape | Op::Fill(..) => unreachable!("lowered by `expr`"),
             Op::Concatenate | Op::Stack => unreachable!("list ops are lowered above"),
             Op::Where => {
                 let a = vals.next().expect("argument");

@@ -15,6 +15,7 @@ mod call;
 pub mod collective;
 mod control;
 mod expr;
+mod fill;
 mod pullback;
 mod random;
 pub mod rank;

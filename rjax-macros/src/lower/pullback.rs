@@ -13,6 +13,7 @@ use rjax_core::{Atom, DimExpr, Jaxpr, TensorType};
 
 use super::{LResult, Lowerer, Value, err};
 use crate::expand::xform;
+use crate::tree_node::Node;
 
 /// A pullback value: the callee's backward pass and what it closes over.
 #[derive(Debug)]
@@ -27,6 +28,10 @@ pub struct Pullback {
     pub outs: Vec<TensorType>,
     /// The callee returns a tuple (the cotangent is then a tuple too).
     pub tuple: bool,
+    /// The callee's tree result (the cotangent is then that tree).
+    pub ret_node: Option<Node>,
+    /// How the parameters' cotangents regroup into the callee's trees.
+    pub regroup: Vec<Option<Node>>,
 }
 
 impl Lowerer<'_> {
@@ -41,14 +46,6 @@ impl Lowerer<'_> {
         wrt: &[usize],
         span: Span,
     ) -> LResult<Value> {
-        if !f.trees.is_empty() || f.ret.tree.is_some() {
-            return err(
-                span,
-                format!(
-                    "`{name}::vjp` of a function with struct parameters or results is not supported: use `{name}::grad(..)`"
-                ),
-            );
-        }
         if wrt.is_empty() || j.out_types().iter().any(|t| !t.dtype.is_float()) {
             return err(
                 span,
@@ -71,8 +68,12 @@ impl Lowerer<'_> {
             residuals: outs[nout..].to_vec(),
             outs: outs[..nout].iter().map(|a| self.b.ty(*a)).collect(),
             tuple: f.ret.tuple,
+            ret_node: f.ret.node.clone(),
+            regroup: crate::tree_param::regroup_plan(f, wrt),
         };
-        let y = if pb.tuple {
+        let y = if pb.ret_node.is_some() {
+            crate::tree_param::struct_value(f, ys)
+        } else if pb.tuple {
             Value::Tuple(ys)
         } else {
             one_or_tuple(ys)
@@ -111,9 +112,18 @@ impl Lowerer<'_> {
             ),
         };
         let [arg] = <[Value; 1]>::try_from(args).map_err(|_| wrong())?;
-        let cts = match (arg, pb.tuple) {
-            (Value::Tuple(v), true) if v.len() == pb.outs.len() => v,
-            (v, false) => vec![v],
+        let cts = match (arg, pb.tuple, &pb.ret_node) {
+            (v, _, Some(node)) => {
+                let mut leaves = Vec::new();
+                node.flatten(v, &mut leaves)
+                    .map_err(|m| super::LowerError {
+                        span,
+                        msg: format!("the cotangent of `{name}`'s result: {m}"),
+                    })?;
+                leaves
+            }
+            (Value::Tuple(v), true, None) if v.len() == pb.outs.len() => v,
+            (v, false, None) => vec![v],
             _ => return Err(wrong()),
         };
         let mut ins = pb.residuals.clone();
@@ -136,7 +146,11 @@ impl Lowerer<'_> {
         }
         let r = self.b.inline(&pb.backward, &ins);
         let cots = self.core(r, span)?;
-        Ok(one_or_tuple(cots.into_iter().map(Value::Atom).collect()))
+        let cots = cots.into_iter().map(Value::Atom).collect();
+        Ok(one_or_tuple(crate::tree_param::apply_regroup(
+            &pb.regroup,
+            cots,
+        )))
     }
 }
 

@@ -186,7 +186,7 @@ impl Lowerer<'_> {
     }
 
     /// The shape argument: `&[2, 3]` or `x.shape()`.
-    fn shape_arg(&mut self, e: &Expr) -> LResult<Vec<DimExpr>> {
+    pub(super) fn shape_arg(&mut self, e: &Expr) -> LResult<Vec<DimExpr>> {
         match &e.kind {
             ExprKind::IntList(v) if v.iter().all(|d| *d >= 0) => {
                 Ok(v.iter().map(|&d| DimExpr::Const(d)).collect())
