@@ -26,6 +26,7 @@
 //! - a hand-written loop body that should vectorise: [`dispatch`].
 
 mod activation;
+mod avx2_gemm;
 mod checked;
 mod dispatch;
 mod exp;
@@ -39,12 +40,14 @@ mod mapn;
 mod math;
 mod nn_kernel;
 mod nt_kernel;
+mod pack;
 mod slices;
 mod stream;
 mod syrk;
 mod trig;
 
 pub use activation::{logistic_f32, logistic_f64, tanh_f32, tanh_f64};
+pub use avx2_gemm::Tile;
 pub use checked::{map_nm_checked, map_sum_nm_checked};
 pub use dispatch::{Isa, dispatch, isa};
 pub use exp::{exp_f32, exp_f64, expm1_f32, expm1_f64};
