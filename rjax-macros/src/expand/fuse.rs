@@ -153,7 +153,7 @@ impl Emitter<'_> {
 
     /// `let c: f32 = ..;` for each equation, as scalar code with the fast
     /// transcendentals (for the body of a fused loop).
-    fn scalar_body(&self, eqns: &[usize]) -> Option<TokenStream> {
+    pub(super) fn scalar_body(&self, eqns: &[usize]) -> Option<TokenStream> {
         self.scalar_body_as(eqns, false)
     }
 
@@ -228,7 +228,7 @@ impl Emitter<'_> {
 
     /// The output buffer for `o` with shape expression `shape`: the
     /// planned destination (a loop's spare buffer) when there is one.
-    fn out_buffer(&self, o: Var, shape: TokenStream) -> TokenStream {
+    pub(super) fn out_buffer(&self, o: Var, shape: TokenStream) -> TokenStream {
         let e = elem_ty(self.j.ty(o).dtype);
         match self.dest.get(&o) {
             Some(spare) => quote!(::rjax::runtime::jit::buffer::<#e>(#spare.take(), #shape)),
