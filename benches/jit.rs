@@ -110,6 +110,36 @@ fn elementwise_chain() -> f64 {
     })
 }
 
+/// The machine's streaming bandwidth as this code sees it: `y = 2 x` over
+/// 10^7 f32 (40 MB read, 40 MB written, more than the L3) through the same
+/// fused loop as the chain, on `threads` threads (0: rayon's whole pool).
+/// Reported like the other rows, in seconds; compare.sh prints GB/s.
+fn stream_scale(threads: usize) -> f64 {
+    let n = 10_000_000;
+    let x = uniform(n, 3);
+    let mut out = vec![0.0f32; n];
+    let mut run = || {
+        best_of(10, || {
+            fast::map1_slice(
+                &x,
+                &mut out,
+                #[inline(always)]
+                |v: f32| v * 2.0,
+            );
+            black_box(&out);
+        })
+    };
+    if threads == 0 {
+        run()
+    } else {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .expect("a rayon pool");
+        pool.install(run)
+    }
+}
+
 /// The seed f(t) = sin(t0) cos(t1) t2 and its gradient, written by hand as
 /// the straight-line scalar code `#[jit] #[grad]` is to emit.
 #[inline(always)]
@@ -444,6 +474,21 @@ fn main() {
         report("elementwise_chain", elementwise_chain());
     }
     report_macro("elementwise_chain", &macro_chain);
+    if want("stream_scale") {
+        report("stream_scale_1t", stream_scale(1));
+        report("stream_scale", stream_scale(0));
+    }
+    // The same rows with streaming (non-temporal) stores for outputs of at
+    // least fast::STREAM_MIN_BYTES (off by default: slower on the machine
+    // issue 5 is measured on).
+    if want("stream_stores") {
+        fast::set_stream_stores(true);
+        report("stream_stores:elementwise_chain", elementwise_chain());
+        report("stream_stores:macro:elementwise_chain", macro_chain());
+        report("stream_stores:stream_scale_1t", stream_scale(1));
+        report("stream_stores:stream_scale", stream_scale(0));
+        fast::set_stream_stores(false);
+    }
     // Kernel rows, only when asked for by name (not part of compare.sh).
     if filters.iter().any(|f| f == "mlp_parts") {
         mlp_parts();
