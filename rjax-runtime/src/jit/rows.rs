@@ -63,12 +63,14 @@ impl<U, const K: usize> Outs<U, K> {
 ///
 /// ```
 /// use rjax_runtime::jit;
-/// // Rows of 3: out[r] = [0, x1 * x2, x0 + x2].
+/// // Rows of 3: out[r] = [0, x1 * x2, (x0 + x2) + 1], and the row sums.
 /// let x = [1.0f32, 2.0, 3.0, 4.0, 5.0, 6.0];
-/// let mut out = [9.0f32; 6];
-/// jit::rows(2, [(&x[..], 3, 0), (&x[..], 3, 1), (&x[..], 3, 2)], [(&mut out[..], 3)],
-///     [(0, 1), (0, 2)], |[a, b, c]| [b * c, a + c]);
-/// assert_eq!(out, [0.0, 6.0, 4.0, 0.0, 30.0, 10.0]);
+/// let (mut out, mut sums) = ([9.0f32; 6], [9.0f32; 2]);
+/// jit::rows(2, [(&x[..], 3, 0), (&x[..], 3, 1), (&x[..], 3, 2)],
+///     [(&mut out[..], 3), (&mut sums[..], 1)], [(0, 1), (0, 2), (0, 2), (1, 0)],
+///     |[a, b, c]| [b * c, a + c, 1.0, a + b + c]);
+/// assert_eq!(out, [0.0, 6.0, 5.0, 0.0, 30.0, 11.0]);
+/// assert_eq!(sums, [6.0, 15.0]);
 /// ```
 pub fn rows<T, U, const N: usize, const K: usize, const M: usize, F>(
     rows: usize,
@@ -104,9 +106,11 @@ pub fn rows<T, U, const N: usize, const K: usize, const M: usize, F>(
     }
     // An output whose every column gets exactly one result is stored
     // directly; any other is cleared per strip and summed into.
+    // (No allocation: a hessian's row loop is a few rows.)
     let exact: [bool; K] = std::array::from_fn(|k| {
-        let cols: Vec<usize> = dest.iter().filter(|d| d.0 == k).map(|d| d.1).collect();
-        cols.len() == widths[k] && (0..cols.len()).all(|a| !cols[a + 1..].contains(&cols[a]))
+        let count = dest.iter().filter(|d| d.0 == k).count();
+        let distinct = (0..M).all(|a| dest[a].0 != k || !dest[a + 1..].contains(&dest[a]));
+        count == widths[k] && distinct
     });
     if rows == 0 {
         return;
