@@ -90,7 +90,7 @@ pub fn rows<T, U, const N: usize, const K: usize, const M: usize, F>(
         dest,
         #[inline(always)]
         |x| (f(x), false),
-        |x| f(x),
+        &f,
     );
 }
 
