@@ -323,3 +323,20 @@ fn companions_batched_over_a_basis() {
     let want = [b, a, 1.0, -b.sin(), 0.0, 1.0].map(|v| v as f64);
     assert_close(&f64s(&j), &want, 1e-5, "jacobian of array![..]");
 }
+
+/// Sin and cos of values beyond the fast range reduction are computed
+/// precisely in the row loop too (the strip holding them is redone).
+#[test]
+fn huge_arguments_of_sin_and_cos() {
+    let rows = 200;
+    let mut x = data::<f32>(rows, 3, 9.0).to_vec();
+    x[3 * 130] = 1e30;
+    x[3 * 131 + 1] = -3e9;
+    let x = Array::from_shape_vec(vec![rows, 3], x).unwrap();
+    let g = seed32_rows::vmap(&x);
+    let mut analytic = Vec::new();
+    for r in 0..rows {
+        analytic.extend(seed_grad(&f64s(&row(&x, r))));
+    }
+    assert_close(&f64s(&g), &analytic, 1e-5, "huge arguments");
+}

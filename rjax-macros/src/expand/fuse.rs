@@ -162,7 +162,7 @@ impl Emitter<'_> {
     /// finite), or None when there are none: a fused loop with it runs
     /// through `fast::map_nm_checked`, which redoes such blocks with the
     /// precise body (`scalar_body_as(.., true)`).
-    fn trig_guard(&self, eqns: &[usize]) -> Option<TokenStream> {
+    pub(super) fn trig_guard(&self, eqns: &[usize]) -> Option<TokenStream> {
         let terms: Vec<TokenStream> = eqns
             .iter()
             .map(|&i| &self.j.eqns[i])
@@ -179,7 +179,7 @@ impl Emitter<'_> {
 
     /// [`Self::scalar_body`], or with `precise` the same body where sin and
     /// cos beyond the fast range call std.
-    fn scalar_body_as(&self, eqns: &[usize], precise: bool) -> Option<TokenStream> {
+    pub(super) fn scalar_body_as(&self, eqns: &[usize], precise: bool) -> Option<TokenStream> {
         let mut body = TokenStream::new();
         for &i in eqns {
             let e = &self.j.eqns[i];

@@ -301,7 +301,12 @@ impl Emitter<'_> {
             return None;
         }
         let body = self.scalar_body(&body_eqns)?;
-        Some(self.emit_rows(rows, &lanes, &outs, &results, body, t, u))
+        // Sin/cos beyond the fast range reduction: redone precisely.
+        let precise = match self.trig_guard(&body_eqns) {
+            Some(far) => Some((far, self.scalar_body_as(&body_eqns, true)?)),
+            None => None,
+        };
+        Some(self.emit_rows(rows, &lanes, &outs, &results, (body, precise), t, u))
     }
 
     /// Adds `v` as a lane when it is a 1-d value defined outside `set`.
@@ -318,7 +323,7 @@ impl Emitter<'_> {
         lanes: &[(Var, Lane)],
         outs: &[Out],
         results: &[(usize, usize, Var)],
-        body: TokenStream,
+        (body, precise): (TokenStream, Option<(TokenStream, TokenStream)>),
         t: DType,
         u: DType,
     ) -> TokenStream {
@@ -375,22 +380,43 @@ impl Emitter<'_> {
         let lane_names = lanes.iter().map(|l| self.name(l.0));
         let (te, ue) = (elem_ty(t), elem_ty(u));
         let (n, m) = (lanes.len(), results.len());
+        let res_names: Vec<&Ident> = res_names.collect();
+        let lane_names: Vec<&Ident> = lane_names.collect();
+        let (ins, dest) = (quote!([#(#ins),*]), quote!([#(#dest),*]));
+        let outs = quote!([#((#bufs.as_mut_slice(), #widths)),*]);
+        let lanes = quote!([#(#lane_names),*]: [#te; #n]);
+        let call = match precise {
+            None => quote! {
+                ::rjax::runtime::jit::rows(
+                    __rows, #ins, #outs, #dest,
+                    #[inline(always)]
+                    move |#lanes| -> [#ue; #m] {
+                        #body
+                        [#(#res_names),*]
+                    },
+                );
+            },
+            Some((far, precise)) => quote! {
+                ::rjax::runtime::jit::rows_checked(
+                    __rows, #ins, #outs, #dest,
+                    #[inline(always)]
+                    move |#lanes| -> ([#ue; #m], bool) {
+                        #body
+                        ([#(#res_names),*], #far)
+                    },
+                    move |#lanes| -> [#ue; #m] {
+                        #precise
+                        [#(#res_names),*]
+                    },
+                );
+            },
+        };
         quote! {
             let (#(#out_names,)*): (#(#out_tys,)*) = {
                 let __rows: usize = #rows;
                 #checks
                 #(let mut #bufs = #allocs;)*
-                ::rjax::runtime::jit::rows(
-                    __rows,
-                    [#(#ins),*],
-                    [#((#bufs.as_mut_slice(), #widths)),*],
-                    [#(#dest),*],
-                    #[inline(always)]
-                    move |[#(#lane_names),*]: [#te; #n]| -> [#ue; #m] {
-                        #body
-                        [#(#res_names),*]
-                    },
-                );
+                #call
                 (#(#bufs,)*)
             };
         }

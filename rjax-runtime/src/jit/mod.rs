@@ -9,4 +9,4 @@ mod rows;
 
 pub use buffers::{buffer, buffer_like, column, onehot, onehot_cols};
 pub use cache::{ArgSig, CacheStats, SigCache};
-pub use rows::rows;
+pub use rows::{rows, rows_checked};

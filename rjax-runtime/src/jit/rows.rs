@@ -83,6 +83,37 @@ pub fn rows<T, U, const N: usize, const K: usize, const M: usize, F>(
     U: Element + AddAssign,
     F: Fn([T; N]) -> [U; M] + Sync,
 {
+    rows_checked(
+        rows,
+        ins,
+        outs,
+        dest,
+        #[inline(always)]
+        |x| (f(x), false),
+        &f,
+    );
+}
+
+/// [`rows`] with a fallback, as `fast::map_nm_checked`: `fast` returns
+/// the results and whether an operand was beyond its fast range (a sin
+/// or cos of a huge value); the rows of a strip holding such a row are
+/// recomputed with `precise`.
+///
+/// # Panics
+/// As [`rows`].
+pub fn rows_checked<T, U, const N: usize, const K: usize, const M: usize, F, G>(
+    rows: usize,
+    ins: [(&[T], usize, usize); N],
+    outs: [(&mut [U], usize); K],
+    dest: [(usize, usize); M],
+    fast: F,
+    precise: G,
+) where
+    T: Element,
+    U: Element + AddAssign,
+    F: Fn([T; N]) -> ([U; M], bool) + Sync,
+    G: Fn([T; N]) -> [U; M] + Sync,
+{
     for (k, &(d, w, col)) in ins.iter().enumerate() {
         assert!(
             col < w && d.len() == rows * w,
@@ -135,10 +166,22 @@ pub fn rows<T, U, const N: usize, const K: usize, const M: usize, F>(
                     }
                     // The whole strip (stale lanes past `len` included),
                     // so the trip count is constant and the loop vectorises.
+                    let mut far = false;
                     for l in 0..STRIP {
-                        let o = f(std::array::from_fn(|c| cin[c][l]));
+                        let (o, bad) = fast(std::array::from_fn(|c| cin[c][l]));
+                        far |= bad;
                         for m in 0..M {
                             cout[m][l] = o[m];
+                        }
+                    }
+                    // Rare (or a stale lane past `len`): the strip again,
+                    // precisely.
+                    if far {
+                        for l in 0..len {
+                            let o = precise(std::array::from_fn(|c| cin[c][l]));
+                            for m in 0..M {
+                                cout[m][l] = o[m];
+                            }
                         }
                     }
                     for k in 0..K {
