@@ -3,7 +3,10 @@
 # one run: creates the JAX venv if missing, builds and runs the Rust side
 # (benches/jit.rs), runs benches/jax_compare.py, and prints a table
 # workload | rjax time (hand-fused kernels, and #[jit] macro output where the
-# macros express the workload) | JAX jit time | ratios (rjax / JAX; < 1 is faster).
+# macros express the workload) | JAX jit time | ratios (rjax / JAX; < 1 is faster),
+# then the bandwidth table: the streaming rows (y = 2x over 10^7 f32 on one
+# thread and on all, this machine's bandwidth as measured in the same run)
+# and the elementwise chain, each in GB/s and as a share of that bandwidth.
 # Usage: benches/compare.sh [workload-filter ...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,7 +27,7 @@ trap 'rm -f "$rust_out" "$jax_out"' EXIT
 
 # Workloads run alternately (rjax, then JAX, per workload) so that load
 # from other processes on this shared machine drifts less between the two.
-workloads=(test_fn_256 test_fn_512 grad_f_call mlp_loss mlp_grad vmap_grad_f elementwise_chain)
+workloads=(test_fn_256 test_fn_512 grad_f_call mlp_loss mlp_grad vmap_grad_f elementwise_chain stream_scale)
 echo "== running rjax and JAX $("$venv/bin/python" -c 'import jax; print(jax.__version__)'), alternating" >&2
 bench_bin=$(cargo bench --bench jit --no-run --message-format=json -q 2>/dev/null |
     grep -o '"executable":"[^"]*"' | tail -1 | cut -d'"' -f4)
@@ -34,8 +37,12 @@ for w in "${workloads[@]}"; do
         for f in "$@"; do [[ "$w" == *"$f"* ]] && keep=1; done
         [ "$keep" = 1 ] || continue
     fi
-    "$bench_bin" "$w" | grep -P "^(macro:)?$w\t" >>"$rust_out"
+    "$bench_bin" "$w" | grep -P "^(macro:)?$w(_1t)?\t" >>"$rust_out"
     "$venv/bin/python" benches/jax_compare.py "$w" | grep -P "^$w\t" >>"$jax_out"
+    if [ "$w" = stream_scale ]; then
+        # The chain and the bandwidth rows again with streaming stores.
+        "$bench_bin" stream_stores | grep -P "^stream_stores:" >>"$rust_out"
+    fi
 done
 
 fmt_time() { # seconds -> human units
@@ -61,9 +68,42 @@ for w in "${workloads[@]}"; do
     printf "$row" "$w" "$(fmt_time "$hand")" "$(fmt_time "$mac")" "$(fmt_time "$jax")" \
         "$(ratio "$hand" "$jax")" "$(ratio "$mac" "$jax")"
 done
+
+# Bytes moved per call of the streaming rows and of the chain: 10^7 f32
+# read and 10^7 f32 written.
+bytes=80000000
+gbs() { awk -v s="$1" -v b="$bytes" 'BEGIN { if (s > 0) printf "%.2f", b / s / 1e9; else print "-" }'; }
+share() { awk -v s="$1" -v r="$2" 'BEGIN { if (s > 0 && r > 0) printf "%.0f%%", 100 * r / s; else print "-" }'; }
+bw=$(lookup "$rust_out" stream_scale)
+bw1=$(lookup "$rust_out" stream_scale_1t)
+if [ -n "$bw" ]; then
+    echo
+    echo "bandwidth: 80 MB moved per call (10^7 f32 read + 10^7 f32 written)"
+    brow='%-40s %-12s %-10s %-16s %s\n'
+    printf "$brow" "row" "time" "GB/s" "% of 1 thread" "% of all threads"
+    printf "$brow" "---" "----" "----" "-------------" "----------------"
+    bwrow() { # label seconds
+        [ -n "$2" ] || return 0
+        printf "$brow" "$1" "$(fmt_time "$2")" "$(gbs "$2")" "$(share "$2" "$bw1")" "$(share "$2" "$bw")"
+    }
+    bwrow "stream_scale y=2x, 1 thread" "$bw1"
+    bwrow "stream_scale y=2x, all threads" "$bw"
+    bwrow "stream_scale y=2x, JAX jit" "$(lookup "$jax_out" stream_scale)"
+    bwrow "elementwise_chain hand-fused" "$(lookup "$rust_out" elementwise_chain)"
+    bwrow "elementwise_chain #[jit]" "$(lookup "$rust_out" macro:elementwise_chain)"
+    bwrow "elementwise_chain JAX jit" "$(lookup "$jax_out" elementwise_chain)"
+    bwrow "streaming stores: stream_scale, 1 thread" "$(lookup "$rust_out" stream_stores:stream_scale_1t)"
+    bwrow "streaming stores: stream_scale, all" "$(lookup "$rust_out" stream_stores:stream_scale)"
+    bwrow "streaming stores: chain hand-fused" "$(lookup "$rust_out" stream_stores:elementwise_chain)"
+    bwrow "streaming stores: chain #[jit]" "$(lookup "$rust_out" stream_stores:macro:elementwise_chain)"
+fi
 cat <<'NOTE'
 rjax hand-fused: rjax-runtime `fast::` kernels called by hand (the code #[jit]
   is meant to emit; not macro output). rjax #[jit]: the same program through
   #[jit]/#[grad]/#[vmap] (real macro output, fused emission).
   ratio = rjax / JAX (< 1: rjax faster).
+bandwidth: GB/s = 80 MB / time; "% of" = share of the stream_scale row's
+  GB/s (1 thread, all threads) measured in this run. Streaming-store rows:
+  the same loops with non-temporal stores (fast::set_stream_stores; off by
+  default). stream_scale has no #[jit] column (it is the measuring stick).
 NOTE

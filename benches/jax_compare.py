@@ -9,6 +9,7 @@ Workloads mirror benches/jit.rs exactly (same shapes, dtypes and maths):
                              softmax cross-entropy; grad w.r.t. all params
   vmap_grad_f                jit(vmap(grad(f))) over 10^6 rows of 3, f32
   elementwise_chain          tanh(exp(sin(x) * 2 + 1)) over 10^7 f32
+  stream_scale               2 * x over 10^7 f32 (the bandwidth row)
 Run: benches/.venv/bin/python benches/jax_compare.py [name-filter ...]
 """
 
@@ -111,6 +112,13 @@ def elementwise_chain():
     return best_of(5, lambda: f(x).block_until_ready())
 
 
+def stream_scale():
+    f = jax.jit(lambda x: x * 2)
+    x = jnp.asarray(uniform((10_000_000,), 3))
+    f(x).block_until_ready()
+    return best_of(10, lambda: f(x).block_until_ready())
+
+
 WORKLOADS = [
     ("test_fn_256", lambda: test_fn(256)),
     ("test_fn_512", lambda: test_fn(512)),
@@ -119,6 +127,7 @@ WORKLOADS = [
     ("mlp_grad", lambda: mlp("grad")),
     ("vmap_grad_f", vmap_grad_f),
     ("elementwise_chain", elementwise_chain),
+    ("stream_scale", stream_scale),
 ]
 
 

@@ -18,15 +18,46 @@ use rjax::runtime::{Array, fast};
 mod mlp_model;
 use mlp_model::Mlp;
 
-/// Best wall time of `runs` calls of `f`, in seconds.
+/// Best wall time of `runs` calls of `f`, in seconds. The least CPU time
+/// the process spent on one call (all threads, rayon's spinning included)
+/// is kept for [`take_cpu`]: on a shared machine it moves less with other
+/// processes' load than the wall time does.
 fn best_of(runs: usize, mut f: impl FnMut()) -> f64 {
-    (0..runs)
+    let mut cpu = f64::INFINITY;
+    let wall = (0..runs)
         .map(|_| {
+            let c = process_cpu_seconds();
             let t = Instant::now();
             f();
-            t.elapsed().as_secs_f64()
+            let w = t.elapsed().as_secs_f64();
+            cpu = cpu.min(process_cpu_seconds() - c);
+            w
         })
-        .fold(f64::INFINITY, f64::min)
+        .fold(f64::INFINITY, f64::min);
+    BEST_CPU.with(|b| b.set(cpu));
+    wall
+}
+
+thread_local! {
+    static BEST_CPU: std::cell::Cell<f64> = const { std::cell::Cell::new(f64::NAN) };
+}
+
+/// The CPU seconds of the last [`best_of`]'s cheapest run.
+fn take_cpu() -> f64 {
+    BEST_CPU.with(|b| b.replace(f64::NAN))
+}
+
+/// CPU time of all this process's threads (Linux schedstat; NaN elsewhere).
+fn process_cpu_seconds() -> f64 {
+    let Ok(dir) = std::fs::read_dir("/proc/self/task") else {
+        return f64::NAN;
+    };
+    dir.filter_map(|t| {
+        let s = std::fs::read_to_string(t.ok()?.path().join("schedstat")).ok()?;
+        s.split_whitespace().next()?.parse::<f64>().ok()
+    })
+    .sum::<f64>()
+        * 1e-9
 }
 
 /// Deterministic pseudo-random values in [-1, 1) (xorshift; the benchmark
@@ -77,6 +108,36 @@ fn elementwise_chain() -> f64 {
         );
         black_box(&out);
     })
+}
+
+/// The machine's streaming bandwidth as this code sees it: `y = 2 x` over
+/// 10^7 f32 (40 MB read, 40 MB written, more than the L3) through the same
+/// fused loop as the chain, on `threads` threads (0: rayon's whole pool).
+/// Reported like the other rows, in seconds; compare.sh prints GB/s.
+fn stream_scale(threads: usize) -> f64 {
+    let n = 10_000_000;
+    let x = uniform(n, 3);
+    let mut out = vec![0.0f32; n];
+    let mut run = || {
+        best_of(10, || {
+            fast::map1_slice(
+                &x,
+                &mut out,
+                #[inline(always)]
+                |v: f32| v * 2.0,
+            );
+            black_box(&out);
+        })
+    };
+    if threads == 0 {
+        run()
+    } else {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .expect("a rayon pool");
+        pool.install(run)
+    }
 }
 
 /// The seed f(t) = sin(t0) cos(t1) t2 and its gradient, written by hand as
@@ -134,7 +195,13 @@ fn mlp(which: &str) -> f64 {
         for _ in 0..calls {
             black_box(if which == "loss" { m.loss() } else { m.grad() });
         }
-    }) / calls as f64
+    }) / per_call(calls)
+}
+
+/// `calls` as a divisor, also applied to the kept CPU time.
+fn per_call(calls: usize) -> f64 {
+    BEST_CPU.with(|b| b.set(b.get() / calls as f64));
+    calls as f64
 }
 
 // The same workloads written for the macros: this is real `#[jit]` /
@@ -196,7 +263,7 @@ fn macro_mlp(which: &str) -> f64 {
                 black_box(mlp_loss_macro::grad(&w1, &b1, &w2, &b2, &x, &y));
             }
         }
-    }) / calls as f64
+    }) / per_call(calls)
 }
 
 fn macro_vmap_grad_f() -> f64 {
@@ -238,16 +305,145 @@ fn macro_chain() -> f64 {
     })
 }
 
+/// Square f32 `c = a · b` (n x n) through `fast::gemm_fused` with no
+/// epilogue: the raw speed of the gemm kernel, to set beside numpy's
+/// BLAS (`gemm_<n>` rows; GFLOP/s on stderr). With `syrk` the same for
+/// `x · xᵀ` through `fast::syrk_epilogue_slice` (GFLOP/s counted as a
+/// full gemm's `2 n^3`, the work it replaces).
+fn gemm_square(n: usize, syrk: bool) -> f64 {
+    let a = uniform(n * n, 11);
+    let b = uniform(n * n, 12);
+    let mut c = vec![0.0f32; n * n];
+    let reps = (2e9 / (2.0 * (n * n * n) as f64)).ceil() as usize;
+    let t = best_of(5, || {
+        for _ in 0..reps {
+            if syrk {
+                fast::syrk_epilogue_slice(&a, n, n, &mut c, |v| v);
+            } else {
+                fast::gemm_fused(
+                    &a,
+                    &b,
+                    n,
+                    n,
+                    n,
+                    false,
+                    false,
+                    [],
+                    [],
+                    [&mut c[..]],
+                    |v, [], []| [v],
+                );
+            }
+        }
+        black_box(&c);
+    }) / reps as f64;
+    let flops = 2.0 * (n * n * n) as f64;
+    eprintln!(
+        "{} n={n}: {:.1} GFLOP/s (gemm-equivalent); per CPU-second: {:.1}",
+        if syrk { "syrk" } else { "gemm" },
+        flops / t / 1e9,
+        flops / (take_cpu() / reps as f64) / 1e9,
+    );
+    t
+}
+
+/// Each matmul of the MLP's loss and gradient alone (`mlp_parts`, only
+/// when asked for by name): microseconds per call on stderr, to see where
+/// the MLP's time goes.
+fn mlp_parts() {
+    use mlp_model::{B, C, D, H};
+    let m = Mlp::new(uniform);
+    let (mut h, mut logits) = (vec![0.0f32; B * H], vec![0.0f32; B * C]);
+    let (mut gw1, mut gw2, mut dh) = (
+        vec![0.0f32; D * H],
+        vec![0.0f32; H * C],
+        vec![0.0f32; B * H],
+    );
+    let dl = uniform(B * C, 9);
+    let calls = 200;
+    let time = |name: &str, f: &mut dyn FnMut()| {
+        let t = best_of(5, || {
+            for _ in 0..calls {
+                f();
+            }
+        }) / per_call(calls);
+        eprintln!("{name}: {:.1} us (cpu {:.1} us)", t * 1e6, take_cpu() * 1e6);
+    };
+    time("h = tanh(x w1 + b1) [128x784x256]", &mut || {
+        fast::gemm_fused(
+            &m.x,
+            &m.w1,
+            B,
+            D,
+            H,
+            false,
+            false,
+            [&m.b1[..]],
+            [],
+            [&mut h[..]],
+            #[inline(always)]
+            |v, [b], []| [fast::tanh_f32(v + b)],
+        );
+    });
+    time("logits = h w2 + b2 [128x256x10]", &mut || {
+        fast::gemm_fused(
+            &h,
+            &m.w2,
+            B,
+            H,
+            C,
+            false,
+            false,
+            [&m.b2[..]],
+            [],
+            [&mut logits[..]],
+            #[inline(always)]
+            |v, [b], []| [v + b],
+        );
+    });
+    time("gw2 = hT dl [256x128x10]", &mut || {
+        fast::gemm_ex_slice(&h, &dl, H, B, C, true, false, &mut gw2, |v| v);
+    });
+    time("dh = dl w2T * (1-h^2) [128x10x256]", &mut || {
+        fast::gemm_fused(
+            &dl,
+            &m.w2,
+            B,
+            C,
+            H,
+            false,
+            true,
+            [],
+            [&h[..]],
+            [&mut dh[..]],
+            #[inline(always)]
+            |d, [], [h]| [d * (1.0 - h * h)],
+        );
+    });
+    time("gw1 = xT dh [784x128x256]", &mut || {
+        fast::gemm_ex_slice(&m.x, &dh, D, B, H, true, false, &mut gw1, |v| v);
+    });
+}
+
 fn main() {
     let filters: Vec<String> = std::env::args()
         .skip(1)
         .filter(|a| !a.starts_with("--"))
         .collect();
     let want = |name: &str| filters.is_empty() || filters.iter().any(|f| name.contains(f));
-    let report = |name: &str, secs: f64| println!("{name}\t{secs:.9}");
+    // stdout: `name<TAB>seconds` (compare.sh); stderr: CPU seconds per
+    // call of the cheapest run, all threads (less noisy under load).
+    let report = |name: &str, secs: f64| {
+        println!("{name}\t{secs:.9}");
+        let cpu = take_cpu();
+        if cpu.is_finite() {
+            eprintln!("{name}\tcpu {cpu:.9}");
+        }
+    };
     let report_macro = |name: &str, f: &dyn Fn() -> f64| {
         if want(name) {
             println!("macro:{name}\t{:.9}", f());
+            eprintln!("macro:{name}\tcpu {:.9}", take_cpu());
         }
     };
     if want("test_fn_256") {
@@ -278,4 +474,31 @@ fn main() {
         report("elementwise_chain", elementwise_chain());
     }
     report_macro("elementwise_chain", &macro_chain);
+    if want("stream_scale") {
+        report("stream_scale_1t", stream_scale(1));
+        report("stream_scale", stream_scale(0));
+    }
+    // The same rows with streaming (non-temporal) stores for outputs of at
+    // least fast::STREAM_MIN_BYTES (off by default: slower on the machine
+    // issue 5 is measured on).
+    if want("stream_stores") {
+        fast::set_stream_stores(true);
+        report("stream_stores:elementwise_chain", elementwise_chain());
+        report("stream_stores:macro:elementwise_chain", macro_chain());
+        report("stream_stores:stream_scale_1t", stream_scale(1));
+        report("stream_stores:stream_scale", stream_scale(0));
+        fast::set_stream_stores(false);
+    }
+    // Kernel rows, only when asked for by name (not part of compare.sh).
+    if filters.iter().any(|f| f == "mlp_parts") {
+        mlp_parts();
+    }
+    for n in [256, 512, 1024] {
+        for (kind, syrk) in [("gemm", false), ("syrk", true)] {
+            let name = format!("{kind}_{n}");
+            if filters.iter().any(|f| f == &name) {
+                report(&name, gemm_square(n, syrk));
+            }
+        }
+    }
 }

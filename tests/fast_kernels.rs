@@ -375,3 +375,168 @@ fn gemm_fused_names_kernel_and_lengths() {
         |v, [c], []| [v + c],
     );
 }
+
+/// op(a)(i, p) and op(b)(p, j) of row-major storage, for naive loops.
+fn op_at(x: &[f32], rows: usize, cols: usize, trans: bool, r: usize, c: usize) -> f64 {
+    // Stored [rows, cols], or [cols, rows] when transposed.
+    (if trans {
+        x[c * rows + r]
+    } else {
+        x[r * cols + c]
+    }) as f64
+}
+
+/// The packed gemm behind `fast::gemm_fused` (or whichever kernel this CPU
+/// gets) against a triple loop in f64: edge shapes (1 x 1, one row or
+/// column, k = 1, m not a multiple of 6, n not a multiple of 16), k over
+/// one and several contraction passes, sizes that run on one thread and
+/// on the pool (split by columns and, for narrow products, by rows), all
+/// four transpose combinations, and each epilogue kind: the plain
+/// product, a bias column with tanh, and a full-size operand with two
+/// results.
+#[test]
+fn gemm_fused_edges_passes_transposes_and_epilogues() {
+    for &(m, k, n) in &[
+        (1, 1, 1),
+        (1, 5, 1),
+        (1, 300, 40),
+        (40, 300, 1),
+        (6, 1, 16),
+        (7, 1, 17),
+        (5, 3, 15),
+        (12, 700, 33),
+        (61, 321, 47),
+        (400, 300, 10),
+        (400, 300, 20),
+        (130, 700, 129),
+        (150, 64, 300),
+    ] {
+        for (ta, tb) in [(false, false), (false, true), (true, false), (true, true)] {
+            let seed = (m * 7 + k * 3 + n) as u64;
+            let a = values(m * k, seed);
+            let b = values(k * n, seed + 1);
+            let bias = values(n, seed + 2);
+            let other = values(m * n, seed + 3);
+            let mut prod = vec![0.0f64; m * n];
+            for i in 0..m {
+                for j in 0..n {
+                    prod[i * n + j] = (0..k)
+                        .map(|p| op_at(&a, m, k, ta, i, p) * op_at(&b, k, n, tb, p, j))
+                        .sum();
+                }
+            }
+            let what = format!("[{m}, {k}] x [{k}, {n}], trans {ta} {tb}");
+            let mut c = vec![f32::NAN; m * n];
+            fast::gemm_fused(
+                &a,
+                &b,
+                m,
+                k,
+                n,
+                ta,
+                tb,
+                [],
+                [],
+                [&mut c[..]],
+                |v, [], []| [v],
+            );
+            assert_close(&c, &prod, k, &format!("{what}: product"));
+            fast::gemm_fused(
+                &a,
+                &b,
+                m,
+                k,
+                n,
+                ta,
+                tb,
+                [&bias[..]],
+                [],
+                [&mut c[..]],
+                #[inline(always)]
+                |v, [b], []| [fast::tanh_f32(v + b)],
+            );
+            let want: Vec<f64> = prod
+                .iter()
+                .enumerate()
+                .map(|(idx, v)| (v + bias[idx % n] as f64).tanh())
+                .collect();
+            assert_close(&c, &want, k, &format!("{what}: tanh(v + bias)"));
+            let mut d = vec![f32::NAN; m * n];
+            fast::gemm_fused(
+                &a,
+                &b,
+                m,
+                k,
+                n,
+                ta,
+                tb,
+                [],
+                [&other[..]],
+                [&mut c[..], &mut d[..]],
+                #[inline(always)]
+                |v, [], [o]| [v * o, 1.0 - v],
+            );
+            let want_c: Vec<f64> = prod
+                .iter()
+                .zip(&other)
+                .map(|(v, &o)| v * o as f64)
+                .collect();
+            let want_d: Vec<f64> = prod.iter().map(|v| 1.0 - v).collect();
+            assert_close(&c, &want_c, k, &format!("{what}: v * operand"));
+            assert_close(&d, &want_d, k, &format!("{what}: 1 - v"));
+        }
+    }
+}
+
+/// `fast::syrk_epilogue_slice` against a triple loop and against the
+/// general product `x · xᵀ` through `gemm_fused`, at edge shapes, k over
+/// several contraction passes and sizes that run on the pool; the result
+/// is exactly symmetric.
+#[test]
+fn syrk_edges_passes_and_general_product() {
+    for &(m, k) in &[
+        (1, 1),
+        (1, 400),
+        (2, 1),
+        (6, 16),
+        (17, 33),
+        (100, 1),
+        (50, 700),
+        (64, 64),
+        (130, 333),
+        (257, 40),
+    ] {
+        let x = values(m * k, (m * 13 + k) as u64);
+        let mut out = vec![f32::NAN; m * m];
+        fast::syrk_epilogue_slice(&x, m, k, &mut out, fast::tanh_f32);
+        let prod = naive_abt(&x, &x, m, m, k);
+        let want: Vec<f64> = prod.iter().map(|v| v.tanh()).collect();
+        assert_close(&out, &want, k, &format!("syrk [{m}, {k}]"));
+        for i in 0..m {
+            for j in 0..i {
+                assert_eq!(
+                    out[i * m + j].to_bits(),
+                    out[j * m + i].to_bits(),
+                    "syrk [{m}, {k}]: ({i}, {j}) and ({j}, {i})"
+                );
+            }
+        }
+        let mut general = vec![f32::NAN; m * m];
+        fast::gemm_fused(
+            &x,
+            &x,
+            m,
+            k,
+            m,
+            false,
+            true,
+            [],
+            [],
+            [&mut general[..]],
+            #[inline(always)]
+            |v, [], []| [fast::tanh_f32(v)],
+        );
+        let general: Vec<f64> = general.iter().map(|&v| v as f64).collect();
+        assert_close(&out, &general, k, &format!("syrk [{m}, {k}] vs gemm_fused"));
+    }
+}

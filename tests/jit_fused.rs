@@ -179,6 +179,45 @@ fn matmul_epilogues() {
     );
 }
 
+/// The same programs at sizes where the AVX2 packed kernel takes several
+/// contraction passes (k > 320) and runs on the pool, with edge tiles
+/// (m not a multiple of 6, n not a multiple of 16).
+#[test]
+fn matmul_epilogues_over_passes_and_threads() {
+    let (x, w, bias) = (arr(&[7, 700], 20), arr(&[700, 17], 21), arr(&[17], 22));
+    assert_close(
+        &dense(&x, &w, &bias),
+        &dense_eager(&x, &w, &bias),
+        1e-4,
+        "dense 7x700x17",
+    );
+    let (x, w, bias) = (arr(&[130, 321], 23), arr(&[321, 70], 24), arr(&[70], 25));
+    assert_close(
+        &dense(&x, &w, &bias),
+        &dense_eager(&x, &w, &bias),
+        1e-4,
+        "dense 130x321x70",
+    );
+    let (at, b) = (arr(&[321, 130], 26), arr(&[321, 40], 27));
+    assert_close(&gemm_tn(&at, &b), &at.t().dot(&b), 1e-4, "aᵀ b 130x321x40");
+    let (a, bt) = (arr(&[61, 400], 28), arr(&[47, 400], 29));
+    assert_close(
+        &gemm_nt(&a, &bt),
+        &(a.dot(&bt.t()) * 0.5).exp(),
+        1e-4,
+        "exp(a bᵀ / 2) 61x400x47",
+    );
+    let x = arr(&[130, 333], 30);
+    assert_close(
+        &syrk_tanh(&x),
+        &x.dot(&x.t()).tanh(),
+        1e-4,
+        "tanh(x xᵀ) 130x333",
+    );
+    let x = arr(&[130, 130], 31) * (1.0 / 130f32.sqrt());
+    assert_close(&test_fn(&x), &test_fn_eager(&x), 1e-4, "test_fn 130");
+}
+
 #[test]
 #[should_panic(expected = "must have the same size")]
 fn matmul_shape_mismatch_names_the_op() {

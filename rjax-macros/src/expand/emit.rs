@@ -6,7 +6,8 @@
 //!
 //! Under `#[jit]` ([`jit_scope`]), [`Emitter::body`] walks rjax-core's
 //! fusion groups instead of single equations and emits each through
-//! `Emitter::group` (expand/fuse.rs), after the pre-pass of expand/plan.rs;
+//! `Emitter::group` (expand/fuse.rs), after the pre-pass of expand/plan.rs
+//! (runs of batched row work as one row loop: expand/rows.rs);
 //! `scan` loops then ping-pong their array carries between two buffers.
 
 use std::cell::Cell;
@@ -365,9 +366,7 @@ impl<'j> Emitter<'j> {
         };
         stmts.extend(super::collective::bind_sizes(self.j));
         if self.jit {
-            for g in &fusion_plan(self.j).groups {
-                stmts.extend(self.group(g));
-            }
+            stmts.extend(self.groups_jit(&fusion_plan(self.j).groups));
         } else {
             for e in &self.j.eqns {
                 stmts.extend(self.eqn(e));

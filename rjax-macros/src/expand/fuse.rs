@@ -26,6 +26,14 @@ use super::plan::{Special, fast_dot};
 
 const FAST: &str = "::rjax::runtime::fast";
 
+/// The largest |x| the fast sin/cos of dtype `d` reduce exactly.
+fn trig_max(d: DType) -> TokenStream {
+    match d {
+        DType::F32 => quote!(::rjax::runtime::fast::SIN_COS_F32_MAX),
+        _ => quote!(::rjax::runtime::fast::SIN_COS_F64_MAX),
+    }
+}
+
 fn fast() -> TokenStream {
     FAST.parse().unwrap()
 }
@@ -145,7 +153,33 @@ impl Emitter<'_> {
 
     /// `let c: f32 = ..;` for each equation, as scalar code with the fast
     /// transcendentals (for the body of a fused loop).
-    fn scalar_body(&self, eqns: &[usize]) -> Option<TokenStream> {
+    pub(super) fn scalar_body(&self, eqns: &[usize]) -> Option<TokenStream> {
+        self.scalar_body_as(eqns, false)
+    }
+
+    /// `!(x.abs() <= MAX) | ..` over the operands of the float sin/cos of
+    /// `eqns` (true when one is beyond the fast range reduction or not
+    /// finite), or None when there are none: a fused loop with it runs
+    /// through `fast::map_nm_checked`, which redoes such blocks with the
+    /// precise body (`scalar_body_as(.., true)`).
+    pub(super) fn trig_guard(&self, eqns: &[usize]) -> Option<TokenStream> {
+        let terms: Vec<TokenStream> = eqns
+            .iter()
+            .map(|&i| &self.j.eqns[i])
+            .filter(|e| matches!(e.prim, Prim::Sin | Prim::Cos))
+            .filter(|e| self.j.ty(e.outputs[0]).dtype.is_float())
+            .filter_map(|e| {
+                let x = self.scalar(e.inputs.first()?);
+                let max = trig_max(self.j.ty(e.outputs[0]).dtype);
+                Some(quote!((!(#x.abs() <= #max))))
+            })
+            .collect();
+        (!terms.is_empty()).then(|| quote!(false #(| #terms)*))
+    }
+
+    /// [`Self::scalar_body`], or with `precise` the same body where sin and
+    /// cos beyond the fast range call std.
+    pub(super) fn scalar_body_as(&self, eqns: &[usize], precise: bool) -> Option<TokenStream> {
         let mut body = TokenStream::new();
         for &i in eqns {
             let e = &self.j.eqns[i];
@@ -156,7 +190,7 @@ impl Emitter<'_> {
             let ot = self.j.ty(o);
             let st = TensorType::new(ot.dtype, Vec::<usize>::new());
             let v = self
-                .fast_scalar(e, &st)
+                .fast_scalar(e, &st, precise)
                 .or_else(|| self.scalar_value(e, &st))?;
             let (n, t) = (self.name(o), elem_ty(ot.dtype));
             body.extend(quote!(let #n: #t = #v;));
@@ -164,14 +198,22 @@ impl Emitter<'_> {
         Some(body)
     }
 
-    /// The fast (vectorisable) form of a float transcendental.
-    fn fast_scalar(&self, e: &Eqn, out: &TensorType) -> Option<TokenStream> {
+    /// The fast (vectorisable) form of a float transcendental; with
+    /// `precise`, sin and cos use std beyond the fast range.
+    fn fast_scalar(&self, e: &Eqn, out: &TensorType, precise: bool) -> Option<TokenStream> {
         if !out.dtype.is_float() {
             return None;
         }
         let x = self.scalar(e.inputs.first()?);
         let m = quote!(::rjax::runtime::fast::FastMath);
+        let max = trig_max(out.dtype);
         Some(match e.prim {
+            Prim::Sin if precise => {
+                quote!({ let __x = #x; if __x.abs() <= #max { #m::fast_sin(__x) } else { __x.sin() } })
+            }
+            Prim::Cos if precise => {
+                quote!({ let __x = #x; if __x.abs() <= #max { #m::fast_cos(__x) } else { __x.cos() } })
+            }
             Prim::Sin => quote!(#m::fast_sin(#x)),
             Prim::Cos => quote!(#m::fast_cos(#x)),
             Prim::Tanh => quote!(#m::fast_tanh(#x)),
@@ -186,7 +228,7 @@ impl Emitter<'_> {
 
     /// The output buffer for `o` with shape expression `shape`: the
     /// planned destination (a loop's spare buffer) when there is one.
-    fn out_buffer(&self, o: Var, shape: TokenStream) -> TokenStream {
+    pub(super) fn out_buffer(&self, o: Var, shape: TokenStream) -> TokenStream {
         let e = elem_ty(self.j.ty(o).dtype);
         match self.dest.get(&o) {
             Some(spare) => quote!(::rjax::runtime::jit::buffer::<#e>(#spare.take(), #shape)),
@@ -242,10 +284,8 @@ impl Emitter<'_> {
         let check = self.same_shapes(&arrays, op);
         let out_tys = outs.iter().map(|o| rust_ty(self.j.ty(*o)));
         let f = fast();
-        Some(quote! {
-            let (#(#out_names,)*): (#(#out_tys,)*) = {
-                #check
-                #(let mut #bufs = #allocs;)*
+        let call = match self.trig_guard(eqns) {
+            None => quote! {
                 #f::map_nm(
                     [#(#in_names.as_slice()),*],
                     [#(#bufs.as_mut_slice()),*],
@@ -255,6 +295,31 @@ impl Emitter<'_> {
                         [#(#out_names),*]
                     },
                 );
+            },
+            Some(far) => {
+                let precise = self.scalar_body_as(eqns, true)?;
+                quote! {
+                    #f::map_nm_checked(
+                        [#(#in_names.as_slice()),*],
+                        [#(#bufs.as_mut_slice()),*],
+                        #[inline(always)]
+                        move |[#(#in_names),*]: [#te; #n_in]| -> ([#ue; #n_out], bool) {
+                            #body
+                            ([#(#out_names),*], #far)
+                        },
+                        move |[#(#in_names),*]: [#te; #n_in]| -> [#ue; #n_out] {
+                            #precise
+                            [#(#out_names),*]
+                        },
+                    );
+                }
+            }
+        };
+        Some(quote! {
+            let (#(#out_names,)*): (#(#out_tys,)*) = {
+                #check
+                #(let mut #bufs = #allocs;)*
+                #call
                 (#(#bufs,)*)
             };
         })
@@ -312,9 +377,8 @@ impl Emitter<'_> {
         let xn = self.name(x);
         let check = self.same_shapes(&arrays, "reduce_sum");
         let f = fast();
-        Some(quote! {
-            let #o: #ot = {
-                #check
+        let call = match self.trig_guard(producers) {
+            None => quote! {
                 #f::map_sum_nm(
                     [#(#in_names.as_slice()),*],
                     #[inline(always)]
@@ -322,7 +386,30 @@ impl Emitter<'_> {
                         #body
                         #xn as f64
                     },
-                ) as #ot
+                )
+            },
+            Some(far) => {
+                let precise = self.scalar_body_as(producers, true)?;
+                quote! {
+                    #f::map_sum_nm_checked(
+                        [#(#in_names.as_slice()),*],
+                        #[inline(always)]
+                        move |[#(#in_names),*]: [#te; #n_in]| -> (f64, bool) {
+                            #body
+                            (#xn as f64, #far)
+                        },
+                        move |[#(#in_names),*]: [#te; #n_in]| -> f64 {
+                            #precise
+                            #xn as f64
+                        },
+                    )
+                }
+            }
+        };
+        Some(quote! {
+            let #o: #ot = {
+                #check
+                #call as #ot
             };
         })
     }

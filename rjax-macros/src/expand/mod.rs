@@ -12,6 +12,7 @@ mod fuse;
 mod jit;
 mod keys;
 mod plan;
+mod rows;
 mod tree_companions;
 mod tree_jit;
 mod unannotated;

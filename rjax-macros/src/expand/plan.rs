@@ -338,6 +338,7 @@ impl Plan {
                     .insert(i, Special::OneHotCols { rows, len, terms });
             }
         }
+        p.concat_cols(j, &def);
         // Transposes read only by fast matmuls.
         for (i, e) in j.eqns.iter().enumerate() {
             let Some(src) = is_transpose_2d(j, e) else {
@@ -374,6 +375,66 @@ impl Plan {
         }
         p.column_operands(j, &def);
         p
+    }
+
+    /// Concatenations of columns along axis 1, `concatenate([bcast(v0,
+    /// [rows, 1]), bcast(v1, [rows, 1]), ..], 1)` (what `array![a, b]`
+    /// batches to): the `[rows, k]` result is assembled from the 1-d
+    /// values in one pass (a one-hot sum with one term per column), and
+    /// the `[rows, 1]` pieces are never built.
+    fn concat_cols(&mut self, j: &Jaxpr, def: &HashMap<Var, usize>) {
+        for (i, e) in j.eqns.iter().enumerate() {
+            let Some(&o) = e.outputs.first() else {
+                continue;
+            };
+            let ot = j.ty(o);
+            let axis1 = e
+                .params
+                .int("concatenate", "dimension")
+                .is_ok_and(|d| d == 1);
+            if e.prim != Prim::Concatenate || !axis1 || ot.rank() != 2 || !ot.dtype.is_float() {
+                continue;
+            }
+            let rows = ot.dims()[0].clone();
+            let mut terms = Vec::new();
+            let mut pieces = Vec::new();
+            for (k, a) in e.inputs.iter().enumerate() {
+                let Some(x) = a.as_var() else { break };
+                let Some(&d) = def.get(&x) else { break };
+                let pe = &j.eqns[d];
+                let Some(v) = pe.inputs.first().and_then(|a| a.as_var()) else {
+                    break;
+                };
+                let (xt, vt) = (j.ty(x), j.ty(v));
+                let along_rows = match pe.prim {
+                    Prim::BroadcastInDim => pe
+                        .params
+                        .axes("broadcast_in_dim", "broadcast_dimensions")
+                        .is_ok_and(|b| b == [0]),
+                    Prim::Reshape => true,
+                    _ => false,
+                };
+                let column = along_rows
+                    && xt.rank() == 2
+                    && xt.dims()[1].is(1)
+                    && vt.rank() == 1
+                    && vt.dims()[0] == rows
+                    && vt.dtype == ot.dtype
+                    && self.uses.get(&x) == Some(&1)
+                    && !self.skip.contains(&d);
+                if !column {
+                    break;
+                }
+                terms.push((k, v));
+                pieces.push(d);
+            }
+            if terms.len() == e.inputs.len() && !terms.is_empty() {
+                let len = DimExpr::Const(terms.len() as i64);
+                self.skip.extend(pieces);
+                self.special
+                    .insert(i, Special::OneHotCols { rows, len, terms });
+            }
+        }
     }
 
     /// Finds the bias broadcasts whose every read is in the epilogue of

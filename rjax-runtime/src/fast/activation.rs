@@ -1,16 +1,19 @@
 //! `tanh` and `logistic` (sigmoid) for f32 and f64, built on the
 //! vectorisable `exp`/`expm1` of `fast::exp`.
 
-use super::exp::{exp_f32, exp_f64, expm1_f32, expm1_f64};
+use super::exp::{exp_f32, exp_f64, expm1_f64, half_expm1_f32};
 
-/// tanh(x) (f32), few ulp: tanh|x| = e / (e + 2) with e = expm1(2|x|).
+/// tanh(x) (f32), few ulp: tanh|x| = w / (w + 1) with w = expm1(2|x|) / 2
+/// (one division; no cancellation near 0).
 #[inline(always)]
 pub fn tanh_f32(x: f32) -> f32 {
     let a = x.abs();
     // tanh rounds to 1 beyond 9.01; clamping avoids inf/inf (NaN passes).
     let a = if a > 9.5 { 9.5 } else { a };
-    let e = expm1_f32(2.0 * a);
-    (e / (e + 2.0)).copysign(x)
+    let w = half_expm1_f32(2.0 * a);
+    // Tiny a: w = a exactly and w + 1 = 1, so tanh keeps subnormals and,
+    // through copysign, the sign of zero.
+    (w / (w + 1.0)).copysign(x)
 }
 
 /// tanh(x) (f64), few ulp.

@@ -16,15 +16,17 @@ const LN2_LO_F32: f32 = -2.121_944_4e-4;
 const LN2_HI_F64: f64 = f64::from_bits(0x3fe6_2e42_fee0_0000); // trailing zero bits
 const LN2_LO_F64: f64 = 1.908_214_929_270_587_7e-10;
 
-/// expm1(r) for |r| <= ln2/2 (f32): r + r^2 (1/2! + r/3! + ... + r^5/7!).
+/// expm1(r) for |r| <= ln2/2 (f32): r + r^2 (1/2! + r/3! + ... + r^5/7!),
+/// the inner polynomial in Estrin form (three independent pairs, then
+/// r^2): a shorter dependency chain than Horner's, for the same work.
 #[inline(always)]
 fn expm1_poly_f32(r: f32) -> f32 {
-    let q = r.mul_add(1.0 / 5040.0, 1.0 / 720.0);
-    let q = r.mul_add(q, 1.0 / 120.0);
-    let q = r.mul_add(q, 1.0 / 24.0);
-    let q = r.mul_add(q, 1.0 / 6.0);
-    let q = r.mul_add(q, 0.5);
-    (r * r).mul_add(q, r)
+    let a = r.mul_add(1.0 / 6.0, 0.5);
+    let b = r.mul_add(1.0 / 120.0, 1.0 / 24.0);
+    let c = r.mul_add(1.0 / 5040.0, 1.0 / 720.0);
+    let r2 = r * r;
+    let q = r2.mul_add(r2.mul_add(c, b), a);
+    r2.mul_add(q, r)
 }
 
 /// expm1(r) for |r| <= ln2/2 (f64): Taylor through r^13.
@@ -107,17 +109,24 @@ pub fn exp_f64(x: f64) -> f64 {
     (1.0 + p) * pow2i_f64(n1) * pow2i_f64(n - n1)
 }
 
+/// (e^x - 1) / 2 (f32) for x in [0, 89] or NaN, no clamping or sign-of-zero
+/// care: the core of `expm1_f32`, and what `tanh` needs (tanh a =
+/// w / (w + 1) with w = expm1(2a) / 2).
+#[inline(always)]
+pub(super) fn half_expm1_f32(x: f32) -> f32 {
+    let (_, n, r) = reduce_f32(x);
+    let p = expm1_poly_f32(r);
+    // (2^n p + 2^n - 1) / 2 = s p + (s - 1/2) with s = 2^(n-1), which
+    // stays finite up to n = 128.
+    let s = pow2i_f32(n - 1);
+    s.mul_add(p, s - 0.5)
+}
+
 /// e^x - 1 (f32), accurate near 0 (few ulp everywhere).
 #[inline(always)]
 pub fn expm1_f32(x: f32) -> f32 {
     // Below -20 the result rounds to -1; above 89 it overflows.
-    let xc = x.clamp(-20.0, 89.0);
-    let (_, n, r) = reduce_f32(xc);
-    let p = expm1_poly_f32(r);
-    // expm1(x) = 2^n p + (2^n - 1) = 2 (s p + (s - 1/2)) with s = 2^(n-1),
-    // which stays finite up to n = 128.
-    let s = pow2i_f32(n - 1);
-    let v = 2.0 * s.mul_add(p, s - 0.5);
+    let v = 2.0 * half_expm1_f32(x.clamp(-20.0, 89.0));
     // +-0 and subnormals: expm1(x) == x (the polynomial loses the sign of -0).
     if x.abs() < 1e-30 { x } else { v }
 }

@@ -2,13 +2,57 @@
 //! element type: a gemm-crate fallback for every float, and the AVX-512
 //! strip kernel where one exists (f32).
 
+use super::avx2_gemm::{self, Tile};
 use super::dispatch::{Isa, isa};
+use super::pack::View;
 use crate::Element;
 
 /// A float type the `fast` matmul kernels accept (f32, f64).
 pub trait GemmFloat: Element + num_traits::Float + 'static {
     /// True when [`GemmFloat::strip`] has a vector kernel on this CPU.
     fn has_strip_kernel() -> bool;
+
+    /// True when the packed AVX2 gemm ([`GemmFloat::packed_gemm`]) runs
+    /// this type on this CPU (f32 with AVX2 and FMA).
+    fn has_packed_kernel() -> bool {
+        false
+    }
+
+    /// `op(A) · op(B)` by the packed kernel, `finish` on each finished
+    /// tile; `op(A)(i, p) = a[i * a_rs + p * a_cs]`, `op(B)(p, j) = b[p *
+    /// b_rs + j * b_cs]`; `acc` (`m x n`) holds partial sums.
+    ///
+    /// # Safety
+    /// Only when `has_packed_kernel()`; as `avx2_gemm::gemm`.
+    #[doc(hidden)]
+    #[allow(clippy::too_many_arguments)]
+    unsafe fn packed_gemm<F: Fn(&Tile<Self>) + Sync>(
+        _m: usize,
+        _n: usize,
+        _k: usize,
+        _a: (*const Self, usize, usize),
+        _b: (*const Self, usize, usize),
+        _acc: *mut Self,
+        _finish: &F,
+    ) {
+        unreachable!("fast: no packed gemm for this type; has_packed_kernel() is false")
+    }
+
+    /// `out = epi(x · xᵀ)` by the packed kernel (`x` row-major `m x k`,
+    /// `out` `m x m`), computing one triangle and mirroring it.
+    ///
+    /// # Safety
+    /// Only when `has_packed_kernel()`; as `avx2_gemm::syrk`.
+    #[doc(hidden)]
+    unsafe fn packed_syrk<E: Fn(Self) -> Self + Sync>(
+        _x: *const Self,
+        _m: usize,
+        _k: usize,
+        _out: *mut Self,
+        _epi: &E,
+    ) {
+        unreachable!("fast: no packed syrk for this type; has_packed_kernel() is false")
+    }
 
     /// `strip[ii * ld + j] = epi(dot(a_row(i0 + ii), b_row(j)))` for
     /// `ii < rows` (<= 6), `j < jend`; rows of length `k`.
@@ -72,6 +116,44 @@ impl GemmFloat for f32 {
 
     fn has_strip_kernel() -> bool {
         isa() == Isa::Avx512
+    }
+
+    fn has_packed_kernel() -> bool {
+        avx2_gemm::available()
+    }
+
+    unsafe fn packed_gemm<F: Fn(&Tile<f32>) + Sync>(
+        m: usize,
+        n: usize,
+        k: usize,
+        (a, a_rs, a_cs): (*const f32, usize, usize),
+        (b, b_rs, b_cs): (*const f32, usize, usize),
+        acc: *mut f32,
+        finish: &F,
+    ) {
+        let a = View {
+            ptr: a,
+            rs: a_rs,
+            cs: a_cs,
+        };
+        let b = View {
+            ptr: b,
+            rs: b_rs,
+            cs: b_cs,
+        };
+        // SAFETY: forwarded from the caller.
+        unsafe { avx2_gemm::gemm(m, n, k, a, b, acc, finish) }
+    }
+
+    unsafe fn packed_syrk<E: Fn(f32) -> f32 + Sync>(
+        x: *const f32,
+        m: usize,
+        k: usize,
+        out: *mut f32,
+        epi: &E,
+    ) {
+        // SAFETY: forwarded from the caller.
+        unsafe { avx2_gemm::syrk(x, m, k, out, epi) }
     }
 
     unsafe fn strip<E: Fn(f32) -> f32>(

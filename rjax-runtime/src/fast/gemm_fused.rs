@@ -13,8 +13,15 @@
 
 use rayon::prelude::*;
 
+use super::avx2_gemm::{Tile, tile_fn};
 use super::dispatch::dispatch;
 use super::float::{GemmFloat, gemm_block};
+use super::pack::NR;
+
+/// Shortest contraction the packed AVX2 kernel takes.
+const PACKED_MIN_K: usize = 16;
+/// Narrowest product the packed AVX2 kernel takes (its tile width).
+const PACKED_MIN_N: usize = 16;
 
 /// Below this many multiply-adds the product stays on the calling thread.
 const PAR_MIN_FMAS: usize = 1 << 20;
@@ -136,7 +143,104 @@ pub fn gemm_fused<T, const C: usize, const F: usize, const N: usize, E>(
         return unsafe { epilogue(p, n, (0, m), (0, n), &epi) };
     }
     // SAFETY: the lengths were checked above.
-    unsafe { blocked(p, m, k, n, trans_a, trans_b, &epi) }
+    unsafe { packed_or_blocked(p, m, k, n, trans_a, trans_b, &epi) }
+}
+
+/// The packed AVX2 kernel with the epilogue per register tile where the
+/// CPU has it, else the gemm crate per thread block ([`blocked`]).
+///
+/// # Safety
+/// As [`blocked`].
+unsafe fn packed_or_blocked<T, const C: usize, const F: usize, const N: usize, E>(
+    p: Ptrs<T, C, F, N>,
+    m: usize,
+    k: usize,
+    n: usize,
+    trans_a: bool,
+    trans_b: bool,
+    epi: &E,
+) where
+    T: GemmFloat,
+    E: Fn(T, [T; C], [T; F]) -> [T; N] + Sync,
+{
+    // A short contraction is mostly per-tile overhead in the packed
+    // kernel (the backward `dlogits · w2ᵀ` has k = 10), and fewer than 16
+    // columns waste part of every 16-wide tile (`h · w2` has n = 10):
+    // there the gemm crate measured as fast or faster.
+    if !T::has_packed_kernel() || k < PACKED_MIN_K || n < PACKED_MIN_N {
+        // SAFETY: forwarded.
+        return unsafe { blocked(p, m, k, n, trans_a, trans_b, epi) };
+    }
+    let a = if trans_a { (p.a, 1, m) } else { (p.a, k, 1) };
+    let b = if trans_b { (p.b, 1, k) } else { (p.b, n, 1) };
+    // Inlined into the kernel's AVX2 frame: the epilogue vectorises there.
+    let finish = tile_fn(
+        #[inline(always)]
+        |t: &Tile<T>| {
+            // SAFETY: the tile is inside [m, n] and belongs to the calling task.
+            unsafe { tile_epilogue(p, n, t, epi) }
+        },
+    );
+    // SAFETY: has_packed_kernel(); lengths checked by the callers; outs[0]
+    // (the accumulator) does not overlap the operands.
+    unsafe { T::packed_gemm(m, n, k, a, b, p.outs[0], &finish) }
+}
+
+/// The epilogue of one finished tile of the packed kernel.
+///
+/// # Safety
+/// The tile lies inside the `[m, n]` product; no other thread writes it.
+#[inline(always)]
+unsafe fn tile_epilogue<T, const C: usize, const F: usize, const N: usize, E>(
+    p: Ptrs<T, C, F, N>,
+    n: usize,
+    t: &Tile<T>,
+    epi: &E,
+) where
+    T: GemmFloat,
+    E: Fn(T, [T; C], [T; F]) -> [T; N],
+{
+    #[inline(always)]
+    unsafe fn row<T: Copy, const C: usize, const F: usize, const N: usize, E>(
+        v: &[T],
+        w: usize,
+        cols: [*const T; C],
+        full: [*const T; F],
+        outs: [*mut T; N],
+        epi: &E,
+    ) where
+        E: Fn(T, [T; C], [T; F]) -> [T; N],
+    {
+        for (j, &x) in v[..w].iter().enumerate() {
+            // SAFETY: j < w columns of this row (caller).
+            unsafe {
+                let y = epi(
+                    x,
+                    std::array::from_fn(|c| *cols[c].add(j)),
+                    std::array::from_fn(|f| *full[f].add(j)),
+                );
+                for (q, v) in y.into_iter().enumerate() {
+                    outs[q].add(j).write(v);
+                }
+            }
+        }
+    }
+    for r in 0..t.rows {
+        let base = (t.i0 + r) * n + t.j0;
+        // SAFETY: row i0 + r, columns j0..j0 + cols are in bounds (contract).
+        unsafe {
+            let outs = p.outs.map(|q| q.add(base));
+            let full = p.full.map(|q| q.add(base));
+            let cols = p.cols.map(|q| q.add(t.j0));
+            let v = &t.v[r * NR..(r + 1) * NR];
+            // A constant trip count for whole tiles: one vector loop.
+            if t.cols == NR {
+                row(v, NR, cols, full, outs, epi)
+            } else {
+                row(v, t.cols, cols, full, outs, epi)
+            }
+        }
+    }
 }
 
 /// The gemm crate per thread block, then the epilogue on the block.
@@ -270,5 +374,5 @@ pub(super) fn gemm_fallback<T: GemmFloat, E: Fn(T) -> T + Sync>(
     };
     let e = |v: T, _: [T; 0], _: [T; 0]| [epi(v)];
     // SAFETY: the callers checked the lengths; `out` is `&mut`.
-    unsafe { blocked(p, m, k, n, trans_a, trans_b, &e) }
+    unsafe { packed_or_blocked(p, m, k, n, trans_a, trans_b, &e) }
 }

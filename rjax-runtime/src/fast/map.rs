@@ -26,6 +26,7 @@ use std::mem::MaybeUninit;
 use rayon::prelude::*;
 
 use super::dispatch::dispatch;
+use super::stream;
 use crate::array::buffer_cache;
 use crate::{Array, Element};
 
@@ -80,17 +81,79 @@ fn kernel3<T: Copy, F: Fn(T, T, T) -> T>(
     }
 }
 
-fn seq1<T: Copy, U, F: Fn(T) -> U>(x: &[T], out: &mut [MaybeUninit<U>], f: &F) {
+/// `kernel` over blocks of `stream::BLOCK` into a stack buffer, each block
+/// then copied out with streaming stores (see `fast::stream`).
+#[inline(always)]
+fn blocks1<T: Copy, U, F: Fn(T) -> U>(x: &[T], out: &mut [MaybeUninit<U>], f: &F) {
+    let mut buf = stream::block_buf::<U>();
+    for (o, a) in out.chunks_mut(stream::BLOCK).zip(x.chunks(stream::BLOCK)) {
+        kernel1(a, &mut buf[..a.len()], f);
+        // SAFETY: kernel1 initialised buf[..a.len()]; o has a.len() slots.
+        unsafe { stream::stream_out(o.as_mut_ptr() as *mut U, buf.as_ptr(), a.len()) };
+    }
+    stream::fence();
+}
+
+#[inline(always)]
+fn blocks2<T: Copy, U, F: Fn(T, T) -> U>(x: &[T], y: &[T], out: &mut [MaybeUninit<U>], f: &F) {
+    let mut buf = stream::block_buf::<U>();
+    let b = stream::BLOCK;
+    for ((o, a), c) in out.chunks_mut(b).zip(x.chunks(b)).zip(y.chunks(b)) {
+        kernel2(a, c, &mut buf[..a.len()], f);
+        // SAFETY: kernel2 initialised buf[..a.len()]; o has a.len() slots.
+        unsafe { stream::stream_out(o.as_mut_ptr() as *mut U, buf.as_ptr(), a.len()) };
+    }
+    stream::fence();
+}
+
+#[inline(always)]
+fn blocks3<T: Copy, F: Fn(T, T, T) -> T>(
+    x: &[T],
+    y: &[T],
+    z: &[T],
+    out: &mut [MaybeUninit<T>],
+    f: &F,
+) {
+    let mut buf = stream::block_buf::<T>();
+    let b = stream::BLOCK;
+    let ins = x.chunks(b).zip(y.chunks(b)).zip(z.chunks(b));
+    for (o, ((a, c), d)) in out.chunks_mut(b).zip(ins) {
+        kernel3(a, c, d, &mut buf[..a.len()], f);
+        // SAFETY: kernel3 initialised buf[..a.len()]; o has a.len() slots.
+        unsafe { stream::stream_out(o.as_mut_ptr() as *mut T, buf.as_ptr(), a.len()) };
+    }
+    stream::fence();
+}
+
+fn seq1<T: Copy, U, F: Fn(T) -> U>(x: &[T], out: &mut [MaybeUninit<U>], f: &F, streaming: bool) {
     dispatch(
         #[inline(always)]
-        || kernel1(x, out, f),
+        || {
+            if streaming {
+                blocks1(x, out, f)
+            } else {
+                kernel1(x, out, f)
+            }
+        },
     )
 }
 
-fn seq2<T: Copy, U, F: Fn(T, T) -> U>(x: &[T], y: &[T], out: &mut [MaybeUninit<U>], f: &F) {
+fn seq2<T: Copy, U, F: Fn(T, T) -> U>(
+    x: &[T],
+    y: &[T],
+    out: &mut [MaybeUninit<U>],
+    f: &F,
+    streaming: bool,
+) {
     dispatch(
         #[inline(always)]
-        || kernel2(x, y, out, f),
+        || {
+            if streaming {
+                blocks2(x, y, out, f)
+            } else {
+                kernel2(x, y, out, f)
+            }
+        },
     )
 }
 
@@ -100,10 +163,17 @@ fn seq3<T: Copy, F: Fn(T, T, T) -> T>(
     z: &[T],
     out: &mut [MaybeUninit<T>],
     f: &F,
+    streaming: bool,
 ) {
     dispatch(
         #[inline(always)]
-        || kernel3(x, y, z, out, f),
+        || {
+            if streaming {
+                blocks3(x, y, z, out, f)
+            } else {
+                kernel3(x, y, z, out, f)
+            }
+        },
     )
 }
 
@@ -145,13 +215,14 @@ where
     F: Fn(T) -> U + Sync,
 {
     check_len("fast::map1", "the output", x.len(), out.len());
+    let st = stream::should_stream::<U>(x.len(), 1);
     if parallel(x.len()) {
         let c = chunk_len(x.len());
         out.par_chunks_mut(c)
             .zip(x.par_chunks(c))
-            .for_each(|(o, a)| seq1(a, o, &f));
+            .for_each(|(o, a)| seq1(a, o, &f, st));
     } else {
-        seq1(x, out, &f);
+        seq1(x, out, &f, st);
     }
 }
 
@@ -184,13 +255,14 @@ where
 {
     check_len("fast::map2", "the second input", x.len(), y.len());
     check_len("fast::map2", "the output", x.len(), out.len());
+    let st = stream::should_stream::<U>(x.len(), 1);
     if parallel(x.len()) {
         let c = chunk_len(x.len());
         out.par_chunks_mut(c)
             .zip(x.par_chunks(c).zip(y.par_chunks(c)))
-            .for_each(|(o, (a, b))| seq2(a, b, o, &f));
+            .for_each(|(o, (a, b))| seq2(a, b, o, &f, st));
     } else {
-        seq2(x, y, out, &f);
+        seq2(x, y, out, &f, st);
     }
 }
 
@@ -204,13 +276,14 @@ where
     check_len("fast::map3", "the third input", x.len(), z.len());
     check_len("fast::map3", "the output", x.len(), out.len());
     let out = as_uninit(out);
+    let st = stream::should_stream::<T>(x.len(), 1);
     if parallel(x.len()) {
         let c = chunk_len(x.len());
         out.par_chunks_mut(c)
             .zip(x.par_chunks(c).zip(y.par_chunks(c).zip(z.par_chunks(c))))
-            .for_each(|(o, (a, (b, cc)))| seq3(a, b, cc, o, &f));
+            .for_each(|(o, (a, (b, cc)))| seq3(a, b, cc, o, &f, st));
     } else {
-        seq3(x, y, z, out, &f);
+        seq3(x, y, z, out, &f, st);
     }
 }
 

@@ -13,6 +13,7 @@ use rayon::prelude::*;
 
 use super::dispatch::dispatch;
 use super::map::PAR_MIN_LEN;
+use super::stream;
 
 /// Pointers that tasks may share: every task reads and writes its own
 /// disjoint index range.
@@ -40,12 +41,39 @@ unsafe fn run<T: Copy, U, const N: usize, const M: usize, F: Fn([T; N]) -> [U; M
     start: usize,
     len: usize,
     f: &F,
+    streaming: bool,
 ) {
     dispatch(
         #[inline(always)]
         || {
             // SAFETY: per the function's contract.
             let (ins, outs) = unsafe { (p.0.map(|q| q.add(start)), p.1.map(|q| q.add(start))) };
+            if streaming {
+                // Blocks into stack buffers, copied out with streaming
+                // stores (see `fast::stream`).
+                let mut bufs: [_; M] = std::array::from_fn(|_| stream::block_buf::<U>());
+                let mut i0 = 0;
+                while i0 < len {
+                    let b = stream::BLOCK.min(len - i0);
+                    // i indexes the inputs (by pointer) and each buffer.
+                    #[allow(clippy::needless_range_loop)]
+                    for i in 0..b {
+                        // SAFETY: i0 + i < len; per the function's contract.
+                        let y = f(std::array::from_fn(|k| unsafe { *ins[k].add(i0 + i) }));
+                        for (k, v) in y.into_iter().enumerate() {
+                            bufs[k][i].write(v);
+                        }
+                    }
+                    for (k, buf) in bufs.iter().enumerate() {
+                        // SAFETY: buf[..b] was written above; outs[k] has
+                        // room for i0 + b elements.
+                        unsafe { stream::stream_out(outs[k].add(i0), buf.as_ptr(), b) };
+                    }
+                    i0 += b;
+                }
+                stream::fence();
+                return;
+            }
             for i in 0..len {
                 // SAFETY: i < len; per the function's contract.
                 let y = f(std::array::from_fn(|k| unsafe { *ins[k].add(i) }));
@@ -93,6 +121,7 @@ where
         );
     }
     let p = Ptrs(ins.map(|s| s.as_ptr()), outs.map(|s| s.as_mut_ptr()));
+    let st = stream::should_stream::<U>(n, M);
     if n >= PAR_MIN_LEN && rayon::current_num_threads() > 1 {
         let threads = rayon::current_num_threads();
         // Several chunks per thread, so a preempted thread holds up little.
@@ -104,11 +133,11 @@ where
             let start = c * chunk;
             // SAFETY: ranges of distinct chunks are disjoint and in bounds;
             // the `&mut` outputs borrowed above do not alias anything.
-            unsafe { run(p, start, chunk.min(n - start), &f) }
+            unsafe { run(p, start, chunk.min(n - start), &f, st) }
         });
     } else {
         // SAFETY: as above, one range.
-        unsafe { run(p, 0, n, &f) }
+        unsafe { run(p, 0, n, &f, st) }
     }
 }
 

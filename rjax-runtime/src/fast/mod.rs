@@ -11,6 +11,8 @@
 //! Which function to call for which fused group is listed in
 //! `docs`-style form on each function; the summary for the emitter:
 //! - elementwise group with any number of inputs and outputs: [`map_nm`];
+//!   when it has sin/cos, [`map_nm_checked`] (std beyond the fast range;
+//!   [`map_sum_nm_checked`] for a fused sum);
 //! - elementwise chain over one/two/three arrays: [`map1`], [`map2`],
 //!   [`map1_slice`] / [`map2_slice`] / [`map3_slice`] (into a planned
 //!   buffer), [`map1_inplace`] / [`map2_inplace`] (loop-carried update);
@@ -24,6 +26,8 @@
 //! - a hand-written loop body that should vectorise: [`dispatch`].
 
 mod activation;
+mod avx2_gemm;
+mod checked;
 mod dispatch;
 mod exp;
 mod float;
@@ -36,11 +40,15 @@ mod mapn;
 mod math;
 mod nn_kernel;
 mod nt_kernel;
+mod pack;
 mod slices;
+mod stream;
 mod syrk;
 mod trig;
 
 pub use activation::{logistic_f32, logistic_f64, tanh_f32, tanh_f64};
+pub use avx2_gemm::Tile;
+pub use checked::{map_nm_checked, map_sum_nm_checked};
 pub use dispatch::{Isa, dispatch, isa};
 pub use exp::{exp_f32, exp_f64, expm1_f32, expm1_f64};
 pub use float::GemmFloat;
@@ -57,6 +65,7 @@ pub use slices::{
     TrigFallback, cos_slice, exp_slice, expm1_slice, ln_1p_slice, ln_slice, logistic_slice,
     sin_slice, tanh_slice,
 };
+pub use stream::{STREAM_MIN_BYTES, set_stream_stores};
 pub use syrk::{syrk_epilogue, syrk_epilogue_into, syrk_epilogue_slice};
 pub use trig::{
     SIN_COS_F32_MAX, SIN_COS_F64_MAX, cos_f32, cos_f64, sin_cos_f32, sin_cos_f64, sin_f32, sin_f64,

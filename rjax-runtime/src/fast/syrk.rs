@@ -64,6 +64,9 @@ pub fn syrk_epilogue_slice<T: GemmFloat, E: Fn(T) -> T + Sync>(
         return;
     }
     if !T::has_strip_kernel() || k == 0 {
+        if T::has_packed_kernel() && k > 0 {
+            return packed(x, m, k, out, &epi);
+        }
         return lower_blocks(x, m, k, out, &epi);
     }
     let dst = SharedOut(out.as_mut_ptr());
@@ -107,6 +110,15 @@ pub fn syrk_epilogue_slice<T: GemmFloat, E: Fn(T) -> T + Sync>(
     } else {
         (0..blocks).for_each(strip);
     }
+}
+
+/// `epi(x xᵀ)` by the packed AVX2 kernel (`avx2_gemm::syrk`): each
+/// lower-triangle tile gets its epilogue once and is written to `(i, j)`
+/// and mirrored to `(j, i)` while in L1 (no second pass over the output).
+fn packed<T: GemmFloat, E: Fn(T) -> T + Sync>(x: &[T], m: usize, k: usize, out: &mut [T], epi: &E) {
+    // SAFETY: has_packed_kernel(), k > 0; x holds m * k values, out m * m
+    // (checked by the caller) and they do not overlap (`&mut`).
+    unsafe { T::packed_syrk(x.as_ptr(), m, k, out.as_mut_ptr(), epi) }
 }
 
 /// Rows per block of [`lower_blocks`]. Measured at m = k = 512 on one

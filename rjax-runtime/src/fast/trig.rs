@@ -1,10 +1,17 @@
 //! `sin` and `cos` for f32 and f64 as branch-free scalar code that LLVM
 //! vectorises when inlined into a loop.
 //!
-//! Method: j = round(x 2/pi), r = x - j pi/2 by three-part Cody-Waite (each
-//! part short enough that j * part is exact), then Taylor polynomials on
-//! |r| <= pi/4 picked by the quadrant j mod 4. f32 reduces and evaluates in
-//! f64, which makes it accurate with a short polynomial.
+//! f32 (the hot path of fused elementwise chains): the argument goes to
+//! f64, is reduced by pi, j = round(x / pi), r = x - j pi in three-part
+//! Cody-Waite (each part short enough that j * part is exact), and
+//! sin x = (-1)^j sin r with one odd polynomial on |r| <= pi/2; the sign is
+//! the parity bit of j moved to the sign bit (no quadrant blends). cos uses
+//! the odd multiples of pi/2: x = (2n + 1) pi/2 + r, cos x = (-1)^(n+1)
+//! sin r. The polynomials are evaluated in Estrin form (short dependency
+//! chains: the loop is latency-bound otherwise, see `fast::map`).
+//!
+//! f64: j = round(x 2/pi), r = x - j pi/2, Taylor polynomials on |r| <=
+//! pi/4 for sin and cos picked by the quadrant j mod 4.
 //!
 //! Range: the reduction is exact for |x| < [`SIN_COS_F32_MAX`] (f32) and
 //! [`SIN_COS_F64_MAX`] (f64). Beyond that the scalar functions lose
@@ -37,22 +44,6 @@ fn reduce(x: f64, p1: f64, p2: f64, p3: f64) -> (f64, u64) {
     let r = (-j).mul_add(p2, r);
     let r = (-j).mul_add(p3, r);
     (r, q)
-}
-
-/// sin and cos of |r| <= pi/4 to f32 accuracy (evaluated in f64).
-#[inline(always)]
-fn sincos_poly_short(r: f64) -> (f64, f64) {
-    let z = r * r;
-    let s = z.mul_add(1.0 / 362_880.0, -1.0 / 5_040.0);
-    let s = z.mul_add(s, 1.0 / 120.0);
-    let s = z.mul_add(s, -1.0 / 6.0);
-    let s = (z * r).mul_add(s, r);
-    let c = z.mul_add(-1.0 / 3_628_800.0, 1.0 / 40_320.0);
-    let c = z.mul_add(c, -1.0 / 720.0);
-    let c = z.mul_add(c, 1.0 / 24.0);
-    let c = z.mul_add(c, -0.5);
-    let c = z.mul_add(c, 1.0);
-    (s, c)
 }
 
 /// sin and cos of |r| <= pi/4 to f64 accuracy (Taylor through r^17, r^18).
@@ -102,23 +93,54 @@ fn by_quadrant(s: f64, c: f64, q: u64) -> f64 {
     if q & 2 == 0 { v } else { -v }
 }
 
+/// sin r for |r| <= pi/2 + a little, to well below an f32 ulp (Taylor
+/// through r^13, truncation < 7e-10), in Estrin form.
+#[inline(always)]
+fn sin_poly_f32(r: f64) -> f64 {
+    let z = r * r;
+    let a = z.mul_add(1.0 / 120.0, -1.0 / 6.0);
+    let b = z.mul_add(1.0 / 362_880.0, -1.0 / 5_040.0);
+    let c = z.mul_add(1.0 / 6_227_020_800.0, -1.0 / 39_916_800.0);
+    let z2 = z * z;
+    let p = z2.mul_add(z2.mul_add(c, b), a);
+    (z * r).mul_add(p, r)
+}
+
+/// Flips the sign of `v` when the integer held in the low bits of the
+/// magic-rounded `t` is odd.
+#[inline(always)]
+fn flip_if_odd(v: f64, t: f64) -> f64 {
+    f64::from_bits(v.to_bits() ^ (t.to_bits() << 63))
+}
+
 /// sin(x) (f32); few ulp for |x| < [`SIN_COS_F32_MAX`].
 #[inline(always)]
-pub fn sin_f32(x: f32) -> f32 {
-    let (r, q) = reduce(x as f64, P1_29, P2_29, P3_29);
-    let (s, c) = sincos_poly_short(r);
-    let v = by_quadrant(s, c, q) as f32;
-    // sin(+-0) = +-0 and sin(x) = x for tiny x; the reduction can lose -0.
-    if x.abs() < 1e-30 { x } else { v }
+pub fn sin_f32(xf: f32) -> f32 {
+    let x = xf as f64;
+    // t holds j = round(x / pi) in its low mantissa bits.
+    let t = x.mul_add(std::f64::consts::FRAC_1_PI, MAGIC_F64);
+    let j = t - MAGIC_F64;
+    // pi = 2 (P1 + P2 + P3): doubling keeps each part exact in j * part.
+    let r = (-j).mul_add(2.0 * P1_29, x);
+    let r = (-j).mul_add(2.0 * P2_29, r);
+    let r = (-j).mul_add(2.0 * P3_29, r);
+    let v = flip_if_odd(sin_poly_f32(r), t) as f32;
+    // sin(-0) = -0 (the polynomial's r + r^3 p turns -0 into +0).
+    if xf == 0.0 { xf } else { v }
 }
 
 /// cos(x) (f32); few ulp for |x| < [`SIN_COS_F32_MAX`].
 #[inline(always)]
 pub fn cos_f32(x: f32) -> f32 {
-    let (r, q) = reduce(x as f64, P1_29, P2_29, P3_29);
-    let (s, c) = sincos_poly_short(r);
-    // cos(x) = sin(x + pi/2): one quadrant further.
-    by_quadrant(s, c, (q + 1) & 3) as f32
+    let x = x as f64;
+    // n = round(x / pi - 1/2); x = m pi/2 + r with m = 2n + 1 odd.
+    let t = x.mul_add(std::f64::consts::FRAC_1_PI, -0.5) + MAGIC_F64;
+    let m = (t - MAGIC_F64).mul_add(2.0, 1.0);
+    // -r, so that cos x = (-1)^(n+1) sin r = (-1)^n sin(-r).
+    let nr = m.mul_add(P1_29, -x);
+    let nr = m.mul_add(P2_29, nr);
+    let nr = m.mul_add(P3_29, nr);
+    flip_if_odd(sin_poly_f32(nr), t) as f32
 }
 
 /// sin(x) (f64); few ulp for |x| < [`SIN_COS_F64_MAX`].
@@ -138,15 +160,12 @@ pub fn cos_f64(x: f64) -> f64 {
     by_quadrant(s, c, (q + 1) & 3)
 }
 
-/// (sin x, cos x) (f32) sharing one range reduction: for a fused group
-/// that needs both of the same operand (as every derivative of sin does).
+/// (sin x, cos x) (f32): for a fused group that needs both of the same
+/// operand (as every derivative of sin does); bit for bit
+/// `(sin_f32(x), cos_f32(x))`.
 #[inline(always)]
 pub fn sin_cos_f32(x: f32) -> (f32, f32) {
-    let (r, q) = reduce(x as f64, P1_29, P2_29, P3_29);
-    let (s, c) = sincos_poly_short(r);
-    let sv = by_quadrant(s, c, q) as f32;
-    let sv = if x.abs() < 1e-30 { x } else { sv };
-    (sv, by_quadrant(s, c, (q + 1) & 3) as f32)
+    (sin_f32(x), cos_f32(x))
 }
 
 /// (sin x, cos x) (f64) sharing one range reduction.

@@ -1,0 +1,157 @@
+//! `#[jit]` fused loops with sin/cos stay accurate for every argument: the
+//! vectorised range reduction is exact only below `SIN_COS_F32_MAX` /
+//! `SIN_COS_F64_MAX`, and a block holding a larger (or non-finite) operand
+//! is recomputed with std's sin/cos. Compared with the same body run
+//! eagerly (`Array` methods, which use std), at lengths around the vector
+//! width (8), the fallback block (1024), the parallel threshold (32768) and
+//! the pool's chunk boundaries, with huge values placed at the first,
+//! last and block-edge positions.
+use rjax::prelude::*;
+
+/// Deterministic values in [-4, 4).
+fn data(n: usize, seed: u32) -> Vec<f32> {
+    let mut s = seed.wrapping_mul(2_654_435_761) | 1;
+    (0..n)
+        .map(|_| {
+            s ^= s << 13;
+            s ^= s >> 17;
+            s ^= s << 5;
+            (s >> 8) as f32 / (1u32 << 23) as f32 * 8.0 - 8.0 / 2.0
+        })
+        .collect()
+}
+
+/// Arguments the fast reduction cannot take, the boundary itself, and
+/// non-finite values.
+const HUGE: [f32; 10] = [
+    2.6e7,
+    2.600_001e7,
+    -3.0e7,
+    1.0e8,
+    -7.7e20,
+    3.4e38,
+    f32::MAX,
+    f32::INFINITY,
+    f32::NEG_INFINITY,
+    f32::NAN,
+];
+
+/// `data(n)` with the huge values written at the ends and at block edges.
+fn with_huge(n: usize, seed: u32) -> Vec<f32> {
+    let mut v = data(n, seed);
+    let spots = [
+        0,
+        n / 2,
+        n.saturating_sub(1),
+        1023,
+        1024,
+        2047,
+        32_767,
+        32_768,
+    ];
+    for (k, &i) in spots.iter().enumerate() {
+        if i < n {
+            v[i] = HUGE[(k + seed as usize) % HUGE.len()];
+        }
+    }
+    v
+}
+
+const LENGTHS: [usize; 11] = [1, 7, 8, 9, 1023, 1024, 1025, 3000, 32_767, 32_768, 100_003];
+
+fn close(got: f32, want: f32, tol: f32) -> bool {
+    (got.is_nan() && want.is_nan()) || got == want || (got - want).abs() <= tol * (1.0 + want.abs())
+}
+
+fn assert_close(got: &Array<f32>, want: &Array<f32>, tol: f32, what: &str) {
+    assert_eq!(got.shape(), want.shape(), "{what}: shapes");
+    for (i, (&g, &w)) in got.as_slice().iter().zip(want.as_slice()).enumerate() {
+        assert!(
+            close(g, w, tol),
+            "{what}: element {i}: jit {g} vs eager {w}"
+        );
+    }
+}
+
+#[jit]
+fn chain(x: &Array<f32>) -> Array<f32> {
+    (x.sin() * 2.0 + 1.0).exp().tanh()
+}
+
+fn chain_eager(x: &Array<f32>) -> Array<f32> {
+    (x.sin() * 2.0 + 1.0).exp().tanh()
+}
+
+#[test]
+fn chain_equals_eager_with_huge_arguments() {
+    for n in LENGTHS {
+        let x = Array::from_vec(with_huge(n, 1));
+        assert_close(&chain(&x), &chain_eager(&x), 1e-5, &format!("chain n={n}"));
+        // And without any huge value (the fast path only).
+        let x = Array::from_vec(data(n, 2));
+        assert_close(
+            &chain(&x),
+            &chain_eager(&x),
+            1e-5,
+            &format!("plain chain n={n}"),
+        );
+    }
+}
+
+/// sin and cos of an intermediate value (not an input), two results.
+#[jit]
+fn waves(x: &Array<f32>, y: &Array<f32>) -> (Array<f32>, Array<f32>) {
+    let a = x * y;
+    (a.sin() + y, (x * 1.0e7).cos() * 2.0)
+}
+
+fn waves_eager(x: &Array<f32>, y: &Array<f32>) -> (Array<f32>, Array<f32>) {
+    let a = x * y;
+    (a.sin() + y, (x * 1.0e7).cos() * 2.0)
+}
+
+#[test]
+fn sin_and_cos_of_intermediates_beyond_the_fast_range() {
+    for n in LENGTHS {
+        let (x, y) = (
+            Array::from_vec(with_huge(n, 3)),
+            Array::from_vec(data(n, 4)),
+        );
+        let (a, b) = waves(&x, &y);
+        let (ea, eb) = waves_eager(&x, &y);
+        // x * 1e7 reaches 4e7: past the fast range for ordinary data too.
+        assert_close(&a, &ea, 1e-5, &format!("sin(x y) + y, n={n}"));
+        assert_close(&b, &eb, 1e-5, &format!("2 cos(1e7 x), n={n}"));
+    }
+}
+
+#[jit]
+fn sum_of_sines(x: &Array<f64>) -> f64 {
+    x.sin().sum()
+}
+
+#[test]
+fn fused_sum_of_sines_beyond_the_fast_range() {
+    for n in LENGTHS {
+        let v: Vec<f64> = with_huge(n, 5)
+            .iter()
+            .zip(data(n, 6))
+            // Finite values only (a sum with inf/NaN is NaN either way),
+            // spread up to 4e8: beyond SIN_COS_F64_MAX (1.6e6) often.
+            .map(|(&h, d)| {
+                if h.is_finite() {
+                    h as f64
+                } else {
+                    d as f64 * 1e8
+                }
+            })
+            .collect();
+        let want: f64 = v.iter().map(|x| x.sin()).sum();
+        let mag: f64 = v.iter().map(|x| x.sin().abs()).sum();
+        let got = sum_of_sines(&Array::from_vec(v));
+        assert!(
+            (got - want).abs() <= 1e-12 * (1.0 + mag),
+            "n={n}: jit {got} vs std {want}"
+        );
+    }
+}
