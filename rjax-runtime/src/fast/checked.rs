@@ -18,6 +18,7 @@ use rayon::prelude::*;
 
 use super::dispatch::dispatch;
 use super::map::{PAR_MIN_LEN, parallel};
+use super::mapn::check_lens;
 
 /// Elements per block (one flag test each; long enough that the block
 /// loop's overhead is small, short enough that a recomputed block is).
@@ -39,25 +40,6 @@ fn chunk(n: usize) -> usize {
     n.div_ceil(rayon::current_num_threads() * 8)
         .next_multiple_of(BLOCK)
         .max(PAR_MIN_LEN / 2)
-}
-
-fn check_lens<T, U>(op: &str, ins: &[&[T]], outs: &[&mut [U]]) -> usize {
-    let n = ins.first().map_or(0, |s| s.len());
-    for (k, s) in ins.iter().enumerate() {
-        assert!(
-            s.len() == n,
-            "{op}: input {k} has {} elements but {n} were expected",
-            s.len()
-        );
-    }
-    for (k, s) in outs.iter().enumerate() {
-        assert!(
-            s.len() == n,
-            "{op}: output {k} has {} elements but {n} were expected",
-            s.len()
-        );
-    }
-    n
 }
 
 /// # Safety

@@ -101,25 +101,7 @@ where
     U: Send,
     F: Fn([T; N]) -> [U; M] + Sync,
 {
-    let n = ins
-        .first()
-        .map(|s| s.len())
-        .or(outs.first().map(|s| s.len()))
-        .unwrap_or(0);
-    for (k, s) in ins.iter().enumerate() {
-        assert!(
-            s.len() == n,
-            "fast::map_nm: input {k} has {} elements but {n} were expected",
-            s.len()
-        );
-    }
-    for (k, s) in outs.iter().enumerate() {
-        assert!(
-            s.len() == n,
-            "fast::map_nm: output {k} has {} elements but {n} were expected",
-            s.len()
-        );
-    }
+    let n = check_lens("fast::map_nm", &ins, &outs);
     let p = Ptrs(ins.map(|s| s.as_ptr()), outs.map(|s| s.as_mut_ptr()));
     let st = stream::should_stream::<U>(n, M);
     if n >= PAR_MIN_LEN && rayon::current_num_threads() > 1 {
@@ -198,4 +180,30 @@ where
     } else {
         seq(0, n)
     }
+}
+
+/// The common length of a map's inputs and outputs (the first input's, or
+/// the first output's when there is no input); a panic naming `op` and the
+/// slice that differs otherwise.
+pub(super) fn check_lens<T, U>(op: &str, ins: &[&[T]], outs: &[&mut [U]]) -> usize {
+    let n = ins
+        .first()
+        .map(|s| s.len())
+        .or(outs.first().map(|s| s.len()))
+        .unwrap_or(0);
+    for (k, s) in ins.iter().enumerate() {
+        assert!(
+            s.len() == n,
+            "{op}: input {k} has {} elements but {n} were expected",
+            s.len()
+        );
+    }
+    for (k, s) in outs.iter().enumerate() {
+        assert!(
+            s.len() == n,
+            "{op}: output {k} has {} elements but {n} were expected",
+            s.len()
+        );
+    }
+    n
 }
