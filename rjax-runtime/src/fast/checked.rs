@@ -18,23 +18,11 @@ use rayon::prelude::*;
 
 use super::dispatch::dispatch;
 use super::map::{PAR_MIN_LEN, parallel};
-use super::mapn::check_lens;
+use super::mapn::{Ptrs, check_lens};
 
 /// Elements per block (one flag test each; long enough that the block
 /// loop's overhead is small, short enough that a recomputed block is).
 const BLOCK: usize = 1024;
-
-/// Input and output pointers shared by the tasks (disjoint ranges).
-struct Ptrs<T, U, const N: usize, const M: usize>([*const T; N], [*mut U; M]);
-impl<T, U, const N: usize, const M: usize> Clone for Ptrs<T, U, N, M> {
-    fn clone(&self) -> Self {
-        *self
-    }
-}
-impl<T, U, const N: usize, const M: usize> Copy for Ptrs<T, U, N, M> {}
-// SAFETY: tasks touch disjoint ranges (see `map_nm_checked`).
-unsafe impl<T, U, const N: usize, const M: usize> Send for Ptrs<T, U, N, M> {}
-unsafe impl<T, U, const N: usize, const M: usize> Sync for Ptrs<T, U, N, M> {}
 
 fn chunk(n: usize) -> usize {
     n.div_ceil(rayon::current_num_threads() * 8)

@@ -17,7 +17,10 @@ use super::stream;
 
 /// Pointers that tasks may share: every task reads and writes its own
 /// disjoint index range.
-struct Ptrs<T, U, const N: usize, const M: usize>([*const T; N], [*mut U; M]);
+pub(super) struct Ptrs<T, U, const N: usize, const M: usize>(
+    pub(super) [*const T; N],
+    pub(super) [*mut U; M],
+);
 // Manual impls: derive would demand `T: Clone, U: Clone` (pointers copy anyway).
 impl<T, U, const N: usize, const M: usize> Clone for Ptrs<T, U, N, M> {
     fn clone(&self) -> Self {
@@ -25,7 +28,8 @@ impl<T, U, const N: usize, const M: usize> Clone for Ptrs<T, U, N, M> {
     }
 }
 impl<T, U, const N: usize, const M: usize> Copy for Ptrs<T, U, N, M> {}
-// SAFETY: tasks touch disjoint ranges (see `map_nm`).
+// SAFETY: tasks touch disjoint ranges (see `map_nm` and
+// `checked::map_nm_checked`).
 unsafe impl<T, U, const N: usize, const M: usize> Send for Ptrs<T, U, N, M> {}
 unsafe impl<T, U, const N: usize, const M: usize> Sync for Ptrs<T, U, N, M> {}
 
