@@ -132,7 +132,7 @@ impl Emitter<'_> {
     }
 
     /// Values read by `eqns` and defined elsewhere, in first-use order.
-    fn group_inputs(&self, eqns: &[usize]) -> Vec<Atom> {
+    pub(super) fn group_inputs(&self, eqns: &[usize]) -> Vec<Atom> {
         let defined: HashSet<Var> = eqns
             .iter()
             .flat_map(|&i| self.j.eqns[i].outputs.iter().copied())
@@ -238,7 +238,7 @@ impl Emitter<'_> {
 
     /// Array operands (same dtype `T`) and results (same dtype `U`) of an
     /// elementwise group, or None when it mixes dtypes.
-    fn map_operands(&self, ins: &[Atom], outs: &[Var]) -> Option<(Vec<Var>, DType, DType)> {
+    pub(super) fn map_operands(&self, ins: &[Atom], outs: &[Var]) -> Option<(Vec<Var>, DType, DType)> {
         let arrays: Vec<Var> = ins
             .iter()
             .filter_map(|a| a.as_var())
@@ -252,7 +252,7 @@ impl Emitter<'_> {
     }
 
     /// Asserts that every array operand has the shape of the first.
-    fn same_shapes(&self, arrays: &[Var], op: &str) -> TokenStream {
+    pub(super) fn same_shapes(&self, arrays: &[Var], op: &str) -> TokenStream {
         let first = self.name(arrays[0]);
         let checks = arrays[1..].iter().map(|v| {
             let n = self.name(*v);
@@ -267,6 +267,9 @@ impl Emitter<'_> {
     fn elementwise(&self, eqns: &[usize], outs: &[Var]) -> Option<TokenStream> {
         if outs.is_empty() {
             return Some(TokenStream::new());
+        }
+        if let Some(staged) = self.staged_elementwise(eqns, outs) {
+            return Some(staged);
         }
         let ins = self.group_inputs(eqns);
         let (arrays, t, u) = self.map_operands(&ins, outs)?;
