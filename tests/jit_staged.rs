@@ -1,5 +1,5 @@
 //! Fused groups with several transcendentals run as staged loops over
-//! blocks of 256 (`fast::map_nm_blocks`): `#[jit]` output against the
+//! blocks of 1024 (`fast::map_nm_blocks`): `#[jit]` output against the
 //! eager twin (the same body without `#[jit]`) and against f64 references,
 //! at lengths around the block size and the parallel threshold, with
 //! results and carried values in different stages, a comparison mid-chain,
@@ -17,7 +17,7 @@ fn wave(n: usize, scale: f32) -> Array<f32> {
 
 /// Lengths: empty, one, either side of one block and of several, and
 /// above the parallel threshold (32768) with a ragged last block.
-const LENS: [usize; 9] = [0, 1, 7, 255, 256, 257, 1000, 40_000, 100_003];
+const LENS: [usize; 9] = [0, 1, 7, 1023, 1024, 1025, 3000, 40_000, 100_003];
 
 fn assert_close(got: &[f32], want: impl Fn(usize) -> f64, tol: f64, what: &str) {
     for (i, g) in got.iter().enumerate() {
