@@ -76,7 +76,12 @@ fn results_and_carried_values_across_stages() {
         for (got, want, what) in [(&s, &s0, "s"), (&e, &e0, "e"), (&t, &t0, "t")] {
             assert_eq!(got.shape(), want.shape(), "{what}");
             let w = want.as_slice();
-            assert_close(got.as_slice(), |i| w[i] as f64, 1e-5, &format!("{what} n={n}"));
+            assert_close(
+                got.as_slice(),
+                |i| w[i] as f64,
+                1e-5,
+                &format!("{what} n={n}"),
+            );
         }
     }
 }
@@ -129,7 +134,10 @@ fn huge_arguments_take_the_precise_path_in_their_block() {
         } else {
             // sin of an f32 rounded from a far argument: compare with the
             // reference computed from the same f32 (tolerance as above).
-            assert!((*g as f64 - w).abs() <= 2e-6 * (1.0 + w.abs()), "element {i}: {g} vs {w}");
+            assert!(
+                (*g as f64 - w).abs() <= 2e-6 * (1.0 + w.abs()),
+                "element {i}: {g} vs {w}"
+            );
         }
     }
 }
@@ -148,7 +156,10 @@ fn f64_chain_matches_std() {
         let want = |i: usize| (xs[i].cos() * 2.0 - 1.0).exp().tanh() + xs[i].sin();
         for (i, g) in y.as_slice().iter().enumerate() {
             let w = want(i);
-            assert!((g - w).abs() <= 1e-13 * (1.0 + w.abs()), "n={n} element {i}: {g} vs {w}");
+            assert!(
+                (g - w).abs() <= 1e-13 * (1.0 + w.abs()),
+                "n={n} element {i}: {g} vs {w}"
+            );
         }
     }
 }

@@ -238,7 +238,11 @@ impl Emitter<'_> {
 
     /// Array operands (same dtype `T`) and results (same dtype `U`) of an
     /// elementwise group, or None when it mixes dtypes.
-    pub(super) fn map_operands(&self, ins: &[Atom], outs: &[Var]) -> Option<(Vec<Var>, DType, DType)> {
+    pub(super) fn map_operands(
+        &self,
+        ins: &[Atom],
+        outs: &[Var],
+    ) -> Option<(Vec<Var>, DType, DType)> {
         let arrays: Vec<Var> = ins
             .iter()
             .filter_map(|a| a.as_var())

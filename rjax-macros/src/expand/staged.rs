@@ -77,12 +77,14 @@ impl Emitter<'_> {
                     let (n, b) = (self.name(v), tmp(v));
                     quote!(#b[__i] = #n;)
                 });
-                let write = outs.iter().zip(&bufs).filter(|(o, _)| self.defines(s, **o)).map(
-                    |(o, b)| {
+                let write = outs
+                    .iter()
+                    .zip(&bufs)
+                    .filter(|(o, _)| self.defines(s, **o))
+                    .map(|(o, b)| {
                         let n = self.name(*o);
                         quote!(#b[__i] = #n;)
-                    },
-                );
+                    });
                 let far = self.trig_guard(&s.eqns).map(|g| quote!(__far |= #g;));
                 Some(quote! {
                     for __i in 0..__n {

@@ -55,8 +55,9 @@ unsafe fn run<T, U, const N: usize, const M: usize, B, G>(
                 let b = STAGE_BLOCK.min(start + len - i0);
                 // SAFETY: per the function's contract, [i0, i0 + b) is in
                 // bounds for every pointer and this task's alone.
-                let xs: [&[T]; N] =
-                    std::array::from_fn(|k| unsafe { std::slice::from_raw_parts(p.0[k].add(i0), b) });
+                let xs: [&[T]; N] = std::array::from_fn(|k| unsafe {
+                    std::slice::from_raw_parts(p.0[k].add(i0), b)
+                });
                 let os: [&mut [U]; M] = std::array::from_fn(|k| unsafe {
                     std::slice::from_raw_parts_mut(p.1[k].add(i0), b)
                 });
@@ -168,5 +169,11 @@ pub fn map_nm_blocks_checked<T, U, const N: usize, const M: usize, B, G>(
     B: Fn([&[T]; N], [&mut [U]; M]) -> bool + Sync,
     G: Fn([T; N]) -> [U; M] + Sync,
 {
-    split(ins, outs, "fast::map_nm_blocks_checked", &block, Some(&precise));
+    split(
+        ins,
+        outs,
+        "fast::map_nm_blocks_checked",
+        &block,
+        Some(&precise),
+    );
 }
