@@ -186,3 +186,66 @@ fn jitted_gradient_of_the_chain_is_analytic() {
         assert_close(g.as_slice(), want, 2e-5, &format!("grad n={n}"));
     }
 }
+
+/// A full sum of a staged producer: `fast::map_sum_nm_blocks`.
+#[jit]
+fn chain_sum(x: &Array<f32>) -> f32 {
+    (x.sin() * 2.0 + 1.0).exp().tanh().sum()
+}
+
+#[jit]
+fn far_sum(x: &Array<f64>) -> f64 {
+    (x.cos() * 0.5).exp().sin().sum()
+}
+
+#[test]
+fn staged_sums_match_f64_sums() {
+    for n in LENS {
+        let x = wave(n, 4.0);
+        let xs = x.as_slice();
+        let want: f64 = xs
+            .iter()
+            .map(|&v| ((v as f64).sin() * 2.0 + 1.0).exp().tanh())
+            .sum();
+        let got = chain_sum(&x) as f64;
+        assert!(
+            (got - want).abs() <= 1e-6 * (1.0 + want.abs()),
+            "n={n}: {got} vs {want}"
+        );
+    }
+    // f64, with arguments beyond the fast cos range in a few blocks.
+    let mut v: Vec<f64> = wave(50_000, 3.0)
+        .to_vec()
+        .into_iter()
+        .map(f64::from)
+        .collect();
+    v[17] = 1.0e300;
+    v[33_000] = -4.0e7;
+    let want: f64 = v.iter().map(|&x| ((x.cos() * 0.5).exp()).sin()).sum();
+    let got = far_sum(&Array::from_vec(v));
+    assert!(
+        (got - want).abs() <= 1e-10 * (1.0 + want.abs()),
+        "{got} vs {want}"
+    );
+}
+
+/// The gradient of the sum, jitted: its elementwise group is staged too.
+#[test]
+fn the_sum_and_its_gradient_agree_with_finite_differences() {
+    let x = wave(2000, 2.0);
+    let g = chain_total::grad(&x);
+    let h = 1e-2f32;
+    for i in [0, 999, 1999] {
+        let mut up = x.to_vec();
+        let mut dn = x.to_vec();
+        up[i] += h;
+        dn[i] -= h;
+        let fd = (chain_sum(&Array::from_vec(up)) as f64 - chain_sum(&Array::from_vec(dn)) as f64)
+            / (2.0 * h as f64);
+        let gi = g.as_slice()[i] as f64;
+        assert!(
+            (gi - fd).abs() <= 2e-2 * (1.0 + fd.abs()),
+            "element {i}: grad {gi} vs differences {fd}"
+        );
+    }
+}

@@ -34,7 +34,7 @@ fn trig_max(d: DType) -> TokenStream {
     }
 }
 
-fn fast() -> TokenStream {
+pub(super) fn fast() -> TokenStream {
     FAST.parse().unwrap()
 }
 
@@ -373,18 +373,33 @@ impl Emitter<'_> {
         if arrays.iter().any(|v| self.j.ty(*v).dtype != t) {
             return None;
         }
-        let body = self.scalar_body(producers)?;
-        let te = elem_ty(t);
-        let n_in = arrays.len();
-        let in_names: Vec<&Ident> = arrays.iter().map(|v| self.name(*v)).collect();
         let (o, ot) = (
             self.name(r.outputs[0]),
             elem_ty(self.j.ty(r.outputs[0]).dtype),
         );
-        let xn = self.name(x);
         let check = self.same_shapes(&arrays, "reduce_sum");
+        let call = match self.staged_sum(producers, x, &arrays) {
+            Some(sum) => sum,
+            None => self.one_loop_sum(producers, x, &arrays)?,
+        };
+        Some(quote! {
+            let #o: #ot = {
+                #check
+                #call as #ot
+            };
+        })
+    }
+
+    /// The full sum of `x` computed by the producers `eqns` from `arrays`
+    /// as one `fast::map_sum_nm` loop (f64).
+    fn one_loop_sum(&self, producers: &[usize], x: Var, arrays: &[Var]) -> Option<TokenStream> {
+        let body = self.scalar_body(producers)?;
+        let te = elem_ty(self.j.ty(arrays[0]).dtype);
+        let n_in = arrays.len();
+        let in_names: Vec<&Ident> = arrays.iter().map(|v| self.name(*v)).collect();
+        let xn = self.name(x);
         let f = fast();
-        let call = match self.trig_guard(producers) {
+        Some(match self.trig_guard(producers) {
             None => quote! {
                 #f::map_sum_nm(
                     [#(#in_names.as_slice()),*],
@@ -412,12 +427,6 @@ impl Emitter<'_> {
                     )
                 }
             }
-        };
-        Some(quote! {
-            let #o: #ot = {
-                #check
-                #call as #ot
-            };
         })
     }
 

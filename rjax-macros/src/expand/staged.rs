@@ -9,11 +9,12 @@ use std::collections::HashSet;
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
-use rjax_core::Var;
 use rjax_core::passes::{Stage, loop_stages};
+use rjax_core::{DType, Var};
 use syn::Ident;
 
 use super::emit::{Emitter, elem_ty, rust_ty};
+use super::fuse::fast;
 
 impl Emitter<'_> {
     /// The staged form of the elementwise group `eqns` (results `outs`),
@@ -21,22 +22,115 @@ impl Emitter<'_> {
     /// or the group does not fit (mixed dtypes, a result it does not
     /// compute).
     pub(super) fn staged_elementwise(&self, eqns: &[usize], outs: &[Var]) -> Option<TokenStream> {
-        let stages = loop_stages(self.j, eqns);
-        if stages.len() < 2 {
-            return None;
-        }
-        let defined_in = |v: Var| stages.iter().position(|s| self.defines(s, v));
-        if outs.iter().any(|o| defined_in(*o).is_none()) {
-            return None;
-        }
         let ins = self.group_inputs(eqns);
         let (arrays, t, u) = self.map_operands(&ins, outs)?;
+        let bufs: Vec<Ident> = (0..outs.len())
+            .map(|k| format_ident!("__out{}", k))
+            .collect();
+        let (block, guarded) = self.staged_block(eqns, &arrays, t, outs, &bufs)?;
         let (te, ue) = (elem_ty(t), elem_ty(u));
         let (n_in, n_out) = (arrays.len(), outs.len());
         let in_names: Vec<&Ident> = arrays.iter().map(|v| self.name(*v)).collect();
-        let bufs: Vec<Ident> = (0..n_out).map(|k| format_ident!("__out{}", k)).collect();
+        let out_names: Vec<&Ident> = outs.iter().map(|v| self.name(*v)).collect();
         let first = in_names[0];
-        let f: TokenStream = "::rjax::runtime::fast".parse().unwrap();
+        let f = fast();
+        let call = if guarded {
+            let precise = self.scalar_body_as(eqns, true)?;
+            quote! {
+                #f::map_nm_blocks_checked(
+                    [#(#in_names.as_slice()),*],
+                    [#(#bufs.as_mut_slice()),*],
+                    #block,
+                    move |[#(#in_names),*]: [#te; #n_in]| -> [#ue; #n_out] {
+                        #precise
+                        [#(#out_names),*]
+                    },
+                );
+            }
+        } else {
+            quote! {
+                #f::map_nm_blocks(
+                    [#(#in_names.as_slice()),*],
+                    [#(#bufs.as_mut_slice()),*],
+                    #block,
+                );
+            }
+        };
+        let out_tys = outs.iter().map(|o| rust_ty(self.j.ty(*o)));
+        let allocs = outs
+            .iter()
+            .map(|o| self.out_buffer(*o, quote!(#first.shape())));
+        let op = self.j.eqns[eqns[0]].prim.name();
+        let check = self.same_shapes(&arrays, op);
+        Some(quote! {
+            let (#(#out_names,)*): (#(#out_tys,)*) = {
+                #check
+                #(let mut #bufs = #allocs;)*
+                #call
+                (#(#bufs,)*)
+            };
+        })
+    }
+
+    /// The staged form of a full float sum of the elementwise producers
+    /// `eqns` (the summed value `x`, map operands `arrays`): the stages
+    /// fill a block of `x`, which `fast::map_sum_nm_blocks` adds up. The
+    /// expression is the sum as f64; None when one loop is as good.
+    pub(super) fn staged_sum(&self, eqns: &[usize], x: Var, arrays: &[Var]) -> Option<TokenStream> {
+        let t = self.j.ty(arrays[0]).dtype;
+        let buf = format_ident!("__vals");
+        let (block, guarded) =
+            self.staged_block(eqns, arrays, t, &[x], std::slice::from_ref(&buf))?;
+        let te = elem_ty(t);
+        let n_in = arrays.len();
+        let in_names: Vec<&Ident> = arrays.iter().map(|v| self.name(*v)).collect();
+        let (xn, xe) = (self.name(x), elem_ty(self.j.ty(x).dtype));
+        let f = fast();
+        Some(if guarded {
+            let precise = self.scalar_body_as(eqns, true)?;
+            quote! {
+                #f::map_sum_nm_blocks_checked(
+                    [#(#in_names.as_slice()),*],
+                    #block,
+                    move |[#(#in_names),*]: [#te; #n_in]| -> #xe {
+                        #precise
+                        #xn
+                    },
+                )
+            }
+        } else {
+            quote!(#f::map_sum_nm_blocks([#(#in_names.as_slice()),*], #block))
+        })
+    }
+
+    /// The block closure of a staged loop over the equations `eqns`:
+    /// `|[inputs]: [&[T]; N], [bufs]: [&mut [U]; M]|`, one loop per stage
+    /// of rjax-core's `loop_stages`, writing each of `outs` to its buffer
+    /// in the stage that computes it; it returns the fast-range flag when
+    /// the group has sin/cos (the bool). None when one loop is as good
+    /// (fewer than two transcendentals) or a result is not computed here.
+    fn staged_block(
+        &self,
+        eqns: &[usize],
+        arrays: &[Var],
+        t: DType,
+        outs: &[Var],
+        bufs: &[Ident],
+    ) -> Option<(TokenStream, bool)> {
+        let stages = loop_stages(self.j, eqns);
+        if stages.len() < 2
+            || outs
+                .iter()
+                .any(|o| !stages.iter().any(|s| self.defines(s, *o)))
+        {
+            return None;
+        }
+        let te = elem_ty(t);
+        let ue = elem_ty(self.j.ty(*outs.first()?).dtype);
+        let (n_in, n_out) = (arrays.len(), outs.len());
+        let in_names: Vec<&Ident> = arrays.iter().map(|v| self.name(*v)).collect();
+        let first = in_names[0];
+        let f = fast();
 
         // Values a later stage reads: one block buffer each.
         let carried: Vec<Var> = {
@@ -79,7 +173,7 @@ impl Emitter<'_> {
                 });
                 let write = outs
                     .iter()
-                    .zip(&bufs)
+                    .zip(bufs)
                     .filter(|(o, _)| self.defines(s, **o))
                     .map(|(o, b)| {
                         let n = self.name(*o);
@@ -112,44 +206,7 @@ impl Emitter<'_> {
                 #far_ret
             }
         };
-        let call = if guarded {
-            let precise = self.scalar_body_as(eqns, true)?;
-            let out_names: Vec<&Ident> = outs.iter().map(|v| self.name(*v)).collect();
-            quote! {
-                #f::map_nm_blocks_checked(
-                    [#(#in_names.as_slice()),*],
-                    [#(#bufs.as_mut_slice()),*],
-                    #block,
-                    move |[#(#in_names),*]: [#te; #n_in]| -> [#ue; #n_out] {
-                        #precise
-                        [#(#out_names),*]
-                    },
-                );
-            }
-        } else {
-            quote! {
-                #f::map_nm_blocks(
-                    [#(#in_names.as_slice()),*],
-                    [#(#bufs.as_mut_slice()),*],
-                    #block,
-                );
-            }
-        };
-        let out_names: Vec<&Ident> = outs.iter().map(|v| self.name(*v)).collect();
-        let out_tys = outs.iter().map(|o| rust_ty(self.j.ty(*o)));
-        let allocs = outs
-            .iter()
-            .map(|o| self.out_buffer(*o, quote!(#first.shape())));
-        let op = self.j.eqns[eqns[0]].prim.name();
-        let check = self.same_shapes(&arrays, op);
-        Some(quote! {
-            let (#(#out_names,)*): (#(#out_tys,)*) = {
-                #check
-                #(let mut #bufs = #allocs;)*
-                #call
-                (#(#bufs,)*)
-            };
-        })
+        Some((block, guarded))
     }
 
     /// Whether stage `s` computes `v`.

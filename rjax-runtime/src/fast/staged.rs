@@ -177,3 +177,136 @@ pub fn map_nm_blocks_checked<T, U, const N: usize, const M: usize, B, G>(
         Some(&precise),
     );
 }
+
+/// The f64 sum of a block's values: 8 partial sums (the adds vectorise;
+/// a fixed order, so the result is deterministic).
+#[inline(always)]
+fn sum8<U: Copy + Into<f64>>(v: &[U]) -> f64 {
+    let mut acc = [0.0f64; 8];
+    let mut parts = v.chunks_exact(8);
+    for c in &mut parts {
+        for (a, &x) in acc.iter_mut().zip(c) {
+            *a += x.into();
+        }
+    }
+    for (a, &x) in acc.iter_mut().zip(parts.remainder()) {
+        *a += x.into();
+    }
+    acc.iter().sum()
+}
+
+/// The sum over `ins` of the values `block` writes, block by block; blocks
+/// it flags are recomputed with `precise` first.
+fn sum_split<T, U, const N: usize, B, G>(
+    ins: [&[T]; N],
+    op: &str,
+    block: &B,
+    precise: Option<&G>,
+) -> f64
+where
+    T: Copy + Sync,
+    U: Copy + Default + Into<f64>,
+    B: Fn([&[T]; N], [&mut [U]; 1]) -> bool + Sync,
+    G: Fn([T; N]) -> U + Sync,
+{
+    let n = check_lens::<T, U>(op, &ins, &[]);
+    let seq = |start: usize, len: usize| -> f64 {
+        dispatch(
+            #[inline(always)]
+            || {
+                let mut vals = [U::default(); STAGE_BLOCK];
+                let mut total = 0.0;
+                let mut i0 = start;
+                while i0 < start + len {
+                    let b = STAGE_BLOCK.min(start + len - i0);
+                    let xs: [&[T]; N] = std::array::from_fn(|k| &ins[k][i0..i0 + b]);
+                    if block(xs, [&mut vals[..b]])
+                        && let Some(precise) = precise
+                    {
+                        for (i, v) in vals[..b].iter_mut().enumerate() {
+                            *v = precise(std::array::from_fn(|k| xs[k][i]));
+                        }
+                    }
+                    total += sum8(&vals[..b]);
+                    i0 += b;
+                }
+                total
+            },
+        )
+    };
+    if parallel(n) {
+        let c = chunk_len(n).next_multiple_of(STAGE_BLOCK);
+        let parts: Vec<f64> = (0..n.div_ceil(c))
+            .into_par_iter()
+            .map(|k| seq(k * c, c.min(n - k * c)))
+            .collect();
+        parts.iter().sum()
+    } else {
+        seq(0, n)
+    }
+}
+
+/// `sum_i v[i]` (f64) where `block(ins[i0..i0 + b], [v[i0..i0 + b]])`
+/// writes the values block by block: a full sum fused with staged
+/// producers (see [`map_nm_blocks`]). Blocks are summed with 8 partial
+/// sums and added in order, chunks of the pool in order (deterministic).
+///
+/// ```
+/// use rjax_runtime::fast::{self, FastMath, STAGE_BLOCK};
+/// let x: Vec<f32> = (0..3000).map(|i| i as f32 / 3000.0).collect();
+/// let s = fast::map_sum_nm_blocks(
+///     [&x[..]],
+///     #[inline(always)]
+///     |[x]: [&[f32]; 1], [v]: [&mut [f32]; 1]| {
+///         let n = x.len();
+///         let mut e = [0.0f32; STAGE_BLOCK];
+///         let e = &mut e[..n];
+///         for i in 0..n {
+///             e[i] = x[i].fast_exp();
+///         }
+///         for i in 0..n {
+///             v[i] = e[i].fast_tanh();
+///         }
+///     },
+/// );
+/// let want: f64 = x.iter().map(|&v| (v as f64).exp().tanh()).sum();
+/// assert!((s - want).abs() < 1e-3);
+/// ```
+pub fn map_sum_nm_blocks<T, U, const N: usize, B>(ins: [&[T]; N], block: B) -> f64
+where
+    T: Copy + Sync,
+    U: Copy + Default + Into<f64>,
+    B: Fn([&[T]; N], [&mut [U]; 1]) + Sync,
+{
+    // Inlined into the summing loop's dispatch frame, like `block`.
+    let block = {
+        #[inline(always)]
+        |xs: [&[T]; N], vs: [&mut [U]; 1]| -> bool {
+            block(xs, vs);
+            false
+        }
+    };
+    sum_split::<T, U, N, _, fn([T; N]) -> U>(ins, "fast::map_sum_nm_blocks", &block, None)
+}
+
+/// [`map_sum_nm_blocks`] with the fallback of
+/// [`map_sum_nm_checked`](super::map_sum_nm_checked): a block `block`
+/// flags has its values computed again with `precise` before it is summed.
+pub fn map_sum_nm_blocks_checked<T, U, const N: usize, B, G>(
+    ins: [&[T]; N],
+    block: B,
+    precise: G,
+) -> f64
+where
+    T: Copy + Sync,
+    U: Copy + Default + Into<f64>,
+    B: Fn([&[T]; N], [&mut [U]; 1]) -> bool + Sync,
+    G: Fn([T; N]) -> U + Sync,
+{
+    sum_split(
+        ins,
+        "fast::map_sum_nm_blocks_checked",
+        &block,
+        Some(&precise),
+    )
+}
