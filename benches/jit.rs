@@ -16,7 +16,10 @@ use rjax::runtime::{Array, fast};
 
 #[path = "../tests/fast_support/mlp.rs"]
 mod mlp_model;
+#[path = "../tests/fast_support/uniform.rs"]
+mod uniform;
 use mlp_model::Mlp;
+use uniform::uniform;
 
 /// Best wall time of `runs` calls of `f`, in seconds. The least CPU time
 /// the process spent on one call (all threads, rayon's spinning included)
@@ -58,20 +61,6 @@ fn process_cpu_seconds() -> f64 {
     })
     .sum::<f64>()
         * 1e-9
-}
-
-/// Deterministic pseudo-random values in [-1, 1) (xorshift; the benchmark
-/// needs typical values, not JAX's stream).
-fn uniform(n: usize, seed: u64) -> Vec<f32> {
-    let mut s = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
-    (0..n)
-        .map(|_| {
-            s ^= s << 13;
-            s ^= s >> 7;
-            s ^= s << 17;
-            ((s >> 40) as f32 / (1u64 << 24) as f32) * 2.0 - 1.0
-        })
-        .collect()
 }
 
 /// Seed test_fn: 100 iterations of `x = tanh(dot(x, x.t()))`, x: [n, n]

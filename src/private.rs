@@ -7,6 +7,10 @@ use std::sync::Arc;
 use rjax_core::{Jaxpr, Param};
 use rjax_runtime::{Array, Element};
 
+#[path = "private/batch.rs"]
+mod batch;
+pub use batch::{Batch, check_batch_sizes};
+
 /// Bound on the generated `grad` of a function whose output is not a
 /// scalar: never satisfied, so calling it is a compile error that says
 /// what to use instead.

@@ -4,17 +4,9 @@
 
 use rjax::runtime::{Array, fast};
 
-fn values(n: usize, seed: u64) -> Vec<f32> {
-    let mut s = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
-    (0..n)
-        .map(|_| {
-            s ^= s << 13;
-            s ^= s >> 7;
-            s ^= s << 17;
-            ((s >> 40) as f32 / (1u64 << 24) as f32) * 2.0 - 1.0
-        })
-        .collect()
-}
+#[path = "fast_support/uniform.rs"]
+mod uniform;
+use uniform::uniform as values;
 
 /// C = A Bᵀ by a triple loop in f64.
 fn naive_abt(a: &[f32], b: &[f32], m: usize, n: usize, k: usize) -> Vec<f64> {

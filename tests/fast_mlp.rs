@@ -4,20 +4,11 @@
 
 #[path = "fast_support/mlp.rs"]
 mod mlp;
+#[path = "fast_support/uniform.rs"]
+mod uniform;
 
 use mlp::{B, C, D, H, Mlp};
-
-fn uniform(n: usize, seed: u64) -> Vec<f32> {
-    let mut s = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
-    (0..n)
-        .map(|_| {
-            s ^= s << 13;
-            s ^= s >> 7;
-            s ^= s << 17;
-            ((s >> 40) as f32 / (1u64 << 24) as f32) * 2.0 - 1.0
-        })
-        .collect()
-}
+use uniform::uniform;
 
 /// Mean softmax cross-entropy of tanh(x w1 + b1) w2 + b2, in f64 loops.
 fn naive_loss(m: &Mlp, w1: &[f64], b1: &[f64], w2: &[f64], b2: &[f64]) -> f64 {

@@ -7,16 +7,12 @@
 
 use rjax::runtime::{Array, fast};
 
+#[path = "support/xorshift.rs"]
+mod xorshift;
+
+/// Values in [-2, 2).
 fn values(n: usize, seed: u32) -> Vec<f32> {
-    let mut s = seed.wrapping_mul(2_654_435_761) | 1;
-    (0..n)
-        .map(|_| {
-            s ^= s << 13;
-            s ^= s >> 17;
-            s ^= s << 5;
-            (s >> 8) as f32 / (1u32 << 24) as f32 * 4.0 - 2.0
-        })
-        .collect()
+    xorshift::uniform(n, seed, -2.0, 2.0)
 }
 
 fn lengths() -> Vec<usize> {

@@ -11,19 +11,15 @@ use std::sync::Mutex;
 
 use rjax::runtime::fast;
 
+#[path = "support/xorshift.rs"]
+mod xorshift;
+
 /// Held by each test while it flips the process-wide switch.
 static SWITCH: Mutex<()> = Mutex::new(());
 
+/// Values in [-4, 12).
 fn data(n: usize, seed: u32) -> Vec<f32> {
-    let mut s = seed.wrapping_mul(2_654_435_761) | 1;
-    (0..n)
-        .map(|_| {
-            s ^= s << 13;
-            s ^= s >> 17;
-            s ^= s << 5;
-            (s >> 8) as f32 / (1u32 << 23) as f32 * 8.0 - 4.0
-        })
-        .collect()
+    xorshift::uniform(n, seed, -4.0, 12.0)
 }
 
 #[inline(always)]

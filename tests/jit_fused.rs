@@ -7,17 +7,12 @@
 //! array (bias), and the loop-carried seed test_fn (ping-pong buffers).
 use rjax::prelude::*;
 
+#[path = "support/xorshift.rs"]
+mod xorshift;
+
 /// Deterministic values in [-1, 1).
 fn data(n: usize, seed: u32) -> Vec<f32> {
-    let mut s = seed.wrapping_mul(2_654_435_761) | 1;
-    (0..n)
-        .map(|_| {
-            s ^= s << 13;
-            s ^= s >> 17;
-            s ^= s << 5;
-            (s >> 8) as f32 / (1u32 << 23) as f32 - 1.0
-        })
-        .collect()
+    xorshift::uniform(n, seed, -1.0, 1.0)
 }
 
 fn arr(shape: &[usize], seed: u32) -> Array<f32> {

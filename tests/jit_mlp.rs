@@ -10,6 +10,9 @@
 //! and sizes above the threading threshold (column and row blocks).
 use rjax::prelude::*;
 
+#[path = "support/xorshift.rs"]
+mod xorshift;
+
 #[jit]
 #[grad(argnums = (0, 1, 2, 3))]
 fn loss_jit(
@@ -62,15 +65,7 @@ fn loss64(
 
 /// Deterministic values in [-1, 1).
 fn data(n: usize, seed: u32) -> Vec<f64> {
-    let mut s = seed.wrapping_mul(2_654_435_761) | 1;
-    (0..n)
-        .map(|_| {
-            s ^= s << 13;
-            s ^= s >> 17;
-            s ^= s << 5;
-            (s >> 8) as f64 / (1u32 << 23) as f64 - 1.0
-        })
-        .collect()
+    xorshift::uniform(n, seed, -1.0, 1.0)
 }
 
 /// Parameters and data (f64) for batch `b`, layers `d -> h -> c`: small

@@ -8,17 +8,12 @@
 //! last and block-edge positions.
 use rjax::prelude::*;
 
-/// Deterministic values in [-4, 4).
+#[path = "support/xorshift.rs"]
+mod xorshift;
+
+/// Deterministic values in [-4, 12) (sin/cos see several periods).
 fn data(n: usize, seed: u32) -> Vec<f32> {
-    let mut s = seed.wrapping_mul(2_654_435_761) | 1;
-    (0..n)
-        .map(|_| {
-            s ^= s << 13;
-            s ^= s >> 17;
-            s ^= s << 5;
-            (s >> 8) as f32 / (1u32 << 23) as f32 * 8.0 - 8.0 / 2.0
-        })
-        .collect()
+    xorshift::uniform(n, seed, -4.0, 12.0)
 }
 
 /// Arguments the fast reduction cannot take, the boundary itself, and

@@ -1,7 +1,8 @@
 //! Optimisation passes, each IR -> IR and value-preserving: dead-code
 //! elimination, common-subexpression elimination, constant folding,
 //! algebraic simplification; `optimize` runs them to a fixed point. Also
-//! the fusion analysis the jit emitter consumes (`fusion`) and the
+//! the fusion analysis the jit emitter consumes (`fusion`, and `stages`
+//! for cutting a fused loop at its transcendentals) and the
 //! emission-time combining of all-reduces (`combine`).
 
 pub mod combine;
@@ -10,6 +11,7 @@ pub mod dce;
 pub mod fold;
 pub mod fusion;
 pub mod simplify;
+pub mod stages;
 
 pub use combine::combine_psums;
 pub use cse::cse;
@@ -17,6 +19,7 @@ pub use dce::{compact, dce};
 pub use fold::fold_constants;
 pub use fusion::{FusionGroup, FusionPlan, GroupKind, fusion_plan};
 pub use simplify::simplify;
+pub use stages::{Stage, is_transcendental, loop_stages};
 
 use crate::ir::{Jaxpr, Param};
 use std::sync::Arc;

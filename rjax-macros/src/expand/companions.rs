@@ -8,6 +8,7 @@ use rjax_core::{Jaxpr, TensorType};
 use syn::Ident;
 
 use super::emit::{Emitter, bind_dims, elem_ty, rust_ty};
+use super::size_checks::{batch_size_check, const_size_asserts, same_size_asserts};
 use super::xform;
 use crate::ast::{Function, ParamTy, ValTy};
 use crate::attr::{Config, InAxes};
@@ -85,14 +86,12 @@ impl Input<'_> {
             if let ParamTy::Array { .. } = p.ty {
                 let n = p.name;
                 let msg = crate::tree_param::rank_message(self.f, p, *r);
-                out.extend(quote!(::core::assert_eq!(#n.ndim(), #r, #msg, #n.shape());));
+                out.extend(quote!(::core::assert!(#n.ndim() == #r, #msg, #n.shape());));
             }
         }
-        out.extend(const_size_asserts(
-            self.f,
-            &self.jaxpr.in_types(),
-            &self.f.name.to_string(),
-        ));
+        let (types, who) = (self.jaxpr.in_types(), self.f.name.to_string());
+        out.extend(const_size_asserts(self.f, &types, &who));
+        out.extend(same_size_asserts(self.f, &types, &who, &[]));
         // Keys become their data before the body (see `keys.rs`).
         out.extend(super::keys::prologue(self.f, &[]));
         out
@@ -130,32 +129,6 @@ impl Input<'_> {
         let tys: Vec<TokenStream> = self.f.ret.tys.iter().map(|t| valty(*t)).collect();
         tuple_if(&tys, self.f.ret.tuple)
     }
-}
-
-/// Run-time checks of the parameter sizes the body fixed to constants
-/// (`array![1.0, 2.0, 3.0] * x` makes `x`'s length 3 in the jaxpr): the
-/// emitted code relies on them, so a call with another size stops with the
-/// parameter, the axis and the shape instead of reading past a buffer.
-/// After the rank checks, which make `shape()[k]` valid.
-pub(super) fn const_size_asserts(f: &Function, types: &[TensorType], who: &str) -> TokenStream {
-    let mut out = TokenStream::new();
-    for (p, t) in f.params.iter().zip(types) {
-        if !matches!(p.ty, ParamTy::Array { .. }) {
-            continue;
-        }
-        let n = p.name;
-        let shown = crate::tree_param::shown_name(f, p).0;
-        for (k, d) in t.dims().iter().enumerate() {
-            if let Some(c) = d.as_const() {
-                let c = c as usize;
-                let msg = format!(
-                    "{who}: `{shown}` axis {k} must have size {c} (a constant-sized value in the body meets it), got shape {{:?}}"
-                );
-                out.extend(quote!(::core::assert_eq!(#n.shape()[#k], #c, #msg, #n.shape());));
-            }
-        }
-    }
-    out
 }
 
 fn valty(t: ValTy) -> TokenStream {
@@ -736,21 +709,36 @@ fn gen_vmap(inp: &Input, items: &mut TokenStream, fail: &mut dyn FnMut(&str, Str
     let mapped: Vec<bool> = axes.iter().map(Option::is_some).collect();
     let mut asserts = tree.unpack.clone();
     asserts.extend(super::keys::prologue(inp.f, &mapped));
+    let who = format!("{fname}::vmap");
     for ((p, r), a) in inp.f.params.iter().zip(inp.ranks).zip(&axes) {
         let want = r + usize::from(a.is_some());
         if p.ty != ParamTy::Key && (matches!(p.ty, ParamTy::Array { .. }) || a.is_some()) {
             let n = p.name;
-            let msg = format!(
-                "{fname}::vmap: `{n}` must have rank {want} (batch axis included), got shape {{:?}}"
-            );
-            asserts.extend(quote!(::core::assert_eq!(#n.ndim(), #want, #msg, #n.shape());));
+            // Also where an `in_axes` entry is out of range for the rank
+            // passed: the rank is fixed when `f` is written.
+            let shown = crate::tree_param::shown_name(inp.f, p).0;
+            let why = match a {
+                Some(a) => format!("rank {r} in `{fname}` plus the mapped axis {a}"),
+                None => format!("unmapped, rank {r} in `{fname}`"),
+            };
+            let msg = format!("{who}: `{shown}` must have rank {want} ({why}), got shape {{:?}}");
+            asserts.extend(quote!(::core::assert!(#n.ndim() == #want, #msg, #n.shape());));
         }
     }
-    asserts.extend(const_size_asserts(
-        inp.f,
-        &j.in_types(),
-        &format!("{fname}::vmap"),
-    ));
+    // One batch size; its symbol is then left out of the pairwise checks.
+    asserts.extend(batch_size_check(inp.f, &axes, &who));
+    let types = j.in_types();
+    let batch_sym: Vec<String> = axes
+        .iter()
+        .zip(&types)
+        .find_map(|(a, t)| match t.dims().get((*a)?) {
+            Some(rjax_core::DimExpr::Sym(s)) => Some(s.clone()),
+            _ => None,
+        })
+        .into_iter()
+        .collect();
+    asserts.extend(const_size_asserts(inp.f, &types, &who));
+    asserts.extend(same_size_asserts(inp.f, &types, &who, &batch_sym));
     items.extend(function(
         &format_ident!("vmap"),
         "Batched over `in_axes` (default 0); outputs batched on `out_axes` (default 0).",

@@ -34,7 +34,7 @@ fn trig_max(d: DType) -> TokenStream {
     }
 }
 
-fn fast() -> TokenStream {
+pub(super) fn fast() -> TokenStream {
     FAST.parse().unwrap()
 }
 
@@ -138,7 +138,7 @@ impl Emitter<'_> {
     }
 
     /// Values read by `eqns` and defined elsewhere, in first-use order.
-    fn group_inputs(&self, eqns: &[usize]) -> Vec<Atom> {
+    pub(super) fn group_inputs(&self, eqns: &[usize]) -> Vec<Atom> {
         let defined: HashSet<Var> = eqns
             .iter()
             .flat_map(|&i| self.j.eqns[i].outputs.iter().copied())
@@ -244,7 +244,11 @@ impl Emitter<'_> {
 
     /// Array operands (same dtype `T`) and results (same dtype `U`) of an
     /// elementwise group, or None when it mixes dtypes.
-    fn map_operands(&self, ins: &[Atom], outs: &[Var]) -> Option<(Vec<Var>, DType, DType)> {
+    pub(super) fn map_operands(
+        &self,
+        ins: &[Atom],
+        outs: &[Var],
+    ) -> Option<(Vec<Var>, DType, DType)> {
         let arrays: Vec<Var> = ins
             .iter()
             .filter_map(|a| a.as_var())
@@ -258,7 +262,7 @@ impl Emitter<'_> {
     }
 
     /// Asserts that every array operand has the shape of the first.
-    fn same_shapes(&self, arrays: &[Var], op: &str) -> TokenStream {
+    pub(super) fn same_shapes(&self, arrays: &[Var], op: &str) -> TokenStream {
         let first = self.name(arrays[0]);
         let checks = arrays[1..].iter().map(|v| {
             let n = self.name(*v);
@@ -273,6 +277,9 @@ impl Emitter<'_> {
     fn elementwise(&self, eqns: &[usize], outs: &[Var]) -> Option<TokenStream> {
         if outs.is_empty() {
             return Some(TokenStream::new());
+        }
+        if let Some(staged) = self.staged_elementwise(eqns, outs) {
+            return Some(staged);
         }
         let ins = self.group_inputs(eqns);
         let (arrays, t, u) = self.map_operands(&ins, outs)?;
@@ -372,18 +379,33 @@ impl Emitter<'_> {
         if arrays.iter().any(|v| self.j.ty(*v).dtype != t) {
             return None;
         }
-        let body = self.scalar_body(producers)?;
-        let te = elem_ty(t);
-        let n_in = arrays.len();
-        let in_names: Vec<&Ident> = arrays.iter().map(|v| self.name(*v)).collect();
         let (o, ot) = (
             self.name(r.outputs[0]),
             elem_ty(self.j.ty(r.outputs[0]).dtype),
         );
-        let xn = self.name(x);
         let check = self.same_shapes(&arrays, "reduce_sum");
+        let call = match self.staged_sum(producers, x, &arrays) {
+            Some(sum) => sum,
+            None => self.one_loop_sum(producers, x, &arrays)?,
+        };
+        Some(quote! {
+            let #o: #ot = {
+                #check
+                #call as #ot
+            };
+        })
+    }
+
+    /// The full sum of `x` computed by the producers `eqns` from `arrays`
+    /// as one `fast::map_sum_nm` loop (f64).
+    fn one_loop_sum(&self, producers: &[usize], x: Var, arrays: &[Var]) -> Option<TokenStream> {
+        let body = self.scalar_body(producers)?;
+        let te = elem_ty(self.j.ty(arrays[0]).dtype);
+        let n_in = arrays.len();
+        let in_names: Vec<&Ident> = arrays.iter().map(|v| self.name(*v)).collect();
+        let xn = self.name(x);
         let f = fast();
-        let call = match self.trig_guard(producers) {
+        Some(match self.trig_guard(producers) {
             None => quote! {
                 #f::map_sum_nm(
                     [#(#in_names.as_slice()),*],
@@ -411,12 +433,6 @@ impl Emitter<'_> {
                     )
                 }
             }
-        };
-        Some(quote! {
-            let #o: #ot = {
-                #check
-                #call as #ot
-            };
         })
     }
 

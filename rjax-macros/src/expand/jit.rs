@@ -76,37 +76,19 @@ fn shape_checks(inp: &Input) -> TokenStream {
             let n = p.name;
             // Struct fields are named as the user wrote them (`p.w`).
             let msg = crate::tree_param::rank_message(inp.f, p, *r);
-            out.extend(quote!(::core::assert_eq!(#n.ndim(), #r, #msg, #n.shape());));
+            out.extend(quote!(::core::assert!(#n.ndim() == #r, #msg, #n.shape());));
         }
     }
-    out.extend(super::companions::const_size_asserts(
-        inp.f,
-        &inp.jaxpr.in_types(),
-        &fname,
+    let types = inp.jaxpr.in_types();
+    out.extend(super::size_checks::const_size_asserts(
+        inp.f, &types, &fname,
     ));
-    let mut first: Vec<(String, TokenStream, String)> = Vec::new();
-    for (p, t) in inp.f.params.iter().zip(inp.jaxpr.in_types()) {
-        if !matches!(p.ty, ParamTy::Array { .. }) {
-            continue;
-        }
-        let n = p.name;
-        for (k, d) in t.dims().iter().enumerate() {
-            let rjax_core::DimExpr::Sym(s) = d else {
-                continue;
-            };
-            let here = quote!(#n.shape()[#k]);
-            let what = format!("`{}` axis {k}", crate::tree_param::shown_name(inp.f, p).0);
-            match first.iter().find(|(f, _, _)| f == s) {
-                None => first.push((s.clone(), here, what)),
-                Some((_, there, w0)) => {
-                    let msg = format!(
-                        "{fname}: {w0} and {what} must have the same size (both are `{s}` in the jaxpr), got {{}} and {{}}"
-                    );
-                    out.extend(quote!(::core::assert_eq!(#there, #here, #msg, #there, #here);));
-                }
-            }
-        }
-    }
+    out.extend(super::size_checks::same_size_asserts(
+        inp.f,
+        &types,
+        &fname,
+        &[],
+    ));
     out
 }
 

@@ -13,6 +13,8 @@ mod jit;
 mod keys;
 mod plan;
 mod rows;
+mod size_checks;
+mod staged;
 mod tree_companions;
 mod tree_jit;
 mod unannotated;

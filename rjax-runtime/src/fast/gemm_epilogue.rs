@@ -12,7 +12,7 @@
 use rayon::prelude::*;
 
 use super::float::GemmFloat;
-use super::gemm_fused::gemm_fallback;
+use super::gemm_fused::{Product, gemm_fallback};
 use super::nn_kernel::MR as NN_MR;
 use super::nt_kernel::MR;
 use crate::Array;
@@ -84,13 +84,8 @@ pub fn gemm_epilogue_slice<T: GemmFloat, E: Fn(T) -> T + Sync>(
     out: &mut [T],
     epi: E,
 ) {
-    assert!(
-        a.len() == m * k && b.len() == k * n && out.len() == m * n,
-        "fast::gemm_epilogue: buffers of {}, {}, {} elements do not fit [{m}, {k}] x [{k}, {n}]",
-        a.len(),
-        b.len(),
-        out.len()
-    );
+    let d = Product::new(m, k, n, false, trans_b);
+    d.check("fast::gemm_epilogue", a.len(), b.len(), &[out.len()]);
     if m == 0 || n == 0 {
         return;
     }
@@ -101,20 +96,12 @@ pub fn gemm_epilogue_slice<T: GemmFloat, E: Fn(T) -> T + Sync>(
             // has n rows, rows_out holds rows * n values.
             unsafe { T::strip(a, b, k, blk * MR, rows, n, rows_out, n, &epi) };
         };
-        if m * n * k >= PAR_MIN_FMAS && rayon::current_num_threads() > 1 {
-            out.par_chunks_mut(MR * n)
-                .enumerate()
-                .with_max_len(1)
-                .for_each(strip);
-        } else {
-            out.chunks_mut(MR * n).enumerate().for_each(strip);
-        }
-        return;
+        return for_strips(out, MR * n, m * n * k, strip);
     }
     if !trans_b && k > 0 && T::has_strip_kernel() {
         return strips_nn(a, k, 1, b, m, k, n, out, &epi);
     }
-    gemm_fallback(a, b, m, k, n, false, trans_b, out, epi);
+    gemm_fallback(a, b, d, out, epi);
 }
 
 /// `out = epi(A · b)` by 6-row strips of the broadcast kernel, where
@@ -138,13 +125,25 @@ fn strips_nn<T: GemmFloat, E: Fn(T) -> T + Sync>(
         // rows * n values.
         unsafe { T::strip_nn(a, a_rs, a_cs, b, k, n, blk * NN_MR, rows, rows_out, epi) };
     };
-    if m * n * k >= PAR_MIN_FMAS && rayon::current_num_threads() > 1 {
-        out.par_chunks_mut(NN_MR * n)
+    for_strips(out, NN_MR * n, m * n * k, strip);
+}
+
+/// `strip((index, values))` over `out` cut into strips of `len` values
+/// (whole rows; the last strip may be shorter), one strip per task on
+/// rayon's pool when the product has `PAR_MIN_FMAS` multiply-adds or more.
+fn for_strips<T: Send, S: Fn((usize, &mut [T])) + Sync + Send>(
+    out: &mut [T],
+    len: usize,
+    fmas: usize,
+    strip: S,
+) {
+    if fmas >= PAR_MIN_FMAS && rayon::current_num_threads() > 1 {
+        out.par_chunks_mut(len)
             .enumerate()
             .with_max_len(1)
             .for_each(strip);
     } else {
-        out.chunks_mut(NN_MR * n).enumerate().for_each(strip);
+        out.chunks_mut(len).enumerate().for_each(strip);
     }
 }
 
@@ -167,13 +166,8 @@ pub fn gemm_ex_slice<T: GemmFloat, E: Fn(T) -> T + Sync>(
     if !trans_a {
         return gemm_epilogue_slice(a, b, m, k, n, trans_b, out, epi);
     }
-    assert!(
-        a.len() == m * k && b.len() == k * n && out.len() == m * n,
-        "fast::gemm_ex: buffers of {}, {}, {} elements do not fit [{m}, {k}] x [{k}, {n}]",
-        a.len(),
-        b.len(),
-        out.len()
-    );
+    let d = Product::new(m, k, n, true, trans_b);
+    d.check("fast::gemm_ex", a.len(), b.len(), &[out.len()]);
     if m == 0 || n == 0 {
         return;
     }
@@ -181,7 +175,7 @@ pub fn gemm_ex_slice<T: GemmFloat, E: Fn(T) -> T + Sync>(
         // Aᵀ stored k x m: A(i, p) = a[p * m + i].
         return strips_nn(a, 1, m, b, m, k, n, out, &epi);
     }
-    gemm_fallback(a, b, m, k, n, true, trans_b, out, epi);
+    gemm_fallback(a, b, d, out, epi);
 }
 
 fn dims(op: &str, a: &[usize], b: &[usize], trans_b: bool) -> (usize, usize, usize) {

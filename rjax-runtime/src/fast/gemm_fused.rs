@@ -45,6 +45,77 @@ impl<T, const C: usize, const F: usize, const N: usize> Copy for Ptrs<T, C, F, N
 unsafe impl<T, const C: usize, const F: usize, const N: usize> Send for Ptrs<T, C, F, N> {}
 unsafe impl<T, const C: usize, const F: usize, const N: usize> Sync for Ptrs<T, C, F, N> {}
 
+impl<T, const C: usize, const F: usize, const N: usize> Ptrs<T, C, F, N> {
+    fn new(a: &[T], b: &[T], cols: [&[T]; C], full: [&[T]; F], outs: [&mut [T]; N]) -> Self {
+        Ptrs {
+            a: a.as_ptr(),
+            b: b.as_ptr(),
+            cols: cols.map(|c| c.as_ptr()),
+            full: full.map(|f| f.as_ptr()),
+            outs: outs.map(|o| o.as_mut_ptr()),
+        }
+    }
+}
+
+/// The product `op(a) · op(b)` of `[m, k]` by `[k, n]`, with how each
+/// operand is stored (row-major; `trans_a`: `a` stored `k x m`; `trans_b`:
+/// `b` stored `n x k`). What every path of the kernels here takes.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Product {
+    pub m: usize,
+    pub k: usize,
+    pub n: usize,
+    pub trans_a: bool,
+    pub trans_b: bool,
+}
+
+impl Product {
+    pub(super) fn new(m: usize, k: usize, n: usize, trans_a: bool, trans_b: bool) -> Self {
+        Product {
+            m,
+            k,
+            n,
+            trans_a,
+            trans_b,
+        }
+    }
+
+    /// `(row, column)` strides of `op(a)`: `op(a)[i, p] = a[i * rs + p * cs]`.
+    fn a_strides(self) -> (usize, usize) {
+        if self.trans_a {
+            (1, self.m)
+        } else {
+            (self.k, 1)
+        }
+    }
+
+    /// `(row, column)` strides of `op(b)`: `op(b)[p, j] = b[p * rs + j * cs]`.
+    fn b_strides(self) -> (usize, usize) {
+        if self.trans_b {
+            (1, self.k)
+        } else {
+            (self.n, 1)
+        }
+    }
+
+    /// Panics, naming `op` and the lengths, unless `a` and `b` hold the
+    /// operands (`m * k` and `k * n` values) and every output `m * n`.
+    pub(super) fn check(self, op: &str, a: usize, b: usize, outs: &[usize]) {
+        let Product { m, k, n, .. } = self;
+        assert!(
+            a == m * k && b == k * n,
+            "{op}: operands of {a} and {b} elements do not fit [{m}, {k}] x [{k}, {n}]"
+        );
+        for (q, &o) in outs.iter().enumerate() {
+            assert!(
+                o == m * n,
+                "{op}: output {q} has {o} elements, the product [{m}, {n}] has {}",
+                m * n
+            );
+        }
+    }
+}
+
 /// `outs[q][i * n + j] = epi(v, [cols[c][j]], [full[f][i * n + j]])[q]`
 /// where `v = sum_p op(a)[i, p] * op(b)[p, j]`, for row-major slices:
 /// `op(a)` is `a` (`m x k`) or, when `trans_a`, `aᵀ` with `a` stored
@@ -84,11 +155,12 @@ pub fn gemm_fused<T, const C: usize, const F: usize, const N: usize, E>(
     E: Fn(T, [T; C], [T; F]) -> [T; N] + Sync,
 {
     assert!(N > 0, "fast::gemm_fused: needs at least one output");
-    assert!(
-        a.len() == m * k && b.len() == k * n,
-        "fast::gemm_fused: operands of {} and {} elements do not fit [{m}, {k}] x [{k}, {n}]",
+    let d = Product::new(m, k, n, trans_a, trans_b);
+    d.check(
+        "fast::gemm_fused",
         a.len(),
-        b.len()
+        b.len(),
+        &outs.each_ref().map(|o| o.len()),
     );
     for (q, c) in cols.iter().enumerate() {
         assert!(
@@ -105,24 +177,10 @@ pub fn gemm_fused<T, const C: usize, const F: usize, const N: usize, E>(
             m * n
         );
     }
-    for (q, o) in outs.iter().enumerate() {
-        assert!(
-            o.len() == m * n,
-            "fast::gemm_fused: output {q} has {} elements, the product [{m}, {n}] has {}",
-            o.len(),
-            m * n
-        );
-    }
     if m == 0 || n == 0 {
         return;
     }
-    let p = Ptrs {
-        a: a.as_ptr(),
-        b: b.as_ptr(),
-        cols: cols.map(|c| c.as_ptr()),
-        full: full.map(|f| f.as_ptr()),
-        outs: outs.map(|o| o.as_mut_ptr()),
-    };
+    let p = Ptrs::new(a, b, cols, full, outs);
     // The AVX-512 strip kernels take a one-result epilogue: the product
     // goes there, the full epilogue runs as one pass after it.
     if T::has_strip_kernel() && k > 0 && !(trans_a && trans_b) {
@@ -143,7 +201,7 @@ pub fn gemm_fused<T, const C: usize, const F: usize, const N: usize, E>(
         return unsafe { epilogue(p, n, (0, m), (0, n), &epi) };
     }
     // SAFETY: the lengths were checked above.
-    unsafe { packed_or_blocked(p, m, k, n, trans_a, trans_b, &epi) }
+    unsafe { packed_or_blocked(p, d, &epi) }
 }
 
 /// The packed AVX2 kernel with the epilogue per register tile where the
@@ -153,11 +211,7 @@ pub fn gemm_fused<T, const C: usize, const F: usize, const N: usize, E>(
 /// As [`blocked`].
 unsafe fn packed_or_blocked<T, const C: usize, const F: usize, const N: usize, E>(
     p: Ptrs<T, C, F, N>,
-    m: usize,
-    k: usize,
-    n: usize,
-    trans_a: bool,
-    trans_b: bool,
+    d: Product,
     epi: &E,
 ) where
     T: GemmFloat,
@@ -167,12 +221,13 @@ unsafe fn packed_or_blocked<T, const C: usize, const F: usize, const N: usize, E
     // kernel (the backward `dlogits · w2ᵀ` has k = 10), and fewer than 16
     // columns waste part of every 16-wide tile (`h · w2` has n = 10):
     // there the gemm crate measured as fast or faster.
+    let Product { m, k, n, .. } = d;
     if !T::has_packed_kernel() || k < PACKED_MIN_K || n < PACKED_MIN_N {
         // SAFETY: forwarded.
-        return unsafe { blocked(p, m, k, n, trans_a, trans_b, epi) };
+        return unsafe { blocked(p, d, epi) };
     }
-    let a = if trans_a { (p.a, 1, m) } else { (p.a, k, 1) };
-    let b = if trans_b { (p.b, 1, k) } else { (p.b, n, 1) };
+    let ((a_rs, a_cs), (b_rs, b_cs)) = (d.a_strides(), d.b_strides());
+    let (a, b) = ((p.a, a_rs, a_cs), (p.b, b_rs, b_cs));
     // Inlined into the kernel's AVX2 frame: the epilogue vectorises there.
     let finish = tile_fn(
         #[inline(always)]
@@ -250,19 +305,14 @@ unsafe fn tile_epilogue<T, const C: usize, const F: usize, const N: usize, E>(
 /// overlap inputs.
 unsafe fn blocked<T, const C: usize, const F: usize, const N: usize, E>(
     p: Ptrs<T, C, F, N>,
-    m: usize,
-    k: usize,
-    n: usize,
-    trans_a: bool,
-    trans_b: bool,
+    d: Product,
     epi: &E,
 ) where
     T: GemmFloat,
     E: Fn(T, [T; C], [T; F]) -> [T; N] + Sync,
 {
-    // op(a)[i, p] = a[i * a_rs + p * a_cs]; op(b)[p, j] = b[p * b_rs + j * b_cs].
-    let (a_rs, a_cs) = if trans_a { (1, m) } else { (k, 1) };
-    let (b_rs, b_cs) = if trans_b { (1, k) } else { (n, 1) };
+    let Product { m, k, n, .. } = d;
+    let ((a_rs, a_cs), (b_rs, b_cs)) = (d.a_strides(), d.b_strides());
     let run = |(r0, r1): (usize, usize), (c0, c1): (usize, usize)| {
         // SAFETY: the block lies inside [m, n]; blocks are disjoint.
         unsafe {
@@ -353,26 +403,15 @@ unsafe fn epilogue<T, const C: usize, const F: usize, const N: usize, E>(
 
 /// `out = epi(op(a) · op(b))` without the AVX-512 strip kernels: the
 /// fallback of `gemm_epilogue_slice` and `gemm_ex_slice`.
-#[allow(clippy::too_many_arguments)]
 pub(super) fn gemm_fallback<T: GemmFloat, E: Fn(T) -> T + Sync>(
     a: &[T],
     b: &[T],
-    m: usize,
-    k: usize,
-    n: usize,
-    trans_a: bool,
-    trans_b: bool,
+    d: Product,
     out: &mut [T],
     epi: E,
 ) {
-    let p = Ptrs {
-        a: a.as_ptr(),
-        b: b.as_ptr(),
-        cols: [],
-        full: [],
-        outs: [out.as_mut_ptr()],
-    };
+    d.check("fast::gemm_fallback", a.len(), b.len(), &[out.len()]);
     let e = |v: T, _: [T; 0], _: [T; 0]| [epi(v)];
-    // SAFETY: the callers checked the lengths; `out` is `&mut`.
-    unsafe { packed_or_blocked(p, m, k, n, trans_a, trans_b, &e) }
+    // SAFETY: the lengths were checked; `out` is `&mut`.
+    unsafe { packed_or_blocked(Ptrs::new(a, b, [], [], [out]), d, &e) }
 }

@@ -36,7 +36,7 @@ pub const PAR_MIN_LEN: usize = 1 << 15;
 /// Chunk length for splitting `n` elements over the pool: several chunks
 /// per thread (so uneven chunks balance, and a thread preempted by another
 /// process holds up little work), a multiple of 64, never tiny.
-fn chunk_len(n: usize) -> usize {
+pub(super) fn chunk_len(n: usize) -> usize {
     let threads = rayon::current_num_threads().max(1);
     let c = n.div_ceil(threads * 8).next_multiple_of(64);
     c.max(PAR_MIN_LEN / 2)

@@ -12,7 +12,10 @@
 //! `docs`-style form on each function; the summary for the emitter:
 //! - elementwise group with any number of inputs and outputs: [`map_nm`];
 //!   when it has sin/cos, [`map_nm_checked`] (std beyond the fast range;
-//!   [`map_sum_nm_checked`] for a fused sum);
+//!   [`map_sum_nm_checked`] for a fused sum); with several
+//!   transcendentals, [`map_nm_blocks`] / [`map_nm_blocks_checked`] (one
+//!   short loop per transcendental over blocks that stay in L1) and
+//!   [`map_sum_nm_blocks`] / [`map_sum_nm_blocks_checked`] for a sum;
 //! - elementwise chain over one/two/three arrays: [`map1`], [`map2`],
 //!   [`map1_slice`] / [`map2_slice`] / [`map3_slice`] (into a planned
 //!   buffer), [`map1_inplace`] / [`map2_inplace`] (loop-carried update);
@@ -42,6 +45,7 @@ mod nn_kernel;
 mod nt_kernel;
 mod pack;
 mod slices;
+mod staged;
 mod stream;
 mod syrk;
 mod trig;
@@ -64,6 +68,9 @@ pub use math::FastMath;
 pub use slices::{
     TrigFallback, cos_slice, exp_slice, expm1_slice, ln_1p_slice, ln_slice, logistic_slice,
     sin_slice, tanh_slice,
+};
+pub use staged::{
+    STAGE_BLOCK, map_nm_blocks, map_nm_blocks_checked, map_sum_nm_blocks, map_sum_nm_blocks_checked,
 };
 pub use stream::{STREAM_MIN_BYTES, set_stream_stores};
 pub use syrk::{syrk_epilogue, syrk_epilogue_into, syrk_epilogue_slice};

@@ -5,10 +5,14 @@
 //! f64, is reduced by pi, j = round(x / pi), r = x - j pi in three-part
 //! Cody-Waite (each part short enough that j * part is exact), and
 //! sin x = (-1)^j sin r with one odd polynomial on |r| <= pi/2; the sign is
-//! the parity bit of j moved to the sign bit (no quadrant blends). cos uses
-//! the odd multiples of pi/2: x = (2n + 1) pi/2 + r, cos x = (-1)^(n+1)
-//! sin r. The polynomials are evaluated in Estrin form (short dependency
-//! chains: the loop is latency-bound otherwise, see `fast::map`).
+//! the parity bit of j moved to the sign bit of r (no quadrant blends).
+//! Only the reduction needs f64 (near a multiple of pi, r is far smaller
+//! than x); r itself goes back to f32, whose rounding costs at most half an
+//! ulp of r, and the polynomial runs 8 lanes wide in f32 instead of 4 in
+//! f64 (measured 1.7x faster, max error 2 ulp instead of 1). cos uses the
+//! odd multiples of pi/2: x = (2n + 1) pi/2 + r, cos x = (-1)^(n+1) sin r.
+//! The polynomial is evaluated in Estrin form (short dependency chains:
+//! the loop is latency-bound otherwise, see `fast::map`).
 //!
 //! f64: j = round(x 2/pi), r = x - j pi/2, Taylor polynomials on |r| <=
 //! pi/4 for sin and cos picked by the quadrant j mod 4.
@@ -93,10 +97,10 @@ fn by_quadrant(s: f64, c: f64, q: u64) -> f64 {
     if q & 2 == 0 { v } else { -v }
 }
 
-/// sin r for |r| <= pi/2 + a little, to well below an f32 ulp (Taylor
-/// through r^13, truncation < 7e-10), in Estrin form.
+/// sin r for |r| <= pi/2 + a little, in f32 (Taylor through r^13,
+/// truncation < 7e-10, far below an f32 ulp), in Estrin form.
 #[inline(always)]
-fn sin_poly_f32(r: f64) -> f64 {
+fn sin_poly_f32(r: f32) -> f32 {
     let z = r * r;
     let a = z.mul_add(1.0 / 120.0, -1.0 / 6.0);
     let b = z.mul_add(1.0 / 362_880.0, -1.0 / 5_040.0);
@@ -106,11 +110,11 @@ fn sin_poly_f32(r: f64) -> f64 {
     (z * r).mul_add(p, r)
 }
 
-/// Flips the sign of `v` when the integer held in the low bits of the
-/// magic-rounded `t` is odd.
+/// `v` with its sign flipped when the integer held in the low bits of the
+/// magic-rounded `t` is odd, rounded to f32.
 #[inline(always)]
-fn flip_if_odd(v: f64, t: f64) -> f64 {
-    f64::from_bits(v.to_bits() ^ (t.to_bits() << 63))
+fn flip_if_odd(v: f64, t: f64) -> f32 {
+    f64::from_bits(v.to_bits() ^ (t.to_bits() << 63)) as f32
 }
 
 /// sin(x) (f32); few ulp for |x| < [`SIN_COS_F32_MAX`].
@@ -124,7 +128,8 @@ pub fn sin_f32(xf: f32) -> f32 {
     let r = (-j).mul_add(2.0 * P1_29, x);
     let r = (-j).mul_add(2.0 * P2_29, r);
     let r = (-j).mul_add(2.0 * P3_29, r);
-    let v = flip_if_odd(sin_poly_f32(r), t) as f32;
+    // sin x = (-1)^j sin r = sin(+-r): the sign goes onto r.
+    let v = sin_poly_f32(flip_if_odd(r, t));
     // sin(-0) = -0 (the polynomial's r + r^3 p turns -0 into +0).
     if xf == 0.0 { xf } else { v }
 }
@@ -140,7 +145,7 @@ pub fn cos_f32(x: f32) -> f32 {
     let nr = m.mul_add(P1_29, -x);
     let nr = m.mul_add(P2_29, nr);
     let nr = m.mul_add(P3_29, nr);
-    flip_if_odd(sin_poly_f32(nr), t) as f32
+    sin_poly_f32(flip_if_odd(nr, t))
 }
 
 /// sin(x) (f64); few ulp for |x| < [`SIN_COS_F64_MAX`].

@@ -1,0 +1,216 @@
+//! `#[jit]` emission of a fused elementwise group with several
+//! transcendentals as staged loops over blocks (`fast::map_nm_blocks`):
+//! rjax-core's `loop_stages` cuts the group after each transcendental, and
+//! each stage becomes one short loop over the block; values read by a
+//! later stage pass through block-sized stack buffers. See
+//! `rjax_runtime::fast::staged` for why this is faster than one loop.
+
+use std::collections::HashSet;
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+use rjax_core::passes::{Stage, loop_stages};
+use rjax_core::{DType, Var};
+use syn::Ident;
+
+use super::emit::{Emitter, elem_ty, rust_ty};
+use super::fuse::fast;
+
+impl Emitter<'_> {
+    /// The staged form of the elementwise group `eqns` (results `outs`),
+    /// or None when one loop is as good (fewer than two transcendentals)
+    /// or the group does not fit (mixed dtypes, a result it does not
+    /// compute).
+    pub(super) fn staged_elementwise(&self, eqns: &[usize], outs: &[Var]) -> Option<TokenStream> {
+        let ins = self.group_inputs(eqns);
+        let (arrays, t, u) = self.map_operands(&ins, outs)?;
+        let bufs: Vec<Ident> = (0..outs.len())
+            .map(|k| format_ident!("__out{}", k))
+            .collect();
+        let (block, guarded) = self.staged_block(eqns, &arrays, t, outs, &bufs)?;
+        let (te, ue) = (elem_ty(t), elem_ty(u));
+        let (n_in, n_out) = (arrays.len(), outs.len());
+        let in_names: Vec<&Ident> = arrays.iter().map(|v| self.name(*v)).collect();
+        let out_names: Vec<&Ident> = outs.iter().map(|v| self.name(*v)).collect();
+        let first = in_names[0];
+        let f = fast();
+        let call = if guarded {
+            let precise = self.scalar_body_as(eqns, true)?;
+            quote! {
+                #f::map_nm_blocks_checked(
+                    [#(#in_names.as_slice()),*],
+                    [#(#bufs.as_mut_slice()),*],
+                    #block,
+                    move |[#(#in_names),*]: [#te; #n_in]| -> [#ue; #n_out] {
+                        #precise
+                        [#(#out_names),*]
+                    },
+                );
+            }
+        } else {
+            quote! {
+                #f::map_nm_blocks(
+                    [#(#in_names.as_slice()),*],
+                    [#(#bufs.as_mut_slice()),*],
+                    #block,
+                );
+            }
+        };
+        let out_tys = outs.iter().map(|o| rust_ty(self.j.ty(*o)));
+        let allocs = outs
+            .iter()
+            .map(|o| self.out_buffer(*o, quote!(#first.shape())));
+        let op = self.j.eqns[eqns[0]].prim.name();
+        let check = self.same_shapes(&arrays, op);
+        Some(quote! {
+            let (#(#out_names,)*): (#(#out_tys,)*) = {
+                #check
+                #(let mut #bufs = #allocs;)*
+                #call
+                (#(#bufs,)*)
+            };
+        })
+    }
+
+    /// The staged form of a full float sum of the elementwise producers
+    /// `eqns` (the summed value `x`, map operands `arrays`): the stages
+    /// fill a block of `x`, which `fast::map_sum_nm_blocks` adds up. The
+    /// expression is the sum as f64; None when one loop is as good.
+    pub(super) fn staged_sum(&self, eqns: &[usize], x: Var, arrays: &[Var]) -> Option<TokenStream> {
+        let t = self.j.ty(arrays[0]).dtype;
+        let buf = format_ident!("__vals");
+        let (block, guarded) =
+            self.staged_block(eqns, arrays, t, &[x], std::slice::from_ref(&buf))?;
+        let te = elem_ty(t);
+        let n_in = arrays.len();
+        let in_names: Vec<&Ident> = arrays.iter().map(|v| self.name(*v)).collect();
+        let (xn, xe) = (self.name(x), elem_ty(self.j.ty(x).dtype));
+        let f = fast();
+        Some(if guarded {
+            let precise = self.scalar_body_as(eqns, true)?;
+            quote! {
+                #f::map_sum_nm_blocks_checked(
+                    [#(#in_names.as_slice()),*],
+                    #block,
+                    move |[#(#in_names),*]: [#te; #n_in]| -> #xe {
+                        #precise
+                        #xn
+                    },
+                )
+            }
+        } else {
+            quote!(#f::map_sum_nm_blocks([#(#in_names.as_slice()),*], #block))
+        })
+    }
+
+    /// The block closure of a staged loop over the equations `eqns`:
+    /// `|[inputs]: [&[T]; N], [bufs]: [&mut [U]; M]|`, one loop per stage
+    /// of rjax-core's `loop_stages`, writing each of `outs` to its buffer
+    /// in the stage that computes it; it returns the fast-range flag when
+    /// the group has sin/cos (the bool). None when one loop is as good
+    /// (fewer than two transcendentals) or a result is not computed here.
+    fn staged_block(
+        &self,
+        eqns: &[usize],
+        arrays: &[Var],
+        t: DType,
+        outs: &[Var],
+        bufs: &[Ident],
+    ) -> Option<(TokenStream, bool)> {
+        let stages = loop_stages(self.j, eqns);
+        if stages.len() < 2
+            || outs
+                .iter()
+                .any(|o| !stages.iter().any(|s| self.defines(s, *o)))
+        {
+            return None;
+        }
+        let te = elem_ty(t);
+        let ue = elem_ty(self.j.ty(*outs.first()?).dtype);
+        let (n_in, n_out) = (arrays.len(), outs.len());
+        let in_names: Vec<&Ident> = arrays.iter().map(|v| self.name(*v)).collect();
+        let first = in_names[0];
+        let f = fast();
+
+        // Values a later stage reads: one block buffer each.
+        let carried: Vec<Var> = {
+            let mut seen = HashSet::new();
+            stages
+                .iter()
+                .flat_map(|s| s.carried.iter().copied())
+                .filter(|v| seen.insert(*v))
+                .collect()
+        };
+        let tmp = |v: Var| format_ident!("__blk_{}", self.name(v));
+        let temps = carried.iter().map(|&v| {
+            let (b, ty) = (tmp(v), elem_ty(self.j.ty(v).dtype));
+            quote! {
+                let mut #b = [<#ty as ::core::default::Default>::default(); #f::STAGE_BLOCK];
+                let #b = &mut #b[..__n];
+            }
+        });
+        let guarded = self.trig_guard(eqns).is_some();
+        let loops = stages
+            .iter()
+            .map(|s| {
+                let reads: HashSet<Var> = s
+                    .eqns
+                    .iter()
+                    .flat_map(|&i| self.j.eqns[i].inputs.iter().filter_map(|a| a.as_var()))
+                    .collect();
+                let load_ins = arrays.iter().filter(|v| reads.contains(v)).map(|v| {
+                    let n = self.name(*v);
+                    quote!(let #n = #n[__i];)
+                });
+                let load_carried = s.carried.iter().map(|&v| {
+                    let (n, b) = (self.name(v), tmp(v));
+                    quote!(let #n = #b[__i];)
+                });
+                let body = self.scalar_body(&s.eqns)?;
+                let save = carried.iter().filter(|v| self.defines(s, **v)).map(|&v| {
+                    let (n, b) = (self.name(v), tmp(v));
+                    quote!(#b[__i] = #n;)
+                });
+                let write = outs
+                    .iter()
+                    .zip(bufs)
+                    .filter(|(o, _)| self.defines(s, **o))
+                    .map(|(o, b)| {
+                        let n = self.name(*o);
+                        quote!(#b[__i] = #n;)
+                    });
+                let far = self.trig_guard(&s.eqns).map(|g| quote!(__far |= #g;));
+                Some(quote! {
+                    for __i in 0..__n {
+                        #(#load_ins)*
+                        #(#load_carried)*
+                        #body
+                        #(#save)*
+                        #(#write)*
+                        #far
+                    }
+                })
+            })
+            .collect::<Option<Vec<_>>>()?;
+        let far_decl = guarded.then(|| quote!(let mut __far = false;));
+        let far_ret = guarded.then(|| quote!(__far));
+        let block = quote! {
+            #[inline(always)]
+            move |[#(#in_names),*]: [&[#te]; #n_in], [#(#bufs),*]: [&mut [#ue]; #n_out]| {
+                let __n = #first.len();
+                #(let #in_names = &#in_names[..__n];)*
+                #(let #bufs = &mut #bufs[..__n];)*
+                #far_decl
+                #(#temps)*
+                #(#loops)*
+                #far_ret
+            }
+        };
+        Some((block, guarded))
+    }
+
+    /// Whether stage `s` computes `v`.
+    fn defines(&self, s: &Stage, v: Var) -> bool {
+        s.eqns.iter().any(|&i| self.j.eqns[i].outputs.contains(&v))
+    }
+}
