@@ -433,20 +433,23 @@ impl<'j> Emitter<'j> {
                     || { #stmts (#(#vals,)*) },
                 );
             };
-            // A one-hot result leaves the kernel as its length and values
-            // (see `fuse.rs`) and is assembled here, with its indices as
-            // constants, directly into this function's result: built
-            // inside the kernel, the array was copied out twice, each copy
-            // stalling on the narrower stores that had just built it (a
-            // third of a tiny `grad` call).
+            // A one-hot result leaves the kernel as its values only (see
+            // `fuse.rs`; a few floats come back in registers) and is
+            // assembled here, with its length and indices, directly into
+            // this function's result: built inside the kernel, the array
+            // was copied out twice, each copy stalling on the narrower
+            // stores that had just built it (a third of a tiny `grad`
+            // call); a (length, values) tuple came back through memory
+            // and stalled the same way.
             let outs = rets
                 .iter()
                 .zip(outv)
                 .map(|(r, a)| match a {
                     Atom::Var(v) if self.onehot_parts.contains(v) => {
-                        let ks = self.onehot_indices(*v);
+                        let (len, ks) = self.onehot_terms(*v);
+                        let len = dim_expr(&len);
                         let js = 0..ks.len();
-                        quote!(::rjax::runtime::jit::onehot(#r.0, &[#((#ks, #r.1[#js])),*]))
+                        quote!(::rjax::runtime::jit::onehot(#len, &[#((#ks, #r[#js])),*]))
                     }
                     _ => quote!(#r),
                 })
@@ -458,18 +461,19 @@ impl<'j> Emitter<'j> {
         Emitted { stmts, outs }
     }
 
-    /// The indices of the one-hot result `v`'s terms, in order.
-    fn onehot_indices(&self, v: Var) -> Vec<usize> {
+    /// The length of the one-hot result `v` and its terms' indices, in
+    /// order.
+    fn onehot_terms(&self, v: Var) -> (DimExpr, Vec<usize>) {
         self.plan
             .special
             .iter()
             .find_map(|(i, s)| match s {
-                Special::OneHot { terms, .. } if self.j.eqns[*i].outputs[0] == v => {
-                    Some(terms.iter().map(|(k, _)| *k).collect())
+                Special::OneHot { len, terms } if self.j.eqns[*i].outputs[0] == v => {
+                    Some((len.clone(), terms.iter().map(|(k, _)| *k).collect()))
                 }
                 _ => None,
             })
-            .unwrap_or_default()
+            .expect("a one-hot result has its plan entry")
     }
 
     /// The inputs of a scalar kernel, one `let` each. Such a kernel reads

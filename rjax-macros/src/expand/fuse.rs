@@ -104,9 +104,11 @@ impl Emitter<'_> {
                 let len = dim_expr(len);
                 if self.onehot_parts.contains(&e.outputs[0]) {
                     // Only an output: `Emitter::body` builds the array
-                    // from the length and these values after the kernel.
+                    // from these values after the kernel.
                     let vals = terms.iter().map(|(_, a)| self.scalar(a));
-                    return quote!(let #o = (#len, [#(#vals),*]););
+                    let el = super::emit::elem_ty(self.j.ty(e.outputs[0]).dtype);
+                    let n = terms.len();
+                    return quote!(let #o: [#el; #n] = [#(#vals),*];);
                 }
                 let terms = terms.iter().map(|(k, a)| {
                     let v = self.scalar(a);
