@@ -64,19 +64,27 @@ fn index_out_of_bounds_panics() {
 
 #[test]
 fn copy_on_write() {
-    let a = array![1.0, 2.0, 3.0];
+    let a = array![1.0, 2.0, 3.0, 4.0, 5.0];
     let mut b = a.clone();
     assert!(b.shares_storage(&a), "clone is cheap: one buffer");
     b[0] = 10.0;
     assert!(!b.shares_storage(&a));
-    assert_eq!(a.to_vec(), vec![1.0, 2.0, 3.0]);
-    assert_eq!(b.to_vec(), vec![10.0, 2.0, 3.0]);
-    let mut c = a.reshape(&[3, 1]);
+    assert_eq!(a.to_vec(), vec![1.0, 2.0, 3.0, 4.0, 5.0]);
+    assert_eq!(b.to_vec(), vec![10.0, 2.0, 3.0, 4.0, 5.0]);
+    let mut c = a.reshape(&[5, 1]);
     assert!(c.shares_storage(&a), "reshape is a view of the same buffer");
     c.set(&[2, 0], -1.0);
     c.as_mut_slice()[1] = -2.0;
+    assert_eq!(a.to_vec(), vec![1.0, 2.0, 3.0, 4.0, 5.0]);
+    assert_eq!(c.to_vec(), vec![1.0, -2.0, -1.0, 4.0, 5.0]);
+    // Up to 4 elements are held inline: a clone or a reshape is a copy,
+    // with the same copy-on-write behaviour seen from outside.
+    let a = array![1.0, 2.0, 3.0];
+    let mut b = a.reshape(&[3, 1]);
+    assert!(!b.shares_storage(&a));
+    b.set(&[0, 0], 9.0);
     assert_eq!(a.to_vec(), vec![1.0, 2.0, 3.0]);
-    assert_eq!(c.to_vec(), vec![1.0, -2.0, -1.0]);
+    assert_eq!(b.to_vec(), vec![9.0, 2.0, 3.0]);
     let mut d = a.clone();
     d += 1.0;
     assert_eq!(a.to_vec(), vec![1.0, 2.0, 3.0]);

@@ -210,6 +210,9 @@ pub struct Emitter<'j> {
     /// A tiny scalar kernel under `#[jit]` (see [`scalar_kernel`]): the
     /// body runs inside `fast::dispatch` with the fast transcendentals.
     scalar_kernel: bool,
+    /// In a scalar kernel, the one-hot results read by no equation: they
+    /// leave the kernel as (length, terms) (see [`Emitter::body`]).
+    pub(super) onehot_parts: HashSet<Var>,
 }
 
 /// Largest equation count of a body emitted as one scalar kernel (the
@@ -248,6 +251,27 @@ fn scalar_kernel(j: &Jaxpr, plan: &Plan) -> bool {
         })
 }
 
+/// The one-hot results of a scalar kernel that no emitted equation reads
+/// (element reads included): only outputs.
+fn onehot_parts(j: &Jaxpr, plan: &Plan) -> HashSet<Var> {
+    let mut read = HashSet::new();
+    for (i, e) in j.eqns.iter().enumerate() {
+        match plan.special.get(&i) {
+            Some(Special::ElementRead { src, .. }) => {
+                read.insert(*src);
+            }
+            _ if plan.skip.contains(&i) => {}
+            _ => read.extend(e.inputs.iter().filter_map(Atom::as_var)),
+        }
+    }
+    plan.special
+        .iter()
+        .filter(|(_, s)| matches!(s, Special::OneHot { .. }))
+        .map(|(i, _)| j.eqns[*i].outputs[0])
+        .filter(|v| !read.contains(v))
+        .collect()
+}
+
 /// Emitted code: statements, then the output expressions (owned values).
 pub struct Emitted {
     /// Statements.
@@ -283,6 +307,11 @@ impl<'j> Emitter<'j> {
         let jit = JIT.with(Cell::get);
         let plan = if jit { Plan::new(j) } else { Plan::default() };
         let scalar_kernel = jit && scalar_kernel(j, &plan);
+        let onehot_parts = if scalar_kernel {
+            onehot_parts(j, &plan)
+        } else {
+            HashSet::new()
+        };
         Emitter {
             j,
             names,
@@ -290,6 +319,7 @@ impl<'j> Emitter<'j> {
             plan,
             dest: HashMap::new(),
             scalar_kernel,
+            onehot_parts,
         }
     }
 
@@ -298,6 +328,7 @@ impl<'j> Emitter<'j> {
     fn nested(j: &'j Jaxpr) -> Self {
         let mut e = Emitter::new(j);
         e.scalar_kernel = false;
+        e.onehot_parts.clear();
         e
     }
 
@@ -356,7 +387,9 @@ impl<'j> Emitter<'j> {
             .iter()
             .map(|v| rust_ty(self.j.ty(*v)))
             .collect();
-        let mut stmts = if names.len() == 1 {
+        let mut stmts = if self.scalar_kernel {
+            self.bind_kernel_inputs(&names, &tys, inputs)
+        } else if names.len() == 1 {
             let (n, t, i) = (names[0], &tys[0], &inputs[0]);
             quote!(let #n: #t = #i;)
         } else if names.is_empty() {
@@ -400,12 +433,69 @@ impl<'j> Emitter<'j> {
                     || { #stmts (#(#vals,)*) },
                 );
             };
-            let outs = rets.iter().map(|r| quote!(#r)).collect();
+            // A one-hot result leaves the kernel as its length and values
+            // (see `fuse.rs`) and is assembled here, with its indices as
+            // constants, directly into this function's result: built
+            // inside the kernel, the array was copied out twice, each copy
+            // stalling on the narrower stores that had just built it (a
+            // third of a tiny `grad` call).
+            let outs = rets
+                .iter()
+                .zip(outv)
+                .map(|(r, a)| match a {
+                    Atom::Var(v) if self.onehot_parts.contains(v) => {
+                        let ks = self.onehot_indices(*v);
+                        let js = 0..ks.len();
+                        quote!(::rjax::runtime::jit::onehot(#r.0, &[#((#ks, #r.1[#js])),*]))
+                    }
+                    _ => quote!(#r),
+                })
+                .collect();
             return Emitted { stmts, outs };
         }
         stmts.extend(quote!(let (#(#rets,)*) = (#(#vals,)*);));
         let outs = rets.iter().map(|r| quote!(#r)).collect();
         Emitted { stmts, outs }
+    }
+
+    /// The indices of the one-hot result `v`'s terms, in order.
+    fn onehot_indices(&self, v: Var) -> Vec<usize> {
+        self.plan
+            .special
+            .iter()
+            .find_map(|(i, s)| match s {
+                Special::OneHot { terms, .. } if self.j.eqns[*i].outputs[0] == v => {
+                    Some(terms.iter().map(|(k, _)| *k).collect())
+                }
+                _ => None,
+            })
+            .unwrap_or_default()
+    }
+
+    /// The inputs of a scalar kernel, one `let` each. Such a kernel reads
+    /// its array inputs only element by element, so an array input given
+    /// as `x.clone()` and not returned as it is is bound as `&x`: no
+    /// reference-count round trip (nor a copy of a short inline array)
+    /// per call.
+    fn bind_kernel_inputs(
+        &self,
+        names: &[&Ident],
+        tys: &[TokenStream],
+        inputs: &[TokenStream],
+    ) -> TokenStream {
+        let mut out = TokenStream::new();
+        for (k, (n, t)) in names.iter().zip(tys).enumerate() {
+            let v = self.j.invars[k];
+            let i = &inputs[k];
+            let returned = self.j.outvars.contains(&Atom::Var(v));
+            match cloned_receiver(i) {
+                Some(r) if self.j.ty(v).rank() > 0 && !returned => {
+                    out.extend(quote!(let #n: &#t = &#r;));
+                }
+                _ => out.extend(quote!(let #n: #t = #i;)),
+            }
+        }
+        out
     }
 
     /// One equation as one `let`.
@@ -876,6 +966,19 @@ impl<'j> Emitter<'j> {
 /// The inline `fast` form of a float transcendental in a scalar kernel;
 /// sin and cos fall back to libm beyond the range where the fast ones
 /// keep their few-ulp accuracy.
+/// `x` when `e` is the expression `x.clone()`.
+fn cloned_receiver(e: &TokenStream) -> Option<TokenStream> {
+    match syn::parse2::<syn::Expr>(e.clone()).ok()? {
+        syn::Expr::MethodCall(m)
+            if m.method == "clone" && m.args.is_empty() && m.turbofish.is_none() =>
+        {
+            let r = m.receiver;
+            Some(quote!(#r))
+        }
+        _ => None,
+    }
+}
+
 fn fast_scalar(p: Prim, x: &TokenStream, d: DType) -> Option<TokenStream> {
     let m = quote!(::rjax::runtime::fast::FastMath);
     let max = match d {

@@ -102,6 +102,12 @@ impl Emitter<'_> {
             }
             Special::OneHot { len, terms } => {
                 let len = dim_expr(len);
+                if self.onehot_parts.contains(&e.outputs[0]) {
+                    // Only an output: `Emitter::body` builds the array
+                    // from the length and these values after the kernel.
+                    let vals = terms.iter().map(|(_, a)| self.scalar(a));
+                    return quote!(let #o = (#len, [#(#vals),*]););
+                }
                 let terms = terms.iter().map(|(k, a)| {
                     let v = self.scalar(a);
                     quote!((#k, #v))

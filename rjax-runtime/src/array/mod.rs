@@ -16,10 +16,11 @@
 //! - `nalgebra.rs`: conversions to and from nalgebra matrices and vectors.
 //!
 //! Storage (`storage.rs`, `dims.rs`, `buffer_cache.rs`): the shape is
-//! inline up to rank 4 and the elements up to 4 are inline in the shared
-//! allocation, so a tiny array costs one allocation; buffers of large
-//! arrays go to [`buffer_cache`] when dropped and serve the next array of
-//! about that size (no fresh pages to fault in).
+//! inline up to rank 4 and up to 4 elements are inline in the `Array`
+//! value itself, so a tiny array costs no allocation at all (and a clone
+//! of it is a copy); buffers of large arrays go to [`buffer_cache`] when
+//! dropped and serve the next array of about that size (no fresh pages to
+//! fault in).
 //!
 //! # Conventions chosen where NumPy, JAX and Rust disagree
 //! - `len()` is the number of elements (as ndarray), not the first axis.
@@ -45,15 +46,14 @@ mod storage;
 
 pub use math::{try_where_, where_};
 
-use std::sync::Arc;
-
 use crate::dtype::Element;
 use crate::error::{Result, RjaxError};
 use dims::Dims;
-use storage::Storage;
+use storage::Data;
 
 /// An n-dimensional array, row-major, cheap to clone (shared storage, copy
-/// on write).
+/// on write; arrays of at most 4 elements hold them inline and a clone
+/// copies them).
 ///
 /// ```
 /// use rjax_runtime::Array;
@@ -62,7 +62,7 @@ use storage::Storage;
 /// ```
 #[derive(Clone)]
 pub struct Array<T> {
-    data: Arc<Storage<T>>,
+    data: Data<T>,
     shape: Dims,
 }
 
@@ -71,7 +71,7 @@ impl<T: Element> Array<T> {
     pub fn from_vec(data: Vec<T>) -> Self {
         Array {
             shape: Dims::from([data.len()]),
-            data: Arc::new(Storage::from_vec(data)),
+            data: Data::from_vec(data),
         }
     }
 
@@ -88,7 +88,7 @@ impl<T: Element> Array<T> {
             });
         }
         Ok(Array {
-            data: Arc::new(Storage::from_vec(data)),
+            data: Data::from_vec(data),
             shape: shape.into(),
         })
     }
@@ -96,7 +96,7 @@ impl<T: Element> Array<T> {
     /// A 0-d array holding one value.
     pub fn scalar(x: T) -> Self {
         Array {
-            data: Arc::new(Storage::from_slice(&[x])),
+            data: Data::from_slice(&[x]),
             shape: Dims::from([]),
         }
     }
@@ -129,8 +129,7 @@ impl<T: Element> Array<T> {
     /// The elements in row-major order, mutably; copies the storage first if
     /// it is shared (copy on write).
     pub fn as_mut_slice(&mut self) -> &mut [T] {
-        let s: &mut Storage<T> = Arc::make_mut(&mut self.data);
-        s
+        self.data.make_mut()
     }
 
     /// The elements as a new `Vec`, row-major.
@@ -144,26 +143,41 @@ impl<T: Element> Array<T> {
         let shape = shape.into();
         debug_assert_eq!(shape.iter().product::<usize>(), data.len());
         Array {
-            data: Arc::new(Storage::from_vec(data)),
+            data: Data::from_vec(data),
             shape,
         }
     }
 
     /// An array of parts already known to agree, copying `data` (inline
-    /// when it has at most 4 elements: one allocation in all).
+    /// when it has at most 4 elements: no allocation).
+    #[inline]
     pub(crate) fn from_raw_slice(shape: impl Into<Dims>, data: &[T]) -> Self {
         let shape = shape.into();
         debug_assert_eq!(shape.iter().product::<usize>(), data.len());
         Array {
-            data: Arc::new(Storage::from_slice(data)),
+            data: Data::from_slice(data),
             shape,
+        }
+    }
+
+    /// A 1-d array of the first `len` (at most 4) of `vals`, the rest
+    /// being `T::default()`: stored inline, built in place.
+    #[inline]
+    pub(crate) fn inline_vector(len: usize, vals: [T; storage::INLINE_LEN]) -> Self {
+        debug_assert!(len <= storage::INLINE_LEN);
+        Array {
+            data: Data::Inline {
+                len: len as u8,
+                vals,
+            },
+            shape: Dims::from([len]),
         }
     }
 
     /// True when no other array shares this one's storage (writing to it
     /// then copies nothing).
     pub(crate) fn is_unshared(&mut self) -> bool {
-        Arc::get_mut(&mut self.data).is_some()
+        self.data.is_unshared()
     }
 
     /// The same storage seen with another shape of the same size (no copy).
@@ -171,7 +185,7 @@ impl<T: Element> Array<T> {
         let shape = shape.into();
         debug_assert_eq!(shape.iter().product::<usize>(), self.data.len());
         Array {
-            data: Arc::clone(&self.data),
+            data: self.data.clone(),
             shape,
         }
     }
@@ -180,7 +194,7 @@ impl<T: Element> Array<T> {
     /// shared (and not one of the inline storages of arrays of at most 4
     /// elements).
     pub fn into_vec(self) -> Vec<T> {
-        Arc::try_unwrap(self.data).map_or_else(|shared| shared.to_vec(), Storage::into_vec)
+        self.data.into_vec()
     }
 }
 
@@ -249,9 +263,10 @@ impl<T: Element> Array<T> {
     }
 
     /// True when both arrays share one storage buffer (no copy happened
-    /// since one was cloned from the other).
+    /// since one was cloned from the other). Never for arrays of at most 4
+    /// elements: they hold their elements inline, and a clone copies them.
     pub fn shares_storage(&self, other: &Array<T>) -> bool {
-        Arc::ptr_eq(&self.data, &other.data)
+        self.data.same_buffer(&other.data)
     }
 }
 

@@ -5,6 +5,10 @@
 use crate::array::buffer_cache;
 use crate::{Array, Element};
 
+/// Element counts up to which results are built from a stack array
+/// (those of at most 4 elements then live inline: no allocation).
+const SHORT: usize = 8;
+
 /// A buffer of `shape` whose every element the caller overwrites before
 /// reading: `spare` when it has that shape and nobody else holds its
 /// storage, else one from [`buffer_cache`] (the pages of a dropped array
@@ -18,7 +22,12 @@ pub fn buffer<T: Element>(spare: Option<Array<T>>, shape: &[usize]) -> Array<T> 
     {
         return a;
     }
-    Array::from_raw(shape, buffer_cache::overwrite(shape.iter().product()))
+    let n: usize = shape.iter().product();
+    // Short arrays hold their elements inline: no Vec to fill and drop.
+    if n <= SHORT {
+        return Array::from_raw_slice(shape, &[T::default(); SHORT][..n]);
+    }
+    Array::from_raw(shape, buffer_cache::overwrite(n))
 }
 
 /// A new buffer with the shape of `like`.
@@ -29,32 +38,49 @@ pub fn buffer_like<T: Element, U: Element>(like: &Array<U>) -> Array<T> {
 
 /// A 1-d array of length `len`, zero except for `terms` added at their
 /// indices: the gradient of a function that reads single elements
-/// (`t[0]`, `t[1]`, ..) assembled in one allocation.
+/// (`t[0]`, `t[1]`, ..) assembled in one pass.
 ///
 /// # Panics
 /// When an index is out of bounds (names the op and the length).
 #[inline]
 pub fn onehot<T: Element + std::ops::AddAssign>(len: usize, terms: &[(usize, T)]) -> Array<T> {
-    let add = |v: &mut [T]| {
+    // Short results (the gradient of f(t[0], t[1], t[2])) are built in
+    // place, inline in the array: no allocation, and with the constant
+    // indices of emitted code, no stack round trip either.
+    if len <= 4 {
+        let mut v = [T::default(); 4];
         for &(i, x) in terms {
-            assert!(
-                i < len,
-                "pad: index {i} is out of bounds for an array of length {len}"
-            );
+            if i >= len {
+                onehot_out_of_bounds(i, len);
+            }
             v[i] += x;
         }
-    };
-    // Short results (the gradient of f(t[0], t[1], t[2])) are assembled
-    // on the stack and stored inline: one allocation per call.
-    const SHORT: usize = 8;
+        return Array::inline_vector(len, v);
+    }
     if len <= SHORT {
         let mut v = [T::default(); SHORT];
-        add(&mut v[..len]);
+        for &(i, x) in terms {
+            if i >= len {
+                onehot_out_of_bounds(i, len);
+            }
+            v[i] += x;
+        }
         return Array::from_raw_slice([len], &v[..len]);
     }
     let mut v = vec![T::default(); len];
-    add(&mut v);
+    for &(i, x) in terms {
+        if i >= len {
+            onehot_out_of_bounds(i, len);
+        }
+        v[i] += x;
+    }
     Array::from_raw([len], v)
+}
+
+#[cold]
+#[inline(never)]
+fn onehot_out_of_bounds(i: usize, len: usize) -> ! {
+    panic!("pad: index {i} is out of bounds for an array of length {len}")
 }
 
 /// Column `col` of a 2-d array as a new 1-d array (one strided pass): the

@@ -6,11 +6,15 @@
 //!
 //! The kernels themselves are chosen at compile time by the macro, and
 //! the instruction set once per process (`fast::isa`), so a hit costs one
-//! comparison with the last signature seen on this cache (a short lock).
+//! comparison with the last signature seen on this cache. That compare
+//! takes no lock: the last signature is also kept encoded in atomic words
+//! behind a sequence counter (a seqlock, [`Last`]); a call whose signature
+//! is not that one (or does not fit in it) takes the mutex and searches
+//! the list. Either way the counts are exact.
 
 use std::fmt;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering, fence};
 
 /// One input's abstract value: shape and dtype name (borrowed: looking a
 /// signature up allocates nothing; only a miss stores a copy).
@@ -56,12 +60,92 @@ pub struct CacheStats {
     pub misses: u64,
 }
 
+/// Words of the encoded last signature (see [`encode`]).
+const WORDS: usize = 24;
+
+/// A signature as words: per input its dtype name (up to 8 bytes, packed),
+/// its rank and its dims. `None` when that does not fit in [`WORDS`] (or
+/// a dtype name is longer): such signatures always take the mutex.
+#[inline]
+fn encode(sig: &[ArgSig], out: &mut [u64; WORDS]) -> Option<usize> {
+    let mut n = 0;
+    for a in sig {
+        let d = a.dtype.as_bytes();
+        if d.len() > 8 || n + 2 + a.shape.len() > WORDS {
+            return None;
+        }
+        let mut b = [0u8; 8];
+        b[..d.len()].copy_from_slice(d);
+        out[n] = u64::from_le_bytes(b);
+        out[n + 1] = a.shape.len() as u64;
+        n += 2;
+        for &x in a.shape {
+            out[n] = x as u64;
+            n += 1;
+        }
+    }
+    Some(n)
+}
+
+/// The last signature entered, readable without a lock: a sequence
+/// counter (odd while a writer is storing) around atomic words. Writers
+/// hold the cache's mutex, so there is one at a time.
+struct Last {
+    seq: AtomicU64,
+    /// Number of valid words, plus one (0: nothing stored yet).
+    len: AtomicU64,
+    words: [AtomicU64; WORDS],
+}
+
+impl Last {
+    const fn new() -> Self {
+        Last {
+            seq: AtomicU64::new(0),
+            len: AtomicU64::new(0),
+            words: [const { AtomicU64::new(0) }; WORDS],
+        }
+    }
+
+    /// True when `w` is the stored signature (a consistent read of it).
+    #[inline]
+    fn is(&self, w: &[u64]) -> bool {
+        let s1 = self.seq.load(Ordering::Acquire);
+        if s1 & 1 == 1 || self.len.load(Ordering::Relaxed) != w.len() as u64 + 1 {
+            return false;
+        }
+        let same = w
+            .iter()
+            .zip(&self.words)
+            .all(|(x, a)| a.load(Ordering::Relaxed) == *x);
+        fence(Ordering::Acquire);
+        same && self.seq.load(Ordering::Relaxed) == s1
+    }
+
+    /// Stores `w` (the caller holds the cache's mutex).
+    fn store(&self, w: Option<&[u64]>) {
+        let s = self.seq.load(Ordering::Relaxed);
+        self.seq.store(s + 1, Ordering::Relaxed);
+        fence(Ordering::Release);
+        match w {
+            Some(w) => {
+                for (a, x) in self.words.iter().zip(w) {
+                    a.store(*x, Ordering::Relaxed);
+                }
+                self.len.store(w.len() as u64 + 1, Ordering::Relaxed);
+            }
+            None => self.len.store(0, Ordering::Relaxed),
+        }
+        self.seq.store(s + 2, Ordering::Release);
+    }
+}
+
 /// The per-function cache (one `static` per `#[jit]` function).
 pub struct SigCache {
     name: &'static str,
     hits: AtomicU64,
     misses: AtomicU64,
     seen: Mutex<Vec<Owned>>,
+    last: Last,
 }
 
 impl SigCache {
@@ -72,26 +156,50 @@ impl SigCache {
             hits: AtomicU64::new(0),
             misses: AtomicU64::new(0),
             seen: Mutex::new(Vec::new()),
+            last: Last::new(),
         }
     }
 
     /// Records a call with this signature; true on a miss (the caller then
     /// runs its shape checks). Logs the miss when `RJAX_LOG=1`.
+    #[inline]
     pub fn enter(&self, sig: &[ArgSig]) -> bool {
-        let mut seen = self.seen.lock().unwrap_or_else(|p| p.into_inner());
-        // Most recent first: a loop calling with one shape hits at once.
-        if let Some(pos) = seen.iter().rposition(|s| same(s, sig)) {
-            let last = seen.len() - 1;
-            seen.swap(pos, last);
-            drop(seen);
+        let mut buf = [0u64; WORDS];
+        let words = encode(sig, &mut buf).map(|n| &buf[..n]);
+        // The last signature again (a loop calling with one shape): no lock.
+        if let Some(w) = words
+            && self.last.is(w)
+        {
             self.hits.fetch_add(1, Ordering::Relaxed);
             return false;
         }
-        seen.push(sig.iter().map(|a| (a.shape.to_vec(), a.dtype)).collect());
+        self.enter_locked(sig, words)
+    }
+
+    #[inline(never)]
+    fn enter_locked(&self, sig: &[ArgSig], words: Option<&[u64]>) -> bool {
+        let mut seen = self.seen.lock().unwrap_or_else(|p| p.into_inner());
+        // Most recent first: a loop calling with one shape hits at once.
+        let miss = match seen.iter().rposition(|s| same(s, sig)) {
+            Some(pos) => {
+                let last = seen.len() - 1;
+                seen.swap(pos, last);
+                false
+            }
+            None => {
+                seen.push(sig.iter().map(|a| (a.shape.to_vec(), a.dtype)).collect());
+                true
+            }
+        };
+        self.last.store(words);
         drop(seen);
-        self.misses.fetch_add(1, Ordering::Relaxed);
-        self.log(sig);
-        true
+        if miss {
+            self.misses.fetch_add(1, Ordering::Relaxed);
+            self.log(sig);
+        } else {
+            self.hits.fetch_add(1, Ordering::Relaxed);
+        }
+        miss
     }
 
     /// For functions whose inputs are all scalars: the signature is fixed
@@ -152,5 +260,33 @@ mod tests {
         assert_eq!(c.stats(), CacheStats { hits: 2, misses: 2 });
         assert_eq!(c.message(&a), "compiling f for [512, 512]:f32");
         assert_eq!(c.message(&b), "compiling f for [3]:f32, []:f64");
+    }
+
+    #[test]
+    fn signatures_too_long_for_the_fast_path_still_hit_and_miss() {
+        let c = SigCache::new("g");
+        let long = [1usize; 30];
+        let a = [ArgSig::new(&long, "f32")];
+        let b = [ArgSig::new(&long[..29], "f32")];
+        let d = [ArgSig::new(&[2], "a_long_dtype_name")];
+        for _ in 0..2 {
+            for s in [&a[..], &b[..], &d[..]] {
+                c.enter(s);
+            }
+        }
+        assert_eq!(c.stats(), CacheStats { hits: 3, misses: 3 });
+    }
+
+    #[test]
+    fn the_encoding_tells_dtypes_and_ranks_apart() {
+        let c = SigCache::new("h");
+        // Same words if the rank were not encoded: [2, 3] vs [2] then [3].
+        let s1 = [ArgSig::new(&[2, 3], "f32"), ArgSig::new(&[], "f32")];
+        let s2 = [ArgSig::new(&[2], "f32"), ArgSig::new(&[3], "f32")];
+        let s3 = [ArgSig::new(&[2, 3], "f64"), ArgSig::new(&[], "f32")];
+        for s in [&s1, &s2, &s3, &s1, &s1] {
+            c.enter(s);
+        }
+        assert_eq!(c.stats(), CacheStats { hits: 2, misses: 3 });
     }
 }
