@@ -40,7 +40,7 @@ for w in "${workloads[@]}"; do
     "$bench_bin" "$w" | grep -P "^(macro:)?$w(_1t)?\t" >>"$rust_out"
     "$venv/bin/python" benches/jax_compare.py "$w" | grep -P "^$w\t" >>"$jax_out"
     if [ "$w" = stream_scale ]; then
-        # The chain and the bandwidth rows again with streaming stores.
+        # The bandwidth rows again with streaming stores.
         "$bench_bin" stream_stores | grep -P "^stream_stores:" >>"$rust_out"
     fi
 done
@@ -94,8 +94,6 @@ if [ -n "$bw" ]; then
     bwrow "elementwise_chain JAX jit" "$(lookup "$jax_out" elementwise_chain)"
     bwrow "streaming stores: stream_scale, 1 thread" "$(lookup "$rust_out" stream_stores:stream_scale_1t)"
     bwrow "streaming stores: stream_scale, all" "$(lookup "$rust_out" stream_stores:stream_scale)"
-    bwrow "streaming stores: chain hand-fused" "$(lookup "$rust_out" stream_stores:elementwise_chain)"
-    bwrow "streaming stores: chain #[jit]" "$(lookup "$rust_out" stream_stores:macro:elementwise_chain)"
 fi
 cat <<'NOTE'
 rjax hand-fused: rjax-runtime `fast::` kernels called by hand (the code #[jit]
@@ -104,6 +102,6 @@ rjax hand-fused: rjax-runtime `fast::` kernels called by hand (the code #[jit]
   ratio = rjax / JAX (< 1: rjax faster).
 bandwidth: GB/s = 80 MB / time; "% of" = share of the stream_scale row's
   GB/s (1 thread, all threads) measured in this run. Streaming-store rows:
-  the same loops with non-temporal stores (fast::set_stream_stores; off by
-  default). stream_scale has no #[jit] column (it is the measuring stick).
+  y=2x with non-temporal stores (fast::set_stream_stores; off by default;
+  the staged chain does not use them: measured slower). stream_scale has no #[jit] column (it is the measuring stick).
 NOTE

@@ -150,3 +150,61 @@ fn fused_sum_of_sines_beyond_the_fast_range() {
         );
     }
 }
+
+/// sin/cos in a matmul's epilogue: the product is computed first and the
+/// epilogue runs as a checked loop, since the gemm's tiles have no
+/// fallback of their own.
+#[jit]
+fn wave_layer(
+    #[rank(2)] x: &Array<f32>,
+    #[rank(2)] w: &Array<f32>,
+    b: &Array<f32>,
+) -> (Array<f32>, Array<f32>) {
+    let z = x.dot(w) + b;
+    (z.sin(), z.cos() * 2.0)
+}
+
+#[test]
+fn sin_and_cos_in_a_matmul_epilogue_beyond_the_fast_range() {
+    // Small integers times 2^60: every product and sum is exact in f32,
+    // so the reference sees the very argument the kernel does, and all
+    // are far beyond SIN_COS_F32_MAX (2.6e7) and the fast reduction's
+    // rounding trick (2^52 pi).
+    let (m, k, n) = (37, 24, 29);
+    let int = |i: usize, p: usize| ((i * p + 7) % 23) as f32 - 11.0;
+    let big = 2f32.powi(60);
+    let x: Vec<f32> = (0..m * k).map(|i| int(i, 5) * big).collect();
+    let w: Vec<f32> = (0..k * n).map(|i| int(i, 3)).collect();
+    let b: Vec<f32> = (0..n).map(|j| int(j, 2) * big).collect();
+    let (s, c) = wave_layer(
+        &Array::from_shape_vec(vec![m, k], x.clone()).unwrap(),
+        &Array::from_shape_vec(vec![k, n], w.clone()).unwrap(),
+        &Array::from_vec(b.clone()),
+    );
+    assert_eq!(s.shape(), &[m, n]);
+    let mut beyond = 0;
+    for i in 0..m {
+        for j in 0..n {
+            let z: f64 = (0..k)
+                .map(|l| x[i * k + l] as f64 * w[l * n + j] as f64)
+                .sum::<f64>()
+                + b[j] as f64;
+            assert_eq!(z, z as f32 as f64, "the test's products must be exact");
+            beyond += (z.abs() > rjax::runtime::fast::SIN_COS_F32_MAX as f64) as usize;
+            let (gs, gc) = (s.as_slice()[i * n + j], c.as_slice()[i * n + j]);
+            assert!(
+                close(gs, z.sin() as f32, 2e-6),
+                "sin at ({i}, {j}), z = {z}: {gs} vs {}",
+                z.sin()
+            );
+            assert!(
+                close(gc, (2.0 * z.cos()) as f32, 4e-6),
+                "cos at ({i}, {j}), z = {z}: {gc}"
+            );
+        }
+    }
+    assert!(
+        beyond > 100,
+        "only {beyond} arguments beyond the fast range"
+    );
+}

@@ -446,7 +446,23 @@ impl Emitter<'_> {
         let (&d, epi) = g.eqns.split_first()?;
         let de = &self.j.eqns[d];
         let ops = self.dot_operands(de)?;
-        self.dot(de.outputs[0], ops, epi, &g.outputs)
+        let dv = de.outputs[0];
+        if self.trig_guard(epi).is_some() {
+            // The gemm's tile epilogue has no fallback for sin/cos beyond
+            // the fast range: the product alone, then the epilogue as a
+            // checked elementwise loop (bias broadcasts built after all).
+            let mut out: TokenStream = g
+                .inputs
+                .iter()
+                .filter_map(|a| self.plan.cols.get(&a.as_var()?))
+                .map(|&(b, _)| self.eqn(&self.j.eqns[b]))
+                .collect();
+            out.extend(self.dot(dv, ops, &[], &[dv])?);
+            let rest: Vec<Var> = g.outputs.iter().copied().filter(|o| *o != dv).collect();
+            out.extend(self.elementwise(epi, &rest)?);
+            return Some(out);
+        }
+        self.dot(dv, ops, epi, &g.outputs)
     }
 
     /// The operands of a fast matmul as stored, `(a, trans_a, b,

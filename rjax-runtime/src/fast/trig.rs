@@ -19,8 +19,10 @@
 //!
 //! Range: the reduction is exact for |x| < [`SIN_COS_F32_MAX`] (f32) and
 //! [`SIN_COS_F64_MAX`] (f64). Beyond that the scalar functions lose
-//! accuracy (they stay in [-1, 1]); the slice functions in `fast::slices`
-//! recompute such rare lanes with std, so they are accurate everywhere.
+//! accuracy, and far beyond it (|x| > 2^52 pi) return meaningless values,
+//! not even within [-1, 1]; the slice functions in `fast::slices` and
+//! every `#[jit]` loop recompute such rare lanes with std, so they are
+//! accurate everywhere.
 
 /// Largest |x| (f32) for which `sin_f32`/`cos_f32` stay within a few ulp.
 pub const SIN_COS_F32_MAX: f32 = 2.6e7; // j < 2^24
