@@ -398,6 +398,43 @@ fn sin_cos_near_ulp_in_their_range() {
 }
 
 #[test]
+fn reduced_exp_and_tanh_equal_the_general_forms_in_their_ranges() {
+    // `#[jit]` calls them where rjax-core proves the argument inside these
+    // ranges; there they must give the general functions' bits, so the
+    // ulp figures above hold for them too. Every 7th bit pattern.
+    use rjax::core::passes::ranges::{EXP_F32_NORMAL_ARG, TANH_F32_POS_ARG};
+    let xs = (0..u32::MAX / 29).map(|i| f32::from_bits(i * 29));
+    let (mut n_exp, mut n_tanh) = (0u64, 0u64);
+    for x in xs {
+        let v = x as f64;
+        if EXP_F32_NORMAL_ARG.0 <= v && v <= EXP_F32_NORMAL_ARG.1 {
+            let (got, want) = (fast::exp_f32_normal(x), fast::exp_f32(x));
+            assert_eq!(got.to_bits(), want.to_bits(), "exp_f32_normal({x:e})");
+            n_exp += 1;
+        }
+        if TANH_F32_POS_ARG.0 < v && v <= TANH_F32_POS_ARG.1 {
+            let (got, want) = (fast::tanh_f32_pos(x), fast::tanh_f32(x));
+            assert_eq!(got.to_bits(), want.to_bits(), "tanh_f32_pos({x:e})");
+            n_tanh += 1;
+        }
+    }
+    // The range ends themselves.
+    for x in [EXP_F32_NORMAL_ARG.0 as f32, EXP_F32_NORMAL_ARG.1 as f32] {
+        assert_eq!(
+            fast::exp_f32_normal(x).to_bits(),
+            fast::exp_f32(x).to_bits()
+        );
+    }
+    let top = TANH_F32_POS_ARG.1 as f32;
+    assert_eq!(
+        fast::tanh_f32_pos(top).to_bits(),
+        fast::tanh_f32(top).to_bits()
+    );
+    assert!(fast::exp_f32_normal(f32::NAN).is_nan() && fast::tanh_f32_pos(f32::NAN).is_nan());
+    println!("exp_f32_normal: {n_exp} inputs, tanh_f32_pos: {n_tanh} inputs, same bits");
+}
+
+#[test]
 fn sin_cos_slices_accurate_everywhere() {
     // Beyond the fast reduction's range the slice functions use std.
     let xs = sweep32(ALL32);

@@ -188,6 +188,64 @@ fn an_element_does_not_depend_on_its_block() {
     }
 }
 
+/// exp and tanh of unbounded arguments (overflow, underflow, infinities):
+/// the reduced forms rjax-core's ranges allow elsewhere must not be used.
+#[jit]
+fn unbounded(x: &Array<f32>) -> Array<f32> {
+    (x * 100.0).exp().tanh()
+}
+
+/// exp's argument within [-40, 40] (reduced form), tanh's positive but up
+/// to e^40 (general form); and a negative tanh argument.
+#[jit]
+fn partly_bounded(x: &Array<f32>) -> (Array<f32>, Array<f32>) {
+    let e = (x.sin() * 40.0).exp();
+    (e.clone().tanh(), (x.cos() - 2.0).tanh() * e)
+}
+
+#[test]
+fn reduced_exp_and_tanh_only_where_ranges_allow() {
+    let mut v = wave(3000, 2.0).to_vec();
+    for (i, x) in [
+        1.0e3,
+        -1.0e3,
+        0.95,
+        -0.9,
+        f32::INFINITY,
+        f32::NEG_INFINITY,
+        f32::NAN,
+        1.0e30,
+        -0.0,
+        0.0,
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        v[7 + 100 * i] = x;
+    }
+    let x = Array::from_vec(v.clone());
+    let y = unbounded(&x);
+    let (t, u) = partly_bounded(&x);
+    for i in 0..v.len() {
+        let a = v[i] as f64;
+        let e40 = (a.sin() * 40.0).exp();
+        for (got, want, what) in [
+            (y[i], ((a * 100.0) as f32 as f64).exp().tanh(), "unbounded"),
+            (t[i], e40.tanh(), "tanh of exp"),
+            (u[i], (a.cos() - 2.0).tanh() * e40, "negative tanh"),
+        ] {
+            if want.is_nan() {
+                assert!(got.is_nan(), "{what} at {a:e}: {got}");
+            } else {
+                assert!(
+                    (got as f64 - want).abs() <= 2e-5 * (1.0 + want.abs()),
+                    "{what} at {a:e}: jit {got} vs {want}"
+                );
+            }
+        }
+    }
+}
+
 #[jit]
 fn chain64(x: &Array<f64>) -> Array<f64> {
     (x.cos() * 2.0 - 1.0).exp().tanh() + x.sin()

@@ -2,7 +2,8 @@
 //! elimination, common-subexpression elimination, constant folding,
 //! algebraic simplification; `optimize` runs them to a fixed point. Also
 //! the fusion analysis the jit emitter consumes (`fusion`, and `stages`
-//! for cutting a fused loop at its transcendentals) and the
+//! for cutting a fused loop at its transcendentals, `ranges` for the
+//! value ranges that let it skip clamps) and the
 //! emission-time combining of all-reduces (`combine`).
 
 pub mod combine;
@@ -10,6 +11,7 @@ pub mod cse;
 pub mod dce;
 pub mod fold;
 pub mod fusion;
+pub mod ranges;
 pub mod simplify;
 pub mod stages;
 
@@ -18,6 +20,7 @@ pub use cse::cse;
 pub use dce::{compact, dce};
 pub use fold::fold_constants;
 pub use fusion::{FusionGroup, FusionPlan, GroupKind, fusion_plan};
+pub use ranges::{Interval, value_ranges};
 pub use simplify::simplify;
 pub use stages::{Stage, is_transcendental, loop_stages};
 

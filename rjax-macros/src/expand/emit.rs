@@ -213,6 +213,9 @@ pub struct Emitter<'j> {
     /// In a scalar kernel, the one-hot results read by no equation: they
     /// leave the kernel as (length, terms) (see [`Emitter::body`]).
     pub(super) onehot_parts: HashSet<Var>,
+    /// rjax-core's value ranges of `j`, computed on first use (fused
+    /// bodies pick reduced forms of exp/tanh by them; see `fuse.rs`).
+    pub(super) ranges: std::cell::OnceCell<HashMap<Var, rjax_core::passes::Interval>>,
 }
 
 /// Largest equation count of a body emitted as one scalar kernel (the
@@ -320,6 +323,7 @@ impl<'j> Emitter<'j> {
             dest: HashMap::new(),
             scalar_kernel,
             onehot_parts,
+            ranges: std::cell::OnceCell::new(),
         }
     }
 

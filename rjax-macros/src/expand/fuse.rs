@@ -17,7 +17,8 @@ use std::collections::HashSet;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use rjax_core::ir::params::ParamsExt;
-use rjax_core::passes::{FusionGroup, GroupKind};
+use rjax_core::passes::ranges::{EXP_F32_NORMAL_ARG as EXP, TANH_F32_POS_ARG as TANH};
+use rjax_core::passes::{FusionGroup, GroupKind, Interval, value_ranges};
 use rjax_core::{Atom, DType, Eqn, Prim, TensorType, Var};
 use syn::Ident;
 
@@ -297,6 +298,13 @@ impl Emitter<'_> {
         Some(match e.prim {
             Prim::Sin => trig_call("sin"),
             Prim::Cos => trig_call("cos"),
+            // Reduced forms where the argument's range allows (same bits).
+            Prim::Tanh if f32 && self.arg_range(e).within_open_low(TANH.0, TANH.1) => {
+                quote!(#f::tanh_f32_pos(#x))
+            }
+            Prim::Exp if f32 && self.arg_range(e).within(EXP.0, EXP.1) => {
+                quote!(#f::exp_f32_normal(#x))
+            }
             Prim::Tanh => quote!(#m::fast_tanh(#x)),
             Prim::Exp => quote!(#m::fast_exp(#x)),
             Prim::Expm1 => quote!(#m::fast_expm1(#x)),
@@ -305,6 +313,21 @@ impl Emitter<'_> {
             Prim::Logistic => quote!(#m::fast_logistic(#x)),
             _ => return None,
         })
+    }
+
+    /// rjax-core's range of the first operand of `e` (everything when
+    /// unknown).
+    fn arg_range(&self, e: &Eqn) -> Interval {
+        match e.inputs.first() {
+            Some(Atom::Lit(l)) => Interval::point(l.value),
+            Some(Atom::Var(v)) => self
+                .ranges
+                .get_or_init(|| value_ranges(self.j))
+                .get(v)
+                .copied()
+                .unwrap_or(Interval::ALL),
+            None => Interval::ALL,
+        }
     }
 
     /// The output buffer for `o` with shape expression `shape`: the

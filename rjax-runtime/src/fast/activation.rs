@@ -16,6 +16,18 @@ pub fn tanh_f32(x: f32) -> f32 {
     (w / (w + 1.0)).copysign(x)
 }
 
+/// tanh(x) (f32) for x in (0, 44] only: [`tanh_f32`] without the sign
+/// handling and the clamp (e^(2x) stays finite), bit for bit the same
+/// there (beyond 9.5 both round to 1). For a `#[jit]` loop whose argument
+/// range rjax-core proves inside that interval
+/// (`rjax_core::passes::ranges::TANH_F32_POS_ARG`, e.g. tanh of an exp of
+/// a bounded value); meaningless outside (and +0 for -0).
+#[inline(always)]
+pub fn tanh_f32_pos(x: f32) -> f32 {
+    let w = half_expm1_f32(2.0 * x);
+    w / (w + 1.0)
+}
+
 /// tanh(x) (f64), few ulp.
 #[inline(always)]
 pub fn tanh_f64(x: f64) -> f64 {

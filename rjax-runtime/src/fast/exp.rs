@@ -99,6 +99,18 @@ pub fn exp_f32(x: f32) -> f32 {
     (1.0 + p) * pow2i_f32(n1) * pow2i_f32(n - n1)
 }
 
+/// e^x (f32) for x in [-87, 88] only, where the result is a normal float:
+/// [`exp_f32`] without its clamp and with 2^n as one factor, bit for bit
+/// the same there (a power of two scales exactly). For a `#[jit]` loop
+/// whose argument range rjax-core proves inside that interval
+/// (`rjax_core::passes::ranges::EXP_F32_NORMAL_ARG`); meaningless
+/// outside.
+#[inline(always)]
+pub fn exp_f32_normal(x: f32) -> f32 {
+    let (_, n, r) = reduce_f32(x);
+    (1.0 + expm1_poly_f32(r)) * pow2i_f32(n)
+}
+
 /// e^x (f64), within about 1 ulp.
 #[inline(always)]
 pub fn exp_f64(x: f64) -> f64 {
