@@ -88,10 +88,10 @@ fn take_tasks(s: &Shared) {
         // SAFETY: t < n, so task t is not done and `run_tasks` is still
         // waiting: the closure is alive.
         let task = unsafe { &*s.task.0 };
-        if let Err(payload) = catch_unwind(AssertUnwindSafe(|| task(t))) {
-            if let Ok(mut first) = s.panic.lock() {
-                first.get_or_insert(payload);
-            }
+        if let Err(payload) = catch_unwind(AssertUnwindSafe(|| task(t)))
+            && let Ok(mut first) = s.panic.lock()
+        {
+            first.get_or_insert(payload);
         }
         s.done.fetch_add(1, Ordering::Release);
     }
