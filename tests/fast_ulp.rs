@@ -313,6 +313,90 @@ fn sin_cos_ulp_in_fast_range() {
     check64("cos", &xs, fast::cos_f64, fast::cos_slice, f64::cos, 2);
 }
 
+/// f32 values within 16 ulp of each multiple k pi/2 (0 < k pi/2 < max),
+/// both signs: where the reduced argument is tiny and the reduction's
+/// own rounding would show.
+fn near_half_pi_multiples(max: f32) -> Vec<f32> {
+    let mut v = Vec::new();
+    let mut k = 1.0f64;
+    while k * std::f64::consts::FRAC_PI_2 < max as f64 {
+        let c = (k * std::f64::consts::FRAC_PI_2) as f32;
+        for d in -16i32..=16 {
+            let x = f32::from_bits(c.to_bits().wrapping_add_signed(d));
+            if x.abs() < max {
+                v.extend([x, -x]);
+            }
+        }
+        k += 1.0;
+    }
+    v
+}
+
+#[test]
+fn sin_cos_ulp_near_multiples_of_half_pi() {
+    let xs = near_half_pi_multiples(fast::SIN_COS_F32_MAX.min(1.0e6));
+    check32(
+        "sin near k pi/2",
+        &xs,
+        fast::sin_f32,
+        fast::sin_slice,
+        f64::sin,
+        2,
+    );
+    check32(
+        "cos near k pi/2",
+        &xs,
+        fast::cos_f32,
+        fast::cos_slice,
+        f64::cos,
+        2,
+    );
+}
+
+fn sin_near_slice(x: &[f32], y: &mut [f32]) {
+    fast::map1_slice(x, y, |v: f32| fast::sin_f32_near(v));
+}
+
+fn cos_near_slice(x: &[f32], y: &mut [f32]) {
+    fast::map1_slice(x, y, |v: f32| fast::cos_f32_near(v));
+}
+
+#[test]
+fn sin_cos_near_ulp_in_their_range() {
+    // The f32-reduced forms `#[jit]` loops use below SIN_COS_F32_NEAR_MAX
+    // (vectorised through the slice, scalar directly).
+    let max = fast::SIN_COS_F32_NEAR_MAX;
+    let mut xs = sweep32(|x| x.abs() < max);
+    xs.extend(near_half_pi_multiples(max));
+    check32(
+        "sin_near",
+        &xs,
+        fast::sin_f32_near,
+        sin_near_slice,
+        f64::sin,
+        2,
+    );
+    check32(
+        "cos_near",
+        &xs,
+        fast::cos_f32_near,
+        cos_near_slice,
+        f64::cos,
+        2,
+    );
+    for x in [0.0f32, -0.0] {
+        assert_eq!(
+            fast::sin_f32_near(x).to_bits(),
+            x.to_bits(),
+            "sin_near({x:?})"
+        );
+        assert_eq!(fast::cos_f32_near(x), 1.0, "cos_near({x:?})");
+    }
+    for x in [f32::INFINITY, f32::NEG_INFINITY, f32::NAN] {
+        assert!(fast::sin_f32_near(x).is_nan() && fast::cos_f32_near(x).is_nan());
+    }
+}
+
 #[test]
 fn sin_cos_slices_accurate_everywhere() {
     // Beyond the fast reduction's range the slice functions use std.

@@ -142,6 +142,52 @@ fn huge_arguments_take_the_precise_path_in_their_block() {
     }
 }
 
+#[test]
+fn an_element_does_not_depend_on_its_block() {
+    // f32 sin/cos of a block all within SIN_COS_F32_NEAR_MAX use the f32
+    // reduction; a block with one argument beyond it is redone with the
+    // reductions picked per element, and one beyond the fast range with
+    // std. Each element must come out as it does alone.
+    let n = 3000;
+    let mut v = wave(n, 3.0).to_vec();
+    let odd = [
+        (10, 9.9e4),
+        (11, 1.0e5),
+        (12, -1.0e5),
+        (13, 1.000_001e5),
+        (14, 2.5e5),
+        (15, -7.0e6),
+        (16, 2.0e7),
+        (1030, 3.0e7),
+        (1031, 1.0e30),
+        (1032, f32::NEG_INFINITY),
+        (1033, f32::NAN),
+        (2100, 1.0e5 * std::f32::consts::PI),
+    ];
+    for (i, x) in odd {
+        v[i] = x;
+    }
+    let y = sin_then_exp(&Array::from_vec(v.clone()));
+    for (i, g) in y.as_slice().iter().enumerate() {
+        let alone = sin_then_exp(&Array::from_vec(vec![v[i]]))[0];
+        assert!(
+            g.to_bits() == alone.to_bits() || (g.is_nan() && alone.is_nan()),
+            "element {i} ({:e}): {g} in its block, {alone} alone",
+            v[i]
+        );
+        let w = (((v[i] as f64).sin() * 0.5).exp()).sin();
+        if w.is_nan() {
+            assert!(g.is_nan(), "element {i}: {g} for {}", v[i]);
+        } else {
+            assert!(
+                (*g as f64 - w).abs() <= 2e-6 * (1.0 + w.abs()),
+                "element {i} ({:e}): {g} vs {w}",
+                v[i]
+            );
+        }
+    }
+}
+
 #[jit]
 fn chain64(x: &Array<f64>) -> Array<f64> {
     (x.cos() * 2.0 - 1.0).exp().tanh() + x.sin()

@@ -34,6 +34,23 @@ fn trig_max(d: DType) -> TokenStream {
     }
 }
 
+/// Which sin/cos a fused body calls (f32 operands; f64 ones always use
+/// `FastMath`, and std beyond its range in the precise forms).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Trig {
+    /// `FastMath::fast_sin`: reduced in f64, |x| <= `SIN_COS_F32_MAX`.
+    Fast,
+    /// `fast::sin_f32_near`: reduced in f32, |x| <= `SIN_COS_F32_NEAR_MAX`.
+    Near,
+    /// `Near` within its range, `Fast` beyond (both computed, selected
+    /// per element, so an element's bits never depend on its neighbours).
+    Tiered,
+    /// `Fast` within its range, std beyond.
+    Precise,
+    /// `Near`, then `Fast`, then std, by |x|: the fallback of `Tiered`.
+    PreciseTiered,
+}
+
 pub(super) fn fast() -> TokenStream {
     FAST.parse().unwrap()
 }
@@ -171,14 +188,36 @@ impl Emitter<'_> {
     /// through `fast::map_nm_checked`, which redoes such blocks with the
     /// precise body (`scalar_body_as(.., true)`).
     pub(super) fn trig_guard(&self, eqns: &[usize]) -> Option<TokenStream> {
-        let terms: Vec<TokenStream> = eqns
+        self.trig_guard_as(eqns, false)
+    }
+
+    /// [`Self::trig_guard`] with the f32 limit of `sin_f32_near` when
+    /// `near` (f64 keeps its own); with `near`, None unless an f32 sin/cos
+    /// is among `eqns` (only those have a near form).
+    pub(super) fn trig_guard_as(&self, eqns: &[usize], near: bool) -> Option<TokenStream> {
+        let trig: Vec<&Eqn> = eqns
             .iter()
             .map(|&i| &self.j.eqns[i])
             .filter(|e| matches!(e.prim, Prim::Sin | Prim::Cos))
             .filter(|e| self.j.ty(e.outputs[0]).dtype.is_float())
+            .collect();
+        if near
+            && !trig
+                .iter()
+                .any(|e| self.j.ty(e.outputs[0]).dtype == DType::F32)
+        {
+            return None;
+        }
+        let terms: Vec<TokenStream> = trig
+            .iter()
             .filter_map(|e| {
                 let x = self.scalar(e.inputs.first()?);
-                let max = trig_max(self.j.ty(e.outputs[0]).dtype);
+                let d = self.j.ty(e.outputs[0]).dtype;
+                let max = if near && d == DType::F32 {
+                    quote!(::rjax::runtime::fast::SIN_COS_F32_NEAR_MAX)
+                } else {
+                    trig_max(d)
+                };
                 Some(quote!((!(#x.abs() <= #max))))
             })
             .collect();
@@ -188,6 +227,11 @@ impl Emitter<'_> {
     /// [`Self::scalar_body`], or with `precise` the same body where sin and
     /// cos beyond the fast range call std.
     pub(super) fn scalar_body_as(&self, eqns: &[usize], precise: bool) -> Option<TokenStream> {
+        self.scalar_body_trig(eqns, if precise { Trig::Precise } else { Trig::Fast })
+    }
+
+    /// The scalar body of `eqns` with sin/cos in the form `trig`.
+    pub(super) fn scalar_body_trig(&self, eqns: &[usize], trig: Trig) -> Option<TokenStream> {
         let mut body = TokenStream::new();
         for &i in eqns {
             let e = &self.j.eqns[i];
@@ -198,7 +242,7 @@ impl Emitter<'_> {
             let ot = self.j.ty(o);
             let st = TensorType::new(ot.dtype, Vec::<usize>::new());
             let v = self
-                .fast_scalar(e, &st, precise)
+                .fast_scalar(e, &st, trig)
                 .or_else(|| self.scalar_value(e, &st))?;
             let (n, t) = (self.name(o), elem_ty(ot.dtype));
             body.extend(quote!(let #n: #t = #v;));
@@ -206,24 +250,53 @@ impl Emitter<'_> {
         Some(body)
     }
 
-    /// The fast (vectorisable) form of a float transcendental; with
-    /// `precise`, sin and cos use std beyond the fast range.
-    fn fast_scalar(&self, e: &Eqn, out: &TensorType, precise: bool) -> Option<TokenStream> {
+    /// The fast (vectorisable) form of a float transcendental, sin and cos
+    /// in the form `trig`.
+    fn fast_scalar(&self, e: &Eqn, out: &TensorType, trig: Trig) -> Option<TokenStream> {
         if !out.dtype.is_float() {
             return None;
         }
         let x = self.scalar(e.inputs.first()?);
         let m = quote!(::rjax::runtime::fast::FastMath);
+        let f = fast();
         let max = trig_max(out.dtype);
+        let near_max = quote!(#f::SIN_COS_F32_NEAR_MAX);
+        let f32 = out.dtype == DType::F32;
+        let trig_call = |name: &str| -> TokenStream {
+            let (fast_fn, near_fn, std_fn) = (
+                format_ident!("fast_{}", name),
+                format_ident!("{}_f32_near", name),
+                format_ident!("{}", name),
+            );
+            let near = f32 && matches!(trig, Trig::Near | Trig::Tiered | Trig::PreciseTiered);
+            match trig {
+                Trig::Fast => quote!(#m::#fast_fn(#x)),
+                Trig::Near if near => quote!(#f::#near_fn(#x)),
+                Trig::Near => quote!(#m::#fast_fn(#x)),
+                Trig::Tiered if near => quote!({
+                    let __x = #x;
+                    if __x.abs() <= #near_max { #f::#near_fn(__x) } else { #m::#fast_fn(__x) }
+                }),
+                Trig::Tiered => quote!(#m::#fast_fn(#x)),
+                Trig::PreciseTiered if near => quote!({
+                    let __x = #x;
+                    if __x.abs() <= #near_max {
+                        #f::#near_fn(__x)
+                    } else if __x.abs() <= #max {
+                        #m::#fast_fn(__x)
+                    } else {
+                        __x.#std_fn()
+                    }
+                }),
+                Trig::Precise | Trig::PreciseTiered => quote!({
+                    let __x = #x;
+                    if __x.abs() <= #max { #m::#fast_fn(__x) } else { __x.#std_fn() }
+                }),
+            }
+        };
         Some(match e.prim {
-            Prim::Sin if precise => {
-                quote!({ let __x = #x; if __x.abs() <= #max { #m::fast_sin(__x) } else { __x.sin() } })
-            }
-            Prim::Cos if precise => {
-                quote!({ let __x = #x; if __x.abs() <= #max { #m::fast_cos(__x) } else { __x.cos() } })
-            }
-            Prim::Sin => quote!(#m::fast_sin(#x)),
-            Prim::Cos => quote!(#m::fast_cos(#x)),
+            Prim::Sin => trig_call("sin"),
+            Prim::Cos => trig_call("cos"),
             Prim::Tanh => quote!(#m::fast_tanh(#x)),
             Prim::Exp => quote!(#m::fast_exp(#x)),
             Prim::Expm1 => quote!(#m::fast_expm1(#x)),

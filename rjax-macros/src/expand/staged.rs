@@ -14,7 +14,7 @@ use rjax_core::{DType, Var};
 use syn::Ident;
 
 use super::emit::{Emitter, elem_ty, rust_ty};
-use super::fuse::fast;
+use super::fuse::{Trig, fast};
 
 impl Emitter<'_> {
     /// The staged form of the elementwise group `eqns` (results `outs`),
@@ -35,7 +35,7 @@ impl Emitter<'_> {
         let first = in_names[0];
         let f = fast();
         let call = if guarded {
-            let precise = self.scalar_body_as(eqns, true)?;
+            let precise = self.scalar_body_trig(eqns, Trig::PreciseTiered)?;
             quote! {
                 #f::map_nm_blocks_checked(
                     [#(#in_names.as_slice()),*],
@@ -87,7 +87,7 @@ impl Emitter<'_> {
         let (xn, xe) = (self.name(x), elem_ty(self.j.ty(x).dtype));
         let f = fast();
         Some(if guarded {
-            let precise = self.scalar_body_as(eqns, true)?;
+            let precise = self.scalar_body_trig(eqns, Trig::PreciseTiered)?;
             quote! {
                 #f::map_sum_nm_blocks_checked(
                     [#(#in_names.as_slice()),*],
@@ -158,19 +158,30 @@ impl Emitter<'_> {
                     .iter()
                     .flat_map(|&i| self.j.eqns[i].inputs.iter().filter_map(|a| a.as_var()))
                     .collect();
-                let load_ins = arrays.iter().filter(|v| reads.contains(v)).map(|v| {
-                    let n = self.name(*v);
-                    quote!(let #n = #n[__i];)
-                });
-                let load_carried = s.carried.iter().map(|&v| {
-                    let (n, b) = (self.name(v), tmp(v));
-                    quote!(let #n = #b[__i];)
-                });
-                let body = self.scalar_body(&s.eqns)?;
-                let save = carried.iter().filter(|v| self.defines(s, **v)).map(|&v| {
-                    let (n, b) = (self.name(v), tmp(v));
-                    quote!(#b[__i] = #n;)
-                });
+                let load_ins = arrays
+                    .iter()
+                    .filter(|v| reads.contains(v))
+                    .map(|v| {
+                        let n = self.name(*v);
+                        quote!(let #n = #n[__i];)
+                    })
+                    .collect::<Vec<_>>();
+                let load_carried = s
+                    .carried
+                    .iter()
+                    .map(|&v| {
+                        let (n, b) = (self.name(v), tmp(v));
+                        quote!(let #n = #b[__i];)
+                    })
+                    .collect::<Vec<_>>();
+                let save = carried
+                    .iter()
+                    .filter(|v| self.defines(s, **v))
+                    .map(|&v| {
+                        let (n, b) = (self.name(v), tmp(v));
+                        quote!(#b[__i] = #n;)
+                    })
+                    .collect::<Vec<_>>();
                 let write = outs
                     .iter()
                     .zip(bufs)
@@ -178,17 +189,41 @@ impl Emitter<'_> {
                     .map(|(o, b)| {
                         let n = self.name(*o);
                         quote!(#b[__i] = #n;)
-                    });
-                let far = self.trig_guard(&s.eqns).map(|g| quote!(__far |= #g;));
-                Some(quote! {
-                    for __i in 0..__n {
-                        #(#load_ins)*
-                        #(#load_carried)*
-                        #body
-                        #(#save)*
-                        #(#write)*
-                        #far
+                    })
+                    .collect::<Vec<_>>();
+                let one_loop = |body: TokenStream, flag: Option<TokenStream>| {
+                    quote! {
+                        for __i in 0..__n {
+                            #(#load_ins)*
+                            #(#load_carried)*
+                            #body
+                            #(#save)*
+                            #(#write)*
+                            #flag
+                        }
                     }
+                };
+                let far = self.trig_guard(&s.eqns).map(|g| quote!(__far |= #g;));
+                Some(match self.trig_guard_as(&s.eqns, true) {
+                    // f32 sin/cos: the f32 reduction when the whole block
+                    // is within its range, else again with both reductions
+                    // picked per element (a stage never overwrites what it
+                    // reads, so running it twice is harmless).
+                    Some(wide) => {
+                        let near = one_loop(
+                            self.scalar_body_trig(&s.eqns, Trig::Near)?,
+                            Some(quote!(__wide |= #wide;)),
+                        );
+                        let tiered = one_loop(self.scalar_body_trig(&s.eqns, Trig::Tiered)?, far);
+                        quote! {
+                            let mut __wide = false;
+                            #near
+                            if __wide {
+                                #tiered
+                            }
+                        }
+                    }
+                    None => one_loop(self.scalar_body(&s.eqns)?, far),
                 })
             })
             .collect::<Option<Vec<_>>>()?;

@@ -76,5 +76,6 @@ pub use staged::{
 pub use stream::{STREAM_MIN_BYTES, set_stream_stores};
 pub use syrk::{syrk_epilogue, syrk_epilogue_into, syrk_epilogue_slice};
 pub use trig::{
-    SIN_COS_F32_MAX, SIN_COS_F64_MAX, cos_f32, cos_f64, sin_cos_f32, sin_cos_f64, sin_f32, sin_f64,
+    SIN_COS_F32_MAX, SIN_COS_F32_NEAR_MAX, SIN_COS_F64_MAX, cos_f32, cos_f32_near, cos_f64,
+    sin_cos_f32, sin_cos_f64, sin_f32, sin_f32_near, sin_f64,
 };

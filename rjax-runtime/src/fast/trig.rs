@@ -17,6 +17,17 @@
 //! f64: j = round(x 2/pi), r = x - j pi/2, Taylor polynomials on |r| <=
 //! pi/4 for sin and cos picked by the quadrant j mod 4.
 //!
+//! f32 for moderate arguments (`sin_f32_near`, `cos_f32_near`, |x| <
+//! [`SIN_COS_F32_NEAR_MAX`]): the same reduction by pi done in f32, 8
+//! lanes wide throughout (no f64 conversions, measured 20% faster than
+//! `sin_f32`). pi = P1 + P2 + P3 in f32; with an FMA, r1 = x - j P1 is
+//! exact (r1 is a multiple of ulp(P1) below 4), j P2 is split exactly
+//! into p + pe, and r1 - p into s + e exactly (Fast2Sum: r1 is a multiple
+//! of ulp(p)), so r = s + lo with lo = e - pe - j P3 to about j 2^-71;
+//! the polynomial takes s and adds lo (1 - s^2/2), its first-order term.
+//! The limit keeps j = round(x / pi) (from an f32 product) off by at most
+//! one tiny fraction beyond pi/2.
+//!
 //! Range: the reduction is exact for |x| < [`SIN_COS_F32_MAX`] (f32) and
 //! [`SIN_COS_F64_MAX`] (f64). Beyond that the scalar functions lose
 //! accuracy, and far beyond it (|x| > 2^52 pi) return meaningless values,
@@ -28,6 +39,10 @@
 pub const SIN_COS_F32_MAX: f32 = 2.6e7; // j < 2^24
 /// Largest |x| (f64) for which `sin_f64`/`cos_f64` stay within a few ulp.
 pub const SIN_COS_F64_MAX: f64 = 1.6e6; // j < 2^20
+
+/// Largest |x| (f32) for which `sin_f32_near`/`cos_f32_near` stay within
+/// 2 ulp (j < 2^15; swept to 3.3e5 at 2 ulp, 3 ulp appear near 1e6).
+pub const SIN_COS_F32_NEAR_MAX: f32 = 1.0e5;
 
 const MAGIC_F64: f64 = 6_755_399_441_055_744.0;
 const FRAC_2_PI: f64 = std::f64::consts::FRAC_2_PI;
@@ -112,6 +127,48 @@ fn sin_poly_f32(r: f32) -> f32 {
     (z * r).mul_add(p, r)
 }
 
+/// 1.5 * 2^23: adding it rounds an f32 of magnitude < 2^22 to an integer.
+const MAGIC_F32: f32 = 12_582_912.0;
+// pi = PI1 + PI2 + PI3 (each the f32 nearest what is left; PI3 leaves
+// 2e-23).
+const PI1: f32 = f32::from_bits(0x4049_0fdb);
+const PI2: f32 = f32::from_bits(0xb3bb_bd2e);
+const PI3: f32 = f32::from_bits(0xa777_2ced);
+
+/// sin(s + lo) for |s| <= pi/2 + a little and |lo| about an ulp of s:
+/// `sin_poly_f32` with lo added through sin's first-order term
+/// lo cos s ~ lo (1 - s^2/2) (what is left is below a quarter ulp).
+#[inline(always)]
+fn sin_poly_lo_f32(s: f32, lo: f32) -> f32 {
+    let z = s * s;
+    let a = z.mul_add(1.0 / 120.0, -1.0 / 6.0);
+    let b = z.mul_add(1.0 / 362_880.0, -1.0 / 5_040.0);
+    let c = z.mul_add(1.0 / 6_227_020_800.0, -1.0 / 39_916_800.0);
+    let z2 = z * z;
+    let p = z2.mul_add(z2.mul_add(c, b), a);
+    let l = (lo * z).mul_add(-0.5, lo);
+    s + (z * s).mul_add(p, l)
+}
+
+/// (s, lo) with s + lo = x - k pi to about k 2^-71, for an integer k with
+/// |x - k pi| <= pi/2 + a little (see the module comment).
+#[inline(always)]
+fn reduce_pi_f32(x: f32, k: f32) -> (f32, f32) {
+    let r1 = (-k).mul_add(PI1, x);
+    let p = k * PI2;
+    let pe = k.mul_add(PI2, -p);
+    let s = r1 - p;
+    let lo = ((r1 - s) - p) - k.mul_add(PI3, pe);
+    (s, lo)
+}
+
+/// `v` with its sign flipped when the integer held in the low bits of the
+/// magic-rounded f32 `t` is odd.
+#[inline(always)]
+fn flip_if_odd_f32(v: f32, t: f32) -> f32 {
+    f32::from_bits(v.to_bits() ^ (t.to_bits() << 31))
+}
+
 /// `v` with its sign flipped when the integer held in the low bits of the
 /// magic-rounded `t` is odd, rounded to f32.
 #[inline(always)]
@@ -148,6 +205,31 @@ pub fn cos_f32(x: f32) -> f32 {
     let nr = m.mul_add(P2_29, nr);
     let nr = m.mul_add(P3_29, nr);
     sin_poly_f32(flip_if_odd(nr, t))
+}
+
+/// sin(x) (f32) reduced in f32: within 2 ulp for |x| <
+/// [`SIN_COS_F32_NEAR_MAX`], faster than [`sin_f32`]; meaningless beyond
+/// (a `#[jit]` loop checks its block and uses `sin_f32` there).
+#[inline(always)]
+pub fn sin_f32_near(x: f32) -> f32 {
+    // t holds j = round(x / pi) in its low mantissa bits.
+    let t = x.mul_add(std::f32::consts::FRAC_1_PI, MAGIC_F32);
+    let (s, lo) = reduce_pi_f32(x, t - MAGIC_F32);
+    // sin x = (-1)^j sin(x - j pi).
+    let v = flip_if_odd_f32(sin_poly_lo_f32(s, lo), t);
+    // sin(-0) = -0 (the polynomial turns -0 into +0).
+    if x == 0.0 { x } else { v }
+}
+
+/// cos(x) (f32) reduced in f32, as [`sin_f32_near`]: x = m pi/2 + r with
+/// m = 2n + 1 odd, cos x = (-1)^n sin(-r).
+#[inline(always)]
+pub fn cos_f32_near(x: f32) -> f32 {
+    let t = x.mul_add(std::f32::consts::FRAC_1_PI, -0.5) + MAGIC_F32;
+    // m pi/2 = (m/2) pi: the halves of the parts are as exact.
+    let half_m = (t - MAGIC_F32) + 0.5;
+    let (s, lo) = reduce_pi_f32(x, half_m);
+    flip_if_odd_f32(sin_poly_lo_f32(-s, -lo), t)
 }
 
 /// sin(x) (f64); few ulp for |x| < [`SIN_COS_F64_MAX`].
