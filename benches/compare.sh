@@ -7,7 +7,10 @@
 # then the bandwidth table: the streaming rows (y = 2x over 10^7 f32 on one
 # thread and on all, this machine's bandwidth as measured in the same run)
 # and the elementwise chain, each in GB/s and as a share of that bandwidth.
-# Usage: benches/compare.sh [workload-filter ...]
+# Each workload runs ROUNDS times (default 3), rjax and JAX alternately,
+# and each side's best round is kept: on a shared machine one round alone
+# spread by half between runs of this script.
+# Usage: [ROUNDS=n] benches/compare.sh [workload-filter ...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -31,18 +34,21 @@ workloads=(test_fn_256 test_fn_512 grad_f_call mlp_loss mlp_grad vmap_grad_f ele
 echo "== running rjax and JAX $("$venv/bin/python" -c 'import jax; print(jax.__version__)'), alternating" >&2
 bench_bin=$(cargo bench --bench jit --no-run --message-format=json -q 2>/dev/null |
     grep -o '"executable":"[^"]*"' | tail -1 | cut -d'"' -f4)
+rounds=${ROUNDS:-3}
 for w in "${workloads[@]}"; do
     if [ "$#" -gt 0 ]; then
         keep=0
         for f in "$@"; do [[ "$w" == *"$f"* ]] && keep=1; done
         [ "$keep" = 1 ] || continue
     fi
-    "$bench_bin" "$w" | grep -P "^(macro:)?$w(_1t)?\t" >>"$rust_out"
-    "$venv/bin/python" benches/jax_compare.py "$w" | grep -P "^$w\t" >>"$jax_out"
-    if [ "$w" = stream_scale ]; then
-        # The bandwidth rows again with streaming stores.
-        "$bench_bin" stream_stores | grep -P "^stream_stores:" >>"$rust_out"
-    fi
+    for _ in $(seq "$rounds"); do
+        "$bench_bin" "$w" | grep -P "^(macro:)?$w(_1t)?\t" >>"$rust_out"
+        "$venv/bin/python" benches/jax_compare.py "$w" | grep -P "^$w\t" >>"$jax_out"
+        if [ "$w" = stream_scale ]; then
+            # The bandwidth rows again with streaming stores.
+            "$bench_bin" stream_stores | grep -P "^stream_stores:" >>"$rust_out"
+        fi
+    done
 done
 
 fmt_time() { # seconds -> human units
@@ -54,7 +60,8 @@ fmt_time() { # seconds -> human units
         else printf "%.1f ns", s * 1e9 }'
 }
 
-lookup() { awk -F'\t' -v n="$2" '$1 == n { print $2 }' "$1"; }
+# The best (least) time of a row over the rounds.
+lookup() { awk -F'\t' -v n="$2" '$1 == n && (b == "" || $2 < b) { b = $2 } END { if (b != "") print b }' "$1"; }
 ratio() { awk -v r="$1" -v j="$2" 'BEGIN { if (r > 0 && j > 0) printf "%.3f", r / j; else print "-" }'; }
 
 row='%-18s %-16s %-16s %-14s %-12s %s\n'
@@ -99,7 +106,8 @@ cat <<'NOTE'
 rjax hand-fused: rjax-runtime `fast::` kernels called by hand (the code #[jit]
   is meant to emit; not macro output). rjax #[jit]: the same program through
   #[jit]/#[grad]/#[vmap] (real macro output, fused emission).
-  ratio = rjax / JAX (< 1: rjax faster).
+  ratio = rjax / JAX (< 1: rjax faster). Each time is the best of ROUNDS
+  rounds (default 3) run alternately, rjax then JAX, per workload.
 bandwidth: GB/s = 80 MB / time; "% of" = share of the stream_scale row's
   GB/s (1 thread, all threads) measured in this run. Streaming-store rows:
   y=2x with non-temporal stores (fast::set_stream_stores; off by default;

@@ -15,16 +15,16 @@
 //! Threads: tasks are column blocks (each packs only its own B columns,
 //! and row-major A is shared unpacked), or row blocks when the product is
 //! too narrow; a syrk's tasks are column blocks of its lower triangle,
-//! heaviest first. Every task writes a disjoint set of entries.
+//! heaviest first. Every task writes a disjoint set of entries. The
+//! calling thread runs tasks too (`par::run_tasks`), from the first
+//! moment, while a pool thread wakes up to share them.
 
 #[cfg(target_arch = "x86_64")]
 use std::arch::x86_64::*;
 use std::cell::RefCell;
-use std::sync::atomic::{AtomicUsize, Ordering};
-
-use rayon::prelude::*;
 
 use super::pack::{MR, NR, View, pack_a, pack_b, transpose8};
+use super::par::run_tasks;
 
 /// Largest contraction block: B's panel is `KC_MAX * 16 * 4` = 20 KiB.
 const KC_MAX: usize = 320;
@@ -154,27 +154,7 @@ pub(super) unsafe fn gemm<F: Fn(&Tile<f32>) + Sync>(
             })
             .collect()
     };
-    in_order(blocks.len(), threads, |t| run(blocks[t]));
-}
-
-/// Runs tasks `0..n` on up to `threads` pool threads, each taking the
-/// next task in order when it is free (so tasks listed heaviest first are
-/// scheduled longest-first, and a thread held up by another process
-/// leaves its share to the others).
-fn in_order(n: usize, threads: usize, task: impl Fn(usize) + Sync) {
-    let next = AtomicUsize::new(0);
-    (0..threads.min(n))
-        .into_par_iter()
-        .with_max_len(1)
-        .for_each(|_| {
-            loop {
-                let t = next.fetch_add(1, Ordering::Relaxed);
-                if t >= n {
-                    break;
-                }
-                task(t);
-            }
-        });
+    run_tasks(blocks.len(), |t| run(blocks[t]));
 }
 
 /// The lower triangle (`j <= i`) of `C = x · xᵀ` for row-major `x` of
@@ -222,7 +202,7 @@ pub(super) unsafe fn syrk_lower<F: Fn(&Tile<f32>) + Sync>(
     // Column blocks of two panels: rows c0..m below the diagonal.
     // Leftmost (heaviest) first so the short ones fill the tail.
     let w = 2 * NR;
-    in_order(m.div_ceil(w), threads, |t| {
+    run_tasks(m.div_ceil(w), |t| {
         let c0 = t * w;
         run(Block {
             r0: c0,
