@@ -11,12 +11,11 @@
 //! nothing copied) and then the epilogue on that block. The gemm crate's
 //! own threading splits the MLP shapes (128 rows) poorly on two cores.
 
-use rayon::prelude::*;
-
 use super::avx2_gemm::{Tile, tile_fn};
 use super::dispatch::dispatch;
 use super::float::{GemmFloat, gemm_block};
 use super::pack::NR;
+use super::par::run_tasks;
 
 /// Shortest contraction the packed AVX2 kernel takes.
 const PACKED_MIN_K: usize = 16;
@@ -340,16 +339,14 @@ unsafe fn blocked<T, const C: usize, const F: usize, const N: usize, E>(
     // (columns in multiples of 16: no cache line written by two threads).
     if n >= m {
         let w = n.div_ceil(threads).next_multiple_of(16).min(n);
-        (0..n.div_ceil(w))
-            .into_par_iter()
-            .with_max_len(1)
-            .for_each(|t| run((0, m), (t * w, ((t + 1) * w).min(n))));
+        run_tasks(n.div_ceil(w), |t| {
+            run((0, m), (t * w, ((t + 1) * w).min(n)))
+        });
     } else {
         let h = m.div_ceil(threads);
-        (0..m.div_ceil(h))
-            .into_par_iter()
-            .with_max_len(1)
-            .for_each(|t| run((t * h, ((t + 1) * h).min(m)), (0, n)));
+        run_tasks(m.div_ceil(h), |t| {
+            run((t * h, ((t + 1) * h).min(m)), (0, n))
+        });
     }
 }
 
