@@ -532,3 +532,49 @@ fn syrk_edges_passes_and_general_product() {
         assert_close(&out, &general, k, &format!("syrk [{m}, {k}] vs gemm_fused"));
     }
 }
+
+/// Parallel kernels called from several user threads at once (each call
+/// shares its tasks between its caller and the pool): every caller gets
+/// its own product, and a kernel called from inside a rayon job (as per
+/// shard) finishes too.
+#[test]
+fn parallel_kernels_from_concurrent_callers() {
+    use rayon::prelude::*;
+    // Above the parallel threshold (2^20 multiply-adds).
+    let (m, k, n) = (96, 200, 80);
+    let check = |seed: u64| {
+        let a = values(m * k, seed);
+        let b = values(n * k, seed + 1);
+        let want = naive_abt(&a, &b, m, n, k);
+        let mut got = vec![f32::NAN; m * n];
+        fast::gemm_fused(
+            &a,
+            &b,
+            m,
+            k,
+            n,
+            false,
+            true,
+            [],
+            [],
+            [&mut got[..]],
+            #[inline(always)]
+            |v: f32, [], []| [v],
+        );
+        assert_close(&got, &want, k, &format!("gemm, caller {seed}"));
+        let x = Array::from_shape_vec(vec![m, k], a.clone()).unwrap();
+        let s = fast::syrk_epilogue(&x, |v| v);
+        let want = naive_abt(&a, &a, m, m, k);
+        assert_close(s.as_slice(), &want, k, &format!("syrk, caller {seed}"));
+    };
+    std::thread::scope(|sc| {
+        for t in 0..4u64 {
+            sc.spawn(move || {
+                for r in 0..5 {
+                    check(100 + 10 * t + r);
+                }
+            });
+        }
+    });
+    (0..6u64).into_par_iter().for_each(|t| check(300 + t));
+}

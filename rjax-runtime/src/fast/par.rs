@@ -118,10 +118,12 @@ mod tests {
     #[test]
     fn results_are_visible_to_the_caller() {
         // Each task writes its own slot through a shared pointer, as the
-        // kernels do; the caller must see every write after the return.
-        let mut out = vec![0u64; 4096];
+        // kernels do, slowly enough that a pool thread surely takes some:
+        // the caller must see every write when it returns.
+        let mut out = vec![0u64; 16 * 64];
         let p = out.as_mut_ptr() as usize;
-        run_tasks(64, |t| {
+        run_tasks(16, |t| {
+            std::thread::sleep(std::time::Duration::from_millis(2));
             for i in t * 64..(t + 1) * 64 {
                 // SAFETY: tasks write disjoint ranges of `out`.
                 unsafe { *(p as *mut u64).add(i) = (i * i) as u64 };
