@@ -435,6 +435,16 @@ fn reduced_exp_and_tanh_equal_the_general_forms_in_their_ranges() {
 }
 
 #[test]
+fn the_ranges_rjax_core_assumes_are_the_runtimes() {
+    // `#[jit]` drops the range check of a sin/cos whose operand rjax-core
+    // proves within these limits; they must be the runtime's.
+    use rjax::core::passes::ranges::{SIN_COS_F32_ARG, SIN_COS_F32_NEAR_ARG, SIN_COS_F64_ARG};
+    assert_eq!(SIN_COS_F32_ARG as f32, fast::SIN_COS_F32_MAX);
+    assert_eq!(SIN_COS_F32_NEAR_ARG as f32, fast::SIN_COS_F32_NEAR_MAX);
+    assert_eq!(SIN_COS_F64_ARG, fast::SIN_COS_F64_MAX);
+}
+
+#[test]
 fn sin_cos_slices_accurate_everywhere() {
     // Beyond the fast reduction's range the slice functions use std.
     let xs = sweep32(ALL32);

@@ -246,6 +246,47 @@ fn reduced_exp_and_tanh_only_where_ranges_allow() {
     }
 }
 
+/// The second sin's operand is known to be within 1e6 (beyond the f32
+/// reduction's 1e5, within the fast range), the third's within 1: rjax-core's
+/// ranges drop the checks they cannot fail.
+#[jit]
+fn bounded_operands(x: &Array<f32>) -> (Array<f32>, Array<f32>, Array<f32>) {
+    let s = x.sin() * 1.0e6;
+    let t = s.clone().sin();
+    (s, t.clone(), t.cos())
+}
+
+#[test]
+fn sin_of_bounded_operands() {
+    for n in [1, 1025, 40_000] {
+        let mut v = wave(n, 2.0).to_vec();
+        v[0] = f32::NAN;
+        if n > 1000 {
+            v[1000] = 1.0e30;
+        }
+        let (s, t, c) = bounded_operands(&Array::from_vec(v.clone()));
+        for i in 0..n {
+            let (sv, tv, cv) = (s[i] as f64, t[i] as f64, c[i] as f64);
+            assert_eq!(sv.is_nan(), v[i].is_nan(), "s at {}: {sv}", v[i]);
+            if sv.is_nan() {
+                assert!(tv.is_nan() && cv.is_nan(), "NaN at {i}: {tv} {cv}");
+                continue;
+            }
+            assert!(
+                (sv - (v[i] as f64).sin() * 1.0e6).abs() <= 0.5,
+                "s at {}: {sv}",
+                v[i]
+            );
+            // Against the f64 functions of the jit's own f32 intermediates.
+            assert!((tv - sv.sin()).abs() <= 2e-6, "sin({sv}) at {i}: {tv}");
+            assert!(
+                (cv - (t[i] as f64).cos()).abs() <= 2e-6,
+                "cos({tv}) at {i}: {cv}"
+            );
+        }
+    }
+}
+
 #[jit]
 fn chain64(x: &Array<f64>) -> Array<f64> {
     (x.cos() * 2.0 - 1.0).exp().tanh() + x.sin()

@@ -26,6 +26,17 @@ pub const EXP_F32_NORMAL_ARG: (f64, f64) = (-87.0, 88.0);
 /// gives `tanh_f32`'s bits; the lower end is excluded (tanh(-0) = -0).
 pub const TANH_F32_POS_ARG: (f64, f64) = (0.0, 44.0);
 
+/// |x| below which rjax-runtime's fast f32 sin/cos reduce exactly
+/// (`fast::SIN_COS_F32_MAX`), and the f32-reduced forms
+/// (`fast::SIN_COS_F32_NEAR_MAX`), and f64's (`fast::SIN_COS_F64_MAX`):
+/// a `#[jit]` loop skips the range check of a sin/cos whose operand's
+/// range is inside. tests/fast_ulp.rs checks they equal the runtime's.
+pub const SIN_COS_F32_ARG: f64 = 2.6e7;
+/// See [`SIN_COS_F32_ARG`].
+pub const SIN_COS_F32_NEAR_ARG: f64 = 1.0e5;
+/// See [`SIN_COS_F32_ARG`].
+pub const SIN_COS_F64_ARG: f64 = 1.6e6;
+
 /// The closed range [lo, hi] of a value's non-NaN values.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Interval {

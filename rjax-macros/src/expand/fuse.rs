@@ -17,7 +17,10 @@ use std::collections::HashSet;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use rjax_core::ir::params::ParamsExt;
-use rjax_core::passes::ranges::{EXP_F32_NORMAL_ARG as EXP, TANH_F32_POS_ARG as TANH};
+use rjax_core::passes::ranges::{
+    EXP_F32_NORMAL_ARG as EXP, SIN_COS_F32_ARG, SIN_COS_F32_NEAR_ARG, SIN_COS_F64_ARG,
+    TANH_F32_POS_ARG as TANH,
+};
 use rjax_core::passes::{FusionGroup, GroupKind, Interval, value_ranges};
 use rjax_core::{Atom, DType, Eqn, Prim, TensorType, Var};
 use syn::Ident;
@@ -193,36 +196,46 @@ impl Emitter<'_> {
     }
 
     /// [`Self::trig_guard`] with the f32 limit of `sin_f32_near` when
-    /// `near` (f64 keeps its own); with `near`, None unless an f32 sin/cos
-    /// is among `eqns` (only those have a near form).
+    /// `near` (f64 keeps its own). A sin/cos whose operand rjax-core's
+    /// ranges keep within the limit needs no term (NaN gives NaN on every
+    /// path); None when no term is left.
     pub(super) fn trig_guard_as(&self, eqns: &[usize], near: bool) -> Option<TokenStream> {
-        let trig: Vec<&Eqn> = eqns
-            .iter()
-            .map(|&i| &self.j.eqns[i])
-            .filter(|e| matches!(e.prim, Prim::Sin | Prim::Cos))
-            .filter(|e| self.j.ty(e.outputs[0]).dtype.is_float())
-            .collect();
-        if near
-            && !trig
-                .iter()
-                .any(|e| self.j.ty(e.outputs[0]).dtype == DType::F32)
-        {
-            return None;
-        }
-        let terms: Vec<TokenStream> = trig
-            .iter()
+        let terms: Vec<TokenStream> = self
+            .float_trig(eqns)
             .filter_map(|e| {
                 let x = self.scalar(e.inputs.first()?);
                 let d = self.j.ty(e.outputs[0]).dtype;
-                let max = if near && d == DType::F32 {
-                    quote!(::rjax::runtime::fast::SIN_COS_F32_NEAR_MAX)
+                let (max, limit) = if near && d == DType::F32 {
+                    (
+                        quote!(::rjax::runtime::fast::SIN_COS_F32_NEAR_MAX),
+                        SIN_COS_F32_NEAR_ARG,
+                    )
+                } else if d == DType::F32 {
+                    (trig_max(d), SIN_COS_F32_ARG)
                 } else {
-                    trig_max(d)
+                    (trig_max(d), SIN_COS_F64_ARG)
                 };
+                if self.arg_range(e).within(-limit, limit) {
+                    return None;
+                }
                 Some(quote!((!(#x.abs() <= #max))))
             })
             .collect();
         (!terms.is_empty()).then(|| quote!(false #(| #terms)*))
+    }
+
+    /// The float sin/cos equations among `eqns`.
+    fn float_trig<'a>(&'a self, eqns: &'a [usize]) -> impl Iterator<Item = &'a Eqn> + 'a {
+        eqns.iter()
+            .map(|&i| &self.j.eqns[i])
+            .filter(|e| matches!(e.prim, Prim::Sin | Prim::Cos))
+            .filter(|e| self.j.ty(e.outputs[0]).dtype.is_float())
+    }
+
+    /// Whether `eqns` hold an f32 sin/cos (which has the near form).
+    pub(super) fn has_f32_trig(&self, eqns: &[usize]) -> bool {
+        self.float_trig(eqns)
+            .any(|e| self.j.ty(e.outputs[0]).dtype == DType::F32)
     }
 
     /// [`Self::scalar_body`], or with `precise` the same body where sin and

@@ -223,6 +223,10 @@ impl Emitter<'_> {
                             }
                         }
                     }
+                    // f32 sin/cos whose operands are known to be in range.
+                    None if self.has_f32_trig(&s.eqns) => {
+                        one_loop(self.scalar_body_trig(&s.eqns, Trig::Near)?, far)
+                    }
                     None => one_loop(self.scalar_body(&s.eqns)?, far),
                 })
             })
