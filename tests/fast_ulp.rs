@@ -334,7 +334,7 @@ fn near_half_pi_multiples(max: f32) -> Vec<f32> {
 
 #[test]
 fn sin_cos_ulp_near_multiples_of_half_pi() {
-    let xs = near_half_pi_multiples(fast::SIN_COS_F32_MAX.min(1.0e6));
+    let xs = near_half_pi_multiples(2.0e5);
     check32(
         "sin near k pi/2",
         &xs,
