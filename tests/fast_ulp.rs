@@ -435,6 +435,24 @@ fn reduced_exp_and_tanh_equal_the_general_forms_in_their_ranges() {
 }
 
 #[test]
+fn reduced_f64_exp_and_tanh_equal_the_general_forms_in_their_ranges() {
+    use rjax::core::passes::ranges::{EXP_F64_NORMAL_ARG, TANH_F64_POS_ARG};
+    let (ea, ta) = (EXP_F64_NORMAL_ARG, TANH_F64_POS_ARG);
+    let mut xs = sweep64(|x| (ea.0 <= x && x <= ea.1) || (ta.0 < x && x <= ta.1));
+    xs.extend([ea.0, ea.1, ta.1, 1.0000001e-300, 20.0, 20.5, 9.5]);
+    for x in xs {
+        if ea.0 <= x && x <= ea.1 {
+            let (got, want) = (fast::exp_f64_normal(x), fast::exp_f64(x));
+            assert_eq!(got.to_bits(), want.to_bits(), "exp_f64_normal({x:e})");
+        }
+        if ta.0 < x && x <= ta.1 {
+            let (got, want) = (fast::tanh_f64_pos(x), fast::tanh_f64(x));
+            assert_eq!(got.to_bits(), want.to_bits(), "tanh_f64_pos({x:e})");
+        }
+    }
+}
+
+#[test]
 fn the_ranges_rjax_core_assumes_are_the_runtimes() {
     // `#[jit]` drops the range check of a sin/cos whose operand rjax-core
     // proves within these limits; they must be the runtime's.

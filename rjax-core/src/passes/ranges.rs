@@ -26,6 +26,13 @@ pub const EXP_F32_NORMAL_ARG: (f64, f64) = (-87.0, 88.0);
 /// gives `tanh_f32`'s bits; the lower end is excluded (tanh(-0) = -0).
 pub const TANH_F32_POS_ARG: (f64, f64) = (0.0, 44.0);
 
+/// Arguments for which `fast::exp_f64_normal` gives `exp_f64`'s bits.
+pub const EXP_F64_NORMAL_ARG: (f64, f64) = (-708.0, 709.0);
+
+/// Arguments for which `fast::tanh_f64_pos` gives `tanh_f64`'s bits; the
+/// lower end is excluded.
+pub const TANH_F64_POS_ARG: (f64, f64) = (1e-300, 350.0);
+
 /// |x| below which rjax-runtime's fast f32 sin/cos reduce exactly
 /// (`fast::SIN_COS_F32_MAX`), and the f32-reduced forms
 /// (`fast::SIN_COS_F32_NEAR_MAX`), and f64's (`fast::SIN_COS_F64_MAX`):

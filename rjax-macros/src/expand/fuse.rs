@@ -18,8 +18,8 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use rjax_core::ir::params::ParamsExt;
 use rjax_core::passes::ranges::{
-    EXP_F32_NORMAL_ARG as EXP, SIN_COS_F32_ARG, SIN_COS_F32_NEAR_ARG, SIN_COS_F64_ARG,
-    TANH_F32_POS_ARG as TANH,
+    EXP_F32_NORMAL_ARG as EXP, EXP_F64_NORMAL_ARG as EXP64, SIN_COS_F32_ARG, SIN_COS_F32_NEAR_ARG,
+    SIN_COS_F64_ARG, TANH_F32_POS_ARG as TANH, TANH_F64_POS_ARG as TANH64,
 };
 use rjax_core::passes::{FusionGroup, GroupKind, Interval, value_ranges};
 use rjax_core::{Atom, DType, Eqn, Prim, TensorType, Var};
@@ -317,6 +317,12 @@ impl Emitter<'_> {
             }
             Prim::Exp if f32 && self.arg_range(e).within(EXP.0, EXP.1) => {
                 quote!(#f::exp_f32_normal(#x))
+            }
+            Prim::Tanh if !f32 && self.arg_range(e).within_open_low(TANH64.0, TANH64.1) => {
+                quote!(#f::tanh_f64_pos(#x))
+            }
+            Prim::Exp if !f32 && self.arg_range(e).within(EXP64.0, EXP64.1) => {
+                quote!(#f::exp_f64_normal(#x))
             }
             Prim::Tanh => quote!(#m::fast_tanh(#x)),
             Prim::Exp => quote!(#m::fast_exp(#x)),

@@ -1,7 +1,7 @@
 //! `tanh` and `logistic` (sigmoid) for f32 and f64, built on the
 //! vectorisable `exp`/`expm1` of `fast::exp`.
 
-use super::exp::{exp_f32, exp_f64, expm1_f64, half_expm1_f32};
+use super::exp::{exp_f32, exp_f64, expm1_f64, half_expm1_f32, half_expm1_f64};
 
 /// tanh(x) (f32), few ulp: tanh|x| = w / (w + 1) with w = expm1(2|x|) / 2
 /// (one division; no cancellation near 0).
@@ -35,6 +35,15 @@ pub fn tanh_f64(x: f64) -> f64 {
     let a = if a > 20.0 { 20.0 } else { a };
     let e = expm1_f64(2.0 * a);
     (e / (e + 2.0)).copysign(x)
+}
+
+/// tanh(x) (f64) for x in (1e-300, 350] only: [`tanh_f64`] without the
+/// sign handling, the clamp and expm1's tiny-argument test; the same bits
+/// there (`rjax_core::passes::ranges::TANH_F64_POS_ARG`).
+#[inline(always)]
+pub fn tanh_f64_pos(x: f64) -> f64 {
+    let e = 2.0 * half_expm1_f64(2.0 * x);
+    e / (e + 2.0)
 }
 
 /// logistic(x) = 1 / (1 + e^-x) (f32), few ulp, exact tails: with

@@ -111,6 +111,24 @@ pub fn exp_f32_normal(x: f32) -> f32 {
     (1.0 + expm1_poly_f32(r)) * pow2i_f32(n)
 }
 
+/// e^x (f64) for x in [-708, 709] only (normal results): [`exp_f64`]
+/// without its clamp, 2^n as one factor; the same bits there
+/// (`rjax_core::passes::ranges::EXP_F64_NORMAL_ARG`).
+#[inline(always)]
+pub fn exp_f64_normal(x: f64) -> f64 {
+    let (_, n, r) = reduce_f64(x);
+    (1.0 + expm1_poly_f64(r)) * pow2i_f64(n)
+}
+
+/// (e^x - 1) / 2 (f64) for x in [1e-300, 708]: `expm1_f64`'s core.
+#[inline(always)]
+pub(super) fn half_expm1_f64(x: f64) -> f64 {
+    let (_, n, r) = reduce_f64(x);
+    let p = expm1_poly_f64(r);
+    let s = pow2i_f64(n - 1);
+    s.mul_add(p, s - 0.5)
+}
+
 /// e^x (f64), within about 1 ulp.
 #[inline(always)]
 pub fn exp_f64(x: f64) -> f64 {

@@ -51,11 +51,11 @@ mod stream;
 mod syrk;
 mod trig;
 
-pub use activation::{logistic_f32, logistic_f64, tanh_f32, tanh_f32_pos, tanh_f64};
+pub use activation::{logistic_f32, logistic_f64, tanh_f32, tanh_f32_pos, tanh_f64, tanh_f64_pos};
 pub use avx2_gemm::Tile;
 pub use checked::{map_nm_checked, map_sum_nm_checked};
 pub use dispatch::{Isa, dispatch, isa};
-pub use exp::{exp_f32, exp_f32_normal, exp_f64, expm1_f32, expm1_f64};
+pub use exp::{exp_f32, exp_f32_normal, exp_f64, exp_f64_normal, expm1_f32, expm1_f64};
 pub use float::GemmFloat;
 pub use gemm_epilogue::{gemm_epilogue, gemm_epilogue_into, gemm_epilogue_slice, gemm_ex_slice};
 pub use gemm_fused::gemm_fused;
