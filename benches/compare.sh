@@ -76,6 +76,19 @@ for w in "${workloads[@]}"; do
         "$(ratio "$hand" "$jax")" "$(ratio "$mac" "$jax")"
 done
 
+# test_fn's arithmetic rate: 100 products of [N, N] by its transpose,
+# 2 N^3 flops each as a gemm (what XLA does); the syrk kernel computes one
+# triangle, so its real rate is half its gemm-equivalent one.
+gflops() { awk -v s="$1" -v n="$2" 'BEGIN { if (s > 0) printf "%.0f", 100 * 2 * n * n * n / s / 1e9; else print "-" }'; }
+for n in 256 512; do
+    w=test_fn_$n
+    mac=$(lookup "$rust_out" "macro:$w")
+    jax=$(lookup "$jax_out" "$w")
+    [ -n "$mac" ] && [ -n "$jax" ] || continue
+    [ "$n" = 256 ] && echo
+    echo "$w GFLOP/s (gemm-equivalent): rjax #[jit] $(gflops "$mac" "$n") (real, one triangle: $(awk -v g="$(gflops "$mac" "$n")" 'BEGIN { printf "%.0f", g / 2 }')), JAX jit $(gflops "$jax" "$n")"
+done
+
 # Bytes moved per call of the streaming rows and of the chain: 10^7 f32
 # read and 10^7 f32 written.
 bytes=80000000
