@@ -59,6 +59,11 @@ pub(super) fn fast() -> TokenStream {
     FAST.parse().unwrap()
 }
 
+/// The names of a kernel call's `n` output buffers (`__out0`, ...).
+pub(super) fn out_buf_names(n: usize) -> Vec<Ident> {
+    (0..n).map(|k| format_ident!("__out{}", k)).collect()
+}
+
 impl Emitter<'_> {
     /// One fusion group under `#[jit]`.
     pub(super) fn group(&self, g: &FusionGroup) -> TokenStream {
@@ -74,14 +79,8 @@ impl Emitter<'_> {
             _ => None,
         };
         fused.unwrap_or_else(|| {
-            // Bias broadcasts planned away are built after all for the
-            // equation-by-equation form.
-            let mut out: TokenStream = g
-                .inputs
-                .iter()
-                .filter_map(|a| self.plan.cols.get(&a.as_var()?))
-                .map(|&(b, _)| self.eqn(&self.j.eqns[b]))
-                .collect();
+            // The equation-by-equation form.
+            let mut out = self.planned_bias_broadcasts(g);
             out.extend(g.eqns.iter().map(|&i| self.eqn_jit(i)));
             out
         })
@@ -359,6 +358,42 @@ impl Emitter<'_> {
         }
     }
 
+    /// The statement an emitted map or matmul kernel call ends in: the
+    /// outputs get buffers `bufs` of `shape` (fresh or spare, see
+    /// [`Self::out_buffer`]), `call` fills them after `prelude` (checks,
+    /// dimensions), and they are bound to the outputs' names.
+    pub(super) fn bind_outputs(
+        &self,
+        outs: &[Var],
+        bufs: &[Ident],
+        shape: TokenStream,
+        prelude: TokenStream,
+        call: TokenStream,
+    ) -> TokenStream {
+        let out_names = outs.iter().map(|o| self.name(*o));
+        let out_tys = outs.iter().map(|o| rust_ty(self.j.ty(*o)));
+        let allocs = outs.iter().map(|o| self.out_buffer(*o, shape.clone()));
+        quote! {
+            let (#(#out_names,)*): (#(#out_tys,)*) = {
+                #prelude
+                #(let mut #bufs = #allocs;)*
+                #call
+                (#(#bufs,)*)
+            };
+        }
+    }
+
+    /// The bias broadcasts among `g`'s inputs that the plan folded into a
+    /// matmul epilogue, built after all for an emission that does not
+    /// fold them.
+    fn planned_bias_broadcasts(&self, g: &FusionGroup) -> TokenStream {
+        g.inputs
+            .iter()
+            .filter_map(|a| self.plan.cols.get(&a.as_var()?))
+            .map(|&(b, _)| self.eqn(&self.j.eqns[b]))
+            .collect()
+    }
+
     /// Array operands (same dtype `T`) and results (same dtype `U`) of an
     /// elementwise group, or None when it mixes dtypes.
     pub(super) fn map_operands(
@@ -405,14 +440,10 @@ impl Emitter<'_> {
         let (n_in, n_out) = (arrays.len(), outs.len());
         let in_names: Vec<&Ident> = arrays.iter().map(|v| self.name(*v)).collect();
         let out_names: Vec<&Ident> = outs.iter().map(|v| self.name(*v)).collect();
-        let bufs: Vec<Ident> = (0..n_out).map(|k| format_ident!("__out{}", k)).collect();
+        let bufs = out_buf_names(n_out);
         let first = in_names[0];
-        let allocs = outs
-            .iter()
-            .map(|o| self.out_buffer(*o, quote!(#first.shape())));
         let op = self.j.eqns[eqns[0]].prim.name();
         let check = self.same_shapes(&arrays, op);
-        let out_tys = outs.iter().map(|o| rust_ty(self.j.ty(*o)));
         let f = fast();
         let call = match self.trig_guard(eqns) {
             None => quote! {
@@ -445,14 +476,7 @@ impl Emitter<'_> {
                 }
             }
         };
-        Some(quote! {
-            let (#(#out_names,)*): (#(#out_tys,)*) = {
-                #check
-                #(let mut #bufs = #allocs;)*
-                #call
-                (#(#bufs,)*)
-            };
-        })
+        Some(self.bind_outputs(outs, &bufs, quote!(#first.shape()), check, call))
     }
 
     /// Elementwise producers feeding a full `reduce_sum` (float): one pass.
@@ -565,13 +589,8 @@ impl Emitter<'_> {
         if self.trig_guard(epi).is_some() {
             // The gemm's tile epilogue has no fallback for sin/cos beyond
             // the fast range: the product alone, then the epilogue as a
-            // checked elementwise loop (bias broadcasts built after all).
-            let mut out: TokenStream = g
-                .inputs
-                .iter()
-                .filter_map(|a| self.plan.cols.get(&a.as_var()?))
-                .map(|&(b, _)| self.eqn(&self.j.eqns[b]))
-                .collect();
+            // checked elementwise loop.
+            let mut out = self.planned_bias_broadcasts(g);
             out.extend(self.dot(dv, ops, &[], &[dv])?);
             let rest: Vec<Var> = g.outputs.iter().copied().filter(|o| *o != dv).collect();
             out.extend(self.elementwise(epi, &rest)?);
@@ -672,12 +691,7 @@ impl Emitter<'_> {
                 };
             });
         }
-        let bufs: Vec<Ident> = (0..outs.len())
-            .map(|q| format_ident!("__out{}", q))
-            .collect();
-        let allocs = outs
-            .iter()
-            .map(|o| self.out_buffer(*o, quote!(&[__m, __n])));
+        let bufs = out_buf_names(outs.len());
         let col_names: Vec<&Ident> = cols.iter().map(|v| self.name(*v)).collect();
         let col_srcs: Vec<&Ident> = cols
             .iter()
@@ -690,24 +704,20 @@ impl Emitter<'_> {
             let op = "dot_general epilogue: operand shape {:?} differs from the product's [{}, {}]";
             quote!(::core::assert!(#x.shape() == [__m, __n], #op, #x.shape(), __m, __n);)
         });
-        Some(quote! {
-            let (#(#out_names,)*): (#(#out_tys,)*) = {
-                #dims
-                #(#checks)*
-                #(let mut #bufs = #allocs;)*
-                #f::gemm_fused(
-                    #an.as_slice(), #bn.as_slice(), __m, __k, __n, #ta, #tb,
-                    [#(#col_srcs.as_slice()),*],
-                    [#(#full_names.as_slice()),*],
-                    [#(#bufs.as_mut_slice()),*],
-                    #[inline(always)]
-                    move |#dn: #te, [#(#col_names),*]: [#te; #nc], [#(#full_names),*]: [#te; #nf]| -> [#te; #no] {
-                        #body
-                        [#(#out_names),*]
-                    },
-                );
-                (#(#bufs,)*)
-            };
-        })
+        let call = quote! {
+            #f::gemm_fused(
+                #an.as_slice(), #bn.as_slice(), __m, __k, __n, #ta, #tb,
+                [#(#col_srcs.as_slice()),*],
+                [#(#full_names.as_slice()),*],
+                [#(#bufs.as_mut_slice()),*],
+                #[inline(always)]
+                move |#dn: #te, [#(#col_names),*]: [#te; #nc], [#(#full_names),*]: [#te; #nf]| -> [#te; #no] {
+                    #body
+                    [#(#out_names),*]
+                },
+            );
+        };
+        let prelude = quote!(#dims #(#checks)*);
+        Some(self.bind_outputs(outs, &bufs, quote!(&[__m, __n]), prelude, call))
     }
 }

@@ -22,13 +22,14 @@
 use std::collections::HashSet;
 
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote};
+use quote::quote;
 use rjax_core::passes::FusionGroup;
 use rjax_core::passes::fusion::is_elementwise;
 use rjax_core::{DType, DimExpr, Var};
 use syn::Ident;
 
 use super::emit::{Emitter, dim_expr, elem_ty, rust_ty};
+use super::fuse::out_buf_names;
 use super::plan::Special;
 
 /// A run of row groups over `rows` rows.
@@ -354,9 +355,7 @@ impl Emitter<'_> {
             }
         });
         let ins: Vec<TokenStream> = ins.collect();
-        let bufs: Vec<Ident> = (0..outs.len())
-            .map(|k| format_ident!("__out{}", k))
-            .collect();
+        let bufs = out_buf_names(outs.len());
         let (allocs, widths): (Vec<TokenStream>, Vec<TokenStream>) = outs
             .iter()
             .map(|o| match o {

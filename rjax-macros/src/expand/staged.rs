@@ -13,8 +13,8 @@ use rjax_core::passes::{Stage, loop_stages};
 use rjax_core::{DType, Var};
 use syn::Ident;
 
-use super::emit::{Emitter, elem_ty, rust_ty};
-use super::fuse::{Trig, fast};
+use super::emit::{Emitter, elem_ty};
+use super::fuse::{Trig, fast, out_buf_names};
 
 impl Emitter<'_> {
     /// The staged form of the elementwise group `eqns` (results `outs`),
@@ -24,9 +24,7 @@ impl Emitter<'_> {
     pub(super) fn staged_elementwise(&self, eqns: &[usize], outs: &[Var]) -> Option<TokenStream> {
         let ins = self.group_inputs(eqns);
         let (arrays, t, u) = self.map_operands(&ins, outs)?;
-        let bufs: Vec<Ident> = (0..outs.len())
-            .map(|k| format_ident!("__out{}", k))
-            .collect();
+        let bufs = out_buf_names(outs.len());
         let (block, guarded) = self.staged_block(eqns, &arrays, t, outs, &bufs)?;
         let (te, ue) = (elem_ty(t), elem_ty(u));
         let (n_in, n_out) = (arrays.len(), outs.len());
@@ -56,20 +54,9 @@ impl Emitter<'_> {
                 );
             }
         };
-        let out_tys = outs.iter().map(|o| rust_ty(self.j.ty(*o)));
-        let allocs = outs
-            .iter()
-            .map(|o| self.out_buffer(*o, quote!(#first.shape())));
         let op = self.j.eqns[eqns[0]].prim.name();
         let check = self.same_shapes(&arrays, op);
-        Some(quote! {
-            let (#(#out_names,)*): (#(#out_tys,)*) = {
-                #check
-                #(let mut #bufs = #allocs;)*
-                #call
-                (#(#bufs,)*)
-            };
-        })
+        Some(self.bind_outputs(outs, &bufs, quote!(#first.shape()), check, call))
     }
 
     /// The staged form of a full float sum of the elementwise producers
