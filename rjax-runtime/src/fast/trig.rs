@@ -114,17 +114,23 @@ fn by_quadrant(s: f64, c: f64, q: u64) -> f64 {
     if q & 2 == 0 { v } else { -v }
 }
 
-/// sin r for |r| <= pi/2 + a little, in f32 (Taylor through r^13,
-/// truncation < 7e-10, far below an f32 ulp), in Estrin form.
+/// The odd Taylor tail of sin in f32: sin r = r + r^3 p(r^2) for |r| <=
+/// pi/2 + a little (through r^13, truncation < 7e-10, far below an f32
+/// ulp), `p` in Estrin form (short dependency chains).
 #[inline(always)]
-fn sin_poly_f32(r: f32) -> f32 {
-    let z = r * r;
+fn sin_tail_f32(z: f32) -> f32 {
     let a = z.mul_add(1.0 / 120.0, -1.0 / 6.0);
     let b = z.mul_add(1.0 / 362_880.0, -1.0 / 5_040.0);
     let c = z.mul_add(1.0 / 6_227_020_800.0, -1.0 / 39_916_800.0);
     let z2 = z * z;
-    let p = z2.mul_add(z2.mul_add(c, b), a);
-    (z * r).mul_add(p, r)
+    z2.mul_add(z2.mul_add(c, b), a)
+}
+
+/// sin r for |r| <= pi/2 + a little, in f32.
+#[inline(always)]
+fn sin_poly_f32(r: f32) -> f32 {
+    let z = r * r;
+    (z * r).mul_add(sin_tail_f32(z), r)
 }
 
 /// 1.5 * 2^23: adding it rounds an f32 of magnitude < 2^22 to an integer.
@@ -141,13 +147,8 @@ const PI3: f32 = f32::from_bits(0xa777_2ced);
 #[inline(always)]
 fn sin_poly_lo_f32(s: f32, lo: f32) -> f32 {
     let z = s * s;
-    let a = z.mul_add(1.0 / 120.0, -1.0 / 6.0);
-    let b = z.mul_add(1.0 / 362_880.0, -1.0 / 5_040.0);
-    let c = z.mul_add(1.0 / 6_227_020_800.0, -1.0 / 39_916_800.0);
-    let z2 = z * z;
-    let p = z2.mul_add(z2.mul_add(c, b), a);
     let l = (lo * z).mul_add(-0.5, lo);
-    s + (z * s).mul_add(p, l)
+    s + (z * s).mul_add(sin_tail_f32(z), l)
 }
 
 /// (s, lo) with s + lo = x - k pi to about k 2^-71, for an integer k with
