@@ -120,7 +120,8 @@ pub fn exp_f64_normal(x: f64) -> f64 {
     (1.0 + expm1_poly_f64(r)) * pow2i_f64(n)
 }
 
-/// (e^x - 1) / 2 (f64) for x in [1e-300, 708]: `expm1_f64`'s core.
+/// (e^x - 1) / 2 (f64) for x in [-40, 710] or NaN, no clamping or
+/// sign-of-zero care: the core of `expm1_f64` and of `tanh_f64`.
 #[inline(always)]
 pub(super) fn half_expm1_f64(x: f64) -> f64 {
     let (_, n, r) = reduce_f64(x);
@@ -164,10 +165,7 @@ pub fn expm1_f32(x: f32) -> f32 {
 /// e^x - 1 (f64), accurate near 0.
 #[inline(always)]
 pub fn expm1_f64(x: f64) -> f64 {
-    let xc = x.clamp(-40.0, 710.0);
-    let (_, n, r) = reduce_f64(xc);
-    let p = expm1_poly_f64(r);
-    let s = pow2i_f64(n - 1);
-    let v = 2.0 * s.mul_add(p, s - 0.5);
+    // Below -40 the result rounds to -1; above 710 it overflows.
+    let v = 2.0 * half_expm1_f64(x.clamp(-40.0, 710.0));
     if x.abs() < 1e-300 { x } else { v }
 }
