@@ -7,7 +7,7 @@ use super::pack::View;
 use crate::Element;
 use crate::kernels::cpu::{Isa, isa};
 
-/// A float type the `fast` matmul kernels accept (f32, f64).
+/// A float type the matmul-with-epilogue kernels accept (f32, f64).
 pub trait GemmFloat: Element + num_traits::Float + 'static {
     /// True when [`GemmFloat::strip`] has a vector kernel on this CPU.
     fn has_strip_kernel() -> bool;

@@ -1,11 +1,13 @@
-//! Fused elementwise loops for `#[jit]` code: one pass over the data
-//! applying a whole chain of elementwise ops given as a closure.
+//! Elementwise passes: one pass over the data applying a closure, which
+//! is a whole fused chain of ops in `#[jit]` code and one op in the eager
+//! `lax` functions (they run the same loops).
 //!
 //! The closure runs inside a loop compiled for the CPU's widest vector
-//! instructions (see `kernels::dispatch`), so a body made of arithmetic and
-//! `kernels::` math vectorises. Inputs of at least [`PAR_MIN_LEN`] elements are
-//! split over rayon's pool; smaller ones run on the calling thread with no
-//! thread overhead.
+//! instructions (see [`dispatch`](crate::kernels::dispatch)), so a body
+//! made of arithmetic and `kernels::` math vectorises. Inputs of at least
+//! [`PAR_MIN_LEN`](crate::kernels::PAR_MIN_LEN) elements are split over
+//! rayon's pool; smaller ones run on the calling thread with no thread
+//! overhead.
 //!
 //! **Contract for callers (and for the `#[jit]` emitter):** pass the
 //! closure by value (not `&f`) and mark it `#[inline(always)]`. Then its

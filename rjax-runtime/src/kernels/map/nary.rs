@@ -5,8 +5,8 @@
 //! batched gradient computed from shared `sin`/`cos` values).
 //!
 //! Like [`map1`](super::map1), the loop runs inside
-//! [`dispatch`](super::dispatch) (AVX-512/AVX2 code) and is split over
-//! rayon's pool only from [`PAR_MIN_LEN`](super::PAR_MIN_LEN) elements on;
+//! [`dispatch`](crate::kernels::dispatch) (AVX-512/AVX2 code) and is split over
+//! rayon's pool only from [`PAR_MIN_LEN`](crate::kernels::PAR_MIN_LEN) elements on;
 //! pass the closure by value and mark it `#[inline(always)]`.
 
 use rayon::prelude::*;

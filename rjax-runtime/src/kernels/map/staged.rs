@@ -12,7 +12,7 @@
 //! passing values between stages in stack arrays that stay in L1; each
 //! short loop is throughput-bound. The data is still read and written once.
 //!
-//! The block closure runs inside [`dispatch`](super::dispatch), so its loops
+//! The block closure runs inside [`dispatch`](crate::kernels::dispatch), so its loops
 //! vectorise like [`map_nm`](super::map_nm)'s: pass it by value and mark it
 //! `#[inline(always)]`.
 
