@@ -121,7 +121,10 @@ fn elementwise_methods() {
     assert_eq!(x.powf(0.5).to_vec(), vec![0.5, 1.0, 2.0]);
     assert_eq!(x.pow(&array![2.0]).to_vec(), vec![0.0625, 1.0, 16.0]);
     let logistic: Vec<f64> = f(|v| 1.0 / (1.0 + (-v).exp()));
-    assert!(x.logistic().allclose(&Array::from_vec(logistic), 1e-15, 0.0));
+    assert!(
+        x.logistic()
+            .allclose(&Array::from_vec(logistic), 1e-15, 0.0)
+    );
     let y = array![-1.5f32, 0.0, 2.0];
     assert_eq!(y.abs().to_vec(), vec![1.5, 0.0, 2.0]);
     assert_eq!(y.sign().to_vec(), vec![-1.0, 0.0, 1.0]);

@@ -54,7 +54,7 @@ pub trait TrigFallback: FastMath + Send + Sync + PartialOrd {
 impl TrigFallback for f32 {
     #[inline(always)]
     fn needs_fallback(self) -> bool {
-        !(self.abs() <= SIN_COS_F32_NEAR_MAX)
+        self.abs() > SIN_COS_F32_NEAR_MAX || self.is_nan()
     }
     #[inline(always)]
     fn vec_sin(self) -> Self {
@@ -75,7 +75,7 @@ impl TrigFallback for f32 {
 impl TrigFallback for f64 {
     #[inline(always)]
     fn needs_fallback(self) -> bool {
-        !(self.abs() <= SIN_COS_F64_MAX)
+        self.abs() > SIN_COS_F64_MAX || self.is_nan()
     }
     #[inline(always)]
     fn vec_sin(self) -> Self {
