@@ -196,12 +196,15 @@ fn scalar_kernels_match_eager() {
     }
 }
 
+/// An eager op's result and the scalar function it must match.
+type ArrayAndScalar = (Array<f32>, fn(f32) -> f32);
+
 /// The scalar `Float` functions are the slice kernels' bits too.
 #[test]
 fn float_scalars_match_the_array_ops() {
     let x = inputs::<f32>(50_000, 13);
     let a = Array::from_vec(x.clone());
-    let pairs: [(Array<f32>, fn(f32) -> f32); 6] = [
+    let pairs: [ArrayAndScalar; 6] = [
         (a.sin(), Float::sin),
         (a.cos(), Float::cos),
         (a.exp(), Float::exp),
