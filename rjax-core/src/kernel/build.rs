@@ -309,7 +309,19 @@ impl Grow<'_, '_> {
         }
         self.members.insert(i);
         self.spaces.insert(e.outputs[0], space);
-        true
+        // Every member must still read its operands: a value from outside
+        // that is computed from `e` would now need the kernel before it.
+        let consistent = self.members.iter().all(|&m| {
+            let e = &j.eqns[m];
+            self.classify(e)
+                .and_then(|(_, p)| self.operands(e, &p))
+                .is_some()
+        });
+        if !consistent {
+            self.members.remove(&i);
+            self.spaces.remove(&e.outputs[0]);
+        }
+        consistent
     }
 
     /// Users of `v`, looking through views of it.

@@ -95,3 +95,22 @@ fn a_consumer_that_feeds_the_kernel_back_is_left_out() {
         assert_eq!(k.members.len(), b - a + 1);
     }
 }
+
+#[test]
+fn a_producer_whose_value_feeds_the_kernel_back_stays_outside() {
+    // b is read by the reduction and, through the matmul c, by f: taking
+    // b into the kernel would make the kernel need c, computed from b.
+    let s = sched(
+        "{ lambda ; a:f32[n,m] w:f32[m,m]. let
+            b:f32[n,m] = exp a
+            c:f32[n,m] = dot_general[dimension_numbers=(([1], [0]), ([], []))] b w
+            d:f32[n,m] = mul b c
+            e:f32[n] = reduce_sum[axes=(1,)] d
+          in (e,) }",
+    );
+    println!("{s}");
+    assert_eq!(s.kernels.len(), 1);
+    let exp = s.jaxpr.eqns.iter().position(|e| e.prim == crate::Prim::Exp).unwrap();
+    assert!(!s.kernels[0].members.contains(&exp));
+    assert_eq!(s.kernels[0].reads.len(), 2);
+}
