@@ -21,6 +21,7 @@ mod uniform;
 use mlp_model::Mlp;
 use uniform::uniform;
 
+#[path = "suite/rowwise.rs"]
 mod rowwise;
 
 /// Best wall time of `runs` calls of `f`, in seconds. The least CPU time

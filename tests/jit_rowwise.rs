@@ -366,7 +366,11 @@ fn jit_gradient_matches_central_differences() {
     let x = Array::from_shape_vec(vec![n, m], x).unwrap();
     let y = Array::from_shape_vec(
         vec![n, m],
-        one_hot(n, m, 3).as_slice().iter().map(|v| *v as f64).collect(),
+        one_hot(n, m, 3)
+            .as_slice()
+            .iter()
+            .map(|v| *v as f64)
+            .collect(),
     )
     .unwrap();
     let g = xent64::grad(&x, &y);
@@ -378,6 +382,10 @@ fn jit_gradient_matches_central_differences() {
             xent64(&Array::from_shape_vec(vec![n, m], v).unwrap(), &y)
         };
         let fd = (bump(h) - bump(-h)) / (2.0 * h);
-        assert!((g.as_slice()[k] - fd).abs() < 1e-7, "{k}: {} vs {fd}", g.as_slice()[k]);
+        assert!(
+            (g.as_slice()[k] - fd).abs() < 1e-7,
+            "{k}: {} vs {fd}",
+            g.as_slice()[k]
+        );
     }
 }

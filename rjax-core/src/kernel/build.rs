@@ -259,9 +259,7 @@ impl Grow<'_, '_> {
         if ot.dims() == self.space.dims.as_slice() {
             Some((Space::Full, self.space.full_placement()))
         } else {
-            self.space
-                .row_placement(ot.dims())
-                .map(|p| (Space::Row, p))
+            self.space.row_placement(ot.dims()).map(|p| (Space::Row, p))
         }
     }
 
@@ -420,9 +418,8 @@ fn seed_space(j: &Jaxpr, e: &Eqn) -> Option<IndexSpace> {
         dims: xt.dims().to_vec(),
         reduced: lo..hi + 1,
     };
-    let ok = !s.is_trivial(Group::Reduced)
-        && !(s.is_trivial(Group::Outer) && s.is_trivial(Group::Inner));
-    ok.then_some(s)
+    let rows = !s.is_trivial(Group::Outer) || !s.is_trivial(Group::Inner);
+    (!s.is_trivial(Group::Reduced) && rows).then_some(s)
 }
 
 /// Views, outputs and loops of a grown kernel; None when it does not
@@ -483,11 +480,10 @@ fn finish(gr: &Grow) -> Option<Kernel> {
     let mut outputs: Vec<Var> = Vec::new();
     for &m in &gr.members {
         let o = j.eqns[m].outputs[0];
-        let outside = gr
-            .g
-            .users
-            .get(&o)
-            .is_some_and(|us| us.iter().any(|u| !members.contains(u)));
+        let outside =
+            gr.g.users
+                .get(&o)
+                .is_some_and(|us| us.iter().any(|u| !members.contains(u)));
         if outside || gr.g.returned.contains(&o) {
             outputs.push(o);
         }

@@ -70,7 +70,12 @@ impl Names {
     fn eqn(&self, j: &Jaxpr, e: &Eqn) -> String {
         let outs: Vec<String> = e.outputs.iter().map(|o| self.typed(j, *o)).collect();
         let ins: Vec<String> = e.inputs.iter().map(|a| self.atom(a)).collect();
-        let mut s = format!("{} = {}{}", outs.join(" "), e.prim.name(), params_text(&e.params));
+        let mut s = format!(
+            "{} = {}{}",
+            outs.join(" "),
+            e.prim.name(),
+            params_text(&e.params)
+        );
         for i in ins {
             s.push(' ');
             s.push_str(&i);
@@ -113,7 +118,11 @@ fn kernel(j: &Jaxpr, k: &Kernel, n: &Names, f: &mut fmt::Formatter<'_>) -> fmt::
     }
     for w in &k.views {
         let absorbed = k.members.contains(&w.eqn);
-        let note = if absorbed { "" } else { " (also built outside)" };
+        let note = if absorbed {
+            ""
+        } else {
+            " (also built outside)"
+        };
         // What the view reads in the end, and by which index.
         let base = k.base(w.var);
         let index = match base {

@@ -90,7 +90,10 @@ impl IndexSpace {
     /// The shape of a row value without the reduced axes (what a
     /// reduction gives).
     pub fn row_shape(&self) -> Vec<DimExpr> {
-        self.kept().into_iter().map(|a| self.dims[a].clone()).collect()
+        self.kept()
+            .into_iter()
+            .map(|a| self.dims[a].clone())
+            .collect()
     }
     /// The shape of a row value with the reduced axes kept as 1
     /// (`keepdims`).

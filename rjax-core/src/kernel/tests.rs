@@ -46,12 +46,14 @@ fn softmax_is_one_kernel_of_three_loops() {
 
 #[test]
 fn column_softmax_reduces_the_outer_axis() {
-    let s = sched(&SOFTMAX
-        .replace("axes=(1,)", "axes=(0,)")
-        .replace("dimensions=(1,)", "dimensions=(0,)")
-        .replace("f32[n,1]", "f32[1,m]")
-        .replace("f32[n]", "f32[m]")
-        .replace("broadcast_dimensions=(0,)", "broadcast_dimensions=(1,)"));
+    let s = sched(
+        &SOFTMAX
+            .replace("axes=(1,)", "axes=(0,)")
+            .replace("dimensions=(1,)", "dimensions=(0,)")
+            .replace("f32[n,1]", "f32[1,m]")
+            .replace("f32[n]", "f32[m]")
+            .replace("broadcast_dimensions=(0,)", "broadcast_dimensions=(1,)"),
+    );
     println!("{s}");
     assert_eq!(s.kernels.len(), 1);
     let k = &s.kernels[0];
@@ -86,7 +88,12 @@ fn a_consumer_that_feeds_the_kernel_back_is_left_out() {
     );
     println!("{s}");
     for k in &s.kernels {
-        let dot = s.jaxpr.eqns.iter().position(|e| e.prim == crate::Prim::DotGeneral).unwrap();
+        let dot = s
+            .jaxpr
+            .eqns
+            .iter()
+            .position(|e| e.prim == crate::Prim::DotGeneral)
+            .unwrap();
         assert!(!k.members.contains(&dot));
     }
     // Each kernel's members are consecutive in the scheduled jaxpr.
@@ -110,7 +117,12 @@ fn a_producer_whose_value_feeds_the_kernel_back_stays_outside() {
     );
     println!("{s}");
     assert_eq!(s.kernels.len(), 1);
-    let exp = s.jaxpr.eqns.iter().position(|e| e.prim == crate::Prim::Exp).unwrap();
+    let exp = s
+        .jaxpr
+        .eqns
+        .iter()
+        .position(|e| e.prim == crate::Prim::Exp)
+        .unwrap();
     assert!(!s.kernels[0].members.contains(&exp));
     assert_eq!(s.kernels[0].reads.len(), 2);
 }

@@ -315,7 +315,8 @@ impl<'j> Emitter<'j> {
         // in a special form stay out of them.
         let (j, kernels) = if jit {
             let p0 = Plan::new(j, &[]);
-            let exclude: HashSet<usize> = p0.skip.iter().chain(p0.special.keys()).copied().collect();
+            let exclude: HashSet<usize> =
+                p0.skip.iter().chain(p0.special.keys()).copied().collect();
             let s = rjax_core::kernel::schedule(j, &exclude);
             if s.kernels.is_empty() {
                 (j, s.kernels)

@@ -166,7 +166,10 @@ impl Emitter<'_> {
             out.extend(quote!(let __k_w: usize = __k_i1 - __k_i0;));
         }
         for r in &k.reads {
-            let (n, s) = (self.name(r.var), format_ident!("__k_s_{}", self.name(r.var)));
+            let (n, s) = (
+                self.name(r.var),
+                format_ident!("__k_s_{}", self.name(r.var)),
+            );
             let t = elem_ty(j.ty(r.var).dtype);
             let a = r.access;
             if a.reduced {
@@ -189,7 +192,10 @@ impl Emitter<'_> {
         // Full-space reads of a row (rows mode): one slice per row.
         if mode == Mode::Rows {
             for r in k.reads.iter().filter(|r| r.access.reduced) {
-                let (n, s) = (self.name(r.var), format_ident!("__k_s_{}", self.name(r.var)));
+                let (n, s) = (
+                    self.name(r.var),
+                    format_ident!("__k_s_{}", self.name(r.var)),
+                );
                 let row = format_ident!("__k_r_{}", n);
                 let base = if r.access.outer {
                     quote!(__k_o * __k_red)
@@ -313,7 +319,11 @@ impl Emitter<'_> {
             .stores
             .iter()
             .map(|v| {
-                let i = k.outputs.iter().position(|o| o == v).expect("a store is an output");
+                let i = k
+                    .outputs
+                    .iter()
+                    .position(|o| o == v)
+                    .expect("a store is an output");
                 (*v, format_ident!("__k_f{}", i))
             })
             .collect();

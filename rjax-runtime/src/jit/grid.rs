@@ -83,6 +83,14 @@ impl<T, const M: usize> Clone for Outs<T, M> {
     }
 }
 impl<T, const M: usize> Copy for Outs<T, M> {}
+impl<T, const M: usize> Outs<T, M> {
+    /// Output `k` (a method, so that closures capture the whole `Send`
+    /// wrapper rather than its pointer field).
+    #[inline(always)]
+    fn get(self, k: usize) -> *mut T {
+        self.0[k]
+    }
+}
 // SAFETY: tasks write disjoint elements (see `grid`).
 unsafe impl<T, const M: usize> Send for Outs<T, M> {}
 unsafe impl<T, const M: usize> Sync for Outs<T, M> {}
@@ -122,11 +130,14 @@ where
         );
     }
     let ptrs = Outs(outs.map(|(s, _)| s.as_mut_ptr()));
-    let tiles = if inner <= 1 { inner } else { inner.div_ceil(TILE) };
+    let tiles = if inner <= 1 {
+        inner
+    } else {
+        inner.div_ceil(TILE)
+    };
     let tile = if inner <= 1 { 1 } else { TILE };
     let tasks = outer * tiles;
     let batch = |t0: usize, t1: usize| {
-        let ptrs = ptrs;
         dispatch(
             #[inline(always)]
             || {
@@ -144,7 +155,7 @@ where
                         Block {
                             // SAFETY: off < the output's length whenever
                             // the block has an element (checked above).
-                            ptr: unsafe { ptrs.0[k].add(off) },
+                            ptr: unsafe { ptrs.get(k).add(off) },
                             rows,
                             width: i1 - i0,
                             stride: inner,
@@ -175,7 +186,8 @@ mod tests {
 
     #[test]
     fn every_element_is_written_once_by_its_task() {
-        for &(outer, reduced, inner) in &[(3, 5, 1), (2, 3, 130), (1, 7, 64), (4, 1, 3), (0, 2, 2)] {
+        for &(outer, reduced, inner) in &[(3, 5, 1), (2, 3, 130), (1, 7, 64), (4, 1, 3), (0, 2, 2)]
+        {
             let g = Grid {
                 outer,
                 reduced,

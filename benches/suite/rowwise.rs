@@ -50,7 +50,7 @@ fn attention(
 
 const N: usize = 4096;
 
-fn square(seed: u32, scale: f32) -> Array<f32> {
+fn square(seed: u64, scale: f32) -> Array<f32> {
     let x: Vec<f32> = uniform(N * N, seed).iter().map(|v| v * scale).collect();
     Array::from_shape_vec(vec![N, N], x).unwrap()
 }
@@ -97,4 +97,9 @@ pub fn run(name: &str) -> Option<f64> {
 }
 
 /// The workload names, in compare.sh's order.
-pub const NAMES: &[&str] = &["softmax_4096", "logsumexp_4096", "layer_norm_4096", "attention_256"];
+pub const NAMES: &[&str] = &[
+    "softmax_4096",
+    "logsumexp_4096",
+    "layer_norm_4096",
+    "attention_256",
+];
