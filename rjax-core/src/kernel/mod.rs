@@ -9,16 +9,19 @@
 //! through a broadcast index map, and broadcasts, `expand_dims`,
 //! `squeeze` and size-1 `reshape`s as index arithmetic instead of
 //! buffers. Row softmax is three loops over a row that stays in cache:
-//! max, exp and sum, divide. `print.rs` prints the IR; the jit emitter
-//! (rjax-macros) prints it as Rust.
+//! max, exp and sum, divide. `print.rs` prints the IR; `eval.rs`
+//! interprets it element by element (the oracle of the tests); the jit
+//! emitter (rjax-macros) prints it as Rust.
 
 mod build;
+mod eval;
 mod ir;
 mod order;
 mod print;
 mod space;
 
 pub use build::{find_kernels, is_row_reduction, is_view};
+pub use eval::eval_schedule;
 pub use ir::{Kernel, Loop, Read, Space, Step, View};
 pub use space::{Access, Group, IndexSpace, Placement};
 
