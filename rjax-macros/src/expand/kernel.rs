@@ -319,14 +319,10 @@ impl Emitter<'_> {
             .stores
             .iter()
             .map(|v| {
-                let i = k
-                    .outputs
-                    .iter()
-                    .position(|o| o == v)
-                    .expect("a store is an output");
-                (*v, format_ident!("__k_f{}", i))
+                let i = k.outputs.iter().position(|o| o == v)?;
+                Some((*v, format_ident!("__k_f{}", i)))
             })
-            .collect();
+            .collect::<Option<_>>()?;
         let iteration = |slice: &dyn Fn(&Ident) -> TokenStream| -> Option<TokenStream> {
             let mut t = TokenStream::new();
             for (v, s) in reads.iter().chain(&loads) {
