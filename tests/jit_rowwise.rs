@@ -42,7 +42,8 @@ fn data(shape: &[usize], seed: u32, lo: f64, hi: f64) -> Array<f32> {
 }
 
 /// Odd sizes: one row, one column, long thin, wide short, no multiple of
-/// the kernels' chunk (16) or tile (64) widths.
+/// the kernels' chunk (16) or tile (64) widths, and one large enough for
+/// the rows to be split over threads (`jit::grid`'s threshold).
 const SIZES: &[(usize, usize)] = &[
     (1, 1),
     (1, 7),
@@ -51,6 +52,7 @@ const SIZES: &[(usize, usize)] = &[
     (3, 1000),
     (17, 33),
     (65, 130),
+    (301, 203),
 ];
 
 #[jit]

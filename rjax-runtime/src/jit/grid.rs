@@ -13,8 +13,6 @@
 
 use std::marker::PhantomData;
 
-use rayon::prelude::*;
-
 use crate::kernels::dispatch;
 
 /// Inner lanes per task of a kernel with inner axes.
@@ -170,9 +168,13 @@ where
     let work = outer * reduced.max(1) * inner;
     let threads = rayon::current_num_threads();
     if work >= PAR_MIN_WORK && threads > 1 && tasks > 1 {
-        // Several batches per thread, so a preempted thread holds up little.
-        let per = tasks.div_ceil(threads * 4).max(1);
-        (0..tasks.div_ceil(per)).into_par_iter().for_each(|b| {
+        // Several batches per thread, so a preempted thread holds up
+        // little; the calling thread starts on them at once and pool
+        // threads join as they wake (`kernels::par`: a mid-sized kernel, as
+        // attention's 256 x 256 softmax, would otherwise wait for two
+        // wake-ups).
+        let per = tasks.div_ceil(threads * 8).max(1);
+        crate::kernels::par::run_tasks(tasks.div_ceil(per), |b| {
             batch(b * per, ((b + 1) * per).min(tasks));
         });
     } else {
