@@ -1,12 +1,65 @@
 //! The verifier: every variable is defined exactly once before use, and
 //! every equation's recorded output types agree with its shape rule.
-//! Tests run it after each transformation and pass.
+//!
+//! Under `debug_assertions` ([`debug_verify`]) it runs after every pass of
+//! `passes::optimize` and after every transformation (jvp, linearize,
+//! partial_eval, transpose, vjp, grad, vmap, jacobians), on the result and
+//! its sub-jaxprs, and panics naming the pass and printing the jaxpr: a
+//! bad rule is caught where it is applied, not in emitted code.
 
 use super::atom::{Atom, Var};
 use super::jaxpr::Jaxpr;
+use super::params::Param;
 use crate::error::{Error, Result};
 use crate::rules::combinators::shapes_match;
 use std::collections::HashSet;
+
+/// `verify` of `j` and, recursively, of every sub-jaxpr in its equations'
+/// params (scan and while bodies, cond branches, custom rules).
+pub fn verify_all(j: &Jaxpr) -> Result<()> {
+    verify(j)?;
+    for (k, e) in j.eqns.iter().enumerate() {
+        for (name, p) in e.params.iter() {
+            verify_params(p).map_err(|err| {
+                Error::invalid(format!(
+                    "in param `{name}` of equation {k} ({}): {err}",
+                    e.prim
+                ))
+            })?;
+        }
+    }
+    Ok(())
+}
+
+fn verify_params(p: &Param) -> Result<()> {
+    match p {
+        Param::Jaxpr(s) => verify_all(s),
+        Param::Tuple(v) | Param::List(v) => v.iter().try_for_each(verify_params),
+        _ => Ok(()),
+    }
+}
+
+/// Under `debug_assertions`, [`verify_all`] of `j`, the result of `after`
+/// (a pass or transformation name); on failure, panics with the name, the
+/// error and the printed jaxpr. Nothing in release builds.
+#[track_caller]
+pub fn debug_verify(j: &Jaxpr, after: &str) {
+    if cfg!(debug_assertions)
+        && let Err(e) = verify_all(j)
+    {
+        panic!("rjax-core: invalid jaxpr after {after}: {e}\n{j}");
+    }
+}
+
+/// [`debug_verify`] of every jaxpr `r` holds when it is `Ok`, passing `r`
+/// on: for the end of a transformation returning `Result<Jaxpr>`.
+#[track_caller]
+pub fn debug_verified(r: Result<Jaxpr>, after: &str) -> Result<Jaxpr> {
+    if let Ok(j) = &r {
+        debug_verify(j, after);
+    }
+    r
+}
 
 /// Verifies `j` (and, through the shape rules, its sub-jaxprs' types).
 pub fn verify(j: &Jaxpr) -> Result<()> {

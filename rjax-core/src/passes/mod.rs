@@ -24,6 +24,7 @@ pub use ranges::{Interval, value_ranges};
 pub use simplify::simplify;
 pub use stages::{Stage, is_transcendental, loop_stages};
 
+use crate::ir::verify::debug_verify;
 use crate::ir::{Jaxpr, Param};
 use std::sync::Arc;
 
@@ -54,10 +55,22 @@ pub fn map_sub_jaxprs(j: &Jaxpr, pass: &dyn Fn(&Jaxpr) -> Jaxpr) -> Jaxpr {
 
 /// Simplification, constant folding, CSE and DCE until nothing changes
 /// (at most 8 rounds), recursing into sub-jaxprs.
+///
+/// Under `debug_assertions` the verifier runs after every pass and panics
+/// naming it (`ir::verify::debug_verify`).
 pub fn optimize(j: &Jaxpr) -> Jaxpr {
-    let mut cur = dce(j);
+    let step = |name: &str, pass: fn(&Jaxpr) -> Jaxpr, j: &Jaxpr| {
+        let out = pass(j);
+        debug_verify(&out, name);
+        out
+    };
+    debug_verify(j, "the input of optimize");
+    let mut cur = step("dce", dce, j);
     for _ in 0..8 {
-        let next = dce(&cse(&fold_constants(&simplify(&cur))));
+        let s = step("simplify", simplify, &cur);
+        let f = step("fold_constants", fold_constants, &s);
+        let c = step("cse", cse, &f);
+        let next = step("dce", dce, &c);
         if next == cur {
             break;
         }

@@ -6,6 +6,7 @@ use super::partial_eval::partial_eval;
 use super::transpose::transpose;
 use crate::builder::Builder;
 use crate::error::{Error, Result};
+use crate::ir::verify::{debug_verified, debug_verify};
 use crate::ir::{Atom, Jaxpr};
 use crate::passes::dce;
 
@@ -63,6 +64,17 @@ fn check_wrt(j: &Jaxpr, wrt: &[usize], what: &str) -> Result<Vec<bool>> {
 
 /// Linearises `j` at its inputs with respect to the inputs `wrt`.
 pub fn linearize(j: &Jaxpr, wrt: &[usize]) -> Result<Linearized> {
+    let r = linearize_unchecked(j, wrt);
+    if let Ok(x) = &r {
+        debug_verify(&x.primal, "linearize (primal)");
+    }
+    if let Ok(x) = &r {
+        debug_verify(&x.linear, "linearize (linear)");
+    }
+    r
+}
+
+fn linearize_unchecked(j: &Jaxpr, wrt: &[usize]) -> Result<Linearized> {
     let mask = check_wrt(j, wrt, "linearize")?;
     // Inside shard_map, the differentiated inputs are replicated: mark
     // where they meet device-varying values so the gradient is summed
@@ -101,6 +113,17 @@ pub fn linearize(j: &Jaxpr, wrt: &[usize]) -> Result<Linearized> {
 
 /// Reverse mode with respect to the inputs `wrt`.
 pub fn vjp(j: &Jaxpr, wrt: &[usize]) -> Result<Vjp> {
+    let r = vjp_unchecked(j, wrt);
+    if let Ok(x) = &r {
+        debug_verify(&x.forward, "vjp (forward)");
+    }
+    if let Ok(x) = &r {
+        debug_verify(&x.backward, "vjp (backward)");
+    }
+    r
+}
+
+fn vjp_unchecked(j: &Jaxpr, wrt: &[usize]) -> Result<Vjp> {
     let lin = linearize(j, wrt)?;
     let r = lin.num_residuals;
     let mut linear_mask = vec![false; r];
@@ -160,11 +183,11 @@ fn grad_impl(j: &Jaxpr, argnums: &[usize], has_aux: bool, with_value: bool) -> R
 /// (when `has_aux`: every output of `f` after the first) followed by one
 /// gradient per argnum. `f`'s first output must be a floating scalar.
 pub fn grad(j: &Jaxpr, argnums: &[usize], has_aux: bool) -> Result<Jaxpr> {
-    grad_impl(j, argnums, has_aux, false)
+    debug_verified(grad_impl(j, argnums, has_aux, false), "grad")
 }
 
 /// `value_and_grad(f, argnums, has_aux)`: outputs are the value, then the
 /// aux outputs (if `has_aux`), then one gradient per argnum.
 pub fn value_and_grad(j: &Jaxpr, argnums: &[usize], has_aux: bool) -> Result<Jaxpr> {
-    grad_impl(j, argnums, has_aux, true)
+    debug_verified(grad_impl(j, argnums, has_aux, true), "value_and_grad")
 }

@@ -8,6 +8,7 @@ use super::jvp::jvp_wrt;
 use super::vmap::vmap_sized;
 use crate::builder::Builder;
 use crate::error::{Error, Result};
+use crate::ir::verify::debug_verify;
 use crate::ir::{Atom, DType, DimExpr, Jaxpr, Prim};
 use crate::passes::dce;
 
@@ -36,6 +37,14 @@ fn eye(b: &mut Builder, dtype: DType, shape: &[DimExpr]) -> Result<Atom> {
 /// Reverse-mode Jacobian with respect to `argnums`: outputs ordered
 /// `[for each output: for each argnum]`.
 pub fn jacrev(j: &Jaxpr, argnums: &[usize]) -> Result<Jaxpr> {
+    let r = jacrev_unchecked(j, argnums);
+    if let Ok(j) = &r {
+        debug_verify(j, "jacrev");
+    }
+    r
+}
+
+fn jacrev_unchecked(j: &Jaxpr, argnums: &[usize]) -> Result<Jaxpr> {
     let v = vjp(j, argnums)?;
     let r = v.num_residuals;
     let outs = j.out_types();
@@ -96,6 +105,14 @@ pub fn jacrev(j: &Jaxpr, argnums: &[usize]) -> Result<Jaxpr> {
 /// Forward-mode Jacobian with respect to `argnums`: outputs ordered
 /// `[for each output: for each argnum]`.
 pub fn jacfwd(j: &Jaxpr, argnums: &[usize]) -> Result<Jaxpr> {
+    let r = jacfwd_unchecked(j, argnums);
+    if let Ok(j) = &r {
+        debug_verify(j, "jacfwd");
+    }
+    r
+}
+
+fn jacfwd_unchecked(j: &Jaxpr, argnums: &[usize]) -> Result<Jaxpr> {
     let outs = j.out_types();
     let n_in = j.invars.len();
     let mut b = Builder::new();
@@ -155,6 +172,14 @@ pub fn jacobian(j: &Jaxpr, argnums: &[usize], mode: Mode) -> Result<Jaxpr> {
 /// `hessian(f, argnum) = jacfwd(jacrev(f))`: shape `arg.shape ++ arg.shape`
 /// for a scalar-output `f`.
 pub fn hessian(j: &Jaxpr, argnum: usize) -> Result<Jaxpr> {
+    let r = hessian_unchecked(j, argnum);
+    if let Ok(j) = &r {
+        debug_verify(j, "hessian");
+    }
+    r
+}
+
+fn hessian_unchecked(j: &Jaxpr, argnum: usize) -> Result<Jaxpr> {
     let g = jacrev(j, &[argnum])?;
     jacfwd(&g, &[argnum])
 }

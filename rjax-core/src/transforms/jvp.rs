@@ -7,6 +7,7 @@
 use super::copy_eqn;
 use crate::builder::{Builder, subst};
 use crate::error::{Error, Result};
+use crate::ir::verify::debug_verify;
 use crate::ir::{Atom, Jaxpr, Var};
 use crate::rules::rules;
 use std::collections::HashMap;
@@ -71,6 +72,14 @@ pub fn jvp_into(
 /// then one tangent per output (zeros where an output does not depend on
 /// the selected inputs). Selecting a non-float input is an error.
 pub fn jvp_wrt(j: &Jaxpr, wrt: &[bool]) -> Result<Jaxpr> {
+    let r = jvp_wrt_unchecked(j, wrt);
+    if let Ok(j) = &r {
+        debug_verify(j, "jvp");
+    }
+    r
+}
+
+fn jvp_wrt_unchecked(j: &Jaxpr, wrt: &[bool]) -> Result<Jaxpr> {
     if wrt.len() != j.invars.len() {
         return Err(Error::invalid(format!(
             "jvp: {} flags for {} inputs",
@@ -122,6 +131,14 @@ fn finish(mut b: Builder, outs: Vec<Atom>, touts: Vec<Option<Atom>>) -> Result<J
 /// accepted and ignored, like JAX's float0) and returns
 /// `outputs ++ output tangents`.
 pub fn jvp(j: &Jaxpr) -> Result<Jaxpr> {
+    let r = jvp_unchecked(j);
+    if let Ok(j) = &r {
+        debug_verify(j, "jvp");
+    }
+    r
+}
+
+fn jvp_unchecked(j: &Jaxpr) -> Result<Jaxpr> {
     let mut b = Builder::new();
     let primals: Vec<Atom> = j
         .invars

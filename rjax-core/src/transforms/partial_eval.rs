@@ -9,6 +9,7 @@
 //! bodies so that the primal work and its residuals stay on the known side.
 
 use crate::error::Result;
+use crate::ir::verify::debug_verify;
 use crate::ir::{Atom, Eqn, Jaxpr, TensorType, Var};
 use crate::rules::rules;
 use std::collections::HashSet;
@@ -60,6 +61,21 @@ impl PeCtx {
 /// outputs that must be produced by the unknown side even if known (they
 /// are then passed through as residuals).
 pub fn partial_eval(
+    j: &Jaxpr,
+    in_unknown: &[bool],
+    force_unknown: Option<&[bool]>,
+) -> Result<PartialEval> {
+    let r = partial_eval_unchecked(j, in_unknown, force_unknown);
+    if let Ok(x) = &r {
+        debug_verify(&x.known, "partial_eval (known)");
+    }
+    if let Ok(x) = &r {
+        debug_verify(&x.unknown, "partial_eval (unknown)");
+    }
+    r
+}
+
+fn partial_eval_unchecked(
     j: &Jaxpr,
     in_unknown: &[bool],
     force_unknown: Option<&[bool]>,

@@ -7,6 +7,7 @@
 use super::copy_eqn;
 use crate::builder::{Builder, subst};
 use crate::error::{Error, Result};
+use crate::ir::verify::debug_verify;
 use crate::ir::{Atom, Jaxpr, Var};
 use crate::rules::{LinArg, rules};
 use std::collections::{HashMap, HashSet};
@@ -106,6 +107,14 @@ pub fn transpose_into(
 /// takes the non-linear inputs then one cotangent per output, and returns
 /// one cotangent per linear input (zeros where nothing flows back).
 pub fn transpose(j: &Jaxpr, linear: &[bool]) -> Result<Jaxpr> {
+    let r = transpose_unchecked(j, linear);
+    if let Ok(j) = &r {
+        debug_verify(j, "transpose");
+    }
+    r
+}
+
+fn transpose_unchecked(j: &Jaxpr, linear: &[bool]) -> Result<Jaxpr> {
     let mut b = Builder::new();
     let nonlin: Vec<Atom> = j
         .invars

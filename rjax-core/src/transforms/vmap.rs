@@ -6,6 +6,7 @@
 use super::copy_eqn;
 use crate::builder::{Builder, subst};
 use crate::error::{Error, Result};
+use crate::ir::verify::debug_verify;
 use crate::ir::{Atom, DimExpr, Jaxpr, Shape, TensorType, Var};
 use crate::rules::rules;
 use crate::rules::shape_ops::materialize_batch;
@@ -66,6 +67,19 @@ pub fn batch_into(
 /// Batches a sub-jaxpr (batch axes at 0): returns the batched jaxpr and
 /// which outputs are batched. Outputs marked in `force` are made batched.
 pub fn batch_jaxpr(
+    j: &Jaxpr,
+    in_batched: &[bool],
+    size: &DimExpr,
+    force: &[bool],
+) -> Result<(Jaxpr, Vec<bool>)> {
+    let r = batch_jaxpr_unchecked(j, in_batched, size, force);
+    if let Ok((j, _)) = &r {
+        debug_verify(j, "vmap (batch_jaxpr)");
+    }
+    r
+}
+
+fn batch_jaxpr_unchecked(
     j: &Jaxpr,
     in_batched: &[bool],
     size: &DimExpr,
@@ -134,6 +148,19 @@ pub fn vmap(j: &Jaxpr, in_axes: &[Option<usize>], out_axes: &[Option<usize>]) ->
 /// batch axis is (None: unbatched, shared by all examples); `out_axes[k]`
 /// where output k's goes (None: the output must not depend on the batch).
 pub fn vmap_sized(
+    j: &Jaxpr,
+    in_axes: &[Option<usize>],
+    out_axes: &[Option<usize>],
+    size: &DimExpr,
+) -> Result<Jaxpr> {
+    let r = vmap_sized_unchecked(j, in_axes, out_axes, size);
+    if let Ok(j) = &r {
+        debug_verify(j, "vmap");
+    }
+    r
+}
+
+fn vmap_sized_unchecked(
     j: &Jaxpr,
     in_axes: &[Option<usize>],
     out_axes: &[Option<usize>],
