@@ -16,7 +16,7 @@ use rjax::runtime::{Array, kernels};
 
 #[path = "../tests/fast_support/mlp.rs"]
 mod mlp_model;
-#[path = "../tests/fast_support/uniform.rs"]
+#[path = "../rjax-runtime/tests/support/uniform.rs"]
 mod uniform;
 use mlp_model::Mlp;
 use uniform::uniform;

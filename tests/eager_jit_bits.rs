@@ -9,7 +9,7 @@
 use rjax::prelude::*;
 use rjax::runtime::Float;
 
-#[path = "support/xorshift.rs"]
+#[path = "../rjax-runtime/tests/support/xorshift.rs"]
 mod xorshift;
 
 /// Typical and extreme arguments: uniform values in ranges from 1 to

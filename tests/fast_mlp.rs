@@ -4,7 +4,7 @@
 
 #[path = "fast_support/mlp.rs"]
 mod mlp;
-#[path = "fast_support/uniform.rs"]
+#[path = "../rjax-runtime/tests/support/uniform.rs"]
 mod uniform;
 
 use mlp::{B, C, D, H, Mlp};

@@ -7,7 +7,7 @@
 //! array (bias), and the loop-carried seed test_fn (ping-pong buffers).
 use rjax::prelude::*;
 
-#[path = "support/xorshift.rs"]
+#[path = "../rjax-runtime/tests/support/xorshift.rs"]
 mod xorshift;
 
 /// Deterministic values in [-1, 1).

@@ -10,7 +10,7 @@
 //! and sizes above the threading threshold (column and row blocks).
 use rjax::prelude::*;
 
-#[path = "support/xorshift.rs"]
+#[path = "../rjax-runtime/tests/support/xorshift.rs"]
 mod xorshift;
 
 #[jit]

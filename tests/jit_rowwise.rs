@@ -8,7 +8,7 @@
 //! `#[grad]` companion and with central differences.
 use rjax::prelude::*;
 
-#[path = "support/xorshift.rs"]
+#[path = "../rjax-runtime/tests/support/xorshift.rs"]
 mod xorshift;
 
 /// Asserts `got` and `want` agree elementwise within `ulps` units of

@@ -8,7 +8,7 @@
 //! last and block-edge positions.
 use rjax::prelude::*;
 
-#[path = "support/xorshift.rs"]
+#[path = "../rjax-runtime/tests/support/xorshift.rs"]
 mod xorshift;
 
 /// Deterministic values in [-4, 12) (sin/cos see several periods).

@@ -1,7 +1,7 @@
 //! Random functions inside annotated bodies: draws under `#[jit]`,
 //! `#[grad]` and `#[vmap]` are bit for bit the eager `rjax::random` draws
 //! with the same keys (themselves checked against JAX in
-//! random_reference.rs); vmap over a batch of keys equals the loop over the
+//! rjax-runtime/tests/random_reference.rs); vmap over a batch of keys equals the loop over the
 //! keys; gradients through noise equal the analytic ones.
 
 use rjax::prelude::*;

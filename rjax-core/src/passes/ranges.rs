@@ -19,7 +19,7 @@ use crate::ir::{Atom, Eqn, Jaxpr, Prim, Var};
 
 /// Arguments for which rjax-runtime's `kernels::exp_f32_normal` (no clamp,
 /// one scale factor) gives `exp_f32`'s bits: results are normal floats.
-/// tests/fast_ulp.rs checks the runtime function over this range.
+/// tests/kernel_ranges.rs checks the runtime function over this range.
 pub const EXP_F32_NORMAL_ARG: (f64, f64) = (-87.0, 88.0);
 
 /// Arguments for which `kernels::tanh_f32_pos` (no sign handling, no clamp)
@@ -37,7 +37,7 @@ pub const TANH_F64_POS_ARG: (f64, f64) = (1e-300, 350.0);
 /// (`kernels::SIN_COS_F32_MAX`), and the f32-reduced forms
 /// (`kernels::SIN_COS_F32_NEAR_MAX`), and f64's (`kernels::SIN_COS_F64_MAX`):
 /// a `#[jit]` loop skips the range check of a sin/cos whose operand's
-/// range is inside. tests/fast_ulp.rs checks they equal the runtime's.
+/// range is inside. tests/kernel_ranges.rs checks they equal the runtime's.
 pub const SIN_COS_F32_ARG: f64 = 2.6e7;
 /// See [`SIN_COS_F32_ARG`].
 pub const SIN_COS_F32_NEAR_ARG: f64 = 1.0e5;

@@ -373,7 +373,7 @@ mod tests {
     }
 
     // Accuracy against the true functions (the bit-level agreement with XLA is
-    // checked through the samplers in tests/random_reference.rs).
+    // checked through the samplers in rjax-runtime/tests/random_reference.rs).
     #[test]
     fn log_f32_is_accurate() {
         for i in 1..2000 {

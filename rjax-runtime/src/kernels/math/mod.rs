@@ -1,7 +1,7 @@
 //! The transcendentals, each written once: branch-free scalar code that
 //! vectorises when inlined into a loop running under
 //! [`dispatch`](super::dispatch), within a few ulp of the correctly rounded
-//! value (tests/fast_ulp.rs sweeps them).
+//! value (rjax-runtime/tests/kernels_ulp.rs sweeps them).
 //!
 //! Everything that computes `exp`, `ln`, `tanh`, ... of a float calls
 //! these: [`crate::Float`]'s methods (implemented here for f32 and f64),

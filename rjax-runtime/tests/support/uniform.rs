@@ -1,6 +1,6 @@
 //! The benchmark's data (benches/jit.rs), shared with the tests that check
 //! its kernels on the same kind of values (tests/fast_mlp.rs,
-//! tests/fast_kernels.rs).
+//! rjax-runtime/tests/kernels.rs).
 
 /// Deterministic pseudo-random values in [-1, 1) (64-bit xorshift; the
 /// benchmark needs typical values, not JAX's stream).

@@ -1,7 +1,7 @@
 //! The `lax` primitives against hand-computed values, and their error texts.
 
-use rjax::Array;
-use rjax::runtime::lax;
+use rjax_runtime::Array;
+use rjax_runtime::lax;
 
 fn a2(shape: &[usize], data: &[f64]) -> Array<f64> {
     Array::from_shape_vec(shape.to_vec(), data.to_vec()).unwrap()

@@ -3,8 +3,8 @@
 //! layout (element i depends only on i, so big parallel draws extend small
 //! ones).
 
-use rjax::Array;
-use rjax::random;
+use rjax_runtime::Array;
+use rjax_runtime::random;
 
 fn moments(x: &[f64]) -> (f64, f64) {
     let n = x.len() as f64;
@@ -209,5 +209,8 @@ fn sixty_four_bit_draws_are_arrays() {
             .iter()
             .all(|v| (-(1 << 40)..1 << 40).contains(v))
     );
-    assert_eq!(<u64 as rjax::Element>::DTYPE, rjax::DType::U64);
+    assert_eq!(
+        <u64 as rjax_runtime::Element>::DTYPE,
+        rjax_runtime::DType::U64
+    );
 }

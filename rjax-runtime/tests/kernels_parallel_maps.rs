@@ -5,7 +5,7 @@
 //! edges, remainders), including the array forms whose outputs come from
 //! the buffer cache.
 
-use rjax::runtime::{Array, kernels};
+use rjax_runtime::{Array, kernels};
 
 #[path = "support/xorshift.rs"]
 mod xorshift;

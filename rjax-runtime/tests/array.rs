@@ -3,8 +3,8 @@
 //! printing and error texts. Expected values are computed by hand (or by
 //! plain loops in the test).
 
-use rjax::Array;
-use rjax::runtime::array;
+use rjax_runtime::Array;
+use rjax_runtime::array;
 
 fn m(shape: &[usize], data: &[f64]) -> Array<f64> {
     Array::from_shape_vec(shape.to_vec(), data.to_vec()).unwrap()
@@ -140,7 +140,7 @@ fn elementwise_methods() {
     assert_eq!(c.to_vec(), vec![false, false, true]);
     assert_eq!(c.where_(&y, &array![9.0]).to_vec(), vec![9.0, 9.0, 2.0]);
     assert_eq!(
-        rjax::runtime::array::where_(&c.not(), &y, &array![9.0]).to_vec(),
+        rjax_runtime::array::where_(&c.not(), &y, &array![9.0]).to_vec(),
         vec![-1.5, 0.0, 9.0]
     );
     assert_eq!(y.equal(&array![0.0]).to_vec(), vec![false, true, false]);

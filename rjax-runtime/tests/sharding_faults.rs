@@ -3,9 +3,9 @@
 //! collective timeout is left at its default of 60 s, so these pass only
 //! because the failure is detected, not because a wait ran out.)
 
-use rjax::Array;
-use rjax::runtime::P;
-use rjax::runtime::sharding::{
+use rjax_runtime::Array;
+use rjax_runtime::P;
+use rjax_runtime::sharding::{
     Mesh, all_gather, axis_index, devices, psum, set_num_cpu_devices, shard_map,
 };
 

@@ -1,6 +1,6 @@
 //! Keys as a user handles them: deriving, batching, and replaying.
 
-use rjax::random::{self, Key};
+use rjax_runtime::random::{self, Key};
 
 fn data(keys: &[Key]) -> Vec<[u32; 2]> {
     keys.iter().map(Key::data).collect()
@@ -55,7 +55,7 @@ fn a_batch_of_keys_round_trips_through_an_array_and_replays_draws() {
 
 #[test]
 fn keys_from_array_names_the_shape_it_needed() {
-    let bad = rjax::Array::from_shape_vec(vec![2, 3], vec![0u32; 6]).unwrap();
+    let bad = rjax_runtime::Array::from_shape_vec(vec![2, 3], vec![0u32; 6]).unwrap();
     let err = random::keys_from_array(&bad).unwrap_err().to_string();
     assert!(
         err.contains("keys_from_array") && err.contains("[2, 3]"),

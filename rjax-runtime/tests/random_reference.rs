@@ -5,11 +5,14 @@
 //! the expected values come only from the files. Floats are compared
 //! through the hex bit patterns the files give.
 
-use rjax::random::{self, Key, RandomFloat};
+use rjax_runtime::random::{self, Key, RandomFloat};
 use serde_json::Value;
 
 fn load(file: &str) -> Value {
-    let path = format!("{}/../shared/reference/{file}", env!("CARGO_MANIFEST_DIR"));
+    let path = format!(
+        "{}/../../shared/reference/{file}",
+        env!("CARGO_MANIFEST_DIR")
+    );
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
     serde_json::from_str(&text).unwrap()
 }
@@ -195,7 +198,7 @@ fn run<T: RandomFloat>(name: &str, call: &str, wide: bool) -> Got {
                 .split(',')
                 .map(|p| T::from_f64(p.trim().parse().unwrap()).xla_log())
                 .collect();
-            let logits = rjax::Array::from_vec(logits);
+            let logits = rjax_runtime::Array::from_vec(logits);
             let shape = shape_of(&a[2]);
             let c = random::categorical(key_of(&a[0]), &logits, -1, Some(&shape));
             ints(&shape, c.as_slice())

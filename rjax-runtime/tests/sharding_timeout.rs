@@ -4,9 +4,9 @@
 
 use std::time::Duration;
 
-use rjax::Array;
-use rjax::runtime::P;
-use rjax::runtime::sharding::{
+use rjax_runtime::Array;
+use rjax_runtime::P;
+use rjax_runtime::sharding::{
     Mesh, axis_index, collective_timeout, devices, psum, set_collective_timeout,
     set_num_cpu_devices, shard_map,
 };

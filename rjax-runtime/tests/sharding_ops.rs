@@ -2,9 +2,9 @@
 //! partition spec, on meshes of 1, 2 and 4 thread devices (and 2x2). The
 //! unsharded results come from plain loops written here.
 
-use rjax::Array;
-use rjax::runtime::P;
-use rjax::runtime::sharding::{
+use rjax_runtime::Array;
+use rjax_runtime::P;
+use rjax_runtime::sharding::{
     Mesh, NamedSharding, PartitionSpec, ShardedArray, device_put, devices, set_num_cpu_devices,
 };
 

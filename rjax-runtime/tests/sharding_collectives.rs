@@ -1,9 +1,9 @@
 //! shard_map collectives against their definitions, computed here with
 //! loops over the per-device inputs, on meshes of 1, 2 and 4 devices.
 
-use rjax::Array;
-use rjax::runtime::P;
-use rjax::runtime::sharding::{
+use rjax_runtime::Array;
+use rjax_runtime::P;
+use rjax_runtime::sharding::{
     Mesh, all_gather, all_gather_tiled, axis_index, axis_size, devices, pmax, pmean, pmin,
     ppermute, psum, psum_many, psum_scatter, psum_scatter_tiled, set_num_cpu_devices, shard_map,
     try_psum,

@@ -1,4 +1,4 @@
-//! Max ulp error of `rjax::runtime::kernels`'s transcendentals against std,
+//! Max ulp error of `rjax_runtime::kernels`'s transcendentals against std,
 //! over a dense sweep of each function's domain (every bit-pattern stride
 //! through all exponents, subnormals included) plus edge cases (+-0,
 //! subnormals, large |x|, +-inf, NaN). f32 results are compared with the
@@ -6,7 +6,7 @@
 //! std f64. Both the scalar functions and the vectorised slice functions
 //! (the code path `#[jit]` runs) are checked.
 
-use rjax::runtime::kernels;
+use rjax_runtime::kernels;
 
 /// Distance in ulps between two f32 (0 when both are NaN or equal).
 fn ulps32(a: f32, b: f32) -> u64 {
@@ -423,71 +423,6 @@ fn sin_cos_near_ulp_in_their_range() {
     for x in [f32::INFINITY, f32::NEG_INFINITY, f32::NAN] {
         assert!(kernels::sin_f32_near(x).is_nan() && kernels::cos_f32_near(x).is_nan());
     }
-}
-
-#[test]
-fn reduced_exp_and_tanh_equal_the_general_forms_in_their_ranges() {
-    // `#[jit]` calls them where rjax-core proves the argument inside these
-    // ranges; there they must give the general functions' bits, so the
-    // ulp figures above hold for them too. Every 7th bit pattern.
-    use rjax::core::passes::ranges::{EXP_F32_NORMAL_ARG, TANH_F32_POS_ARG};
-    let xs = (0..u32::MAX / 29).map(|i| f32::from_bits(i * 29));
-    let (mut n_exp, mut n_tanh) = (0u64, 0u64);
-    for x in xs {
-        let v = x as f64;
-        if EXP_F32_NORMAL_ARG.0 <= v && v <= EXP_F32_NORMAL_ARG.1 {
-            let (got, want) = (kernels::exp_f32_normal(x), kernels::exp_f32(x));
-            assert_eq!(got.to_bits(), want.to_bits(), "exp_f32_normal({x:e})");
-            n_exp += 1;
-        }
-        if TANH_F32_POS_ARG.0 < v && v <= TANH_F32_POS_ARG.1 {
-            let (got, want) = (kernels::tanh_f32_pos(x), kernels::tanh_f32(x));
-            assert_eq!(got.to_bits(), want.to_bits(), "tanh_f32_pos({x:e})");
-            n_tanh += 1;
-        }
-    }
-    // The range ends themselves.
-    for x in [EXP_F32_NORMAL_ARG.0 as f32, EXP_F32_NORMAL_ARG.1 as f32] {
-        assert_eq!(
-            kernels::exp_f32_normal(x).to_bits(),
-            kernels::exp_f32(x).to_bits()
-        );
-    }
-    let top = TANH_F32_POS_ARG.1 as f32;
-    assert_eq!(
-        kernels::tanh_f32_pos(top).to_bits(),
-        kernels::tanh_f32(top).to_bits()
-    );
-    assert!(kernels::exp_f32_normal(f32::NAN).is_nan() && kernels::tanh_f32_pos(f32::NAN).is_nan());
-    println!("exp_f32_normal: {n_exp} inputs, tanh_f32_pos: {n_tanh} inputs, same bits");
-}
-
-#[test]
-fn reduced_f64_exp_and_tanh_equal_the_general_forms_in_their_ranges() {
-    use rjax::core::passes::ranges::{EXP_F64_NORMAL_ARG, TANH_F64_POS_ARG};
-    let (ea, ta) = (EXP_F64_NORMAL_ARG, TANH_F64_POS_ARG);
-    let mut xs = sweep64(|x| (ea.0 <= x && x <= ea.1) || (ta.0 < x && x <= ta.1));
-    xs.extend([ea.0, ea.1, ta.1, 1.0000001e-300, 20.0, 20.5, 9.5]);
-    for x in xs {
-        if ea.0 <= x && x <= ea.1 {
-            let (got, want) = (kernels::exp_f64_normal(x), kernels::exp_f64(x));
-            assert_eq!(got.to_bits(), want.to_bits(), "exp_f64_normal({x:e})");
-        }
-        if ta.0 < x && x <= ta.1 {
-            let (got, want) = (kernels::tanh_f64_pos(x), kernels::tanh_f64(x));
-            assert_eq!(got.to_bits(), want.to_bits(), "tanh_f64_pos({x:e})");
-        }
-    }
-}
-
-#[test]
-fn the_ranges_rjax_core_assumes_are_the_runtimes() {
-    // `#[jit]` drops the range check of a sin/cos whose operand rjax-core
-    // proves within these limits; they must be the runtime's.
-    use rjax::core::passes::ranges::{SIN_COS_F32_ARG, SIN_COS_F32_NEAR_ARG, SIN_COS_F64_ARG};
-    assert_eq!(SIN_COS_F32_ARG as f32, kernels::SIN_COS_F32_MAX);
-    assert_eq!(SIN_COS_F32_NEAR_ARG as f32, kernels::SIN_COS_F32_NEAR_MAX);
-    assert_eq!(SIN_COS_F64_ARG, kernels::SIN_COS_F64_MAX);
 }
 
 #[test]

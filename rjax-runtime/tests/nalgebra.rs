@@ -2,7 +2,7 @@
 //! element (i, j) must stay element (i, j), and round trips are exact.
 
 use nalgebra::{DMatrix, DVector, Matrix2x3, SMatrix, SVector, Vector3};
-use rjax::Array;
+use rjax_runtime::Array;
 
 #[test]
 fn dmatrix_round_trip_keeps_indices() {

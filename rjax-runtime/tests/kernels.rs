@@ -2,9 +2,9 @@
 //! loops: small sizes (single-threaded path) and large ones (rayon path),
 //! shapes that are not multiples of the 6x4x16 register tile.
 
-use rjax::runtime::{Array, kernels};
+use rjax_runtime::{Array, kernels};
 
-#[path = "fast_support/uniform.rs"]
+#[path = "support/uniform.rs"]
 mod uniform;
 use uniform::uniform as values;
 

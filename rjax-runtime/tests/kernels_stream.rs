@@ -9,7 +9,7 @@
 
 use std::sync::Mutex;
 
-use rjax::runtime::kernels;
+use rjax_runtime::kernels;
 
 #[path = "support/xorshift.rs"]
 mod xorshift;
