@@ -72,7 +72,7 @@ pub fn stack_arrays<T: Element>(xs: Vec<Array<T>>) -> Array<T> {
     let inner: Vec<usize> = xs.first().map(|a| a.shape().to_vec()).unwrap_or_default();
     let mut shape = vec![xs.len()];
     shape.extend(&inner);
-    let mut data = Vec::with_capacity(shape.iter().product());
+    let mut data = Vec::with_capacity(rjax_runtime::array::size("stack", &shape));
     for a in &xs {
         assert_eq!(a.shape(), &inner[..], "scan: per-step outputs change shape");
         data.extend_from_slice(a.as_slice());

@@ -46,7 +46,16 @@ pub fn rust_ty(t: &TensorType) -> TokenStream {
 
 /// The Rust variable holding a symbolic dim.
 pub fn dim_ident(sym: &str) -> Ident {
-    format_ident!("dim_{}", sym)
+    local(&format!("dim_{sym}"))
+}
+
+/// A local variable of emitted code. `Span::mixed_site()` makes it
+/// hygienic, like a `macro_rules!` local: it never captures nor shadows a
+/// user's parameter of the same name (`x_dot`, `dim_n`, `a`), whatever
+/// names the user picks. Every identifier the emitters invent for a
+/// binding goes through here.
+pub fn local(name: &str) -> Ident {
+    Ident::new(name, proc_macro2::Span::mixed_site())
 }
 
 /// A dim as a `usize` expression.
@@ -66,15 +75,18 @@ pub fn dim_expr(d: &DimExpr) -> TokenStream {
         }
         DimExpr::Add(a, b) => {
             let (a, b) = (dim_expr(a), dim_expr(b));
-            quote!((#a + #b))
+            // Checked: a wrapped size would reach a kernel as a bogus length.
+            quote!((#a).checked_add(#b).expect("jit: a symbolic dimension (a + b) is out of range for usize"))
         }
         DimExpr::Sub(a, b) => {
             let (a, b) = (dim_expr(a), dim_expr(b));
-            quote!((#a - #b))
+            // Checked: a wrapped size would reach a kernel as a bogus length.
+            quote!((#a).checked_sub(#b).expect("jit: a symbolic dimension (a - b) is out of range for usize"))
         }
         DimExpr::Mul(a, b) => {
             let (a, b) = (dim_expr(a), dim_expr(b));
-            quote!((#a * #b))
+            // Checked: a wrapped size would reach a kernel as a bogus length.
+            quote!((#a).checked_mul(#b).expect("jit: a symbolic dimension (a * b) is out of range for usize"))
         }
     }
 }
@@ -169,9 +181,9 @@ const KEYWORDS: &[&str] = &[
 
 fn var_ident(name: &str) -> Ident {
     if KEYWORDS.contains(&name) {
-        format_ident!("{}_", name)
+        local(&format!("{name}_"))
     } else {
-        format_ident!("{}", name)
+        local(name)
     }
 }
 
@@ -584,8 +596,11 @@ impl<'j> Emitter<'j> {
             Prim::Mul => quote!(#x * #y),
             Prim::Div => quote!(#x / #y),
             Prim::Rem => quote!(#x % #y),
-            Prim::Max => quote!(#x.max(#y)),
-            Prim::Min => quote!(#x.min(#y)),
+            // lax.max/min: NaN if either operand is NaN, as the eager
+            // runtime and the interpreter (std's f32::max drops a NaN, and
+            // the max's derivative rule reads which operand equals it).
+            Prim::Max => quote!(::rjax::runtime::Num::max(#x, #y)),
+            Prim::Min => quote!(::rjax::runtime::Num::min(#x, #y)),
             Prim::Pow => quote!(#x.powf(#y)),
             Prim::And => quote!(#x & #y),
             Prim::Or => quote!(#x | #y),
@@ -816,7 +831,7 @@ impl<'j> Emitter<'j> {
                         let fresh = !ij.invars.contains(&o)
                             && ij.outvars.iter().filter(|a| a.as_var() == Some(o)).count() == 1;
                         (self.jit && fresh && out_tys[k].rank() > 0).then(|| {
-                            let id = format_ident!("{}_spare", carry[k]);
+                            let id = local(&format!("{}_spare", carry[k]));
                             inner.dest.insert(o, id.clone());
                             (id, tys[k].clone())
                         })
@@ -827,14 +842,14 @@ impl<'j> Emitter<'j> {
                 });
                 let carry_updates: Vec<TokenStream> = (0..ncarry)
                     .map(|k| {
-                        let (c, t) = (carry[k], format_ident!("out_{}", k));
+                        let (c, t) = (carry[k], local(&format!("out_{k}")));
                         match &spares[k] {
                             Some((id, _)) => quote!(#id = ::core::option::Option::Some(::core::mem::replace(&mut #c, #t));),
                             None => quote!(#c = #t;),
                         }
                     })
                     .collect();
-                let iter = format_ident!("iter");
+                let iter = local("iter");
                 let mut inputs = consts.clone();
                 inputs.extend(carry.iter().map(|c| {
                     if out_tys[outs.iter().position(|o| o == c).unwrap()].rank() == 0 {
@@ -855,7 +870,7 @@ impl<'j> Emitter<'j> {
                 let stmts = &em.stmts;
                 let new_carry: Vec<&TokenStream> = em.outs[..ncarry].iter().collect();
                 let new_ys: Vec<&TokenStream> = em.outs[ncarry..].iter().collect();
-                let ys_acc: Vec<Ident> = ys.iter().map(|y| format_ident!("{}_ys", y)).collect();
+                let ys_acc: Vec<Ident> = ys.iter().map(|y| local(&format!("{y}_ys"))).collect();
                 let ys_elem: Vec<TokenStream> = ys_tys
                     .iter()
                     .map(|t| {
@@ -885,7 +900,7 @@ impl<'j> Emitter<'j> {
                     quote!(0..#length)
                 };
                 let tmp: Vec<Ident> = (0..em.outs.len())
-                    .map(|i| format_ident!("out_{}", i))
+                    .map(|i| local(&format!("out_{i}")))
                     .collect();
                 let tmp_ys = &tmp[ncarry..];
                 quote! {
@@ -933,7 +948,7 @@ impl<'j> Emitter<'j> {
                 let (cs, co) = (&ce.stmts, &ce.outs[0]);
                 let (bs, bo) = (&be.stmts, &be.outs);
                 let tmp: Vec<Ident> = (0..outs.len())
-                    .map(|i| format_ident!("out_{}", i))
+                    .map(|i| local(&format!("out_{i}")))
                     .collect();
                 quote! {
                     #(let mut #outs: #tys = #init;)*

@@ -8,5 +8,5 @@ mod cache;
 mod rows;
 
 pub use buffers::{buffer, buffer_like, column, onehot, onehot_cols};
-pub use cache::{ArgSig, CacheStats, SigCache};
+pub use cache::{ArgSig, CAPACITY, CacheStats, SigCache};
 pub use rows::{rows, rows_checked};
