@@ -250,7 +250,10 @@ fn scalar_kernel(j: &Jaxpr, plan: &Plan) -> bool {
         e.outputs.len() == 1
             && j.ty(e.outputs[0]).rank() == 0
             && e.inputs.iter().all(|a| j.atom_type(a).rank() == 0)
-            && !matches!(e.prim, Prim::Scan | Prim::While | Prim::Cond)
+            && !matches!(
+                e.prim,
+                Prim::Scan | Prim::While | Prim::WhileReverse | Prim::Cond
+            )
             && !rjax_core::rules::collectives::is_collective(e.prim)
             && !e.prim.name().starts_with("random")
     };
@@ -522,7 +525,10 @@ impl<'j> Emitter<'j> {
     pub fn eqn(&self, e: &Eqn) -> TokenStream {
         let outs: Vec<&Ident> = e.outputs.iter().map(|v| self.name(*v)).collect();
         let out_tys: Vec<TensorType> = e.outputs.iter().map(|v| self.j.ty(*v).clone()).collect();
-        if matches!(e.prim, Prim::Scan | Prim::While | Prim::Cond) {
+        if matches!(
+            e.prim,
+            Prim::Scan | Prim::While | Prim::WhileReverse | Prim::Cond
+        ) {
             return self.control(e, &outs, &out_tys);
         }
         let value = self.value(e, &out_tys[0]);
@@ -962,6 +968,7 @@ impl<'j> Emitter<'j> {
                     }
                 }
             }
+            Prim::WhileReverse => self.while_reverse(e, outs, &tys),
             _ => {
                 // cond: index operand first, then the branches' operands.
                 let branches = p.jaxprs(pn, "branches").expect("cond branches");
@@ -981,6 +988,80 @@ impl<'j> Emitter<'j> {
                 quote! {
                     let (#(#outs,)*): (#(#tys,)*) = match #idx { #(#arms)* };
                 }
+            }
+        }
+    }
+}
+
+impl Emitter<'_> {
+    /// `while_reverse` (rjax-core's `while_reverse.rs`): the loop forward
+    /// with each trip's state pushed on a `Vec` (the tape), then the
+    /// backward step once per entry, last first. Linear in the trips.
+    fn while_reverse(&self, e: &Eqn, outs: &[&Ident], tys: &[TokenStream]) -> TokenStream {
+        let pn = e.prim.name();
+        let p = &e.params;
+        let cj = p.jaxpr(pn, "cond_jaxpr").expect("while_reverse cond");
+        let sj = p.jaxpr(pn, "step_jaxpr").expect("while_reverse step");
+        let bj = p.jaxpr(pn, "back_jaxpr").expect("while_reverse back");
+        let cc = p.int(pn, "cond_nconsts").unwrap_or(0) as usize;
+        let sc = p.int(pn, "step_nconsts").unwrap_or(0) as usize;
+        let np = p.int(pn, "num_state").unwrap_or(0) as usize;
+        let cconsts: Vec<TokenStream> = e.inputs[..cc].iter().map(|a| self.owned(a)).collect();
+        let sconsts: Vec<TokenStream> = e.inputs[cc..cc + sc]
+            .iter()
+            .map(|a| self.owned(a))
+            .collect();
+        let p0 = &e.inputs[cc + sc..cc + sc + np];
+        let lin0: Vec<TokenStream> = e.inputs[cc + sc + np..]
+            .iter()
+            .map(|a| self.owned(a))
+            .collect();
+        let state: Vec<Ident> = (0..np).map(|k| local(&format!("state_{k}"))).collect();
+        let entry: Vec<Ident> = (0..np).map(|k| local(&format!("entry_{k}"))).collect();
+        let state_tys: Vec<TokenStream> = p0.iter().map(|a| rust_ty(&self.ty(a))).collect();
+        let state_init: Vec<TokenStream> = p0.iter().map(|a| self.owned(a)).collect();
+        let read = |v: &Ident, rank: usize| {
+            if rank == 0 {
+                quote!(#v)
+            } else {
+                quote!(#v.clone())
+            }
+        };
+        let ranks: Vec<usize> = p0.iter().map(|a| self.ty(a).rank()).collect();
+        let mut c_in = cconsts;
+        c_in.extend(state.iter().zip(&ranks).map(|(v, r)| read(v, *r)));
+        let mut s_in = sconsts.clone();
+        s_in.extend(state.iter().zip(&ranks).map(|(v, r)| read(v, *r)));
+        let out_ranks: Vec<usize> = e.outputs.iter().map(|v| self.j.ty(*v).rank()).collect();
+        let mut b_in = sconsts;
+        b_in.extend(entry.iter().map(|v| quote!(#v)));
+        b_in.extend(outs.iter().zip(&out_ranks).map(|(v, r)| read(v, *r)));
+        let ce = Emitter::nested(cj).body(&c_in);
+        let se = Emitter::nested(sj).body(&s_in);
+        let be = Emitter::nested(bj).body(&b_in);
+        let (cs, co) = (&ce.stmts, &ce.outs[0]);
+        let (ss, so) = (&se.stmts, &se.outs);
+        let (bs, bo) = (&be.stmts, &be.outs);
+        let next: Vec<Ident> = (0..np).map(|k| local(&format!("next_{k}"))).collect();
+        let back: Vec<Ident> = (0..outs.len())
+            .map(|k| local(&format!("back_{k}")))
+            .collect();
+        let tape = local("tape");
+        quote! {
+            #(let mut #state: #state_tys = #state_init;)*
+            let mut #tape: ::std::vec::Vec<(#(#state_tys,)*)> = ::std::vec::Vec::new();
+            loop {
+                let keep_going: bool = { #cs #co };
+                if !keep_going {
+                    break;
+                }
+                let (#(#next,)*) = { #ss (#(#so,)*) };
+                #tape.push((#(::core::mem::replace(&mut #state, #next),)*));
+            }
+            #(let mut #outs: #tys = #lin0;)*
+            for (#(#entry,)*) in #tape.into_iter().rev() {
+                let (#(#back,)*) = { #bs (#(#bo,)*) };
+                #(#outs = #back;)*
             }
         }
     }
