@@ -54,6 +54,18 @@ fn param(p: &Param, env: &HashMap<String, i64>) -> Param {
     }
 }
 
+/// A size computed by emitted code from symbolic dimensions (checked
+/// `i64` arithmetic, see `rjax-macros`' `dim_expr`): panics when it
+/// overflowed or came out negative instead of passing a bogus length on.
+#[track_caller]
+#[inline]
+pub fn dim_size(v: Option<i64>) -> usize {
+    match v.map(usize::try_from) {
+        Some(Ok(n)) => n,
+        _ => panic!("jit: a size computed from the input shapes is out of range ({v:?})"),
+    }
+}
+
 /// `x[i]` along axis 0 of an array of rank >= 2 (a scan's per-step input).
 pub fn index_axis0<T: Element>(x: &Array<T>, i: usize) -> Array<T> {
     let inner: Vec<usize> = x.shape()[1..].to_vec();

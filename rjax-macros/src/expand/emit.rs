@@ -58,35 +58,42 @@ pub fn local(name: &str) -> Ident {
     Ident::new(name, proc_macro2::Span::mixed_site())
 }
 
-/// A dim as a `usize` expression.
+/// A dim as a `usize` expression. Sub-expressions are evaluated in `i64`
+/// with checked arithmetic (a constant may be negative, as in `n + -1`)
+/// and the result is checked to be a valid size: a wrapped or negative
+/// size would reach a kernel as a bogus length.
 pub fn dim_expr(d: &DimExpr) -> TokenStream {
     if let Some(c) = d.as_const() {
         let c = c as usize;
         return quote!(#c);
     }
+    if let DimExpr::Sym(s) = d {
+        let id = dim_ident(s);
+        return quote!(#id);
+    }
+    let v = dim_expr_i64(d);
+    quote!(::rjax::__private::dim_size(#v))
+}
+
+/// A dim as a checked `Option<i64>` expression.
+fn dim_expr_i64(d: &DimExpr) -> TokenStream {
     match d {
-        DimExpr::Const(c) => {
-            let c = *c as usize;
-            quote!(#c)
-        }
+        DimExpr::Const(c) => quote!(::core::option::Option::Some(#c)),
         DimExpr::Sym(s) => {
             let id = dim_ident(s);
-            quote!(#id)
+            quote!(::core::option::Option::Some(#id as i64))
         }
         DimExpr::Add(a, b) => {
-            let (a, b) = (dim_expr(a), dim_expr(b));
-            // Checked: a wrapped size would reach a kernel as a bogus length.
-            quote!((#a).checked_add(#b).expect("jit: a symbolic dimension (a + b) is out of range for usize"))
+            let (a, b) = (dim_expr_i64(a), dim_expr_i64(b));
+            quote!(#a.zip(#b).and_then(|(x, y)| x.checked_add(y)))
         }
         DimExpr::Sub(a, b) => {
-            let (a, b) = (dim_expr(a), dim_expr(b));
-            // Checked: a wrapped size would reach a kernel as a bogus length.
-            quote!((#a).checked_sub(#b).expect("jit: a symbolic dimension (a - b) is out of range for usize"))
+            let (a, b) = (dim_expr_i64(a), dim_expr_i64(b));
+            quote!(#a.zip(#b).and_then(|(x, y)| x.checked_sub(y)))
         }
         DimExpr::Mul(a, b) => {
-            let (a, b) = (dim_expr(a), dim_expr(b));
-            // Checked: a wrapped size would reach a kernel as a bogus length.
-            quote!((#a).checked_mul(#b).expect("jit: a symbolic dimension (a * b) is out of range for usize"))
+            let (a, b) = (dim_expr_i64(a), dim_expr_i64(b));
+            quote!(#a.zip(#b).and_then(|(x, y)| x.checked_mul(y)))
         }
     }
 }
@@ -1146,21 +1153,24 @@ fn pad_config(p: &rjax_core::Params) -> Vec<TokenStream> {
                     .and_then(Param::as_dim)
                     .unwrap_or(DimExpr::Const(0))
             };
-            let (lo, hi, int) = (dim_expr(&get(0)), dim_expr(&get(1)), dim_expr(&get(2)));
-            let lo = signed(&get(0), lo);
-            let hi = signed(&get(1), hi);
+            // lo and hi may be negative (a pad that crops): signed.
+            let (lo, hi, int) = (signed(&get(0)), signed(&get(1)), dim_expr(&get(2)));
             quote!((#lo, #hi, #int))
         })
         .collect()
 }
 
-fn signed(d: &DimExpr, e: TokenStream) -> TokenStream {
+/// A dim that may be negative, as an `i64` expression (checked arithmetic).
+fn signed(d: &DimExpr) -> TokenStream {
     match d.as_const() {
         Some(c) => {
             let l = proc_macro2::Literal::i64_suffixed(c);
             quote!(#l)
         }
-        None => quote!((#e as i64)),
+        None => {
+            let v = dim_expr_i64(d);
+            quote!(#v.expect("jit: a padding computed from the input shapes overflows i64"))
+        }
     }
 }
 
