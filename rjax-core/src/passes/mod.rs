@@ -20,7 +20,7 @@ pub use combine::combine_psums;
 pub use cse::cse;
 pub use dce::{compact, dce};
 pub use fold::fold_constants;
-pub use fusion::{FusionGroup, FusionPlan, GroupKind, fusion_plan};
+pub use fusion::{FusionGroup, FusionPlan, GroupKind, fusion_plan, fusion_plan_with_kernels};
 pub use outer::outer_products_to_mul;
 pub use ranges::{Interval, value_ranges};
 pub use simplify::simplify;

@@ -44,7 +44,7 @@ mod math;
 mod nn_kernel;
 mod nt_kernel;
 mod pack;
-mod par;
+pub(crate) mod par;
 mod slices;
 mod staged;
 mod stream;

@@ -38,7 +38,7 @@ struct Shared {
 /// up to `rayon::current_num_threads() - 1` pool threads, tasks taken in
 /// order (list the heaviest first). Returns when all have run; a panic in
 /// any task is raised again here after the others finished.
-pub(super) fn run_tasks(n: usize, task: impl Fn(usize) + Sync) {
+pub(crate) fn run_tasks(n: usize, task: impl Fn(usize) + Sync) {
     let threads = rayon::current_num_threads().min(n);
     if threads <= 1 {
         (0..n).for_each(task);
