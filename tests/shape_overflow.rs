@@ -111,8 +111,9 @@ fn random_shapes_that_overflow_are_errors() {
 fn raw_kernel_entry_points_check_their_lengths() {
     // m = 2^32, k = 0: a wrapped m * m is 0, which an empty output matched.
     let mut out: [f32; 0] = [];
-    let t =
-        panic_text(|| rjax::runtime::kernels::syrk_epilogue_slice(&[], 1 << 32, 0, &mut out, |v| v));
+    let t = panic_text(|| {
+        rjax::runtime::kernels::syrk_epilogue_slice(&[], 1 << 32, 0, &mut out, |v| v)
+    });
     assert!(t.contains("more elements than fit in usize"), "{t}");
     let t = panic_text(|| {
         rjax::runtime::kernels::gemm_epilogue_slice(

@@ -1,7 +1,7 @@
 //! The benchmark suite's user programs (benches/programs/defs.rs): each
 //! `#[jit]` result equals the same maths evaluated eagerly (plain Rust on
 //! the eager API, or the un-jitted companions), at smaller sizes.
-#![allow(dead_code)]
+#![allow(dead_code, clippy::needless_range_loop)]
 
 #[path = "../benches/programs/defs.rs"]
 mod defs;
