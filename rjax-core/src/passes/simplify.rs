@@ -107,6 +107,14 @@ fn rewrite(cx: &mut Cx, e: &Eqn) -> Option<Atom> {
         {
             Some(ins[0])
         }
+        // squeeze(expand_dims(x)) = x, expand_dims(squeeze(x)) = x, and any
+        // reshape back: these keep the row-major order of the elements, so
+        // a chain that ends at its source's type is the source (the
+        // `keepdims` of `x.max_axes(&[1], true)` read back without it).
+        Squeeze | ExpandDims | Reshape => match ins[0].as_var().and_then(|v| cx.def.get(&v)) {
+            Some((Squeeze | ExpandDims | Reshape, inner)) if same(cx, &inner[0]) => Some(inner[0]),
+            _ => None,
+        },
         Transpose if identity_perm(&p.axes("", "permutation").unwrap_or_default()) => Some(ins[0]),
         ReduceSum | ReduceMax | ReduceMin
             if p.axes("", "axes").is_ok_and(|a| a.is_empty()) && same(cx, &ins[0]) =>
