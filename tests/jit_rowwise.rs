@@ -408,7 +408,9 @@ fn int_rows_eager(x: &Array<i32>) -> Array<i32> {
 #[test]
 fn integer_rows_equal_eager() {
     for &(n, m) in SIZES {
-        let v: Vec<i32> = (0..n * m).map(|k| ((k * 7919) % 201) as i32 - 100).collect();
+        let v: Vec<i32> = (0..n * m)
+            .map(|k| ((k * 7919) % 201) as i32 - 100)
+            .collect();
         let x = Array::from_shape_vec(vec![n, m], v).unwrap();
         assert_eq!(int_rows_jit(&x).to_vec(), int_rows_eager(&x).to_vec());
     }
