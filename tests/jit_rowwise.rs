@@ -391,3 +391,27 @@ fn jit_gradient_matches_central_differences() {
         );
     }
 }
+
+/// Integer rows: the max and the (wrapping) sum of each row, then a row
+/// value broadcast back (kernels are not float-only).
+#[jit]
+fn int_rows_jit(#[rank(2)] x: &Array<i32>) -> Array<i32> {
+    let m = x.max_axes(&[1], true);
+    (x - m).sum_axes(&[1], true) + x.min_axes(&[1], true)
+}
+
+fn int_rows_eager(x: &Array<i32>) -> Array<i32> {
+    let m = x.max_axes(&[1], true);
+    (x - m).sum_axes(&[1], true) + x.min_axes(&[1], true)
+}
+
+#[test]
+fn integer_rows_equal_eager() {
+    for &(n, m) in SIZES {
+        let v: Vec<i32> = (0..n * m)
+            .map(|k| ((k * 7919) % 201) as i32 - 100)
+            .collect();
+        let x = Array::from_shape_vec(vec![n, m], v).unwrap();
+        assert_eq!(int_rows_jit(&x).to_vec(), int_rows_eager(&x).to_vec());
+    }
+}

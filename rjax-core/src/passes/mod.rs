@@ -11,6 +11,7 @@ pub mod cse;
 pub mod dce;
 pub mod fold;
 pub mod fusion;
+pub mod outer;
 pub mod ranges;
 pub mod simplify;
 pub mod stages;
@@ -20,6 +21,7 @@ pub use cse::cse;
 pub use dce::{compact, dce};
 pub use fold::fold_constants;
 pub use fusion::{FusionGroup, FusionPlan, GroupKind, fusion_plan, fusion_plan_with_kernels};
+pub use outer::outer_products_to_mul;
 pub use ranges::{Interval, value_ranges};
 pub use simplify::simplify;
 pub use stages::{Stage, is_transcendental, loop_stages};
@@ -65,7 +67,8 @@ pub fn optimize(j: &Jaxpr) -> Jaxpr {
         out
     };
     debug_verify(j, "the input of optimize");
-    let mut cur = step("dce", dce, j);
+    let d = step("dce", dce, j);
+    let mut cur = step("outer_products_to_mul", outer_products_to_mul, &d);
     for _ in 0..8 {
         let s = step("simplify", simplify, &cur);
         let f = step("fold_constants", fold_constants, &s);
