@@ -16,6 +16,7 @@ mod check;
 mod ctxt;
 mod custom;
 mod expand;
+mod guard;
 mod lower;
 mod nalgebra_ops;
 mod nalgebra_param;
@@ -33,21 +34,21 @@ use proc_macro::TokenStream;
 /// Arguments: `argnums = 0 | (0, 1)`, `has_aux`.
 #[proc_macro_attribute]
 pub fn grad(args: TokenStream, item: TokenStream) -> TokenStream {
-    expand::expand(attr::Kind::Grad, args.into(), item.into()).into()
+    guard::run(|| expand::expand(attr::Kind::Grad, args.into(), item.into())).into()
 }
 
 /// Batching: adds `f::vmap` (and every other companion).
 /// Arguments: `in_axes = 0 | (0, None, ..)`, `out_axes = 0 | 1 | None | (0, None, ..)` (where each output puts its batch axis, as in JAX).
 #[proc_macro_attribute]
 pub fn vmap(args: TokenStream, item: TokenStream) -> TokenStream {
-    expand::expand(attr::Kind::Vmap, args.into(), item.into()).into()
+    guard::run(|| expand::expand(attr::Kind::Vmap, args.into(), item.into())).into()
 }
 
 /// Compilation: `fn f` itself becomes the optimised code (after
 /// rjax-core's passes), and the companions are added.
 #[proc_macro_attribute]
 pub fn jit(args: TokenStream, item: TokenStream) -> TokenStream {
-    expand::expand(attr::Kind::Jit, args.into(), item.into()).into()
+    guard::run(|| expand::expand(attr::Kind::Jit, args.into(), item.into())).into()
 }
 
 /// A function whose derivative is the user's rule (JAX's `custom_jvp` +
@@ -58,7 +59,7 @@ pub fn jit(args: TokenStream, item: TokenStream) -> TokenStream {
 /// evaluation runs `f`'s own body. Stacks with `#[grad]`/`#[vmap]`/`#[jit]`.
 #[proc_macro_attribute]
 pub fn custom_jvp(args: TokenStream, item: TokenStream) -> TokenStream {
-    expand::expand(attr::Kind::CustomJvp, args.into(), item.into()).into()
+    guard::run(|| expand::expand(attr::Kind::CustomJvp, args.into(), item.into())).into()
 }
 
 /// A function whose reverse-mode derivative is the user's (JAX's
@@ -68,7 +69,7 @@ pub fn custom_jvp(args: TokenStream, item: TokenStream) -> TokenStream {
 /// (`f::jvp`, `hessian`) through it is refused, as in JAX.
 #[proc_macro_attribute]
 pub fn custom_vjp(args: TokenStream, item: TokenStream) -> TokenStream {
-    expand::expand(attr::Kind::CustomVjp, args.into(), item.into()).into()
+    guard::run(|| expand::expand(attr::Kind::CustomVjp, args.into(), item.into())).into()
 }
 
 /// Internal: the callback that brings an annotated callee's tokens into its
@@ -76,7 +77,7 @@ pub fn custom_vjp(args: TokenStream, item: TokenStream) -> TokenStream {
 #[doc(hidden)]
 #[proc_macro]
 pub fn __compose(input: TokenStream) -> TokenStream {
-    expand::compose(input.into()).into()
+    guard::run(|| expand::compose(input.into())).into()
 }
 
 /// `#[derive(Tree)]`: the struct's fields become the leaves of a
@@ -86,5 +87,5 @@ pub fn __compose(input: TokenStream) -> TokenStream {
 /// struct is a parameter of an annotated function.
 #[proc_macro_derive(Tree, attributes(rank))]
 pub fn derive_tree(input: TokenStream) -> TokenStream {
-    tree::derive(input.into()).into()
+    guard::run(|| tree::derive(input.into())).into()
 }

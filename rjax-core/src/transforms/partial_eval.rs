@@ -64,6 +64,16 @@ pub fn partial_eval(
     in_unknown: &[bool],
     force_unknown: Option<&[bool]>,
 ) -> Result<PartialEval> {
+    let cx = partial_split(j, in_unknown)?;
+    Ok(partial_finish(j, in_unknown, cx, force_unknown))
+}
+
+/// The equations of `j` sorted to either side (the work of a partial
+/// evaluation, recursing into sub-jaxprs); [`partial_finish`] then picks
+/// the outputs and residuals. Split so that a caller needing the unforced
+/// result to choose `force_unknown` (a `cond` unifying its branches) does
+/// not evaluate twice, which nested conds would make exponential.
+pub fn partial_split(j: &Jaxpr, in_unknown: &[bool]) -> Result<PeCtx> {
     let mut cx = PeCtx {
         types: j.types.clone(),
         known: Vec::new(),
@@ -87,6 +97,16 @@ pub fn partial_eval(
             None => cx.push_unknown(e.clone()),
         }
     }
+    Ok(cx)
+}
+
+/// The partial evaluation of `j` from its split equations `cx`.
+pub fn partial_finish(
+    j: &Jaxpr,
+    in_unknown: &[bool],
+    cx: PeCtx,
+    force_unknown: Option<&[bool]>,
+) -> PartialEval {
     let out_unknown: Vec<bool> = j
         .outvars
         .iter()
@@ -153,10 +173,10 @@ pub fn partial_eval(
             .collect(),
         types: cx.types,
     };
-    Ok(PartialEval {
+    PartialEval {
         known,
         unknown,
         out_unknown,
         num_res: res.len(),
-    })
+    }
 }

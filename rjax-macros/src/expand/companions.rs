@@ -191,6 +191,8 @@ pub fn generate(inp: &Input) -> Output {
     let vmap_requested = inp.config.vmap.is_some();
     let mut fail = |requested: bool, what: &str, e: String| {
         if requested && !e.starts_with(xform::FORWARD_THROUGH_VJP) {
+            // Core's messages may already name the transformation.
+            let e = e.strip_prefix(&format!("{what}: ")).unwrap_or(&e);
             errors.push(format!("{what}: {e}"));
         }
     };
