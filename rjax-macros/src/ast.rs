@@ -1408,8 +1408,8 @@ impl<'c, 'a> Builder<'c, 'a> {
         let own = &self._item.sig.ident;
         let segs: Vec<&Ident> = path.segments.iter().map(|s| &s.ident).collect();
         let recursive = match segs[..] {
-            [f] | [f, _] => f == own,
             [m, f] | [m, f, _] if m == "self" || m == "crate" => f == own,
+            [f] | [f, _] => f == own,
             _ => false,
         };
         if recursive {
