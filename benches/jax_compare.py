@@ -9,6 +9,11 @@ Workloads mirror benches/jit.rs exactly (same shapes, dtypes and maths):
                              softmax cross-entropy; grad w.r.t. all params
   vmap_grad_f                jit(vmap(grad(f))) over 10^6 rows of 3, f32
   elementwise_chain          tanh(exp(sin(x) * 2 + 1)) over 10^7 f32
+  softmax_4096               row softmax of f32[4096, 4096] (max, exp, sum, divide)
+  logsumexp_4096             logsumexp over the rows of f32[4096, 4096]
+  layer_norm_4096            layer norm of the rows of f32[4096, 4096], eps 1e-5,
+                             scale and shift vectors
+  attention_256              softmax(q k.T / 8) v, q, k, v f32[256, 64], per call
   stream_scale               2 * x over 10^7 f32 (the bandwidth row)
 Run: benches/.venv/bin/python benches/jax_compare.py [name-filter ...]
 """
@@ -120,6 +125,52 @@ def stream_scale():
     return best_of(10, lambda: f(x).block_until_ready())
 
 
+def square(seed, scale):
+    return jnp.asarray(uniform((4096, 4096), seed) * scale)
+
+
+def timed(f, *args, runs=10):
+    jax.block_until_ready(f(*args))
+    return best_of(runs, lambda: jax.block_until_ready(f(*args)))
+
+
+def softmax_rows(x):
+    z = x - jnp.max(x, axis=1, keepdims=True)
+    e = jnp.exp(z)
+    return e / jnp.sum(e, axis=1, keepdims=True)
+
+
+def logsumexp_rows(x):
+    m = jnp.max(x, axis=1, keepdims=True)
+    return (jnp.log(jnp.sum(jnp.exp(x - m), axis=1, keepdims=True)) + m)[:, 0]
+
+
+def layer_norm(x, g, b):
+    mu = jnp.mean(x, axis=1, keepdims=True)
+    d = x - mu
+    var = jnp.mean(d * d, axis=1, keepdims=True)
+    return d / jnp.sqrt(var + 1e-5) * g + b
+
+
+def attention(q, k, v):
+    s = (q @ k.T) * 0.125
+    e = jnp.exp(s - jnp.max(s, axis=1, keepdims=True))
+    return (e / jnp.sum(e, axis=1, keepdims=True)) @ v
+
+
+def attention_256():
+    q, k, v = (jnp.asarray(uniform((256, 64), s)) for s in (26, 27, 28))
+    f = jax.jit(attention)
+    jax.block_until_ready(f(q, k, v))
+    calls = 200
+
+    def many():
+        for _ in range(calls):
+            jax.block_until_ready(f(q, k, v))
+
+    return best_of(10, many) / calls
+
+
 WORKLOADS = [
     ("test_fn_256", lambda: test_fn(256)),
     ("test_fn_512", lambda: test_fn(512)),
@@ -128,6 +179,18 @@ WORKLOADS = [
     ("mlp_grad", lambda: mlp("grad")),
     ("vmap_grad_f", vmap_grad_f),
     ("elementwise_chain", elementwise_chain),
+    ("softmax_4096", lambda: timed(jax.jit(softmax_rows), square(21, 4.0))),
+    ("logsumexp_4096", lambda: timed(jax.jit(logsumexp_rows), square(22, 4.0))),
+    (
+        "layer_norm_4096",
+        lambda: timed(
+            jax.jit(layer_norm),
+            square(23, 2.0),
+            jnp.asarray(1.0 + 0.5 * uniform((4096,), 24)),
+            jnp.asarray(uniform((4096,), 25)),
+        ),
+    ),
+    ("attention_256", attention_256),
     ("stream_scale", stream_scale),
 ]
 

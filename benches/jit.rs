@@ -21,6 +21,9 @@ mod uniform;
 use mlp_model::Mlp;
 use uniform::uniform;
 
+#[path = "suite/rowwise.rs"]
+mod rowwise;
+
 /// Best wall time of `runs` calls of `f`, in seconds. The least CPU time
 /// the process spent on one call (all threads, rayon's spinning included)
 /// is kept for [`take_cpu`]: on a shared machine it moves less with other
@@ -500,6 +503,15 @@ fn main() {
         report("stream_stores:stream_scale_1t", stream_scale(1));
         report("stream_stores:stream_scale", stream_scale(0));
         fast::set_stream_stores(false);
+    }
+    // Row-wise programs (#[jit] only; no hand-fused twin).
+    for name in rowwise::NAMES {
+        if want(name)
+            && let Some(t) = rowwise::run(name)
+        {
+            println!("macro:{name}\t{t:.9}");
+            eprintln!("macro:{name}\tcpu {:.9}", take_cpu());
+        }
     }
     // Kernel rows, only when asked for by name (not part of compare.sh).
     if filters.iter().any(|f| f == "mlp_parts") {

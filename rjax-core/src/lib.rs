@@ -77,6 +77,7 @@ mod builder_ops;
 pub mod error;
 pub mod interp;
 pub mod ir;
+pub mod kernel;
 pub mod passes;
 pub mod rules;
 pub mod specialize;

@@ -1,12 +1,13 @@
 //! Golden tests for the passes: each tests/golden/*.txt file holds a
 //! `# pass:` line, a `# before` jaxpr and an `# after` text (a jaxpr, or the
-//! fusion plan). The pass must print exactly the `# after` text, and the
+//! fusion plan, or the row kernels of `kernels`). The pass must print exactly the `# after` text, and the
 //! value on random inputs must not change. `RJAX_BLESS=1` writes missing
 //! `# after` sections (review them by hand before committing).
 
 mod common;
 use common::*;
 use rjax_core::interp::Tensor;
+use rjax_core::kernel;
 use rjax_core::passes::{self, FusionPlan};
 use rjax_core::{DType, Jaxpr};
 
@@ -32,7 +33,23 @@ fn inputs(j: &Jaxpr) -> Vec<Tensor> {
         .iter()
         .enumerate()
         .map(|(k, t)| {
-            let shape = t.shape.as_concrete().unwrap();
+            // Symbolic dims get small distinct sizes (n = 3, m = 5, ...).
+            let mut syms = Vec::new();
+            for d in t.dims() {
+                d.symbols(&mut syms);
+            }
+            let env: std::collections::HashMap<String, i64> = syms
+                .into_iter()
+                .map(|s| {
+                    let v = match s.as_str() {
+                        "n" => 3,
+                        "m" => 5,
+                        _ => 4,
+                    };
+                    (s, v)
+                })
+                .collect();
+            let shape = t.shape.eval(&env).unwrap();
             let mut x = rand_tensor(&shape, 100 + k as u64);
             x.dtype = t.dtype;
             x.rounded()
@@ -69,6 +86,22 @@ fn golden_passes() {
         j.verify().unwrap();
         let got = match pass.as_str() {
             "fusion" => plan_text(&j, &passes::fusion_plan(&j)).trim().to_string(),
+            "kernels" => {
+                // The optimised jaxpr's row kernels; the scheduled
+                // (reordered) jaxpr computes the same values.
+                let opt = passes::optimize(&j);
+                let s = kernel::schedule(&opt, &Default::default());
+                s.jaxpr.verify().unwrap();
+                let args = inputs(&j);
+                let (x, y) = (run(&j, &args), run(&s.jaxpr, &args));
+                // The kernels as their IR says, element by element.
+                let z = kernel::eval_schedule(&s, &args).unwrap();
+                for ((a, b), c) in x.iter().zip(&y).zip(&z) {
+                    close(&b.data, &a.data, 1e-6, 1e-6);
+                    close(&c.data, &a.data, 1e-5, 1e-5);
+                }
+                s.to_string().trim().to_string()
+            }
             name => {
                 let out = match name {
                     "simplify" => passes::dce(&passes::simplify(&j)),

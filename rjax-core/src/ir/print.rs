@@ -190,3 +190,24 @@ impl fmt::Display for Jaxpr {
         f.write_str(&p.out)
     }
 }
+
+/// `[key=value ...]` as the jaxpr printer writes an equation's params
+/// (empty for none); for other printers of equations (kernel IR).
+pub(crate) fn params_text(params: &super::params::Params) -> String {
+    let mut p = Printer {
+        counter: 0,
+        out: String::new(),
+    };
+    if !params.is_empty() {
+        p.out.push('[');
+        for (i, (k, v)) in params.iter().enumerate() {
+            if i > 0 {
+                p.out.push(' ');
+            }
+            let _ = write!(p.out, "{k}=");
+            p.param(v, 0);
+        }
+        p.out.push(']');
+    }
+    p.out
+}

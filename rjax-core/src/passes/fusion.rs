@@ -25,6 +25,9 @@ pub enum GroupKind {
     DotEpilogue,
     /// A single equation that is not fused.
     Opaque,
+    /// A row kernel (`crate::kernel`): its equations are the kernel's
+    /// members, consecutive in the scheduled jaxpr.
+    RowKernel,
 }
 
 /// One fusion group.
@@ -111,9 +114,29 @@ struct G {
 
 /// Computes the fusion groups of `j` (top level; sub-jaxprs are opaque).
 pub fn fusion_plan(j: &Jaxpr) -> FusionPlan {
+    fusion_plan_with_kernels(j, &[])
+}
+
+/// The fusion groups of a scheduled jaxpr (`crate::kernel::schedule`):
+/// each row kernel is one `RowKernel` group, the other equations are
+/// grouped as by [`fusion_plan`] (a group a kernel reads is sealed, so it
+/// runs before the kernel).
+pub fn fusion_plan_with_kernels(j: &Jaxpr, kernels: &[crate::kernel::Kernel]) -> FusionPlan {
+    let in_kernel: HashSet<usize> = kernels
+        .iter()
+        .flat_map(|k| k.members.iter().copied())
+        .collect();
     let mut groups: Vec<G> = Vec::new();
     let mut owner: HashMap<Var, usize> = HashMap::new();
     for (i, e) in j.eqns.iter().enumerate() {
+        if in_kernel.contains(&i) {
+            for v in e.inputs.iter().filter_map(|a| a.as_var()) {
+                if let Some(&g) = owner.get(&v) {
+                    groups[g].sealed = true;
+                }
+            }
+            continue;
+        }
         let out_shape = e
             .outputs
             .first()
@@ -266,6 +289,21 @@ pub fn fusion_plan(j: &Jaxpr) -> FusionPlan {
             }
         })
         .collect();
+    for k in kernels {
+        out.push(FusionGroup {
+            kind: GroupKind::RowKernel,
+            eqns: k.members.clone(),
+            inputs: k
+                .reads
+                .iter()
+                .map(|r| r.var)
+                .chain(k.scalars.iter().copied())
+                .map(Atom::Var)
+                .collect(),
+            outputs: k.outputs.clone(),
+            shape: Shape(k.space.dims.clone()),
+        });
+    }
     out.sort_by_key(|g| *g.eqns.last().unwrap());
     FusionPlan { groups: out }
 }

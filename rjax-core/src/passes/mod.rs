@@ -19,7 +19,7 @@ pub use combine::combine_psums;
 pub use cse::cse;
 pub use dce::{compact, dce};
 pub use fold::fold_constants;
-pub use fusion::{FusionGroup, FusionPlan, GroupKind, fusion_plan};
+pub use fusion::{FusionGroup, FusionPlan, GroupKind, fusion_plan, fusion_plan_with_kernels};
 pub use ranges::{Interval, value_ranges};
 pub use simplify::simplify;
 pub use stages::{Stage, is_transcendental, loop_stages};

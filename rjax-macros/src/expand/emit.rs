@@ -16,7 +16,7 @@ use std::collections::{HashMap, HashSet};
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use rjax_core::ir::params::ParamsExt;
-use rjax_core::passes::fusion_plan;
+use rjax_core::passes::fusion_plan_with_kernels;
 use rjax_core::{Atom, DType, DimExpr, Eqn, Jaxpr, Param, Prim, TensorType, Var};
 use syn::Ident;
 
@@ -216,6 +216,9 @@ pub struct Emitter<'j> {
     /// rjax-core's value ranges of `j`, computed on first use (fused
     /// bodies pick reduced forms of exp/tanh by them; see `fuse.rs`).
     pub(super) ranges: std::cell::OnceCell<HashMap<Var, rjax_core::passes::Interval>>,
+    /// rjax-core's row kernels of `j` under `#[jit]` (`j` is then the
+    /// scheduled jaxpr, each kernel's equations consecutive).
+    pub(super) kernels: Vec<rjax_core::kernel::Kernel>,
 }
 
 /// Largest equation count of a body emitted as one scalar kernel (the
@@ -308,7 +311,27 @@ impl<'j> Emitter<'j> {
             }
         }
         let jit = JIT.with(Cell::get);
-        let plan = if jit { Plan::new(j) } else { Plan::default() };
+        // Row kernels (rjax-core decides them); equations the plan emits
+        // in a special form stay out of them.
+        let (j, kernels) = if jit {
+            let p0 = Plan::new(j, &[]);
+            let exclude: HashSet<usize> =
+                p0.skip.iter().chain(p0.special.keys()).copied().collect();
+            let s = rjax_core::kernel::schedule(j, &exclude);
+            if s.kernels.is_empty() {
+                (j, s.kernels)
+            } else {
+                let j: &'j Jaxpr = Box::leak(Box::new(s.jaxpr));
+                (j, s.kernels)
+            }
+        } else {
+            (j, Vec::new())
+        };
+        let plan = if jit {
+            Plan::new(j, &kernels)
+        } else {
+            Plan::default()
+        };
         let scalar_kernel = jit && scalar_kernel(j, &plan);
         let onehot_parts = if scalar_kernel {
             onehot_parts(j, &plan)
@@ -324,6 +347,7 @@ impl<'j> Emitter<'j> {
             scalar_kernel,
             onehot_parts,
             ranges: std::cell::OnceCell::new(),
+            kernels,
         }
     }
 
@@ -403,7 +427,7 @@ impl<'j> Emitter<'j> {
         };
         stmts.extend(super::collective::bind_sizes(self.j));
         if self.jit {
-            stmts.extend(self.groups_jit(&fusion_plan(self.j).groups));
+            stmts.extend(self.groups_jit(&fusion_plan_with_kernels(self.j, &self.kernels).groups));
         } else {
             for e in &self.j.eqns {
                 stmts.extend(self.eqn(e));

@@ -76,6 +76,7 @@ impl Emitter<'_> {
             GroupKind::Elementwise if g.shape.rank() > 0 => self.elementwise(&g.eqns, &g.outputs),
             GroupKind::Reduction => self.reduction(g),
             GroupKind::DotEpilogue => self.dot_group(g),
+            GroupKind::RowKernel => self.row_kernel(g),
             _ => None,
         };
         fused.unwrap_or_else(|| {

@@ -10,6 +10,7 @@ mod export;
 mod fallback;
 mod fuse;
 mod jit;
+mod kernel;
 mod keys;
 mod plan;
 mod rows;

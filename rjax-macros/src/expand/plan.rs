@@ -18,7 +18,7 @@
 use std::collections::{HashMap, HashSet};
 
 use rjax_core::ir::params::ParamsExt;
-use rjax_core::passes::{GroupKind, fusion_plan};
+use rjax_core::passes::{GroupKind, fusion_plan_with_kernels};
 use rjax_core::{Atom, DType, DimExpr, Eqn, Jaxpr, Param, Prim, Var};
 
 /// How an equation is emitted instead of its `lax::` call.
@@ -125,8 +125,9 @@ fn pad_1d(j: &Jaxpr, e: &Eqn) -> Option<(usize, DimExpr)> {
 }
 
 impl Plan {
-    /// Analyses `j` (top level only; sub-jaxprs get their own plan).
-    pub fn new(j: &Jaxpr) -> Plan {
+    /// Analyses `j` (top level only; sub-jaxprs get their own plan), whose
+    /// row kernels are `kernels`.
+    pub fn new(j: &Jaxpr, kernels: &[rjax_core::kernel::Kernel]) -> Plan {
         let mut p = Plan::default();
         for e in &j.eqns {
             for a in &e.inputs {
@@ -373,7 +374,7 @@ impl Plan {
                 p.special.insert(i, Special::DotT { dot: d });
             }
         }
-        p.column_operands(j, &def);
+        p.column_operands(j, &def, kernels);
         p
     }
 
@@ -439,9 +440,14 @@ impl Plan {
 
     /// Finds the bias broadcasts whose every read is in the epilogue of
     /// a fast matmul group (see [`Plan::cols`]).
-    fn column_operands(&mut self, j: &Jaxpr, def: &HashMap<Var, usize>) {
+    fn column_operands(
+        &mut self,
+        j: &Jaxpr,
+        def: &HashMap<Var, usize>,
+        kernels: &[rjax_core::kernel::Kernel],
+    ) {
         let mut reads: HashMap<Var, usize> = HashMap::new();
-        for g in fusion_plan(j).groups {
+        for g in fusion_plan_with_kernels(j, kernels).groups {
             let Some((&d, epi)) = g.eqns.split_first() else {
                 continue;
             };

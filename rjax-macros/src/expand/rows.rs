@@ -134,6 +134,9 @@ impl Emitter<'_> {
     /// a column read, a column assembly, or elementwise on `[rows]` values
     /// and scalars (`Some(None)` when nothing in it fixes the rows).
     fn row_group(&self, g: &FusionGroup) -> Option<Option<DimExpr>> {
+        if g.kind == rjax_core::passes::GroupKind::RowKernel {
+            return None;
+        }
         let mut rows: Option<DimExpr> = None;
         let mut fix = |d: &DimExpr| match &rows {
             Some(r) => r == d,

@@ -5,8 +5,10 @@
 
 mod buffers;
 mod cache;
+mod grid;
 mod rows;
 
 pub use buffers::{buffer, buffer_like, column, onehot, onehot_cols};
 pub use cache::{ArgSig, CacheStats, SigCache};
+pub use grid::{Block, Grid, LANES, TILE, grid};
 pub use rows::{rows, rows_checked};
