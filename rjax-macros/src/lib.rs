@@ -13,6 +13,7 @@
 mod ast;
 mod attr;
 mod check;
+mod context;
 mod ctxt;
 mod custom;
 mod expand;
@@ -34,21 +35,21 @@ use proc_macro::TokenStream;
 /// Arguments: `argnums = 0 | (0, 1)`, `has_aux`.
 #[proc_macro_attribute]
 pub fn grad(args: TokenStream, item: TokenStream) -> TokenStream {
-    guard::run(|| expand::expand(attr::Kind::Grad, args.into(), item.into())).into()
+    attribute(attr::Kind::Grad, args, item)
 }
 
 /// Batching: adds `f::vmap` (and every other companion).
 /// Arguments: `in_axes = 0 | (0, None, ..)`, `out_axes = 0 | 1 | None | (0, None, ..)` (where each output puts its batch axis, as in JAX).
 #[proc_macro_attribute]
 pub fn vmap(args: TokenStream, item: TokenStream) -> TokenStream {
-    guard::run(|| expand::expand(attr::Kind::Vmap, args.into(), item.into())).into()
+    attribute(attr::Kind::Vmap, args, item)
 }
 
 /// Compilation: `fn f` itself becomes the optimised code (after
 /// rjax-core's passes), and the companions are added.
 #[proc_macro_attribute]
 pub fn jit(args: TokenStream, item: TokenStream) -> TokenStream {
-    guard::run(|| expand::expand(attr::Kind::Jit, args.into(), item.into())).into()
+    attribute(attr::Kind::Jit, args, item)
 }
 
 /// A function whose derivative is the user's rule (JAX's `custom_jvp` +
@@ -59,7 +60,7 @@ pub fn jit(args: TokenStream, item: TokenStream) -> TokenStream {
 /// evaluation runs `f`'s own body. Stacks with `#[grad]`/`#[vmap]`/`#[jit]`.
 #[proc_macro_attribute]
 pub fn custom_jvp(args: TokenStream, item: TokenStream) -> TokenStream {
-    guard::run(|| expand::expand(attr::Kind::CustomJvp, args.into(), item.into())).into()
+    attribute(attr::Kind::CustomJvp, args, item)
 }
 
 /// A function whose reverse-mode derivative is the user's (JAX's
@@ -69,7 +70,33 @@ pub fn custom_jvp(args: TokenStream, item: TokenStream) -> TokenStream {
 /// (`f::jvp`, `hessian`) through it is refused, as in JAX.
 #[proc_macro_attribute]
 pub fn custom_vjp(args: TokenStream, item: TokenStream) -> TokenStream {
-    guard::run(|| expand::expand(attr::Kind::CustomVjp, args.into(), item.into())).into()
+    attribute(attr::Kind::CustomVjp, args, item)
+}
+
+/// One attribute macro's expansion, refusing a function inside an `impl`
+/// or a `trait` (its companion module could not be emitted there).
+fn attribute(kind: attr::Kind, args: TokenStream, item: TokenStream) -> TokenStream {
+    if let Some(block) = context::enclosing_block(&item) {
+        let msg = format!(
+            "`#[{}]` applies to free functions, and this one is inside {} `{block}` block, where its companion module (`f::grad`, ...) cannot be: move the function out of the `{block}` (to the module around it) and call it from there",
+            kind.name(),
+            if block == "impl" { "an" } else { "a" }
+        );
+        // The function as written, without the other rjax attributes
+        // (they would refuse it once more each).
+        let item = proc_macro2::TokenStream::from(item);
+        let item = match syn::parse2::<syn::ItemFn>(item.clone()) {
+            Ok(mut f) => {
+                f.attrs.retain(|a| attr::kind_of(a).is_none());
+                quote::quote!(#f)
+            }
+            Err(_) => item,
+        };
+        let mut out = syn::Error::new(proc_macro2::Span::call_site(), msg).to_compile_error();
+        out.extend(item);
+        return out.into();
+    }
+    guard::run(|| expand::expand(kind, args.into(), item.into())).into()
 }
 
 /// Internal: the callback that brings an annotated callee's tokens into its
