@@ -38,7 +38,10 @@ fn thousand_levels_match_the_plain_function() {
     for x in [-1.3, 0.2, 2.5] {
         let want = deep_plain(x);
         let got = deep_annotated(x);
-        assert!((got - want).abs() <= 1e-12 * want.abs().max(1.0), "x={x}: {got} vs {want}");
+        assert!(
+            (got - want).abs() <= 1e-12 * want.abs().max(1.0),
+            "x={x}: {got} vs {want}"
+        );
         // d/dx = 0.999^1000 cos(x).
         let g = deep_annotated::grad(x);
         let analytic = 0.999f64.powi(1000) * x.cos();

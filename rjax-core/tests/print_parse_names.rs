@@ -33,7 +33,10 @@ fn names_inf_and_nan_are_never_printed() {
     let j = chain(4500);
     let text = j.to_string();
     for bad in ["inf:", "nan:"] {
-        assert!(!text.contains(&format!(" {bad}")), "`{bad}` printed as a variable");
+        assert!(
+            !text.contains(&format!(" {bad}")),
+            "`{bad}` printed as a variable"
+        );
     }
     let back = Jaxpr::parse(&text).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(back.to_string(), text);

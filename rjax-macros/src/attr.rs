@@ -375,10 +375,7 @@ fn parse_vmap(cx: &Ctxt, args: TokenStream, span: Span) -> VmapAttr {
 /// Records the key `path`; `false` (with an error at the repeat) when it
 /// was already given: a repeated key must not silently keep the last value.
 fn once(cx: &Ctxt, seen: &mut Vec<String>, path: &syn::Path, attr: &str) -> bool {
-    let name = path
-        .get_ident()
-        .map(|i| i.to_string())
-        .unwrap_or_default();
+    let name = path.get_ident().map(|i| i.to_string()).unwrap_or_default();
     if seen.contains(&name) {
         cx.error_spanned_by(
             path,

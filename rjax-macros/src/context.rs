@@ -211,9 +211,18 @@ mod tests {
         assert_eq!(innermost("impl S { fn f() {} }\n"), None);
         assert_eq!(innermost("mod m {\n"), None);
         assert_eq!(innermost("fn f() -> impl Fn() {\n"), None);
-        assert_eq!(innermost("impl S { fn f() { let s = \"}\"; }\n"), Some("impl"));
+        assert_eq!(
+            innermost("impl S { fn f() { let s = \"}\"; }\n"),
+            Some("impl")
+        );
         assert_eq!(innermost("impl S { /* } */ // }\n"), Some("impl"));
-        assert_eq!(innermost("impl S { fn f<'a>(x: &'a u8) -> char { '}' }\n"), Some("impl"));
-        assert_eq!(innermost("impl S { const C: &str = r#\"}\"#;\n"), Some("impl"));
+        assert_eq!(
+            innermost("impl S { fn f<'a>(x: &'a u8) -> char { '}' }\n"),
+            Some("impl")
+        );
+        assert_eq!(
+            innermost("impl S { const C: &str = r#\"}\"#;\n"),
+            Some("impl")
+        );
     }
 }

@@ -76,7 +76,10 @@ pub fn custom_vjp(args: TokenStream, item: TokenStream) -> TokenStream {
 /// One attribute macro's expansion, refusing a function inside an `impl`
 /// or a `trait` (its companion module could not be emitted there).
 fn attribute(kind: attr::Kind, args: TokenStream, item: TokenStream) -> TokenStream {
-    if let Some(block) = context::enclosing_block(&item) {
+    // A method (`&self`) gets its own refusal from the expansion.
+    let method = syn::parse::<syn::ItemFn>(item.clone())
+        .is_ok_and(|f| matches!(f.sig.inputs.first(), Some(syn::FnArg::Receiver(_))));
+    if let Some(block) = context::enclosing_block(&item).filter(|_| !method) {
         let msg = format!(
             "`#[{}]` applies to free functions, and this one is inside {} `{block}` block, where its companion module (`f::grad`, ...) cannot be: move the function out of the `{block}` (to the module around it) and call it from there",
             kind.name(),

@@ -222,7 +222,12 @@ impl Lowerer<'_> {
 
     /// Closes a side's builder: its leaves typed as `want` (a literal gets
     /// the type, a scalar is broadcast), then the carried values.
-    fn close_side(&mut self, side: Side, want: &[TensorType], span: Span) -> LResult<rjax_core::Jaxpr> {
+    fn close_side(
+        &mut self,
+        side: Side,
+        want: &[TensorType],
+        span: Span,
+    ) -> LResult<rjax_core::Jaxpr> {
         let mut lw = Lowerer {
             b: side.b,
             env: Default::default(),

@@ -12,11 +12,56 @@ use std::fmt::Write;
 /// `ct_0`, outputs, residuals, helper names, and the jaxpr-style names the
 /// emitter gives intermediate values (`a`, `b`, .., `ba`).
 const NAMES: &[&str] = &[
-    "x", "y", "z", "w", "x_dot", "y_dot", "z_dot", "dim_n", "dim_m", "dim_k", "n", "m", "k",
-    "ct", "ct_0", "ct_1", "out_0", "out_1", "residual_0", "iter", "fast_x", "__vals", "__out0",
-    "__ret_0", "__blk_0", "__rjax_tree_0", "__rjax_flat_0", "__rjax_col_0", "a", "b", "c", "d",
-    "ba", "t", "v", "e", "g", "s", "key", "ret", "result", "inputs", "outs", "shape_of", "grad",
-    "jvp", "primal", "tangent", "cache", "sig",
+    "x",
+    "y",
+    "z",
+    "w",
+    "x_dot",
+    "y_dot",
+    "z_dot",
+    "dim_n",
+    "dim_m",
+    "dim_k",
+    "n",
+    "m",
+    "k",
+    "ct",
+    "ct_0",
+    "ct_1",
+    "out_0",
+    "out_1",
+    "residual_0",
+    "iter",
+    "fast_x",
+    "__vals",
+    "__out0",
+    "__ret_0",
+    "__blk_0",
+    "__rjax_tree_0",
+    "__rjax_flat_0",
+    "__rjax_col_0",
+    "a",
+    "b",
+    "c",
+    "d",
+    "ba",
+    "t",
+    "v",
+    "e",
+    "g",
+    "s",
+    "key",
+    "ret",
+    "result",
+    "inputs",
+    "outs",
+    "shape_of",
+    "grad",
+    "jvp",
+    "primal",
+    "tangent",
+    "cache",
+    "sig",
 ];
 
 struct Rng(u64);
@@ -206,7 +251,13 @@ fn render_stmt(s: &Stmt, dual: bool) -> String {
                 if k > 0 {
                     s.push_str(" else ");
                 }
-                let _ = write!(s, "if {} {op} {} {{\n        {n} = {};\n    }}", r(a), r(b), r(v));
+                let _ = write!(
+                    s,
+                    "if {} {op} {} {{\n        {n} = {};\n    }}",
+                    r(a),
+                    r(b),
+                    r(v)
+                );
             }
             if let Some(v) = last {
                 let _ = write!(s, " else {{\n        {n} = {};\n    }}", r(v));
@@ -261,7 +312,11 @@ fn case(rng: &mut Rng) -> Case {
                 // plus a bounded term.
                 let step = E::Bin(
                     '+',
-                    Box::new(E::Bin('*', Box::new(E::Lit(0.5)), Box::new(E::Var(name.clone())))),
+                    Box::new(E::Bin(
+                        '*',
+                        Box::new(E::Lit(0.5)),
+                        Box::new(E::Var(name.clone())),
+                    )),
                     Box::new(E::Method("tanh", Box::new(step))),
                 );
                 Stmt::Loop(name.clone(), init, 1 + g.rng.below(4), step)
@@ -271,7 +326,11 @@ fn case(rng: &mut Rng) -> Case {
                 let n = 1 + g.rng.below(4);
                 g.vars.push(name.clone());
                 let arms = (0..n).map(|_| (g.cond(depth), g.expr(depth))).collect();
-                let last = if g.rng.below(2) == 0 { Some(g.expr(depth)) } else { None };
+                let last = if g.rng.below(2) == 0 {
+                    Some(g.expr(depth))
+                } else {
+                    None
+                };
                 g.vars.pop();
                 Stmt::IfAssign(name.clone(), init, arms, last)
             }
@@ -320,7 +379,10 @@ fn emit(out: &mut String, k: usize, c: &Case, rng: &mut Rng) {
     } else {
         format!(
             "(argnums = ({}))",
-            (0..np).map(|i| i.to_string()).collect::<Vec<_>>().join(", ")
+            (0..np)
+                .map(|i| i.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
         )
     };
     let _ = write!(
@@ -343,12 +405,24 @@ fn emit(out: &mut String, k: usize, c: &Case, rng: &mut Rng) {
             .collect::<Vec<_>>()
             .join(", ")
     };
-    let args = (0..np).map(|i| format!("p[{i}]")).collect::<Vec<_>>().join(", ");
-    let tuple = |xs: &str| if np == 1 { format!("({xs},)") } else { format!("({xs})") };
+    let args = (0..np)
+        .map(|i| format!("p[{i}]"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let tuple = |xs: &str| {
+        if np == 1 {
+            format!("({xs},)")
+        } else {
+            format!("({xs})")
+        }
+    };
     let grads = if np == 1 {
         format!("[case_{k}::grad({args})]")
     } else {
-        let g = (0..np).map(|i| format!("g.{i}")).collect::<Vec<_>>().join(", ");
+        let g = (0..np)
+            .map(|i| format!("g.{i}"))
+            .collect::<Vec<_>>()
+            .join(", ");
         format!("{{ let g = case_{k}::grad({args}); [{g}] }}")
     };
     let duals = (0..np)
@@ -371,11 +445,17 @@ fn emit(out: &mut String, k: usize, c: &Case, rng: &mut Rng) {
         .map(|j| format!("D {{ v: p[{j}], d: dir[{j}] }}"))
         .collect::<Vec<_>>()
         .join(", ");
-    let dirs = (0..np).map(|j| format!("dir[{j}]")).collect::<Vec<_>>().join(", ");
+    let dirs = (0..np)
+        .map(|j| format!("dir[{j}]"))
+        .collect::<Vec<_>>()
+        .join(", ");
     let cols = (0..np)
         .map(|j| format!("Array::from_vec(pts.iter().map(|p| p[{j}]).collect())"))
         .collect::<Vec<_>>();
-    let col_refs = (0..np).map(|j| format!("&cols[{j}]")).collect::<Vec<_>>().join(", ");
+    let col_refs = (0..np)
+        .map(|j| format!("&cols[{j}]"))
+        .collect::<Vec<_>>()
+        .join(", ");
     let _ = write!(
         out,
         "/// Checks case {k} at its points; the number of points checked.\n\
@@ -411,7 +491,10 @@ fn emit(out: &mut String, k: usize, c: &Case, rng: &mut Rng) {
          \x20   }}\n\
          \x20   Ok(checked)\n\
          }}\n\n",
-        pts.iter().map(|p| format!("[{}]", show(p))).collect::<Vec<_>>().join(", "),
+        pts.iter()
+            .map(|p| format!("[{}]", show(p)))
+            .collect::<Vec<_>>()
+            .join(", "),
         show(&dir),
         tuple(&args),
         tuple(&dirs),
@@ -449,7 +532,11 @@ fn main() {
         let _ = writeln!(
             table,
             "    Case {{ name: \"case_{k}\", check: check_case_{k}, dot_pair: {dot_pair}, short_name: {short_name}, source: {:?} }},",
-            format!("fn case_{k}({}) -> f64 {{\n{}}}", c.params.join(": f64, ") + ": f64", body(&c, false))
+            format!(
+                "fn case_{k}({}) -> f64 {{\n{}}}",
+                c.params.join(": f64, ") + ": f64",
+                body(&c, false)
+            )
         );
     }
     let _ = write!(

@@ -56,31 +56,46 @@ impl D {
 impl Add for D {
     type Output = D;
     fn add(self, o: D) -> D {
-        D { v: self.v + o.v, d: self.d + o.d }
+        D {
+            v: self.v + o.v,
+            d: self.d + o.d,
+        }
     }
 }
 impl Sub for D {
     type Output = D;
     fn sub(self, o: D) -> D {
-        D { v: self.v - o.v, d: self.d - o.d }
+        D {
+            v: self.v - o.v,
+            d: self.d - o.d,
+        }
     }
 }
 impl Mul for D {
     type Output = D;
     fn mul(self, o: D) -> D {
-        D { v: self.v * o.v, d: self.d * o.v + self.v * o.d }
+        D {
+            v: self.v * o.v,
+            d: self.d * o.v + self.v * o.d,
+        }
     }
 }
 impl Div for D {
     type Output = D;
     fn div(self, o: D) -> D {
-        D { v: self.v / o.v, d: (self.d * o.v - self.v * o.d) / (o.v * o.v) }
+        D {
+            v: self.v / o.v,
+            d: (self.d * o.v - self.v * o.d) / (o.v * o.v),
+        }
     }
 }
 impl Neg for D {
     type Output = D;
     fn neg(self) -> D {
-        D { v: -self.v, d: -self.d }
+        D {
+            v: -self.v,
+            d: -self.d,
+        }
     }
 }
 impl PartialEq for D {

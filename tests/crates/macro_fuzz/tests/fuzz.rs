@@ -27,12 +27,18 @@ fn run(cases: &[&Case]) {
     );
     // Points with a non-finite or huge value are skipped; most are not.
     let points = 4 * cases.len();
-    assert!(checked * 4 >= points * 3, "only {checked} of {points} points checked");
+    assert!(
+        checked * 4 >= points * 3,
+        "only {checked} of {points} points checked"
+    );
 }
 
 #[test]
 fn every_generated_case_matches_the_eager_primal() {
-    let cases: Vec<&Case> = CASES.iter().filter(|c| !c.dot_pair && !c.short_name).collect();
+    let cases: Vec<&Case> = CASES
+        .iter()
+        .filter(|c| !c.dot_pair && !c.short_name)
+        .collect();
     assert!(!cases.is_empty());
     run(&cases);
 }
@@ -50,6 +56,9 @@ fn cases_with_a_parameter_and_its_tangent_name() {
 #[test]
 #[ignore = "issue 21 finding 2: a parameter named like an emitted intermediate (`a`, `ba`)"]
 fn cases_with_a_short_parameter_name() {
-    let cases: Vec<&Case> = CASES.iter().filter(|c| c.short_name && !c.dot_pair).collect();
+    let cases: Vec<&Case> = CASES
+        .iter()
+        .filter(|c| c.short_name && !c.dot_pair)
+        .collect();
     run(&cases);
 }
