@@ -36,3 +36,32 @@ pub fn run(f: impl FnOnce() -> TokenStream) -> TokenStream {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_panic_becomes_a_compile_error_naming_it() {
+        let out = super::run(|| panic!("boom at lowering")).to_string();
+        assert!(out.contains("compile_error"), "{out}");
+        assert!(out.contains("internal error"), "{out}");
+        assert!(out.contains("boom at lowering"), "{out}");
+    }
+
+    #[test]
+    fn deep_recursion_runs_on_the_grown_stack() {
+        // About 100 MB of frames: far beyond a default thread's stack.
+        fn depth(n: usize) -> usize {
+            let pad = [n as u8; 1024];
+            if n == 0 {
+                0
+            } else {
+                1 + depth(n - 1) + std::hint::black_box(pad)[0] as usize * 0
+            }
+        }
+        let out = super::run(|| {
+            let d = depth(100_000);
+            quote::quote!(#d)
+        });
+        assert_eq!(out.to_string(), "100000usize");
+    }
+}

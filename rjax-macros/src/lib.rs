@@ -76,30 +76,42 @@ pub fn custom_vjp(args: TokenStream, item: TokenStream) -> TokenStream {
 /// One attribute macro's expansion, refusing a function inside an `impl`
 /// or a `trait` (its companion module could not be emitted there).
 fn attribute(kind: attr::Kind, args: TokenStream, item: TokenStream) -> TokenStream {
-    // A method (`&self`) gets its own refusal from the expansion.
-    let method = syn::parse::<syn::ItemFn>(item.clone())
-        .is_ok_and(|f| matches!(f.sig.inputs.first(), Some(syn::FnArg::Receiver(_))));
-    if let Some(block) = context::enclosing_block(&item).filter(|_| !method) {
-        let msg = format!(
-            "`#[{}]` applies to free functions, and this one is inside {} `{block}` block, where its companion module (`f::grad`, ...) cannot be: move the function out of the `{block}` (to the module around it) and call it from there",
-            kind.name(),
-            if block == "impl" { "an" } else { "a" }
-        );
-        // The function as written, without the other rjax attributes
-        // (they would refuse it once more each).
-        let item = proc_macro2::TokenStream::from(item);
-        let item = match syn::parse2::<syn::ItemFn>(item.clone()) {
-            Ok(mut f) => {
-                f.attrs.retain(|a| attr::kind_of(a).is_none());
-                quote::quote!(#f)
-            }
-            Err(_) => item,
-        };
-        let mut out = syn::Error::new(proc_macro2::Span::call_site(), msg).to_compile_error();
-        out.extend(item);
-        return out.into();
+    // Read before the guard: `proc_macro` spans and the source file.
+    let block = context::enclosing_block(&item);
+    let (args, item): (proc_macro2::TokenStream, proc_macro2::TokenStream) =
+        (args.into(), item.into());
+    // Parsing recurses over the body: inside the guard's stack.
+    guard::run(move || match block {
+        Some(block) => refuse_in_block(kind, block, args, item),
+        None => expand::expand(kind, args, item),
+    })
+    .into()
+}
+
+/// The refusal of a function inside an `impl` or `trait`, followed by the
+/// function as written without its rjax attributes (each would refuse it
+/// once more). A method (`&self`) gets its own refusal from the expansion.
+fn refuse_in_block(
+    kind: attr::Kind,
+    block: &str,
+    args: proc_macro2::TokenStream,
+    item: proc_macro2::TokenStream,
+) -> proc_macro2::TokenStream {
+    let Ok(mut f) = syn::parse2::<syn::ItemFn>(item.clone()) else {
+        return item;
+    };
+    if matches!(f.sig.inputs.first(), Some(syn::FnArg::Receiver(_))) {
+        return expand::expand(kind, args, item);
     }
-    guard::run(|| expand::expand(kind, args.into(), item.into())).into()
+    let msg = format!(
+        "`#[{}]` applies to free functions, and this one is inside {} `{block}` block, where its companion module (`f::grad`, ...) cannot be: move the function out of the `{block}` (to the module around it) and call it from there",
+        kind.name(),
+        if block == "impl" { "an" } else { "a" }
+    );
+    f.attrs.retain(|a| attr::kind_of(a).is_none());
+    let mut out = syn::Error::new(proc_macro2::Span::call_site(), msg).to_compile_error();
+    out.extend(quote::quote!(#f));
+    out
 }
 
 /// Internal: the callback that brings an annotated callee's tokens into its
