@@ -117,13 +117,13 @@ if [ -n "$bw" ]; then
     bwrow "streaming stores: stream_scale, all" "$(lookup "$rust_out" stream_stores:stream_scale)"
 fi
 cat <<'NOTE'
-rjax hand-fused: rjax-runtime `fast::` kernels called by hand (the code #[jit]
+rjax hand-fused: rjax-runtime `kernels::` functions called by hand (the code #[jit]
   is meant to emit; not macro output). rjax #[jit]: the same program through
   #[jit]/#[grad]/#[vmap] (real macro output, fused emission).
   ratio = rjax / JAX (< 1: rjax faster). Each time is the best of ROUNDS
   rounds (default 3) run alternately, rjax then JAX, per workload.
 bandwidth: GB/s = 80 MB / time; "% of" = share of the stream_scale row's
   GB/s (1 thread, all threads) measured in this run. Streaming-store rows:
-  y=2x with non-temporal stores (fast::set_stream_stores; off by default;
+  y=2x with non-temporal stores (kernels::set_stream_stores; off by default;
   the staged chain does not use them: measured slower). stream_scale has no #[jit] column (it is the measuring stick).
 NOTE

@@ -2,7 +2,7 @@
 //! prints one machine-readable line per workload, `name<TAB>seconds`
 //! (best of a few runs; seconds per call as defined for each workload).
 //!
-//! Plain `name` lines are "rjax (hand-fused kernels)": the `fast::` and
+//! Plain `name` lines are "rjax (hand-fused kernels)": the `kernels::` and
 //! runtime kernels called by hand, the code `#[jit]` is meant to emit; they
 //! are not macro output. `macro:name` lines time the same program written
 //! with `#[jit]`/`#[grad]`/`#[vmap]` (real macro output, fused emission). Run: `cargo bench --bench jit` (optionally with
@@ -12,7 +12,7 @@ use std::hint::black_box;
 use std::time::Instant;
 
 use rjax::prelude::jit;
-use rjax::runtime::{Array, fast};
+use rjax::runtime::{Array, kernels};
 
 #[path = "../tests/fast_support/mlp.rs"]
 mod mlp_model;
@@ -85,7 +85,7 @@ fn test_fn(n: usize) -> f64 {
     best_of(test_fn_runs(n), || {
         a.as_mut_slice().copy_from_slice(x0.as_slice());
         for _ in 0..100 {
-            fast::syrk_epilogue_into(&a, &mut b, fast::tanh_f32);
+            kernels::syrk_epilogue_into(&a, &mut b, kernels::tanh_f32);
             std::mem::swap(&mut a, &mut b);
         }
         black_box(&a);
@@ -94,7 +94,7 @@ fn test_fn(n: usize) -> f64 {
 
 /// `exp(sin(x) * 2 + 1).tanh()` over 10^7 f32, one fused pass into a
 /// planned output buffer, staged as `#[jit]` emits it: one short loop per
-/// transcendental over blocks that stay in L1 (`fast::map_nm_blocks`),
+/// transcendental over blocks that stay in L1 (`kernels::map_nm_blocks`),
 /// with the forms `#[jit]` picks: sin reduced in f32, exp and tanh without
 /// clamps (rjax-core's ranges bound their arguments). Unlike `#[jit]` it
 /// does not flag sin arguments beyond 1e5 (the data is in [-1, 1)).
@@ -103,22 +103,22 @@ fn elementwise_chain() -> f64 {
     let x = uniform(n, 2);
     let mut out = vec![0.0f32; n];
     best_of(5, || {
-        fast::map_nm_blocks(
+        kernels::map_nm_blocks(
             [&x[..]],
             [&mut out[..]],
             #[inline(always)]
             |[x]: [&[f32]; 1], [y]: [&mut [f32]; 1]| {
                 let n = x.len();
-                let mut t = [0.0f32; fast::STAGE_BLOCK];
+                let mut t = [0.0f32; kernels::STAGE_BLOCK];
                 let t = &mut t[..n];
                 for i in 0..n {
-                    t[i] = fast::sin_f32_near(x[i]).mul_add(2.0, 1.0);
+                    t[i] = kernels::sin_f32_near(x[i]).mul_add(2.0, 1.0);
                 }
                 for v in t.iter_mut() {
-                    *v = fast::exp_f32_normal(*v);
+                    *v = kernels::exp_f32_normal(*v);
                 }
                 for i in 0..n {
-                    y[i] = fast::tanh_f32_pos(t[i]);
+                    y[i] = kernels::tanh_f32_pos(t[i]);
                 }
             },
         );
@@ -136,7 +136,7 @@ fn stream_scale(threads: usize) -> f64 {
     let mut out = vec![0.0f32; n];
     let mut run = || {
         best_of(10, || {
-            fast::map1_slice(
+            kernels::map1_slice(
                 &x,
                 &mut out,
                 #[inline(always)]
@@ -160,8 +160,8 @@ fn stream_scale(threads: usize) -> f64 {
 /// the straight-line scalar code `#[jit] #[grad]` is to emit.
 #[inline(always)]
 fn grad_f_row(t: [f32; 3]) -> [f32; 3] {
-    let (s0, c0) = fast::sin_cos_f32(t[0]);
-    let (s1, c1) = fast::sin_cos_f32(t[1]);
+    let (s0, c0) = kernels::sin_cos_f32(t[0]);
+    let (s1, c1) = kernels::sin_cos_f32(t[1]);
     [c0 * c1 * t[2], -s0 * s1 * t[2], s0 * c1]
 }
 
@@ -170,7 +170,7 @@ fn grad_f(t: &Array<f32>) -> Array<f32> {
     let s = t.as_slice();
     // Straight-line scalar code runs inside `dispatch` too, so that the
     // math's mul_add compiles to FMA instructions, not software fma calls.
-    let g = fast::dispatch(
+    let g = kernels::dispatch(
         #[inline(always)]
         || grad_f_row([s[0], s[1], s[2]]),
     );
@@ -194,7 +194,7 @@ fn vmap_grad_f() -> f64 {
     let xs: Vec<f32> = uniform(3_000_000, 8).iter().map(|v| v * 3.0).collect();
     let mut out = vec![0.0f32; xs.len()];
     best_of(5, || {
-        fast::map_rows(
+        kernels::map_rows(
             &xs,
             &mut out,
             #[inline(always)]
@@ -322,10 +322,10 @@ fn macro_chain() -> f64 {
     })
 }
 
-/// Square f32 `c = a · b` (n x n) through `fast::gemm_fused` with no
+/// Square f32 `c = a · b` (n x n) through `kernels::gemm_fused` with no
 /// epilogue: the raw speed of the gemm kernel, to set beside numpy's
 /// BLAS (`gemm_<n>` rows; GFLOP/s on stderr). With `syrk` the same for
-/// `x · xᵀ` through `fast::syrk_epilogue_slice` (GFLOP/s counted as a
+/// `x · xᵀ` through `kernels::syrk_epilogue_slice` (GFLOP/s counted as a
 /// full gemm's `2 n^3`, the work it replaces).
 fn gemm_square(n: usize, syrk: bool) -> f64 {
     let a = uniform(n * n, 11);
@@ -335,9 +335,9 @@ fn gemm_square(n: usize, syrk: bool) -> f64 {
     let t = best_of(5, || {
         for _ in 0..reps {
             if syrk {
-                fast::syrk_epilogue_slice(&a, n, n, &mut c, |v| v);
+                kernels::syrk_epilogue_slice(&a, n, n, &mut c, |v| v);
             } else {
-                fast::gemm_fused(
+                kernels::gemm_fused(
                     &a,
                     &b,
                     n,
@@ -387,7 +387,7 @@ fn mlp_parts() {
         eprintln!("{name}: {:.1} us (cpu {:.1} us)", t * 1e6, take_cpu() * 1e6);
     };
     time("h = tanh(x w1 + b1) [128x784x256]", &mut || {
-        fast::gemm_fused(
+        kernels::gemm_fused(
             &m.x,
             &m.w1,
             B,
@@ -399,11 +399,11 @@ fn mlp_parts() {
             [],
             [&mut h[..]],
             #[inline(always)]
-            |v, [b], []| [fast::tanh_f32(v + b)],
+            |v, [b], []| [kernels::tanh_f32(v + b)],
         );
     });
     time("logits = h w2 + b2 [128x256x10]", &mut || {
-        fast::gemm_fused(
+        kernels::gemm_fused(
             &h,
             &m.w2,
             B,
@@ -419,10 +419,10 @@ fn mlp_parts() {
         );
     });
     time("gw2 = hT dl [256x128x10]", &mut || {
-        fast::gemm_ex_slice(&h, &dl, H, B, C, true, false, &mut gw2, |v| v);
+        kernels::gemm_ex_slice(&h, &dl, H, B, C, true, false, &mut gw2, |v| v);
     });
     time("dh = dl w2T * (1-h^2) [128x10x256]", &mut || {
-        fast::gemm_fused(
+        kernels::gemm_fused(
             &dl,
             &m.w2,
             B,
@@ -438,7 +438,7 @@ fn mlp_parts() {
         );
     });
     time("gw1 = xT dh [784x128x256]", &mut || {
-        fast::gemm_ex_slice(&m.x, &dh, D, B, H, true, false, &mut gw1, |v| v);
+        kernels::gemm_ex_slice(&m.x, &dh, D, B, H, true, false, &mut gw1, |v| v);
     });
 }
 
@@ -496,13 +496,13 @@ fn main() {
         report("stream_scale", stream_scale(0));
     }
     // The same rows with streaming (non-temporal) stores for outputs of at
-    // least fast::STREAM_MIN_BYTES (off by default: slower on the machine
+    // least kernels::STREAM_MIN_BYTES (off by default: slower on the machine
     // issue 5 is measured on).
     if want("stream_stores") {
-        fast::set_stream_stores(true);
+        kernels::set_stream_stores(true);
         report("stream_stores:stream_scale_1t", stream_scale(1));
         report("stream_stores:stream_scale", stream_scale(0));
-        fast::set_stream_stores(false);
+        kernels::set_stream_stores(false);
     }
     // Row-wise programs (#[jit] only; no hand-fused twin).
     for name in rowwise::NAMES {

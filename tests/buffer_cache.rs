@@ -6,7 +6,7 @@
 
 use rjax::prelude::*;
 use rjax::runtime::array::buffer_cache;
-use rjax::runtime::fast;
+use rjax::runtime::kernels;
 
 /// 2^20 f32 = 4 MiB: above the cache's minimum and the parallel-map
 /// threshold.
@@ -134,12 +134,12 @@ fn element_types_are_not_mixed_up() {
     // A dropped f32 buffer must not come back as a bool or i32 array.
     for k in 0..4 {
         let x = ramp(BIG, -500.0 + k as f32, 1.0);
-        let pos = fast::map1(
+        let pos = kernels::map1(
             &x,
             #[inline(always)]
             |v: f32| v > 0.0,
         );
-        let ints = fast::map1(
+        let ints = kernels::map1(
             &x,
             #[inline(always)]
             |v: f32| v as i32,
@@ -162,7 +162,7 @@ fn threads_share_the_cache_without_mixing_values() {
                     let x = ramp(BIG / 2 + k, t as f32, 1.0 + k as f32);
                     let y = ramp(BIG / 2 + k, k as f32, -(t as f32));
                     let got = affine(&x, &y);
-                    let sq = fast::map2(
+                    let sq = kernels::map2(
                         &got,
                         &x,
                         #[inline(always)]
@@ -183,7 +183,7 @@ fn reuse_and_bounds() {
     // interfere with the counts.
     const N: usize = 700_001;
     let x = Array::from_vec(vec![1.5f64; N]);
-    let first = fast::map1(
+    let first = kernels::map1(
         &x,
         #[inline(always)]
         |v: f64| v * 2.0,
@@ -191,7 +191,7 @@ fn reuse_and_bounds() {
     let ptr = first.as_slice().as_ptr();
     drop(first);
     let before = buffer_cache::stats();
-    let second = fast::map1(
+    let second = kernels::map1(
         &x,
         #[inline(always)]
         |v: f64| v + 1.0,

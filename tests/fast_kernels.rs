@@ -2,7 +2,7 @@
 //! loops: small sizes (single-threaded path) and large ones (rayon path),
 //! shapes that are not multiples of the 6x4x16 register tile.
 
-use rjax::runtime::{Array, fast};
+use rjax::runtime::{Array, kernels};
 
 #[path = "fast_support/uniform.rs"]
 mod uniform;
@@ -47,7 +47,7 @@ fn syrk_matches_naive_with_epilogue() {
     ] {
         let x = values(m * k, (m * 31 + k) as u64);
         let mut out = vec![f32::NAN; m * m];
-        fast::syrk_epilogue_slice(&x, m, k, &mut out, |v| v * 0.5 + 1.0);
+        kernels::syrk_epilogue_slice(&x, m, k, &mut out, |v| v * 0.5 + 1.0);
         let want: Vec<f64> = naive_abt(&x, &x, m, m, k)
             .iter()
             .map(|v| v * 0.5 + 1.0)
@@ -72,9 +72,9 @@ fn syrk_tanh_arrays_and_ping_pong() {
     let x0 = Array::from_shape_vec(vec![n, n], values(n * n, 3)).unwrap();
     // Three steps of x = tanh(x xᵀ) with two reused buffers vs the naive loop.
     let mut a = x0.clone();
-    let mut b = fast::syrk_epilogue(&a, fast::tanh_f32);
+    let mut b = kernels::syrk_epilogue(&a, kernels::tanh_f32);
     for _ in 0..2 {
-        fast::syrk_epilogue_into(&b, &mut a, fast::tanh_f32);
+        kernels::syrk_epilogue_into(&b, &mut a, kernels::tanh_f32);
         std::mem::swap(&mut a, &mut b);
     }
     let mut want: Vec<f32> = x0.to_vec();
@@ -87,7 +87,7 @@ fn syrk_tanh_arrays_and_ping_pong() {
     let want: Vec<f64> = want.iter().map(|&v| v as f64).collect();
     assert_close(b.as_slice(), &want, n * 10, "tanh(x xᵀ) x3");
     let f64x = Array::from_shape_vec(vec![3, 2], vec![1.0f64, 2.0, 3.0, 4.0, 5.0, 6.0]).unwrap();
-    let y = fast::syrk_epilogue(&f64x, |v| v - 1.0);
+    let y = kernels::syrk_epilogue(&f64x, |v| v - 1.0);
     assert_eq!(
         y.as_slice(),
         &[4.0, 10.0, 16.0, 10.0, 24.0, 38.0, 16.0, 38.0, 60.0]
@@ -95,11 +95,13 @@ fn syrk_tanh_arrays_and_ping_pong() {
 }
 
 #[test]
-#[should_panic(expected = "fast::syrk_epilogue_into: input shape [4, 3] needs output shape [4, 4]")]
+#[should_panic(
+    expected = "kernels::syrk_epilogue_into: input shape [4, 3] needs output shape [4, 4]"
+)]
 fn syrk_names_op_and_shapes() {
     let x = Array::from_shape_vec(vec![4, 3], vec![0.0f32; 12]).unwrap();
     let mut out = Array::from_shape_vec(vec![3, 3], vec![0.0f32; 9]).unwrap();
-    fast::syrk_epilogue_into(&x, &mut out, |v| v);
+    kernels::syrk_epilogue_into(&x, &mut out, |v| v);
 }
 
 #[test]
@@ -111,7 +113,7 @@ fn gemm_epilogue_nt_and_nn() {
             .iter()
             .map(|v| v.max(0.0))
             .collect();
-        let nt = fast::gemm_epilogue(&a, &bt, true, |v: f32| v.max(0.0));
+        let nt = kernels::gemm_epilogue(&a, &bt, true, |v: f32| v.max(0.0));
         assert_close(nt.as_slice(), &want, k, &format!("nt [{m},{k}]x[{n},{k}]"));
         // The same product with b stored as [k, n].
         let mut b = vec![0.0f32; k * n];
@@ -122,7 +124,7 @@ fn gemm_epilogue_nt_and_nn() {
         }
         let b = Array::from_shape_vec(vec![k, n], b).unwrap();
         let mut out = Array::from_shape_vec(vec![m, n], vec![0.0f32; m * n]).unwrap();
-        fast::gemm_epilogue_into(&a, &b, false, &mut out, |v: f32| v.max(0.0));
+        kernels::gemm_epilogue_into(&a, &b, false, &mut out, |v: f32| v.max(0.0));
         assert_close(out.as_slice(), &want, k, &format!("nn [{m},{k}]x[{k},{n}]"));
     }
 }
@@ -134,11 +136,11 @@ fn maps_match_loops_small_and_large() {
         let y = values(n, 8);
         let z = values(n, 9);
         let mut out = vec![0.0f32; n];
-        fast::map1_slice(
+        kernels::map1_slice(
             &x,
             &mut out,
             #[inline(always)]
-            |v| fast::exp_f32(v) * 2.0,
+            |v| kernels::exp_f32(v) * 2.0,
         );
         for i in 0..n {
             assert!(
@@ -146,7 +148,7 @@ fn maps_match_loops_small_and_large() {
                 "map1 {n} {i}"
             );
         }
-        fast::map2_slice(
+        kernels::map2_slice(
             &x,
             &y,
             &mut out,
@@ -157,7 +159,7 @@ fn maps_match_loops_small_and_large() {
             out.iter().enumerate().all(|(i, &o)| o == x[i] * y[i] + 1.0),
             "map2 {n}"
         );
-        fast::map3_slice(
+        kernels::map3_slice(
             &x,
             &y,
             &z,
@@ -171,12 +173,12 @@ fn maps_match_loops_small_and_large() {
                 .all(|(i, &o)| o == if x[i] > 0.0 { y[i] } else { z[i] })
         );
         let mut acc = x.clone();
-        fast::map1_inplace_slice(
+        kernels::map1_inplace_slice(
             &mut acc,
             #[inline(always)]
             |v| v * 3.0,
         );
-        fast::map2_inplace_slice(
+        kernels::map2_inplace_slice(
             &mut acc,
             &y,
             #[inline(always)]
@@ -186,7 +188,7 @@ fn maps_match_loops_small_and_large() {
             acc.iter().enumerate().all(|(i, &o)| o == x[i] * 3.0 - y[i]),
             "inplace {n}"
         );
-        let s = fast::map_sum(
+        let s = kernels::map_sum(
             &x,
             #[inline(always)]
             |v| (v * v) as f64,
@@ -202,7 +204,7 @@ fn maps_match_loops_small_and_large() {
 #[test]
 fn array_maps_keep_shapes() {
     let x = Array::from_shape_vec(vec![2, 3], values(6, 10)).unwrap();
-    let y = fast::map1(
+    let y = kernels::map1(
         &x,
         #[inline(always)]
         |v: f32| v > 0.0,
@@ -214,7 +216,7 @@ fn array_maps_keep_shapes() {
             .zip(x.as_slice())
             .all(|(&b, &v)| b == (v > 0.0))
     );
-    let s = fast::map2(
+    let s = kernels::map2(
         &x,
         &x,
         #[inline(always)]
@@ -227,7 +229,7 @@ fn array_maps_keep_shapes() {
             .all(|(&o, &v)| o == 2.0 * v)
     );
     let mut out = x.clone();
-    fast::map1_into(
+    kernels::map1_into(
         &x,
         &mut out,
         #[inline(always)]
@@ -247,11 +249,11 @@ fn array_maps_keep_shapes() {
 }
 
 #[test]
-#[should_panic(expected = "fast::map2: shapes [2, 3] and [3, 2] differ")]
+#[should_panic(expected = "kernels::map2: shapes [2, 3] and [3, 2] differ")]
 fn map2_names_op_and_shapes() {
     let x = Array::from_shape_vec(vec![2, 3], vec![0.0f32; 6]).unwrap();
     let y = Array::from_shape_vec(vec![3, 2], vec![0.0f32; 6]).unwrap();
-    let _ = fast::map2(&x, &y, |a: f32, b: f32| a + b);
+    let _ = kernels::map2(&x, &y, |a: f32, b: f32| a + b);
 }
 
 #[test]
@@ -259,7 +261,7 @@ fn map_rows_matches_row_loop() {
     for rows in [0, 1, 255, 257, 40_000] {
         let x = values(rows * 3, 11);
         let mut out = vec![0.0f32; rows * 2];
-        fast::map_rows(
+        kernels::map_rows(
             &x,
             &mut out,
             #[inline(always)]
@@ -279,7 +281,7 @@ fn gemm_ex_transposed_lhs() {
         let a = values(k * m, 12);
         let b = values(k * n, 13);
         let mut out = vec![0.0f32; m * n];
-        fast::gemm_ex_slice(&a, &b, m, k, n, true, false, &mut out, |v: f32| v - 0.5);
+        kernels::gemm_ex_slice(&a, &b, m, k, n, true, false, &mut out, |v: f32| v - 0.5);
         let mut want = vec![0.0f64; m * n];
         for i in 0..m {
             for j in 0..n {
@@ -293,7 +295,7 @@ fn gemm_ex_transposed_lhs() {
     }
 }
 
-/// `fast::gemm_fused` (bias columns, a same-shape operand, two results)
+/// `kernels::gemm_fused` (bias columns, a same-shape operand, two results)
 /// against a triple loop in f64, for every transpose combination, at
 /// sizes on both sides of the threading threshold (column and row
 /// blocks) and not multiples of any tile.
@@ -316,7 +318,7 @@ fn gemm_fused_bias_operand_two_results() {
             let at = |i: usize, p: usize| if ta { a[p * m + i] } else { a[i * k + p] };
             let bt = |p: usize, j: usize| if tb { b[j * k + p] } else { b[p * n + j] };
             let (mut y, mut d) = (vec![f32::NAN; m * n], vec![f32::NAN; m * n]);
-            fast::gemm_fused(
+            kernels::gemm_fused(
                 &a,
                 &b,
                 m,
@@ -348,12 +350,12 @@ fn gemm_fused_bias_operand_two_results() {
 
 #[test]
 #[should_panic(
-    expected = "fast::gemm_fused: column operand 0 has 3 elements, the product has 4 columns"
+    expected = "kernels::gemm_fused: column operand 0 has 3 elements, the product has 4 columns"
 )]
 fn gemm_fused_names_kernel_and_lengths() {
     let (a, b, bias) = ([0.0f32; 6], [0.0f32; 12], [0.0f32; 3]);
     let mut out = [0.0f32; 8];
-    fast::gemm_fused(
+    kernels::gemm_fused(
         &a,
         &b,
         2,
@@ -378,7 +380,7 @@ fn op_at(x: &[f32], rows: usize, cols: usize, trans: bool, r: usize, c: usize) -
     }) as f64
 }
 
-/// The packed gemm behind `fast::gemm_fused` (or whichever kernel this CPU
+/// The packed gemm behind `kernels::gemm_fused` (or whichever kernel this CPU
 /// gets) against a triple loop in f64: edge shapes (1 x 1, one row or
 /// column, k = 1, m not a multiple of 6, n not a multiple of 16), k over
 /// one and several contraction passes, sizes that run on one thread and
@@ -419,7 +421,7 @@ fn gemm_fused_edges_passes_transposes_and_epilogues() {
             }
             let what = format!("[{m}, {k}] x [{k}, {n}], trans {ta} {tb}");
             let mut c = vec![f32::NAN; m * n];
-            fast::gemm_fused(
+            kernels::gemm_fused(
                 &a,
                 &b,
                 m,
@@ -433,7 +435,7 @@ fn gemm_fused_edges_passes_transposes_and_epilogues() {
                 |v, [], []| [v],
             );
             assert_close(&c, &prod, k, &format!("{what}: product"));
-            fast::gemm_fused(
+            kernels::gemm_fused(
                 &a,
                 &b,
                 m,
@@ -445,7 +447,7 @@ fn gemm_fused_edges_passes_transposes_and_epilogues() {
                 [],
                 [&mut c[..]],
                 #[inline(always)]
-                |v, [b], []| [fast::tanh_f32(v + b)],
+                |v, [b], []| [kernels::tanh_f32(v + b)],
             );
             let want: Vec<f64> = prod
                 .iter()
@@ -454,7 +456,7 @@ fn gemm_fused_edges_passes_transposes_and_epilogues() {
                 .collect();
             assert_close(&c, &want, k, &format!("{what}: tanh(v + bias)"));
             let mut d = vec![f32::NAN; m * n];
-            fast::gemm_fused(
+            kernels::gemm_fused(
                 &a,
                 &b,
                 m,
@@ -480,7 +482,7 @@ fn gemm_fused_edges_passes_transposes_and_epilogues() {
     }
 }
 
-/// `fast::syrk_epilogue_slice` against a triple loop and against the
+/// `kernels::syrk_epilogue_slice` against a triple loop and against the
 /// general product `x · xᵀ` through `gemm_fused`, at edge shapes, k over
 /// several contraction passes and sizes that run on the pool; the result
 /// is exactly symmetric.
@@ -500,7 +502,7 @@ fn syrk_edges_passes_and_general_product() {
     ] {
         let x = values(m * k, (m * 13 + k) as u64);
         let mut out = vec![f32::NAN; m * m];
-        fast::syrk_epilogue_slice(&x, m, k, &mut out, fast::tanh_f32);
+        kernels::syrk_epilogue_slice(&x, m, k, &mut out, kernels::tanh_f32);
         let prod = naive_abt(&x, &x, m, m, k);
         let want: Vec<f64> = prod.iter().map(|v| v.tanh()).collect();
         assert_close(&out, &want, k, &format!("syrk [{m}, {k}]"));
@@ -514,7 +516,7 @@ fn syrk_edges_passes_and_general_product() {
             }
         }
         let mut general = vec![f32::NAN; m * m];
-        fast::gemm_fused(
+        kernels::gemm_fused(
             &x,
             &x,
             m,
@@ -526,7 +528,7 @@ fn syrk_edges_passes_and_general_product() {
             [],
             [&mut general[..]],
             #[inline(always)]
-            |v, [], []| [fast::tanh_f32(v)],
+            |v, [], []| [kernels::tanh_f32(v)],
         );
         let general: Vec<f64> = general.iter().map(|&v| v as f64).collect();
         assert_close(&out, &general, k, &format!("syrk [{m}, {k}] vs gemm_fused"));
@@ -547,7 +549,7 @@ fn parallel_kernels_from_concurrent_callers() {
         let b = values(n * k, seed + 1);
         let want = naive_abt(&a, &b, m, n, k);
         let mut got = vec![f32::NAN; m * n];
-        fast::gemm_fused(
+        kernels::gemm_fused(
             &a,
             &b,
             m,
@@ -563,7 +565,7 @@ fn parallel_kernels_from_concurrent_callers() {
         );
         assert_close(&got, &want, k, &format!("gemm, caller {seed}"));
         let x = Array::from_shape_vec(vec![m, k], a.clone()).unwrap();
-        let s = fast::syrk_epilogue(&x, |v| v);
+        let s = kernels::syrk_epilogue(&x, |v| v);
         let want = naive_abt(&a, &a, m, m, k);
         assert_close(s.as_slice(), &want, k, &format!("syrk, caller {seed}"));
     };

@@ -1,6 +1,6 @@
-//! The streaming-store path of the fused loops (`fast::set_stream_stores`,
+//! The streaming-store path of the fused loops (`kernels::set_stream_stores`,
 //! off by default) writes exactly what the plain path writes: outputs of
-//! at least `fast::STREAM_MIN_BYTES`, whole and starting at every offset
+//! at least `kernels::STREAM_MIN_BYTES`, whole and starting at every offset
 //! within a 16-byte line (so the plain head and tail copies around the
 //! streamed middle are exercised), for `map1`, `map2`, `map3` and `map_nm`
 //! with two outputs, on the pool and on one thread.
@@ -9,7 +9,7 @@
 
 use std::sync::Mutex;
 
-use rjax::runtime::fast;
+use rjax::runtime::kernels;
 
 #[path = "support/xorshift.rs"]
 mod xorshift;
@@ -24,7 +24,7 @@ fn data(n: usize, seed: u32) -> Vec<f32> {
 
 #[inline(always)]
 fn chain(v: f32) -> f32 {
-    fast::tanh_f32(fast::exp_f32(fast::sin_f32(v).mul_add(2.0, 1.0)))
+    kernels::tanh_f32(kernels::exp_f32(kernels::sin_f32(v).mul_add(2.0, 1.0)))
 }
 
 /// Every fused entry point over `x[off..]` (and `y`, `z`), into outputs
@@ -33,11 +33,11 @@ fn run_all(x: &[f32], y: &[f32], z: &[f32], off: usize) -> Vec<Vec<f32>> {
     let n = x.len() - off;
     let (x, y, z) = (&x[off..], &y[off..], &z[off..]);
     let mut outs = vec![vec![0.0f32; n + off]; 5];
-    fast::map1_slice(x, &mut outs[0][off..], chain);
-    fast::map2_slice(x, y, &mut outs[1][off..], |a, b| chain(a) * b);
-    fast::map3_slice(x, y, z, &mut outs[2][off..], |a, b, c| a.mul_add(b, c));
+    kernels::map1_slice(x, &mut outs[0][off..], chain);
+    kernels::map2_slice(x, y, &mut outs[1][off..], |a, b| chain(a) * b);
+    kernels::map3_slice(x, y, z, &mut outs[2][off..], |a, b, c| a.mul_add(b, c));
     let (o3, o4) = outs.split_at_mut(4);
-    fast::map_nm(
+    kernels::map_nm(
         [x, y],
         [&mut o3[3][off..], &mut o4[0][off..]],
         |[a, b]: [f32; 2]| [chain(a) + b, a * b],
@@ -48,15 +48,15 @@ fn run_all(x: &[f32], y: &[f32], z: &[f32], off: usize) -> Vec<Vec<f32>> {
 #[test]
 fn streaming_stores_write_what_plain_stores_write() {
     // 16 MiB of f32 output per map, plus an odd tail.
-    let n = fast::STREAM_MIN_BYTES / 4 + 37;
+    let n = kernels::STREAM_MIN_BYTES / 4 + 37;
     let (x, y, z) = (data(n, 1), data(n, 2), data(n, 3));
     let _g = SWITCH.lock().unwrap();
     for off in [0, 1, 3] {
-        fast::set_stream_stores(false);
+        kernels::set_stream_stores(false);
         let plain = run_all(&x, &y, &z, off);
-        fast::set_stream_stores(true);
+        kernels::set_stream_stores(true);
         let streamed = run_all(&x, &y, &z, off);
-        fast::set_stream_stores(false);
+        kernels::set_stream_stores(false);
         for (k, (p, s)) in plain.iter().zip(&streamed).enumerate() {
             let bad = p
                 .iter()
@@ -72,7 +72,7 @@ fn streaming_stores_write_what_plain_stores_write() {
 
 #[test]
 fn streaming_stores_on_one_thread() {
-    let n = fast::STREAM_MIN_BYTES / 4 + 5;
+    let n = kernels::STREAM_MIN_BYTES / 4 + 5;
     let x = data(n, 4);
     let want: Vec<f32> = x.iter().map(|&v| chain(v)).collect();
     let pool = rayon::ThreadPoolBuilder::new()
@@ -81,9 +81,9 @@ fn streaming_stores_on_one_thread() {
         .unwrap();
     let mut out = vec![0.0f32; n];
     let _g = SWITCH.lock().unwrap();
-    fast::set_stream_stores(true);
-    pool.install(|| fast::map1_slice(&x, &mut out, chain));
-    fast::set_stream_stores(false);
+    kernels::set_stream_stores(true);
+    pool.install(|| kernels::map1_slice(&x, &mut out, chain));
+    kernels::set_stream_stores(false);
     assert!(
         out.iter()
             .zip(&want)

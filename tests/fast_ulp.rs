@@ -1,4 +1,4 @@
-//! Max ulp error of `rjax::runtime::fast`'s transcendentals against std,
+//! Max ulp error of `rjax::runtime::kernels`'s transcendentals against std,
 //! over a dense sweep of each function's domain (every bit-pattern stride
 //! through all exponents, subnormals included) plus edge cases (+-0,
 //! subnormals, large |x|, +-inf, NaN). f32 results are compared with the
@@ -6,7 +6,7 @@
 //! std f64. Both the scalar functions and the vectorised slice functions
 //! (the code path `#[jit]` runs) are checked.
 
-use rjax::runtime::fast;
+use rjax::runtime::kernels;
 
 /// Distance in ulps between two f32 (0 when both are NaN or equal).
 fn ulps32(a: f32, b: f32) -> u64 {
@@ -188,16 +188,16 @@ fn exp_ulp() {
     check32(
         "exp",
         &sweep32(ALL32),
-        fast::exp_f32,
-        fast::exp_slice,
+        kernels::exp_f32,
+        kernels::exp_slice,
         f64::exp,
         2,
     );
     check64(
         "exp",
         &sweep64(ALL64),
-        fast::exp_f64,
-        fast::exp_slice,
+        kernels::exp_f64,
+        kernels::exp_slice,
         f64::exp,
         2,
     );
@@ -208,16 +208,16 @@ fn expm1_ulp() {
     check32(
         "expm1",
         &sweep32(ALL32),
-        fast::expm1_f32,
-        fast::expm1_slice,
+        kernels::expm1_f32,
+        kernels::expm1_slice,
         f64::exp_m1,
         3,
     );
     check64(
         "expm1",
         &sweep64(ALL64),
-        fast::expm1_f64,
-        fast::expm1_slice,
+        kernels::expm1_f64,
+        kernels::expm1_slice,
         f64::exp_m1,
         3,
     );
@@ -228,16 +228,16 @@ fn ln_ulp() {
     check32(
         "ln",
         &sweep32(ALL32),
-        fast::ln_f32,
-        fast::ln_slice,
+        kernels::ln_f32,
+        kernels::ln_slice,
         f64::ln,
         2,
     );
     check64(
         "ln",
         &sweep64(ALL64),
-        fast::ln_f64,
-        fast::ln_slice,
+        kernels::ln_f64,
+        kernels::ln_slice,
         f64::ln,
         2,
     );
@@ -248,16 +248,16 @@ fn ln_1p_ulp() {
     check32(
         "ln_1p",
         &sweep32(ALL32),
-        fast::ln_1p_f32,
-        fast::ln_1p_slice,
+        kernels::ln_1p_f32,
+        kernels::ln_1p_slice,
         f64::ln_1p,
         3,
     );
     check64(
         "ln_1p",
         &sweep64(ALL64),
-        fast::ln_1p_f64,
-        fast::ln_1p_slice,
+        kernels::ln_1p_f64,
+        kernels::ln_1p_slice,
         f64::ln_1p,
         3,
     );
@@ -268,16 +268,16 @@ fn tanh_ulp() {
     check32(
         "tanh",
         &sweep32(ALL32),
-        fast::tanh_f32,
-        fast::tanh_slice,
+        kernels::tanh_f32,
+        kernels::tanh_slice,
         f64::tanh,
         4,
     );
     check64(
         "tanh",
         &sweep64(ALL64),
-        fast::tanh_f64,
-        fast::tanh_slice,
+        kernels::tanh_f64,
+        kernels::tanh_slice,
         f64::tanh,
         4,
     );
@@ -288,16 +288,16 @@ fn logistic_ulp() {
     check32(
         "logistic",
         &sweep32(ALL32),
-        fast::logistic_f32,
-        fast::logistic_slice,
+        kernels::logistic_f32,
+        kernels::logistic_slice,
         logistic_ref,
         4,
     );
     check64(
         "logistic",
         &sweep64(ALL64),
-        fast::logistic_f64,
-        fast::logistic_slice,
+        kernels::logistic_f64,
+        kernels::logistic_slice,
         logistic_ref,
         4,
     );
@@ -305,12 +305,40 @@ fn logistic_ulp() {
 
 #[test]
 fn sin_cos_ulp_in_fast_range() {
-    let xs = sweep32(|x| x.abs() < fast::SIN_COS_F32_MAX);
-    check32("sin", &xs, fast::sin_f32, fast::sin_slice, f64::sin, 2);
-    check32("cos", &xs, fast::cos_f32, fast::cos_slice, f64::cos, 2);
-    let xs = sweep64(|x| x.abs() < fast::SIN_COS_F64_MAX);
-    check64("sin", &xs, fast::sin_f64, fast::sin_slice, f64::sin, 2);
-    check64("cos", &xs, fast::cos_f64, fast::cos_slice, f64::cos, 2);
+    let xs = sweep32(|x| x.abs() < kernels::SIN_COS_F32_MAX);
+    check32(
+        "sin",
+        &xs,
+        kernels::sin_f32,
+        kernels::sin_slice,
+        f64::sin,
+        2,
+    );
+    check32(
+        "cos",
+        &xs,
+        kernels::cos_f32,
+        kernels::cos_slice,
+        f64::cos,
+        2,
+    );
+    let xs = sweep64(|x| x.abs() < kernels::SIN_COS_F64_MAX);
+    check64(
+        "sin",
+        &xs,
+        kernels::sin_f64,
+        kernels::sin_slice,
+        f64::sin,
+        2,
+    );
+    check64(
+        "cos",
+        &xs,
+        kernels::cos_f64,
+        kernels::cos_slice,
+        f64::cos,
+        2,
+    );
 }
 
 /// f32 values within 16 ulp of each multiple k pi/2 (0 < k pi/2 < max),
@@ -338,40 +366,40 @@ fn sin_cos_ulp_near_multiples_of_half_pi() {
     check32(
         "sin near k pi/2",
         &xs,
-        fast::sin_f32,
-        fast::sin_slice,
+        kernels::sin_f32,
+        kernels::sin_slice,
         f64::sin,
         2,
     );
     check32(
         "cos near k pi/2",
         &xs,
-        fast::cos_f32,
-        fast::cos_slice,
+        kernels::cos_f32,
+        kernels::cos_slice,
         f64::cos,
         2,
     );
 }
 
 fn sin_near_slice(x: &[f32], y: &mut [f32]) {
-    fast::map1_slice(x, y, |v: f32| fast::sin_f32_near(v));
+    kernels::map1_slice(x, y, |v: f32| kernels::sin_f32_near(v));
 }
 
 fn cos_near_slice(x: &[f32], y: &mut [f32]) {
-    fast::map1_slice(x, y, |v: f32| fast::cos_f32_near(v));
+    kernels::map1_slice(x, y, |v: f32| kernels::cos_f32_near(v));
 }
 
 #[test]
 fn sin_cos_near_ulp_in_their_range() {
     // The f32-reduced forms `#[jit]` loops use below SIN_COS_F32_NEAR_MAX
     // (vectorised through the slice, scalar directly).
-    let max = fast::SIN_COS_F32_NEAR_MAX;
+    let max = kernels::SIN_COS_F32_NEAR_MAX;
     let mut xs = sweep32(|x| x.abs() < max);
     xs.extend(near_half_pi_multiples(max));
     check32(
         "sin_near",
         &xs,
-        fast::sin_f32_near,
+        kernels::sin_f32_near,
         sin_near_slice,
         f64::sin,
         2,
@@ -379,21 +407,21 @@ fn sin_cos_near_ulp_in_their_range() {
     check32(
         "cos_near",
         &xs,
-        fast::cos_f32_near,
+        kernels::cos_f32_near,
         cos_near_slice,
         f64::cos,
         2,
     );
     for x in [0.0f32, -0.0] {
         assert_eq!(
-            fast::sin_f32_near(x).to_bits(),
+            kernels::sin_f32_near(x).to_bits(),
             x.to_bits(),
             "sin_near({x:?})"
         );
-        assert_eq!(fast::cos_f32_near(x), 1.0, "cos_near({x:?})");
+        assert_eq!(kernels::cos_f32_near(x), 1.0, "cos_near({x:?})");
     }
     for x in [f32::INFINITY, f32::NEG_INFINITY, f32::NAN] {
-        assert!(fast::sin_f32_near(x).is_nan() && fast::cos_f32_near(x).is_nan());
+        assert!(kernels::sin_f32_near(x).is_nan() && kernels::cos_f32_near(x).is_nan());
     }
 }
 
@@ -408,12 +436,12 @@ fn reduced_exp_and_tanh_equal_the_general_forms_in_their_ranges() {
     for x in xs {
         let v = x as f64;
         if EXP_F32_NORMAL_ARG.0 <= v && v <= EXP_F32_NORMAL_ARG.1 {
-            let (got, want) = (fast::exp_f32_normal(x), fast::exp_f32(x));
+            let (got, want) = (kernels::exp_f32_normal(x), kernels::exp_f32(x));
             assert_eq!(got.to_bits(), want.to_bits(), "exp_f32_normal({x:e})");
             n_exp += 1;
         }
         if TANH_F32_POS_ARG.0 < v && v <= TANH_F32_POS_ARG.1 {
-            let (got, want) = (fast::tanh_f32_pos(x), fast::tanh_f32(x));
+            let (got, want) = (kernels::tanh_f32_pos(x), kernels::tanh_f32(x));
             assert_eq!(got.to_bits(), want.to_bits(), "tanh_f32_pos({x:e})");
             n_tanh += 1;
         }
@@ -421,16 +449,16 @@ fn reduced_exp_and_tanh_equal_the_general_forms_in_their_ranges() {
     // The range ends themselves.
     for x in [EXP_F32_NORMAL_ARG.0 as f32, EXP_F32_NORMAL_ARG.1 as f32] {
         assert_eq!(
-            fast::exp_f32_normal(x).to_bits(),
-            fast::exp_f32(x).to_bits()
+            kernels::exp_f32_normal(x).to_bits(),
+            kernels::exp_f32(x).to_bits()
         );
     }
     let top = TANH_F32_POS_ARG.1 as f32;
     assert_eq!(
-        fast::tanh_f32_pos(top).to_bits(),
-        fast::tanh_f32(top).to_bits()
+        kernels::tanh_f32_pos(top).to_bits(),
+        kernels::tanh_f32(top).to_bits()
     );
-    assert!(fast::exp_f32_normal(f32::NAN).is_nan() && fast::tanh_f32_pos(f32::NAN).is_nan());
+    assert!(kernels::exp_f32_normal(f32::NAN).is_nan() && kernels::tanh_f32_pos(f32::NAN).is_nan());
     println!("exp_f32_normal: {n_exp} inputs, tanh_f32_pos: {n_tanh} inputs, same bits");
 }
 
@@ -442,11 +470,11 @@ fn reduced_f64_exp_and_tanh_equal_the_general_forms_in_their_ranges() {
     xs.extend([ea.0, ea.1, ta.1, 1.0000001e-300, 20.0, 20.5, 9.5]);
     for x in xs {
         if ea.0 <= x && x <= ea.1 {
-            let (got, want) = (fast::exp_f64_normal(x), fast::exp_f64(x));
+            let (got, want) = (kernels::exp_f64_normal(x), kernels::exp_f64(x));
             assert_eq!(got.to_bits(), want.to_bits(), "exp_f64_normal({x:e})");
         }
         if ta.0 < x && x <= ta.1 {
-            let (got, want) = (fast::tanh_f64_pos(x), fast::tanh_f64(x));
+            let (got, want) = (kernels::tanh_f64_pos(x), kernels::tanh_f64(x));
             assert_eq!(got.to_bits(), want.to_bits(), "tanh_f64_pos({x:e})");
         }
     }
@@ -457,9 +485,9 @@ fn the_ranges_rjax_core_assumes_are_the_runtimes() {
     // `#[jit]` drops the range check of a sin/cos whose operand rjax-core
     // proves within these limits; they must be the runtime's.
     use rjax::core::passes::ranges::{SIN_COS_F32_ARG, SIN_COS_F32_NEAR_ARG, SIN_COS_F64_ARG};
-    assert_eq!(SIN_COS_F32_ARG as f32, fast::SIN_COS_F32_MAX);
-    assert_eq!(SIN_COS_F32_NEAR_ARG as f32, fast::SIN_COS_F32_NEAR_MAX);
-    assert_eq!(SIN_COS_F64_ARG, fast::SIN_COS_F64_MAX);
+    assert_eq!(SIN_COS_F32_ARG as f32, kernels::SIN_COS_F32_MAX);
+    assert_eq!(SIN_COS_F32_NEAR_ARG as f32, kernels::SIN_COS_F32_NEAR_MAX);
+    assert_eq!(SIN_COS_F64_ARG, kernels::SIN_COS_F64_MAX);
 }
 
 #[test]
@@ -469,10 +497,10 @@ fn sin_cos_slices_accurate_everywhere() {
     for (name, slice, reference) in [
         (
             "sin",
-            fast::sin_slice::<f32> as fn(&[f32], &mut [f32]),
+            kernels::sin_slice::<f32> as fn(&[f32], &mut [f32]),
             f64::sin as fn(f64) -> f64,
         ),
-        ("cos", fast::cos_slice::<f32>, f64::cos),
+        ("cos", kernels::cos_slice::<f32>, f64::cos),
     ] {
         let mut out = vec![0.0f32; xs.len()];
         slice(&xs, &mut out);
@@ -489,10 +517,10 @@ fn sin_cos_slices_accurate_everywhere() {
     for (name, slice, reference) in [
         (
             "sin",
-            fast::sin_slice::<f64> as fn(&[f64], &mut [f64]),
+            kernels::sin_slice::<f64> as fn(&[f64], &mut [f64]),
             f64::sin as fn(f64) -> f64,
         ),
-        ("cos", fast::cos_slice::<f64>, f64::cos),
+        ("cos", kernels::cos_slice::<f64>, f64::cos),
     ] {
         let mut out = vec![0.0f64; xs.len()];
         slice(&xs, &mut out);
@@ -511,10 +539,10 @@ fn sin_cos_slices_accurate_everywhere() {
 fn signs_of_zero_and_specials() {
     for x in [0.0f32, -0.0] {
         for (name, f) in [
-            ("expm1", fast::expm1_f32 as fn(f32) -> f32),
-            ("ln_1p", fast::ln_1p_f32),
-            ("tanh", fast::tanh_f32),
-            ("sin", fast::sin_f32),
+            ("expm1", kernels::expm1_f32 as fn(f32) -> f32),
+            ("ln_1p", kernels::ln_1p_f32),
+            ("tanh", kernels::tanh_f32),
+            ("sin", kernels::sin_f32),
         ] {
             assert_eq!(
                 f(x).to_bits(),
@@ -523,31 +551,31 @@ fn signs_of_zero_and_specials() {
             );
         }
     }
-    assert_eq!(fast::exp_f32(f32::NEG_INFINITY), 0.0);
-    assert_eq!(fast::exp_f32(f32::INFINITY), f32::INFINITY);
-    assert_eq!(fast::ln_f32(0.0), f32::NEG_INFINITY);
-    assert!(fast::ln_f32(-1.0).is_nan());
-    assert_eq!(fast::tanh_f64(f64::NEG_INFINITY), -1.0);
-    assert_eq!(fast::logistic_f64(f64::NEG_INFINITY), 0.0);
-    assert!(fast::sin_f64(f64::INFINITY).is_nan());
+    assert_eq!(kernels::exp_f32(f32::NEG_INFINITY), 0.0);
+    assert_eq!(kernels::exp_f32(f32::INFINITY), f32::INFINITY);
+    assert_eq!(kernels::ln_f32(0.0), f32::NEG_INFINITY);
+    assert!(kernels::ln_f32(-1.0).is_nan());
+    assert_eq!(kernels::tanh_f64(f64::NEG_INFINITY), -1.0);
+    assert_eq!(kernels::logistic_f64(f64::NEG_INFINITY), 0.0);
+    assert!(kernels::sin_f64(f64::INFINITY).is_nan());
 }
 
 #[test]
 fn sin_cos_pair_equals_separate_functions() {
-    for x in sweep32(|x| x.abs() < fast::SIN_COS_F32_MAX)
+    for x in sweep32(|x| x.abs() < kernels::SIN_COS_F32_MAX)
         .into_iter()
         .step_by(97)
     {
-        let (s, c) = fast::sin_cos_f32(x);
-        assert_eq!(s.to_bits(), fast::sin_f32(x).to_bits(), "sin {x:e}");
-        assert_eq!(c.to_bits(), fast::cos_f32(x).to_bits(), "cos {x:e}");
+        let (s, c) = kernels::sin_cos_f32(x);
+        assert_eq!(s.to_bits(), kernels::sin_f32(x).to_bits(), "sin {x:e}");
+        assert_eq!(c.to_bits(), kernels::cos_f32(x).to_bits(), "cos {x:e}");
     }
-    for x in sweep64(|x| x.abs() < fast::SIN_COS_F64_MAX)
+    for x in sweep64(|x| x.abs() < kernels::SIN_COS_F64_MAX)
         .into_iter()
         .step_by(97)
     {
-        let (s, c) = fast::sin_cos_f64(x);
-        assert_eq!(s.to_bits(), fast::sin_f64(x).to_bits(), "sin {x:e}");
-        assert_eq!(c.to_bits(), fast::cos_f64(x).to_bits(), "cos {x:e}");
+        let (s, c) = kernels::sin_cos_f64(x);
+        assert_eq!(s.to_bits(), kernels::sin_f64(x).to_bits(), "sin {x:e}");
+        assert_eq!(c.to_bits(), kernels::cos_f64(x).to_bits(), "cos {x:e}");
     }
 }

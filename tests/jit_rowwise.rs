@@ -42,7 +42,8 @@ fn data(shape: &[usize], seed: u32, lo: f64, hi: f64) -> Array<f32> {
 }
 
 /// Odd sizes: one row, one column, long thin, wide short, no multiple of
-/// the kernels' chunk (16) or tile (64) widths.
+/// the kernels' chunk (16) or tile (64) widths, and one large enough for
+/// the rows to be split over threads (`jit::grid`'s threshold).
 const SIZES: &[(usize, usize)] = &[
     (1, 1),
     (1, 7),
@@ -51,6 +52,7 @@ const SIZES: &[(usize, usize)] = &[
     (3, 1000),
     (17, 33),
     (65, 130),
+    (301, 203),
 ];
 
 #[jit]
@@ -387,5 +389,29 @@ fn jit_gradient_matches_central_differences() {
             "{k}: {} vs {fd}",
             g.as_slice()[k]
         );
+    }
+}
+
+/// Integer rows: the max and the (wrapping) sum of each row, then a row
+/// value broadcast back (kernels are not float-only).
+#[jit]
+fn int_rows_jit(#[rank(2)] x: &Array<i32>) -> Array<i32> {
+    let m = x.max_axes(&[1], true);
+    (x - m).sum_axes(&[1], true) + x.min_axes(&[1], true)
+}
+
+fn int_rows_eager(x: &Array<i32>) -> Array<i32> {
+    let m = x.max_axes(&[1], true);
+    (x - m).sum_axes(&[1], true) + x.min_axes(&[1], true)
+}
+
+#[test]
+fn integer_rows_equal_eager() {
+    for &(n, m) in SIZES {
+        let v: Vec<i32> = (0..n * m)
+            .map(|k| ((k * 7919) % 201) as i32 - 100)
+            .collect();
+        let x = Array::from_shape_vec(vec![n, m], v).unwrap();
+        assert_eq!(int_rows_jit(&x).to_vec(), int_rows_eager(&x).to_vec());
     }
 }

@@ -1,5 +1,5 @@
 //! Fused groups with several transcendentals run as staged loops over
-//! blocks of 1024 (`fast::map_nm_blocks`): `#[jit]` output against the
+//! blocks of 1024 (`kernels::map_nm_blocks`): `#[jit]` output against the
 //! eager twin (the same body without `#[jit]`) and against f64 references,
 //! at lengths around the block size and the parallel threshold, with
 //! results and carried values in different stages, a comparison mid-chain,
@@ -332,7 +332,7 @@ fn jitted_gradient_of_the_chain_is_analytic() {
     }
 }
 
-/// A full sum of a staged producer: `fast::map_sum_nm_blocks`.
+/// A full sum of a staged producer: `kernels::map_sum_nm_blocks`.
 #[jit]
 fn chain_sum(x: &Array<f32>) -> f32 {
     (x.sin() * 2.0 + 1.0).exp().tanh().sum()

@@ -190,7 +190,7 @@ fn sin_and_cos_in_a_matmul_epilogue_beyond_the_fast_range() {
                 .sum::<f64>()
                 + b[j] as f64;
             assert_eq!(z, z as f32 as f64, "the test's products must be exact");
-            beyond += (z.abs() > rjax::runtime::fast::SIN_COS_F32_MAX as f64) as usize;
+            beyond += (z.abs() > rjax::runtime::kernels::SIN_COS_F32_MAX as f64) as usize;
             let (gs, gc) = (s.as_slice()[i * n + j], c.as_slice()[i * n + j]);
             assert!(
                 close(gs, z.sin() as f32, 2e-6),

@@ -1,5 +1,7 @@
 //! Element types an `Array` can hold, their runtime tags, and the scalar
-//! arithmetic the kernels are generic over.
+//! arithmetic the kernels are generic over. Types only: nothing here calls
+//! a kernel (the float transcendentals are implemented in
+//! `kernels::math`, matrix products in `kernels::gemm`).
 //!
 //! Three traits, from weakest to strongest:
 //! - [`Element`]: anything an array can hold (`f32 f64 i32 u32 i64 u64 bool`), with a
@@ -123,55 +125,18 @@ pub trait Num: Element {
     fn powi(self, y: i32) -> Self;
     /// True for NaN (never for integers).
     fn is_nan(self) -> bool;
-    /// Matrix product `c = a · b` of row-major `m×k` and `k×n` blocks given
-    /// by (pointer, row stride, column stride). The default is a plain loop;
-    /// `f32` and `f64` use the `gemm` crate.
-    ///
-    /// # Safety
-    /// The three views must be in bounds for the given sizes and strides,
-    /// and `c` must not overlap `a` or `b`.
-    #[allow(clippy::too_many_arguments)]
-    unsafe fn matmul(
-        m: usize,
-        n: usize,
-        k: usize,
-        c: *mut Self,
-        c_rs: isize,
-        c_cs: isize,
-        a: *const Self,
-        a_rs: isize,
-        a_cs: isize,
-        b: *const Self,
-        b_rs: isize,
-        b_cs: isize,
-    ) {
-        for i in 0..m as isize {
-            for j in 0..n as isize {
-                let mut acc = Self::zero();
-                for p in 0..k as isize {
-                    // SAFETY: in bounds by the caller's contract.
-                    let (x, y) = unsafe {
-                        (
-                            *a.offset(i * a_rs + p * a_cs),
-                            *b.offset(p * b_rs + j * b_cs),
-                        )
-                    };
-                    acc = acc.add(x.mul(y));
-                }
-                // SAFETY: in bounds by the caller's contract.
-                unsafe { *c.offset(i * c_rs + j * c_cs) = acc };
-            }
-        }
-    }
 }
 
-/// The floating-point element types (`f32 f64`).
+/// The floating-point element types (`f32 f64`). The transcendentals are
+/// rjax's own (implemented in `kernels::math`): the functions the eager
+/// ops and `#[jit]` code share, a few ulp from correctly rounded, not
+/// libm's. `tan` and `powf` are std's.
 pub trait Float: Num {
-    /// sin.
+    /// sin (every input; std beyond the vectorised range reduction).
     fn sin(self) -> Self;
-    /// cos.
+    /// cos (as `sin`).
     fn cos(self) -> Self;
-    /// tan.
+    /// tan (std).
     fn tan(self) -> Self;
     /// tanh.
     fn tanh(self) -> Self;
@@ -183,18 +148,18 @@ pub trait Float: Num {
     fn ln_1p(self) -> Self;
     /// e^x - 1, accurate near 0.
     fn exp_m1(self) -> Self;
-    /// Square root.
+    /// The logistic sigmoid `1 / (1 + e^-x)`.
+    fn logistic(self) -> Self;
+    /// Square root (correctly rounded).
     fn sqrt(self) -> Self;
-    /// x^y.
+    /// x^y (std).
     fn powf(self, y: Self) -> Self;
-    /// `out[i] = tanh(x[i])` for whole slices: the vectorised kernel of
-    /// [`crate::kernels::vmath`] for `f32`/`f64` (a few ulp from
-    /// correctly rounded, where the scalar [`Float::tanh`] is libm's).
-    fn tanh_slice(x: &[Self], out: &mut [Self]) {
-        for (o, &v) in out.iter_mut().zip(x) {
-            *o = v.tanh();
-        }
-    }
+    /// `out[i] = sin(x[i])` over whole slices, vectorised; the bits of
+    /// [`Float::sin`].
+    fn sin_slice(x: &[Self], out: &mut [Self]);
+    /// `out[i] = cos(x[i])` over whole slices, vectorised; the bits of
+    /// [`Float::cos`].
+    fn cos_slice(x: &[Self], out: &mut [Self]);
 }
 
 impl Element for bool {
@@ -270,7 +235,7 @@ macro_rules! wide_element {
 wide_element!(i64 => I64, u64 => U64);
 
 macro_rules! float_element {
-    ($($t:ident => $d:ident, $tanh:ident),*) => {$(
+    ($($t:ident => $d:ident),*) => {$(
         impl Element for $t {
             const DTYPE: DType = DType::$d;
             fn to_f64(self) -> f64 {
@@ -303,44 +268,7 @@ macro_rules! float_element {
             }
             fn powi(self, y: i32) -> Self { <$t>::powi(self, y) }
             fn is_nan(self) -> bool { <$t>::is_nan(self) }
-            unsafe fn matmul(
-                m: usize,
-                n: usize,
-                k: usize,
-                c: *mut Self,
-                c_rs: isize,
-                c_cs: isize,
-                a: *const Self,
-                a_rs: isize,
-                a_cs: isize,
-                b: *const Self,
-                b_rs: isize,
-                b_cs: isize,
-            ) {
-                // SAFETY: forwarded from the caller's contract.
-                unsafe {
-                    crate::kernels::gemm::gemm_strided(
-                        m, n, k, c, c_rs, c_cs, a, a_rs, a_cs, b, b_rs, b_cs,
-                    )
-                }
-            }
-        }
-
-        impl Float for $t {
-            fn sin(self) -> Self { <$t>::sin(self) }
-            fn cos(self) -> Self { <$t>::cos(self) }
-            fn tan(self) -> Self { <$t>::tan(self) }
-            fn tanh(self) -> Self { <$t>::tanh(self) }
-            fn exp(self) -> Self { <$t>::exp(self) }
-            fn ln(self) -> Self { <$t>::ln(self) }
-            fn ln_1p(self) -> Self { <$t>::ln_1p(self) }
-            fn exp_m1(self) -> Self { <$t>::exp_m1(self) }
-            fn sqrt(self) -> Self { <$t>::sqrt(self) }
-            fn powf(self, y: Self) -> Self { <$t>::powf(self, y) }
-            fn tanh_slice(x: &[Self], out: &mut [Self]) {
-                crate::kernels::vmath::$tanh(x, out)
-            }
         }
     )*};
 }
-float_element!(f32 => F32, tanh_f32, f64 => F64, tanh_f64);
+float_element!(f32 => F32, f64 => F64);

@@ -8,7 +8,6 @@
 pub mod array;
 pub mod dtype;
 pub mod error;
-pub mod fast;
 pub mod jit;
 pub mod kernels;
 pub mod lax;

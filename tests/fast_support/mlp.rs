@@ -1,9 +1,9 @@
-//! The MLP workload of issue 5 written with `rjax::runtime::fast` kernels
+//! The MLP workload of issue 5 written with `rjax::runtime::kernels` kernels
 //! by hand (what `#[jit]` of the loss and of its `#[grad]` should emit):
 //! shared by benches/jit.rs (timing) and tests/fast_mlp.rs (checked
 //! against finite differences of an independent f64 loss).
 
-use rjax::runtime::fast;
+use rjax::runtime::kernels;
 
 /// MLP 784-256-10 (tanh hidden layer, mean softmax cross-entropy), batch
 /// 128, with all intermediate buffers planned once.
@@ -59,7 +59,7 @@ impl Mlp {
     pub fn loss(&mut self) -> f32 {
         // h = tanh(x · w1 + b1) and logits = h · w2 + b2, bias and
         // activation applied per block of the product.
-        fast::gemm_fused(
+        kernels::gemm_fused(
             &self.x,
             &self.w1,
             B,
@@ -71,9 +71,9 @@ impl Mlp {
             [],
             [&mut self.h[..]],
             #[inline(always)]
-            |v, [b], []| [fast::tanh_f32(v + b)],
+            |v, [b], []| [kernels::tanh_f32(v + b)],
         );
-        fast::gemm_fused(
+        kernels::gemm_fused(
             &self.h,
             &self.w2,
             B,
@@ -90,7 +90,7 @@ impl Mlp {
         let mut total = 0.0f32;
         for (row, yrow) in self.logits.chunks_exact(C).zip(self.y.chunks_exact(C)) {
             let mx = row.iter().fold(f32::NEG_INFINITY, |a, &v| a.max(v));
-            let lse = mx + fast::ln_f32(row.iter().map(|&v| fast::exp_f32(v - mx)).sum());
+            let lse = mx + kernels::ln_f32(row.iter().map(|&v| kernels::exp_f32(v - mx)).sum());
             total += row
                 .iter()
                 .zip(yrow)
@@ -112,14 +112,14 @@ impl Mlp {
             let mx = row.iter().fold(f32::NEG_INFINITY, |a, &v| a.max(v));
             let mut z = 0.0;
             for (o, &v) in d.iter_mut().zip(row) {
-                *o = fast::exp_f32(v - mx);
+                *o = kernels::exp_f32(v - mx);
                 z += *o;
             }
             for (o, &t) in d.iter_mut().zip(yrow) {
                 *o = (*o / z - t) / B as f32;
             }
         }
-        fast::gemm_ex_slice(
+        kernels::gemm_ex_slice(
             &self.h,
             &self.dlogits,
             H,
@@ -137,7 +137,7 @@ impl Mlp {
             }
         }
         // dh = dlogits · w2ᵀ, times tanh' = 1 - h^2 in the same pass.
-        fast::gemm_fused(
+        kernels::gemm_fused(
             &self.dlogits,
             &self.w2,
             B,
@@ -151,7 +151,7 @@ impl Mlp {
             #[inline(always)]
             |d, [], [h]| [d * (1.0 - h * h)],
         );
-        fast::gemm_ex_slice(
+        kernels::gemm_ex_slice(
             &self.x,
             &self.dh,
             D,

@@ -1,6 +1,6 @@
 //! Value ranges: an interval analysis over a jaxpr's float values, so the
 //! jit emitter can call the forms of a transcendental that skip clamps
-//! and scaling steps its argument can never need (`fast::exp_f32_normal`
+//! and scaling steps its argument can never need (`kernels::exp_f32_normal`
 //! for an `exp` whose argument is known to be in [-87, 88], as in
 //! `exp(sin(x) * 2 + 1)`).
 //!
@@ -17,25 +17,25 @@ use std::collections::HashMap;
 use crate::ir::params::ParamsExt;
 use crate::ir::{Atom, Eqn, Jaxpr, Prim, Var};
 
-/// Arguments for which rjax-runtime's `fast::exp_f32_normal` (no clamp,
+/// Arguments for which rjax-runtime's `kernels::exp_f32_normal` (no clamp,
 /// one scale factor) gives `exp_f32`'s bits: results are normal floats.
 /// tests/fast_ulp.rs checks the runtime function over this range.
 pub const EXP_F32_NORMAL_ARG: (f64, f64) = (-87.0, 88.0);
 
-/// Arguments for which `fast::tanh_f32_pos` (no sign handling, no clamp)
+/// Arguments for which `kernels::tanh_f32_pos` (no sign handling, no clamp)
 /// gives `tanh_f32`'s bits; the lower end is excluded (tanh(-0) = -0).
 pub const TANH_F32_POS_ARG: (f64, f64) = (0.0, 44.0);
 
-/// Arguments for which `fast::exp_f64_normal` gives `exp_f64`'s bits.
+/// Arguments for which `kernels::exp_f64_normal` gives `exp_f64`'s bits.
 pub const EXP_F64_NORMAL_ARG: (f64, f64) = (-708.0, 709.0);
 
-/// Arguments for which `fast::tanh_f64_pos` gives `tanh_f64`'s bits; the
+/// Arguments for which `kernels::tanh_f64_pos` gives `tanh_f64`'s bits; the
 /// lower end is excluded.
 pub const TANH_F64_POS_ARG: (f64, f64) = (1e-300, 350.0);
 
 /// |x| below which rjax-runtime's fast f32 sin/cos reduce exactly
-/// (`fast::SIN_COS_F32_MAX`), and the f32-reduced forms
-/// (`fast::SIN_COS_F32_NEAR_MAX`), and f64's (`fast::SIN_COS_F64_MAX`):
+/// (`kernels::SIN_COS_F32_MAX`), and the f32-reduced forms
+/// (`kernels::SIN_COS_F32_NEAR_MAX`), and f64's (`kernels::SIN_COS_F64_MAX`):
 /// a `#[jit]` loop skips the range check of a sin/cos whose operand's
 /// range is inside. tests/fast_ulp.rs checks they equal the runtime's.
 pub const SIN_COS_F32_ARG: f64 = 2.6e7;

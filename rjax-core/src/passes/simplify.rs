@@ -62,6 +62,15 @@ fn identity_perm(p: &[usize]) -> bool {
     p.iter().enumerate().all(|(i, &x)| i == x)
 }
 
+/// The operand of `a`'s defining equation when that is a squeeze,
+/// expand_dims or reshape (ops that keep the elements' order).
+fn layout_source(cx: &Cx, a: &Atom) -> Option<Atom> {
+    match a.as_var().and_then(|v| cx.def.get(&v)) {
+        Some((Prim::Squeeze | Prim::ExpandDims | Prim::Reshape, inner)) => Some(inner[0]),
+        _ => None,
+    }
+}
+
 /// One rewrite step: `Some(replacement)` for a single-output equation.
 fn rewrite(cx: &mut Cx, e: &Eqn) -> Option<Atom> {
     use Prim::*;
@@ -106,6 +115,15 @@ fn rewrite(cx: &mut Cx, e: &Eqn) -> Option<Atom> {
                     || identity_perm(&p.axes("", "broadcast_dimensions").unwrap_or_default())) =>
         {
             Some(ins[0])
+        }
+        // squeeze(expand_dims(x)) = x, expand_dims(squeeze(x)) = x, and any
+        // reshape back: these keep the row-major order of the elements, so
+        // a chain that ends at its source's type is the source (the
+        // `keepdims` of `x.max_axes(&[1], true)` read back without it).
+        Squeeze | ExpandDims | Reshape
+            if layout_source(cx, &ins[0]).is_some_and(|x| same(cx, &x)) =>
+        {
+            layout_source(cx, &ins[0])
         }
         Transpose if identity_perm(&p.axes("", "permutation").unwrap_or_default()) => Some(ins[0]),
         ReduceSum | ReduceMax | ReduceMin

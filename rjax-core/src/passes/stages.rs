@@ -6,7 +6,7 @@
 //! as its reorder window holds, so the loop is latency-bound. Cut after
 //! each transcendental, every stage is a short body the CPU overlaps
 //! freely, and the values carried from one stage to a later one live in
-//! block-sized buffers that stay in L1 (see `fast::map_nm_blocks` in
+//! block-sized buffers that stay in L1 (see `kernels::map_nm_blocks` in
 //! rjax-runtime).
 
 use std::collections::HashSet;

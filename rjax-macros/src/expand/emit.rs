@@ -208,7 +208,7 @@ pub struct Emitter<'j> {
     /// `Option<Array<T>>` to take it from (a loop carry's previous value).
     pub(super) dest: HashMap<Var, Ident>,
     /// A tiny scalar kernel under `#[jit]` (see [`scalar_kernel`]): the
-    /// body runs inside `fast::dispatch` with the fast transcendentals.
+    /// body runs inside `kernels::dispatch` with the fast transcendentals.
     scalar_kernel: bool,
     /// In a scalar kernel, the one-hot results read by no equation: they
     /// leave the kernel as (length, terms) (see [`Emitter::body`]).
@@ -456,7 +456,7 @@ impl<'j> Emitter<'j> {
             // The whole body compiled for the CPU's AVX2/AVX-512 + FMA, so
             // the inline fast math's `mul_add`s are instructions.
             stmts = quote! {
-                let (#(#rets,)*) = ::rjax::runtime::fast::dispatch(
+                let (#(#rets,)*) = ::rjax::runtime::kernels::dispatch(
                     #[inline(always)]
                     || { #stmts (#(#vals,)*) },
                 );
@@ -565,32 +565,34 @@ impl<'j> Emitter<'j> {
             .map(|a| self.ty(a).dtype.is_float())
             .unwrap_or(false);
         let one = literal(1.0, out.dtype);
-        if self.scalar_kernel
-            && float
-            && let Some(v) = x.as_ref().and_then(|x| fast_scalar(e.prim, x, out.dtype))
-        {
-            return Some(v);
-        }
+        // The runtime's transcendentals (`Float`, implemented by
+        // `kernels::math`), not std's: the bits of the eager ops and of
+        // every `#[jit]` loop, here and in scalar kernels alike.
+        let float_fn = |name: &str| {
+            let f = format_ident!("{}", name);
+            quote!(::rjax::runtime::Float::#f(#x))
+        };
         Some(match e.prim {
             Prim::Neg => quote!(-#x),
-            Prim::Sin => quote!(#x.sin()),
-            Prim::Cos => quote!(#x.cos()),
+            Prim::Sin => float_fn("sin"),
+            Prim::Cos => float_fn("cos"),
             Prim::Tan => quote!(#x.tan()),
-            Prim::Tanh => quote!(#x.tanh()),
-            Prim::Exp => quote!(#x.exp()),
-            Prim::Log => quote!(#x.ln()),
-            Prim::Log1p => quote!(#x.ln_1p()),
-            Prim::Expm1 => quote!(#x.exp_m1()),
+            Prim::Tanh => float_fn("tanh"),
+            Prim::Exp => float_fn("exp"),
+            Prim::Log => float_fn("ln"),
+            Prim::Log1p => float_fn("ln_1p"),
+            Prim::Expm1 => float_fn("exp_m1"),
             Prim::Sqrt => quote!(#x.sqrt()),
             Prim::Rsqrt => quote!(#x.sqrt().recip()),
             Prim::Abs => quote!(#x.abs()),
             Prim::Floor => quote!(#x.floor()),
             Prim::Sign if float => {
                 let zero = literal(0.0, out.dtype);
-                quote!(if #x == #zero { #zero } else { #x.signum() })
+                // +-0 keep their sign (as the eager op and lax.sign).
+                quote!(if #x == #zero { #x } else { #x.signum() })
             }
             Prim::Sign => quote!(#x.signum()),
-            Prim::Logistic => quote!(#one / (#one + (-#x).exp())),
+            Prim::Logistic => float_fn("logistic"),
             Prim::IntegerPow => {
                 let y = e.params.int("integer_pow", "y").ok()? as i32;
                 if float {
@@ -995,9 +997,6 @@ impl<'j> Emitter<'j> {
     }
 }
 
-/// The inline `fast` form of a float transcendental in a scalar kernel;
-/// sin and cos fall back to libm beyond the range where the fast ones
-/// keep their few-ulp accuracy.
 /// `x` when `e` is the expression `x.clone()`.
 fn cloned_receiver(e: &TokenStream) -> Option<TokenStream> {
     match syn::parse2::<syn::Expr>(e.clone()).ok()? {
@@ -1009,27 +1008,6 @@ fn cloned_receiver(e: &TokenStream) -> Option<TokenStream> {
         }
         _ => None,
     }
-}
-
-fn fast_scalar(p: Prim, x: &TokenStream, d: DType) -> Option<TokenStream> {
-    let m = quote!(::rjax::runtime::fast::FastMath);
-    let max = match d {
-        DType::F32 => quote!(::rjax::runtime::fast::SIN_COS_F32_MAX),
-        _ => quote!(::rjax::runtime::fast::SIN_COS_F64_MAX),
-    };
-    let (fast, std) = match p {
-        Prim::Sin => (quote!(#m::fast_sin(__x)), quote!(__x.sin())),
-        Prim::Cos => (quote!(#m::fast_cos(__x)), quote!(__x.cos())),
-        Prim::Exp => return Some(quote!(#m::fast_exp(#x))),
-        Prim::Log => return Some(quote!(#m::fast_ln(#x))),
-        Prim::Tanh => return Some(quote!(#m::fast_tanh(#x))),
-        Prim::Logistic => return Some(quote!(#m::fast_logistic(#x))),
-        _ => return None,
-    };
-    Some(quote!({
-        let __x = #x;
-        if __x.abs() <= #max { #fast } else { #std }
-    }))
 }
 
 /// ((lhs contract, rhs contract), (lhs batch, rhs batch)).

@@ -1,7 +1,7 @@
 //! `#[jit]` emission of rjax-core's fusion groups: each elementwise group
-//! becomes one `fast::map_nm` loop (any number of operands and results),
-//! a full sum of an elementwise producer one `fast::map_sum_nm` pass, and
-//! a 2-d matmul with its elementwise epilogue one `fast::gemm_fused` call
+//! becomes one `kernels::map_nm` loop (any number of operands and results),
+//! a full sum of an elementwise producer one `kernels::map_sum_nm` pass, and
+//! a 2-d matmul with its elementwise epilogue one `kernels::gemm_fused` call
 //! that applies the epilogue (bias columns, same-shape operands, several
 //! results) while each block of the product is in cache
 //! (`syrk_epilogue_into` for `x · xᵀ`, which computes half the products).
@@ -28,30 +28,34 @@ use syn::Ident;
 use super::emit::{Emitter, dim_expr, elem_ty, rust_ty};
 use super::plan::{Special, fast_dot};
 
-const FAST: &str = "::rjax::runtime::fast";
+const FAST: &str = "::rjax::runtime::kernels";
 
 /// The largest |x| the fast sin/cos of dtype `d` reduce exactly.
 fn trig_max(d: DType) -> TokenStream {
     match d {
-        DType::F32 => quote!(::rjax::runtime::fast::SIN_COS_F32_MAX),
-        _ => quote!(::rjax::runtime::fast::SIN_COS_F64_MAX),
+        DType::F32 => quote!(::rjax::runtime::kernels::SIN_COS_F32_MAX),
+        _ => quote!(::rjax::runtime::kernels::SIN_COS_F64_MAX),
     }
 }
 
-/// Which sin/cos a fused body calls (f32 operands; f64 ones always use
-/// `FastMath`, and std beyond its range in the precise forms).
+/// Which sin/cos a fused body calls. Every form gives, on the elements
+/// it is used for, the bits of the runtime's whole-range functions
+/// (`kernels::sin_f32_all`, ..., what the eager ops compute): for f32 the
+/// f32 reduction up to `SIN_COS_F32_NEAR_MAX`, the f64 reduction up to
+/// `SIN_COS_F32_MAX`, std beyond; for f64 the vectorised form up to
+/// `SIN_COS_F64_MAX`, std beyond.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum Trig {
-    /// `FastMath::fast_sin`: reduced in f64, |x| <= `SIN_COS_F32_MAX`.
-    Fast,
-    /// `fast::sin_f32_near`: reduced in f32, |x| <= `SIN_COS_F32_NEAR_MAX`.
+    /// The vectorised form: `kernels::sin_f32_near` for f32 (its operand
+    /// is within `SIN_COS_F32_NEAR_MAX`, or the loop's guard flags it),
+    /// `FastMath::fast_sin` for f64 (within `SIN_COS_F64_MAX`).
     Near,
-    /// `Near` within its range, `Fast` beyond (both computed, selected
-    /// per element, so an element's bits never depend on its neighbours).
+    /// f32: `Near` within its range, the f64 reduction beyond (both
+    /// computed, selected per element, so an element's bits never depend
+    /// on its neighbours); f64: as `Near`.
     Tiered,
-    /// `Fast` within its range, std beyond.
-    Precise,
-    /// `Near`, then `Fast`, then std, by |x|: the fallback of `Tiered`.
+    /// Every input: the whole-range choice, per element with branches
+    /// (the precise body of a checked loop).
     PreciseTiered,
 }
 
@@ -181,16 +185,26 @@ impl Emitter<'_> {
     }
 
     /// `let c: f32 = ..;` for each equation, as scalar code with the fast
-    /// transcendentals (for the body of a fused loop).
+    /// transcendentals (for the body of a fused loop), sin/cos in their
+    /// vectorised form ([`Trig::Near`]): the loop checks its operands with
+    /// [`Self::vec_guard`].
     pub(super) fn scalar_body(&self, eqns: &[usize]) -> Option<TokenStream> {
         self.scalar_body_as(eqns, false)
     }
 
+    /// The flag of a loop whose body is [`Self::scalar_body`]: true when a
+    /// sin/cos operand is beyond the vectorised form's limit (f32:
+    /// `SIN_COS_F32_NEAR_MAX`, f64: `SIN_COS_F64_MAX`) or not finite; None
+    /// when there is no such operand.
+    pub(super) fn vec_guard(&self, eqns: &[usize]) -> Option<TokenStream> {
+        self.trig_guard_as(eqns, true)
+    }
+
     /// `!(x.abs() <= MAX) | ..` over the operands of the float sin/cos of
-    /// `eqns` (true when one is beyond the fast range reduction or not
-    /// finite), or None when there are none: a fused loop with it runs
-    /// through `fast::map_nm_checked`, which redoes such blocks with the
-    /// precise body (`scalar_body_as(.., true)`).
+    /// `eqns` (true when one is beyond the wide range reduction,
+    /// `SIN_COS_F32_MAX` / `SIN_COS_F64_MAX`, or not finite), or None when
+    /// there are none: the staged loops' flag for their precise body
+    /// (other loops check [`Self::vec_guard`]).
     pub(super) fn trig_guard(&self, eqns: &[usize]) -> Option<TokenStream> {
         self.trig_guard_as(eqns, false)
     }
@@ -207,7 +221,7 @@ impl Emitter<'_> {
                 let d = self.j.ty(e.outputs[0]).dtype;
                 let (max, limit) = if near && d == DType::F32 {
                     (
-                        quote!(::rjax::runtime::fast::SIN_COS_F32_NEAR_MAX),
+                        quote!(::rjax::runtime::kernels::SIN_COS_F32_NEAR_MAX),
                         SIN_COS_F32_NEAR_ARG,
                     )
                 } else if d == DType::F32 {
@@ -239,9 +253,14 @@ impl Emitter<'_> {
     }
 
     /// [`Self::scalar_body`], or with `precise` the same body where sin and
-    /// cos beyond the fast range call std.
+    /// cos pick their form per element ([`Trig::PreciseTiered`]).
     pub(super) fn scalar_body_as(&self, eqns: &[usize], precise: bool) -> Option<TokenStream> {
-        self.scalar_body_trig(eqns, if precise { Trig::Precise } else { Trig::Fast })
+        let trig = if precise {
+            Trig::PreciseTiered
+        } else {
+            Trig::Near
+        };
+        self.scalar_body_trig(eqns, trig)
     }
 
     /// The scalar body of `eqns` with sin/cos in the form `trig`.
@@ -271,7 +290,7 @@ impl Emitter<'_> {
             return None;
         }
         let x = self.scalar(e.inputs.first()?);
-        let m = quote!(::rjax::runtime::fast::FastMath);
+        let m = quote!(::rjax::runtime::kernels::FastMath);
         let f = fast();
         let max = trig_max(out.dtype);
         let near_max = quote!(#f::SIN_COS_F32_NEAR_MAX);
@@ -282,17 +301,14 @@ impl Emitter<'_> {
                 format_ident!("{}_f32_near", name),
                 format_ident!("{}", name),
             );
-            let near = f32 && matches!(trig, Trig::Near | Trig::Tiered | Trig::PreciseTiered);
             match trig {
-                Trig::Fast => quote!(#m::#fast_fn(#x)),
-                Trig::Near if near => quote!(#f::#near_fn(#x)),
-                Trig::Near => quote!(#m::#fast_fn(#x)),
-                Trig::Tiered if near => quote!({
+                Trig::Near | Trig::Tiered if !f32 => quote!(#m::#fast_fn(#x)),
+                Trig::Near => quote!(#f::#near_fn(#x)),
+                Trig::Tiered => quote!({
                     let __x = #x;
                     if __x.abs() <= #near_max { #f::#near_fn(__x) } else { #m::#fast_fn(__x) }
                 }),
-                Trig::Tiered => quote!(#m::#fast_fn(#x)),
-                Trig::PreciseTiered if near => quote!({
+                Trig::PreciseTiered if f32 => quote!({
                     let __x = #x;
                     if __x.abs() <= #near_max {
                         #f::#near_fn(__x)
@@ -302,7 +318,7 @@ impl Emitter<'_> {
                         __x.#std_fn()
                     }
                 }),
-                Trig::Precise | Trig::PreciseTiered => quote!({
+                Trig::PreciseTiered => quote!({
                     let __x = #x;
                     if __x.abs() <= #max { #m::#fast_fn(__x) } else { __x.#std_fn() }
                 }),
@@ -426,7 +442,7 @@ impl Emitter<'_> {
     }
 
     /// An elementwise group (`eqns`, results `outs` used after it) as one
-    /// `fast::map_nm` loop.
+    /// `kernels::map_nm` loop.
     fn elementwise(&self, eqns: &[usize], outs: &[Var]) -> Option<TokenStream> {
         if outs.is_empty() {
             return Some(TokenStream::new());
@@ -446,7 +462,7 @@ impl Emitter<'_> {
         let op = self.j.eqns[eqns[0]].prim.name();
         let check = self.same_shapes(&arrays, op);
         let f = fast();
-        let call = match self.trig_guard(eqns) {
+        let call = match self.vec_guard(eqns) {
             None => quote! {
                 #f::map_nm(
                     [#(#in_names.as_slice()),*],
@@ -539,7 +555,7 @@ impl Emitter<'_> {
     }
 
     /// The full sum of `x` computed by the producers `eqns` from `arrays`
-    /// as one `fast::map_sum_nm` loop (f64).
+    /// as one `kernels::map_sum_nm` loop (f64).
     fn one_loop_sum(&self, producers: &[usize], x: Var, arrays: &[Var]) -> Option<TokenStream> {
         let body = self.scalar_body(producers)?;
         let te = elem_ty(self.j.ty(arrays[0]).dtype);
@@ -547,7 +563,7 @@ impl Emitter<'_> {
         let in_names: Vec<&Ident> = arrays.iter().map(|v| self.name(*v)).collect();
         let xn = self.name(x);
         let f = fast();
-        Some(match self.trig_guard(producers) {
+        Some(match self.vec_guard(producers) {
             None => quote! {
                 #f::map_sum_nm(
                     [#(#in_names.as_slice()),*],
@@ -578,7 +594,7 @@ impl Emitter<'_> {
         })
     }
 
-    /// A matmul group as one `fast::gemm_fused` call: the epilogue may
+    /// A matmul group as one `kernels::gemm_fused` call: the epilogue may
     /// read the product, scalars, planned bias columns and arrays of the
     /// product's shape, and every value used after the group is one of
     /// the kernel's results.
@@ -587,10 +603,10 @@ impl Emitter<'_> {
         let de = &self.j.eqns[d];
         let ops = self.dot_operands(de)?;
         let dv = de.outputs[0];
-        if self.trig_guard(epi).is_some() {
+        if self.vec_guard(epi).is_some() {
             // The gemm's tile epilogue has no fallback for sin/cos beyond
-            // the fast range: the product alone, then the epilogue as a
-            // checked elementwise loop.
+            // the vectorised range: the product alone, then the epilogue as
+            // a checked elementwise loop.
             let mut out = self.planned_bias_broadcasts(g);
             out.extend(self.dot(dv, ops, &[], &[dv])?);
             let rest: Vec<Var> = g.outputs.iter().copied().filter(|o| *o != dv).collect();

@@ -15,8 +15,8 @@
 //! Broadcasts are no code at all: a view's value is its source's value
 //! (`let e: f32 = b;` inside the loop), and arrays are read by the index
 //! arithmetic of their access. Transcendentals call the runtime's
-//! vectorised `fast` functions (sin/cos with their std fallback beyond
-//! the fast range, per element).
+//! kernels (`kernels::`; sin/cos pick their reduction, or std
+//! beyond the fast range, per element: the eager ops' bits).
 
 use std::collections::HashSet;
 
@@ -254,7 +254,7 @@ impl Emitter<'_> {
     /// The scalar code of equation `i` (with its view aliases).
     fn kernel_eqn(&self, k: &Kernel, i: usize) -> Option<TokenStream> {
         let mut out = self.view_aliases(k, i);
-        out.extend(self.scalar_body_trig(&[i], Trig::Precise)?);
+        out.extend(self.scalar_body_trig(&[i], Trig::PreciseTiered)?);
         Some(out)
     }
 

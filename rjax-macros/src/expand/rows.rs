@@ -305,8 +305,8 @@ impl Emitter<'_> {
             return None;
         }
         let body = self.scalar_body(&body_eqns)?;
-        // Sin/cos beyond the fast range reduction: redone precisely.
-        let precise = match self.trig_guard(&body_eqns) {
+        // Sin/cos beyond the vectorised range reduction: redone precisely.
+        let precise = match self.vec_guard(&body_eqns) {
             Some(far) => Some((far, self.scalar_body_as(&body_eqns, true)?)),
             None => None,
         };

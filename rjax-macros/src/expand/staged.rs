@@ -1,9 +1,9 @@
 //! `#[jit]` emission of a fused elementwise group with several
-//! transcendentals as staged loops over blocks (`fast::map_nm_blocks`):
+//! transcendentals as staged loops over blocks (`kernels::map_nm_blocks`):
 //! rjax-core's `loop_stages` cuts the group after each transcendental, and
 //! each stage becomes one short loop over the block; values read by a
 //! later stage pass through block-sized stack buffers. See
-//! `rjax_runtime::fast::staged` for why this is faster than one loop.
+//! `rjax_runtime::kernels::staged` for why this is faster than one loop.
 
 use std::collections::HashSet;
 
@@ -61,7 +61,7 @@ impl Emitter<'_> {
 
     /// The staged form of a full float sum of the elementwise producers
     /// `eqns` (the summed value `x`, map operands `arrays`): the stages
-    /// fill a block of `x`, which `fast::map_sum_nm_blocks` adds up. The
+    /// fill a block of `x`, which `kernels::map_sum_nm_blocks` adds up. The
     /// expression is the sum as f64; None when one loop is as good.
     pub(super) fn staged_sum(&self, eqns: &[usize], x: Var, arrays: &[Var]) -> Option<TokenStream> {
         let t = self.j.ty(arrays[0]).dtype;

@@ -116,7 +116,7 @@ fn by_row_blocks<T: Element>(out: &mut [T], len: usize, f: impl Fn(usize, &mut [
     use rayon::prelude::*;
     let len = len.max(1);
     let chunk = BLOCK_ROWS * len;
-    if crate::fast::parallel(out.len()) {
+    if crate::kernels::parallel(out.len()) {
         out.par_chunks_mut(chunk)
             .enumerate()
             .for_each(|(b, block)| f(b * BLOCK_ROWS, block));

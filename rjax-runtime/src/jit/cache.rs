@@ -5,7 +5,7 @@
 //! to stderr once per new signature.
 //!
 //! The kernels themselves are chosen at compile time by the macro, and
-//! the instruction set once per process (`fast::isa`), so a hit costs one
+//! the instruction set once per process (`kernels::isa`), so a hit costs one
 //! comparison with the last signature seen on this cache. That compare
 //! takes no lock: the last signature is also kept encoded in atomic words
 //! behind a sequence counter (a seqlock, [`Last`]); a call whose signature

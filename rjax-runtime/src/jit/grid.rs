@@ -2,7 +2,7 @@
 //! `#[jit]`): runs a loop body once per row of a `[outer, reduced,
 //! inner]` domain, rows split over rayon's pool when the work is large,
 //! each batch of rows compiled for the CPU's widest vectors
-//! ([`fast::dispatch`](crate::fast::dispatch)).
+//! ([`kernels::dispatch`](crate::kernels::dispatch)).
 //!
 //! A task is one outer index and, when there are inner axes (a reduction
 //! along a non-innermost axis), one tile of at most [`TILE`] inner
@@ -13,9 +13,7 @@
 
 use std::marker::PhantomData;
 
-use rayon::prelude::*;
-
-use crate::fast::dispatch;
+use crate::kernels::dispatch;
 
 /// Inner lanes per task of a kernel with inner axes.
 pub const TILE: usize = 64;
@@ -170,9 +168,13 @@ where
     let work = outer * reduced.max(1) * inner;
     let threads = rayon::current_num_threads();
     if work >= PAR_MIN_WORK && threads > 1 && tasks > 1 {
-        // Several batches per thread, so a preempted thread holds up little.
-        let per = tasks.div_ceil(threads * 4).max(1);
-        (0..tasks.div_ceil(per)).into_par_iter().for_each(|b| {
+        // Several batches per thread, so a preempted thread holds up
+        // little; the calling thread starts on them at once and pool
+        // threads join as they wake (`kernels::par`: a mid-sized kernel, as
+        // attention's 256 x 256 softmax, would otherwise wait for two
+        // wake-ups).
+        let per = tasks.div_ceil(threads * 8).max(1);
+        crate::kernels::par::run_tasks(tasks.div_ceil(per), |b| {
             batch(b * per, ((b + 1) * per).min(tasks));
         });
     } else {

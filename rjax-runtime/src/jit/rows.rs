@@ -16,7 +16,7 @@ use std::ops::AddAssign;
 use rayon::prelude::*;
 
 use crate::Element;
-use crate::fast::dispatch;
+use crate::kernels::dispatch;
 
 /// Rows per strip: the lanes of a strip stay in L1.
 const STRIP: usize = 64;
@@ -94,7 +94,7 @@ pub fn rows<T, U, const N: usize, const K: usize, const M: usize, F>(
     );
 }
 
-/// [`rows`] with a fallback, as `fast::map_nm_checked`: `fast` returns
+/// [`rows`] with a fallback, as `kernels::map_nm_checked`: `fast` returns
 /// the results and whether an operand was beyond its fast range (a sin
 /// or cos of a huge value); the rows of a strip holding such a row are
 /// recomputed with `precise`.
@@ -215,7 +215,7 @@ pub fn rows_checked<T, U, const N: usize, const K: usize, const M: usize, F, G>(
             },
         )
     };
-    if crate::fast::parallel(rows * (N + M)) {
+    if crate::kernels::parallel(rows * (N + M)) {
         (0..rows.div_ceil(BLOCK_ROWS))
             .into_par_iter()
             .for_each(|b| block(b * BLOCK_ROWS, BLOCK_ROWS.min(rows - b * BLOCK_ROWS)));

@@ -8,7 +8,7 @@
 use crate::array::Array;
 use crate::dtype::Element;
 use crate::error::{Result, RjaxError};
-use crate::kernels::{contiguous_strides, elementwise, walk::walk};
+use crate::kernels::{self, contiguous_strides, walk::walk};
 
 /// The broadcast shape of `a` and `b`, or the error `op: shapes A and B
 /// cannot be broadcast together`.
@@ -70,25 +70,18 @@ pub fn zip_with<T: Element, U: Element>(
     f: impl Fn(T, T) -> U + Sync + Send,
 ) -> Result<Array<U>> {
     if a.shape() == b.shape() {
-        let data = elementwise::zip(a.as_slice(), b.as_slice(), f);
-        return Ok(Array::from_raw(a.shape().to_vec(), data));
+        return Ok(kernels::map2(a, b, f));
     }
     let shape = broadcast_shapes(op, a.shape(), b.shape())?;
     let n: usize = shape.iter().product();
     // A one-element operand that does not grow the result: a map.
     if b.len() == 1 && shape == a.shape() {
         let y = b.as_slice()[0];
-        return Ok(Array::from_raw(
-            shape,
-            elementwise::map(a.as_slice(), |x| f(x, y)),
-        ));
+        return Ok(kernels::map1(a, |x| f(x, y)));
     }
     if a.len() == 1 && shape == b.shape() {
         let x = a.as_slice()[0];
-        return Ok(Array::from_raw(
-            shape,
-            elementwise::map(b.as_slice(), |y| f(x, y)),
-        ));
+        return Ok(kernels::map1(b, |y| f(x, y)));
     }
     let sa = broadcast_strides(a.shape(), &shape);
     let sb = broadcast_strides(b.shape(), &shape);

@@ -184,7 +184,7 @@ pub(crate) fn dot_general_named<T: Num>(
         // SAFETY: the views were built from these arrays' shapes, so every
         // offset is in bounds; `out` is a fresh buffer of nb·m·n elements.
         unsafe {
-            T::matmul(
+            crate::kernels::matmul_strided(
                 m,
                 n,
                 k,

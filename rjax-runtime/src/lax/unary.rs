@@ -3,19 +3,21 @@
 
 use crate::array::Array;
 use crate::dtype::{Element, Float, Num};
-use crate::kernels::elementwise;
+use crate::kernels;
 
-/// Applies `f` to every element (the kernel behind every unary primitive;
-/// parallel for large arrays).
+/// Applies `f` to every element (the kernel behind every unary primitive:
+/// `kernels::map1`, vectorised for the CPU and parallel for large arrays).
 pub fn map<T: Element, U: Element>(x: &Array<T>, f: impl Fn(T) -> U + Sync + Send) -> Array<U> {
-    Array::from_raw(x.shape().to_vec(), elementwise::map(x.as_slice(), f))
+    kernels::map1(x, f)
 }
 
 macro_rules! float_unary {
     ($($(#[$m:meta])* $name:ident = $f:expr;)*) => {$(
         $(#[$m])*
         pub fn $name<T: Float>(x: &Array<T>) -> Array<T> {
-            map(x, $f)
+            // Inlined into `map1`'s loop, so the branch-free math of
+            // `kernels::math` vectorises.
+            kernels::map1(x, #[inline(always)] $f)
         }
     )*};
 }
@@ -29,11 +31,25 @@ macro_rules! num_unary {
     )*};
 }
 
+/// `sin x` (vectorised, with the whole-range fallback per element: the
+/// bits of [`Float::sin`]).
+pub fn sin<T: Float>(x: &Array<T>) -> Array<T> {
+    slice_op(x, T::sin_slice)
+}
+
+/// `cos x` (as [`sin`]).
+pub fn cos<T: Float>(x: &Array<T>) -> Array<T> {
+    slice_op(x, T::cos_slice)
+}
+
+/// `f(x, out)` into a new array of `x`'s shape.
+fn slice_op<T: Float>(x: &Array<T>, f: fn(&[T], &mut [T])) -> Array<T> {
+    let mut out = vec![T::zero(); x.len()];
+    f(x.as_slice(), &mut out);
+    Array::from_raw(x.shape().to_vec(), out)
+}
+
 float_unary! {
-    /// `sin x`.
-    sin = |v: T| v.sin();
-    /// `cos x`.
-    cos = |v: T| v.cos();
     /// `tan x`.
     tan = |v: T| v.tan();
     /// `e^x`.
@@ -49,7 +65,9 @@ float_unary! {
     /// `1 / sqrt(x)`.
     rsqrt = |v: T| T::one().div(v.sqrt());
     /// The logistic sigmoid `1 / (1 + e^-x)`.
-    logistic = |v: T| T::one().div(T::one().add(v.neg().exp()));
+    logistic = |v: T| v.logistic();
+    /// `tanh x`.
+    tanh = |v: T| v.tanh();
 }
 
 num_unary! {
@@ -77,13 +95,4 @@ pub fn integer_pow<T: Num>(x: &Array<T>, y: i32) -> Array<T> {
 /// The identity (its derivative is zero; that rule lives in rjax-core).
 pub fn stop_gradient<T: Element>(x: &Array<T>) -> Array<T> {
     x.clone()
-}
-
-/// `tanh x`, through the vectorised slice kernel
-/// ([`crate::kernels::vmath`]; within 2 ulp for `f32`, 3 for `f64`).
-pub fn tanh<T: Float>(x: &Array<T>) -> Array<T> {
-    Array::from_raw(
-        x.shape().to_vec(),
-        elementwise::map_slices(x.as_slice(), T::tanh_slice),
-    )
 }

@@ -10,11 +10,8 @@ use std::mem::MaybeUninit;
 use rayon::prelude::*;
 
 use super::threefry::{LANES, hash_counters};
-
-/// Below this many elements a draw stays on the calling thread.
-const PARALLEL_MIN: usize = 1 << 16;
-/// Elements per parallel task (a multiple of `LANES`).
-const CHUNK: usize = 1 << 14;
+use crate::kernels::cpu::dispatch;
+use crate::kernels::par::{chunk_len, parallel};
 
 /// What one element of a draw is, given its two threefry words.
 pub(crate) trait ElementFn: Sync {
@@ -32,11 +29,14 @@ pub(crate) fn generate<F: ElementFn>(key: [u32; 2], n: usize, f: &F) -> Vec<F::O
     // would cost a whole extra pass over memory on large draws.
     let mut out = Vec::with_capacity(n);
     let slots = &mut out.spare_capacity_mut()[..n];
-    if n >= PARALLEL_MIN {
+    if parallel(n) {
+        // Any split gives the same bits (see the module docs); whole groups
+        // of LANES keep the hash vectorised.
+        let chunk = chunk_len(n).next_multiple_of(LANES);
         slots
-            .par_chunks_mut(CHUNK)
+            .par_chunks_mut(chunk)
             .enumerate()
-            .for_each(|(i, chunk)| fill(key, (i * CHUNK) as u64, chunk, f));
+            .for_each(|(i, c)| fill(key, (i * chunk) as u64, c, f));
     } else {
         fill(key, 0, slots, f);
     }
@@ -45,52 +45,16 @@ pub(crate) fn generate<F: ElementFn>(key: [u32; 2], n: usize, f: &F) -> Vec<F::O
     out
 }
 
-/// Fills `out` with elements `start, start + 1, ...`, using the widest
-/// vector instructions this CPU has.
+/// Fills `out` with elements `start, start + 1, ...`, compiled for the
+/// widest vector instructions this CPU has.
 fn fill<F: ElementFn>(key: [u32; 2], start: u64, out: &mut [MaybeUninit<F::Out>], f: &F) {
-    #[cfg(target_arch = "x86_64")]
-    {
-        if std::arch::is_x86_feature_detected!("avx512f")
-            && std::arch::is_x86_feature_detected!("avx512vl")
-            && std::arch::is_x86_feature_detected!("fma")
-        {
-            // SAFETY: the features the function is compiled for are present.
-            unsafe { fill_avx512(key, start, out, f) };
-            return;
-        }
-        if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
-        {
-            // SAFETY: as above.
-            unsafe { fill_avx2(key, start, out, f) };
-            return;
-        }
-    }
-    fill_lanes(key, start, out, f);
+    dispatch(
+        #[inline(always)]
+        || fill_lanes(key, start, out, f),
+    )
 }
 
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f,avx512vl,avx2,fma")]
-unsafe fn fill_avx512<F: ElementFn>(
-    key: [u32; 2],
-    start: u64,
-    out: &mut [MaybeUninit<F::Out>],
-    f: &F,
-) {
-    fill_lanes(key, start, out, f);
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2,fma")]
-unsafe fn fill_avx2<F: ElementFn>(
-    key: [u32; 2],
-    start: u64,
-    out: &mut [MaybeUninit<F::Out>],
-    f: &F,
-) {
-    fill_lanes(key, start, out, f);
-}
-
-/// The portable body, inlined into each feature-specific copy above.
+/// The loop, inlined into `dispatch`'s feature-specific frames.
 #[inline(always)]
 fn fill_lanes<F: ElementFn>(key: [u32; 2], start: u64, out: &mut [MaybeUninit<F::Out>], f: &F) {
     for (g, group) in out.chunks_mut(LANES).enumerate() {
@@ -123,7 +87,7 @@ mod tests {
     #[test]
     fn parallel_and_serial_draws_agree_with_the_scalar_hash() {
         let key = [3, 4];
-        for n in [0, 1, 15, 17, PARALLEL_MIN + 5] {
+        for n in [0, 1, 15, 17, crate::kernels::PAR_MIN_LEN * 2 + 5] {
             let got = generate(key, n, &Words);
             for (i, &(a, b)) in got.iter().enumerate().step_by(97) {
                 assert_eq!([a, b], hash(key, [0, i as u32]));

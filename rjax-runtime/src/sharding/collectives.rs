@@ -8,8 +8,8 @@
 //! gets bit-identical results.
 
 use super::exec::{DeviceCtx, current};
-use super::kernels::{Numeric, same_shape, zip};
 use super::layout::{extract, insert};
+use super::local::{Numeric, same_shape, zip};
 use super::value::CollectiveValue;
 use crate::array::Array;
 use crate::dtype::Element;
@@ -135,7 +135,7 @@ pub fn try_pmean<T: Numeric>(x: &Array<T>, axes: impl AxisNames) -> Result<Array
     let (xs, _) = gather_group("pmean", &axes, x)?;
     let n: T = num_traits::cast(xs.len()).expect("group size fits the element type");
     let s = fold("pmean", &xs, |a, b| a + b)?;
-    Ok(super::kernels::map(&s, |v| v / n))
+    Ok(super::local::map(&s, |v| v / n))
 }
 
 /// Mean over mesh axes (JAX's `lax.pmean`) of an array or a scalar.

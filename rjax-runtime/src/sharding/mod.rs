@@ -25,8 +25,8 @@ mod comm;
 pub mod devices;
 pub mod distributed;
 mod exec;
-mod kernels;
 mod layout;
+mod local;
 mod mesh;
 mod named;
 mod ops;
@@ -46,7 +46,7 @@ pub use devices::{
     Device, device_count, devices, local_device_count, local_devices, process_count, process_index,
     set_num_cpu_devices,
 };
-pub use kernels::Numeric;
+pub use local::Numeric;
 pub use mesh::Mesh;
 pub use named::NamedSharding;
 pub use shard_map::{ShardMap, shard_map};

@@ -6,7 +6,7 @@
 use super::array::ShardedArray;
 use super::collectives::{try_pmax, try_psum};
 use super::exec::run_per_device;
-use super::kernels::{self, Numeric};
+use super::local::{self, Numeric};
 use super::named::NamedSharding;
 use super::shard_map::shard_map;
 use super::spec::{DimSpec, PartitionSpec};
@@ -26,7 +26,7 @@ impl<T: Element> ShardedArray<T> {
 
     /// `f` applied to every element, block by block in parallel.
     pub fn map(&self, f: impl Fn(T) -> T + Sync) -> ShardedArray<T> {
-        self.map_blocks(|b| kernels::map(b, &f))
+        self.map_blocks(|b| local::map(b, &f))
             .unwrap_or_else(|e| panic!("{e}"))
     }
 
@@ -48,7 +48,7 @@ impl<T: Element> ShardedArray<T> {
         }
         let other = other.reshard(self.sharding())?;
         let blocks = run_per_device(&self.sharding().mesh, |ctx| {
-            kernels::zip(
+            local::zip(
                 op,
                 &self.addressable_shards()[ctx.slot].data,
                 &other.addressable_shards()[ctx.slot].data,
@@ -104,7 +104,7 @@ impl<T: Numeric> ShardedArray<T> {
         out_dims.remove(axis);
         let out_spec = PartitionSpec(out_dims).normalized();
         let f = |xs: &[Array<T>]| -> Vec<Array<T>> {
-            let r = kernels::reduce_axis(op, &xs[0], axis, local).unwrap_or_else(|e| panic!("{e}"));
+            let r = local::reduce_axis(op, &xs[0], axis, local).unwrap_or_else(|e| panic!("{e}"));
             if split.is_empty() {
                 vec![r]
             } else {
@@ -203,7 +203,7 @@ impl<T: Numeric> ShardedArray<T> {
         let b = other.reshard(&NamedSharding::new(mesh, b_spec.clone())?)?;
         let names: Vec<&str> = k_split.0.iter().map(String::as_str).collect();
         let f = |xs: &[Array<T>]| -> Vec<Array<T>> {
-            let p = kernels::matmul(&xs[0], &xs[1]).unwrap_or_else(|e| panic!("{e}"));
+            let p = local::matmul(&xs[0], &xs[1]).unwrap_or_else(|e| panic!("{e}"));
             if names.is_empty() {
                 vec![p]
             } else {

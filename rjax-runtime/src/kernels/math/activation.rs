@@ -1,5 +1,5 @@
 //! `tanh` and `logistic` (sigmoid) for f32 and f64, built on the
-//! vectorisable `exp`/`expm1` of `fast::exp`.
+//! vectorisable `exp`/`expm1` of `kernels::exp`.
 
 use super::exp::{exp_f32, exp_f64, expm1_f64, half_expm1_f32, half_expm1_f64};
 

@@ -12,9 +12,9 @@
 use rayon::prelude::*;
 
 use super::float::GemmFloat;
-use super::gemm_fused::{Product, gemm_fallback};
-use super::nn_kernel::MR as NN_MR;
-use super::nt_kernel::MR;
+use super::fused::{Product, gemm_fallback};
+use super::nn::MR as NN_MR;
+use super::nt::MR;
 use crate::Array;
 
 const PAR_MIN_FMAS: usize = 1 << 20;
@@ -29,10 +29,10 @@ pub fn gemm_epilogue_into<T: GemmFloat, E: Fn(T) -> T + Sync>(
     out: &mut Array<T>,
     epi: E,
 ) {
-    let (m, k, n) = dims("fast::gemm_epilogue_into", a.shape(), b.shape(), trans_b);
+    let (m, k, n) = dims("kernels::gemm_epilogue_into", a.shape(), b.shape(), trans_b);
     assert!(
         out.shape() == [m, n],
-        "fast::gemm_epilogue_into: operands {:?} and {:?} give [{m}, {n}] but the output is {:?}",
+        "kernels::gemm_epilogue_into: operands {:?} and {:?} give [{m}, {n}] but the output is {:?}",
         a.shape(),
         b.shape(),
         out.shape()
@@ -52,10 +52,10 @@ pub fn gemm_epilogue_into<T: GemmFloat, E: Fn(T) -> T + Sync>(
 /// `epi(a · b)` (or `epi(a · bᵀ)` when `trans_b`) as a new array.
 ///
 /// ```
-/// use rjax_runtime::{Array, fast};
+/// use rjax_runtime::{Array, kernels};
 /// let a = Array::from_shape_vec(vec![1, 2], vec![1.0f32, 2.0]).unwrap();
 /// let b = Array::from_shape_vec(vec![2, 1], vec![3.0f32, 4.0]).unwrap();
-/// let c = fast::gemm_epilogue(&a, &b, false, |v| v * 2.0);
+/// let c = kernels::gemm_epilogue(&a, &b, false, |v| v * 2.0);
 /// assert_eq!(c.as_slice(), &[22.0]);
 /// ```
 pub fn gemm_epilogue<T: GemmFloat, E: Fn(T) -> T + Sync>(
@@ -64,9 +64,9 @@ pub fn gemm_epilogue<T: GemmFloat, E: Fn(T) -> T + Sync>(
     trans_b: bool,
     epi: E,
 ) -> Array<T> {
-    let (m, _, n) = dims("fast::gemm_epilogue", a.shape(), b.shape(), trans_b);
+    let (m, _, n) = dims("kernels::gemm_epilogue", a.shape(), b.shape(), trans_b);
     let mut out = Array::from_shape_vec(vec![m, n], vec![T::zero(); m * n])
-        .expect("fast::gemm_epilogue: [m, n]");
+        .expect("kernels::gemm_epilogue: [m, n]");
     gemm_epilogue_into(a, b, trans_b, &mut out, epi);
     out
 }
@@ -85,7 +85,7 @@ pub fn gemm_epilogue_slice<T: GemmFloat, E: Fn(T) -> T + Sync>(
     epi: E,
 ) {
     let d = Product::new(m, k, n, false, trans_b);
-    d.check("fast::gemm_epilogue", a.len(), b.len(), &[out.len()]);
+    d.check("kernels::gemm_epilogue", a.len(), b.len(), &[out.len()]);
     if m == 0 || n == 0 {
         return;
     }
@@ -167,7 +167,7 @@ pub fn gemm_ex_slice<T: GemmFloat, E: Fn(T) -> T + Sync>(
         return gemm_epilogue_slice(a, b, m, k, n, trans_b, out, epi);
     }
     let d = Product::new(m, k, n, true, trans_b);
-    d.check("fast::gemm_ex", a.len(), b.len(), &[out.len()]);
+    d.check("kernels::gemm_ex", a.len(), b.len(), &[out.len()]);
     if m == 0 || n == 0 {
         return;
     }

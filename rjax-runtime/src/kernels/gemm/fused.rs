@@ -11,11 +11,11 @@
 //! nothing copied) and then the epilogue on that block. The gemm crate's
 //! own threading splits the MLP shapes (128 rows) poorly on two cores.
 
-use super::avx2_gemm::{Tile, tile_fn};
-use super::dispatch::dispatch;
+use super::avx2::{Tile, tile_fn};
 use super::float::{GemmFloat, gemm_block};
 use super::pack::NR;
-use super::par::run_tasks;
+use crate::kernels::cpu::dispatch;
+use crate::kernels::par::run_tasks;
 
 /// Shortest contraction the packed AVX2 kernel takes.
 const PACKED_MIN_K: usize = 16;
@@ -123,12 +123,12 @@ impl Product {
 /// outputs must not overlap the inputs (they are `&mut`).
 ///
 /// ```
-/// use rjax_runtime::fast;
+/// use rjax_runtime::kernels;
 /// let a = [1.0f32, 2.0]; // 1 x 2
 /// let b = [3.0f32, 4.0, 5.0, 6.0]; // 2 x 2
 /// let bias = [0.5f32, -0.5];
 /// let (mut y, mut d) = ([0.0f32; 2], [0.0f32; 2]);
-/// fast::gemm_fused(&a, &b, 1, 2, 2, false, false, [&bias[..]], [], [&mut y[..], &mut d[..]],
+/// kernels::gemm_fused(&a, &b, 1, 2, 2, false, false, [&bias[..]], [], [&mut y[..], &mut d[..]],
 ///     |v, [c], []| [v + c, 2.0 * (v + c)]);
 /// assert_eq!((y, d), ([13.5, 15.5], [27.0, 31.0]));
 /// ```
@@ -153,10 +153,10 @@ pub fn gemm_fused<T, const C: usize, const F: usize, const N: usize, E>(
     T: GemmFloat,
     E: Fn(T, [T; C], [T; F]) -> [T; N] + Sync,
 {
-    assert!(N > 0, "fast::gemm_fused: needs at least one output");
+    assert!(N > 0, "kernels::gemm_fused: needs at least one output");
     let d = Product::new(m, k, n, trans_a, trans_b);
     d.check(
-        "fast::gemm_fused",
+        "kernels::gemm_fused",
         a.len(),
         b.len(),
         &outs.each_ref().map(|o| o.len()),
@@ -164,14 +164,14 @@ pub fn gemm_fused<T, const C: usize, const F: usize, const N: usize, E>(
     for (q, c) in cols.iter().enumerate() {
         assert!(
             c.len() == n,
-            "fast::gemm_fused: column operand {q} has {} elements, the product has {n} columns",
+            "kernels::gemm_fused: column operand {q} has {} elements, the product has {n} columns",
             c.len()
         );
     }
     for (q, f) in full.iter().enumerate() {
         assert!(
             f.len() == m * n,
-            "fast::gemm_fused: operand {q} has {} elements, the product [{m}, {n}] has {}",
+            "kernels::gemm_fused: operand {q} has {} elements, the product [{m}, {n}] has {}",
             f.len(),
             m * n
         );
@@ -193,9 +193,9 @@ pub fn gemm_fused<T, const C: usize, const F: usize, const N: usize, E>(
                     std::array::from_fn(|_| T::zero()),
                 )[0]
             };
-            return super::gemm_ex_slice(a, b, m, k, n, trans_a, trans_b, o0, one);
+            return super::epilogue::gemm_ex_slice(a, b, m, k, n, trans_a, trans_b, o0, one);
         }
-        super::gemm_ex_slice(a, b, m, k, n, trans_a, trans_b, o0, |v| v);
+        super::epilogue::gemm_ex_slice(a, b, m, k, n, trans_a, trans_b, o0, |v| v);
         // SAFETY: the block is the whole (in-bounds) product.
         return unsafe { epilogue(p, n, (0, m), (0, n), &epi) };
     }
@@ -407,7 +407,7 @@ pub(super) fn gemm_fallback<T: GemmFloat, E: Fn(T) -> T + Sync>(
     out: &mut [T],
     epi: E,
 ) {
-    d.check("fast::gemm_fallback", a.len(), b.len(), &[out.len()]);
+    d.check("kernels::gemm_fallback", a.len(), b.len(), &[out.len()]);
     let e = |v: T, _: [T; 0], _: [T; 0]| [epi(v)];
     // SAFETY: the lengths were checked; `out` is `&mut`.
     unsafe { packed_or_blocked(Ptrs::new(a, b, [], [], [out]), d, &e) }

@@ -12,15 +12,15 @@
 //! passing values between stages in stack arrays that stay in L1; each
 //! short loop is throughput-bound. The data is still read and written once.
 //!
-//! The block closure runs inside [`dispatch`](super::dispatch), so its loops
+//! The block closure runs inside [`dispatch`](crate::kernels::dispatch), so its loops
 //! vectorise like [`map_nm`](super::map_nm)'s: pass it by value and mark it
 //! `#[inline(always)]`.
 
 use rayon::prelude::*;
 
-use super::dispatch::dispatch;
-use super::map::{chunk_len, parallel};
-use super::mapn::{Ptrs, check_lens};
+use super::nary::{Ptrs, check_lens};
+use crate::kernels::cpu::dispatch;
+use crate::kernels::par::{chunk_len, parallel};
 
 /// Elements per block: a few f32 temporaries of this length stay in L1
 /// (4 KiB each), and each stage's loop is long enough that its start and
@@ -113,10 +113,10 @@ fn split<T, U, const N: usize, const M: usize, B, G>(
 /// writes every element of its output blocks.
 ///
 /// ```
-/// use rjax_runtime::fast::{self, FastMath, STAGE_BLOCK};
+/// use rjax_runtime::kernels::{self, FastMath, STAGE_BLOCK};
 /// let x: Vec<f32> = (0..3000).map(|i| i as f32 / 1000.0).collect();
 /// let mut y = vec![0.0f32; 3000];
-/// fast::map_nm_blocks(
+/// kernels::map_nm_blocks(
 ///     [&x[..]],
 ///     [&mut y[..]],
 ///     #[inline(always)]
@@ -151,7 +151,7 @@ pub fn map_nm_blocks<T, U, const N: usize, const M: usize, B>(
             false
         }
     };
-    split::<T, U, N, M, _, fn([T; N]) -> [U; M]>(ins, outs, "fast::map_nm_blocks", &block, None);
+    split::<T, U, N, M, _, fn([T; N]) -> [U; M]>(ins, outs, "kernels::map_nm_blocks", &block, None);
 }
 
 /// [`map_nm_blocks`] with the fallback of
@@ -172,7 +172,7 @@ pub fn map_nm_blocks_checked<T, U, const N: usize, const M: usize, B, G>(
     split(
         ins,
         outs,
-        "fast::map_nm_blocks_checked",
+        "kernels::map_nm_blocks_checked",
         &block,
         Some(&precise),
     );
@@ -252,9 +252,9 @@ where
 /// sums and added in order, chunks of the pool in order (deterministic).
 ///
 /// ```
-/// use rjax_runtime::fast::{self, FastMath, STAGE_BLOCK};
+/// use rjax_runtime::kernels::{self, FastMath, STAGE_BLOCK};
 /// let x: Vec<f32> = (0..3000).map(|i| i as f32 / 3000.0).collect();
-/// let s = fast::map_sum_nm_blocks(
+/// let s = kernels::map_sum_nm_blocks(
 ///     [&x[..]],
 ///     #[inline(always)]
 ///     |[x]: [&[f32]; 1], [v]: [&mut [f32]; 1]| {
@@ -286,7 +286,7 @@ where
             false
         }
     };
-    sum_split::<T, U, N, _, fn([T; N]) -> U>(ins, "fast::map_sum_nm_blocks", &block, None)
+    sum_split::<T, U, N, _, fn([T; N]) -> U>(ins, "kernels::map_sum_nm_blocks", &block, None)
 }
 
 /// [`map_sum_nm_blocks`] with the fallback of
@@ -305,7 +305,7 @@ where
 {
     sum_split(
         ins,
-        "fast::map_sum_nm_blocks_checked",
+        "kernels::map_sum_nm_blocks_checked",
         &block,
         Some(&precise),
     )

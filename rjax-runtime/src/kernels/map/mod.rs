@@ -1,11 +1,13 @@
-//! Fused elementwise loops for `#[jit]` code: one pass over the data
-//! applying a whole chain of elementwise ops given as a closure.
+//! Elementwise passes: one pass over the data applying a closure, which
+//! is a whole fused chain of ops in `#[jit]` code and one op in the eager
+//! `lax` functions (they run the same loops).
 //!
 //! The closure runs inside a loop compiled for the CPU's widest vector
-//! instructions (see `fast::dispatch`), so a body made of arithmetic and
-//! `fast::` math vectorises. Inputs of at least [`PAR_MIN_LEN`] elements are
-//! split over rayon's pool; smaller ones run on the calling thread with no
-//! thread overhead.
+//! instructions (see [`dispatch`](crate::kernels::dispatch)), so a body
+//! made of arithmetic and `kernels::` math vectorises. Inputs of at least
+//! [`PAR_MIN_LEN`](crate::kernels::PAR_MIN_LEN) elements are split over
+//! rayon's pool; smaller ones run on the calling thread with no thread
+//! overhead.
 //!
 //! **Contract for callers (and for the `#[jit]` emitter):** pass the
 //! closure by value (not `&f`) and mark it `#[inline(always)]`. Then its
@@ -15,9 +17,9 @@
 //! for `exp(sin(x)*2+1).tanh()` over 10^7 f32).
 //!
 //! ```
-//! use rjax_runtime::{Array, fast};
+//! use rjax_runtime::{Array, kernels};
 //! let x = Array::from_vec(vec![0.0f32, 1.0, 2.0]);
-//! let y = fast::map1(&x, #[inline(always)] |v| fast::tanh_f32(v * 2.0 + 1.0));
+//! let y = kernels::map1(&x, #[inline(always)] |v| kernels::tanh_f32(v * 2.0 + 1.0));
 //! assert!((y.as_slice()[0] - 1.0f32.tanh()).abs() < 1e-6);
 //! ```
 
@@ -25,28 +27,22 @@ use std::mem::MaybeUninit;
 
 use rayon::prelude::*;
 
-use super::dispatch::dispatch;
-use super::stream;
+mod checked;
+mod nary;
+mod staged;
+mod stream;
+
+pub use checked::{map_nm_checked, map_sum_nm_checked};
+pub use nary::{map_nm, map_sum_nm};
+pub use staged::{
+    STAGE_BLOCK, map_nm_blocks, map_nm_blocks_checked, map_sum_nm_blocks, map_sum_nm_blocks_checked,
+};
+pub use stream::{STREAM_MIN_BYTES, set_stream_stores};
+
+use super::cpu::dispatch;
+use super::par::{chunk_len, parallel};
 use crate::array::buffer_cache;
 use crate::{Array, Element};
-
-/// Below this many elements a loop runs on the calling thread only.
-pub const PAR_MIN_LEN: usize = 1 << 15;
-
-/// Chunk length for splitting `n` elements over the pool: several chunks
-/// per thread (so uneven chunks balance, and a thread preempted by another
-/// process holds up little work), a multiple of 64, never tiny.
-pub(super) fn chunk_len(n: usize) -> usize {
-    let threads = rayon::current_num_threads().max(1);
-    let c = n.div_ceil(threads * 8).next_multiple_of(64);
-    c.max(PAR_MIN_LEN / 2)
-}
-
-/// Whether a pass over `n` elements goes to rayon's pool (also used by
-/// the jit's strided row passes).
-pub(crate) fn parallel(n: usize) -> bool {
-    n >= PAR_MIN_LEN && rayon::current_num_threads() > 1
-}
 
 /// Views an initialised slice as uninitialised storage to overwrite.
 fn as_uninit<T: Copy>(s: &mut [T]) -> &mut [MaybeUninit<T>] {
@@ -82,7 +78,7 @@ fn kernel3<T: Copy, F: Fn(T, T, T) -> T>(
 }
 
 /// `kernel` over blocks of `stream::BLOCK` into a stack buffer, each block
-/// then copied out with streaming stores (see `fast::stream`).
+/// then copied out with streaming stores (see `kernels::stream`).
 #[inline(always)]
 fn blocks1<T: Copy, U, F: Fn(T) -> U>(x: &[T], out: &mut [MaybeUninit<U>], f: &F) {
     let mut buf = stream::block_buf::<U>();
@@ -214,7 +210,7 @@ where
     U: Send,
     F: Fn(T) -> U + Sync,
 {
-    check_len("fast::map1", "the output", x.len(), out.len());
+    check_len("kernels::map1", "the output", x.len(), out.len());
     let st = stream::should_stream::<U>(x.len(), 1);
     if parallel(x.len()) {
         let c = chunk_len(x.len());
@@ -253,8 +249,8 @@ where
     U: Send,
     F: Fn(T, T) -> U + Sync,
 {
-    check_len("fast::map2", "the second input", x.len(), y.len());
-    check_len("fast::map2", "the output", x.len(), out.len());
+    check_len("kernels::map2", "the second input", x.len(), y.len());
+    check_len("kernels::map2", "the output", x.len(), out.len());
     let st = stream::should_stream::<U>(x.len(), 1);
     if parallel(x.len()) {
         let c = chunk_len(x.len());
@@ -272,9 +268,9 @@ where
     T: Copy + Send + Sync,
     F: Fn(T, T, T) -> T + Sync,
 {
-    check_len("fast::map3", "the second input", x.len(), y.len());
-    check_len("fast::map3", "the third input", x.len(), z.len());
-    check_len("fast::map3", "the output", x.len(), out.len());
+    check_len("kernels::map3", "the second input", x.len(), y.len());
+    check_len("kernels::map3", "the third input", x.len(), z.len());
+    check_len("kernels::map3", "the output", x.len(), out.len());
     let out = as_uninit(out);
     let st = stream::should_stream::<T>(x.len(), 1);
     if parallel(x.len()) {
@@ -307,7 +303,12 @@ where
     T: Copy + Send + Sync,
     F: Fn(T, T) -> T + Sync,
 {
-    check_len("fast::map2_inplace", "the second input", acc.len(), y.len());
+    check_len(
+        "kernels::map2_inplace",
+        "the second input",
+        acc.len(),
+        y.len(),
+    );
     if parallel(acc.len()) {
         let c = chunk_len(acc.len());
         acc.par_chunks_mut(c)
@@ -342,7 +343,7 @@ pub fn map2<T: Element, U: Element, F: Fn(T, T) -> U + Sync>(
     y: &Array<T>,
     f: F,
 ) -> Array<U> {
-    check_shape("fast::map2", x.shape(), y.shape());
+    check_shape("kernels::map2", x.shape(), y.shape());
     let n = x.len();
     let mut v: Vec<U> = buffer_cache::with_capacity(n);
     map2_uninit(
@@ -363,7 +364,7 @@ pub fn map1_into<T: Element, U: Element, F: Fn(T) -> U + Sync>(
     out: &mut Array<U>,
     f: F,
 ) {
-    check_shape("fast::map1_into", x.shape(), out.shape());
+    check_shape("kernels::map1_into", x.shape(), out.shape());
     map1_slice(x.as_slice(), out.as_mut_slice(), f);
 }
 
@@ -374,8 +375,8 @@ pub fn map2_into<T: Element, U: Element, F: Fn(T, T) -> U + Sync>(
     out: &mut Array<U>,
     f: F,
 ) {
-    check_shape("fast::map2_into", x.shape(), y.shape());
-    check_shape("fast::map2_into", x.shape(), out.shape());
+    check_shape("kernels::map2_into", x.shape(), y.shape());
+    check_shape("kernels::map2_into", x.shape(), out.shape());
     map2_slice(x.as_slice(), y.as_slice(), out.as_mut_slice(), f);
 }
 
@@ -387,7 +388,7 @@ pub fn map1_inplace<T: Element, F: Fn(T) -> T + Sync>(x: &mut Array<T>, f: F) {
 
 /// `acc = f(acc, y)` elementwise in place.
 pub fn map2_inplace<T: Element, F: Fn(T, T) -> T + Sync>(acc: &mut Array<T>, y: &Array<T>, f: F) {
-    check_shape("fast::map2_inplace", acc.shape(), y.shape());
+    check_shape("kernels::map2_inplace", acc.shape(), y.shape());
     map2_inplace_slice(acc.as_mut_slice(), y.as_slice(), f);
 }
 
@@ -448,7 +449,7 @@ where
             && x.len().is_multiple_of(R)
             && out.len() / S.max(1) == x.len() / R
             && out.len().is_multiple_of(S.max(1)),
-        "fast::map_rows: {} inputs do not form rows of {R}, or {} outputs do not match rows of {S}",
+        "kernels::map_rows: {} inputs do not form rows of {R}, or {} outputs do not match rows of {S}",
         x.len(),
         out.len()
     );

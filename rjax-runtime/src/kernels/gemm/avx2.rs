@@ -24,7 +24,7 @@ use std::arch::x86_64::*;
 use std::cell::RefCell;
 
 use super::pack::{MR, NR, View, pack_a, pack_b, transpose8};
-use super::par::run_tasks;
+use crate::kernels::par::run_tasks;
 
 /// Largest contraction block: B's panel is `KC_MAX * 16 * 4` = 20 KiB.
 const KC_MAX: usize = 320;
@@ -88,8 +88,7 @@ pub(super) fn available() -> bool {
     {
         static OFF: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
         let off = *OFF.get_or_init(|| std::env::var_os("RJAX_NO_PACKED").is_some());
-        !off && std::arch::is_x86_feature_detected!("avx2")
-            && std::arch::is_x86_feature_detected!("fma")
+        !off && crate::kernels::cpu::isa().has_avx2_fma()
     }
     #[cfg(not(target_arch = "x86_64"))]
     {

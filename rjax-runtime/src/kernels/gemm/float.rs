@@ -2,12 +2,12 @@
 //! element type: a gemm-crate fallback for every float, and the AVX-512
 //! strip kernel where one exists (f32).
 
-use super::avx2_gemm::{self, Tile};
-use super::dispatch::{Isa, isa};
+use super::avx2::{self, Tile};
 use super::pack::View;
 use crate::Element;
+use crate::kernels::cpu::{Isa, isa};
 
-/// A float type the `fast` matmul kernels accept (f32, f64).
+/// A float type the matmul-with-epilogue kernels accept (f32, f64).
 pub trait GemmFloat: Element + num_traits::Float + 'static {
     /// True when [`GemmFloat::strip`] has a vector kernel on this CPU.
     fn has_strip_kernel() -> bool;
@@ -23,7 +23,7 @@ pub trait GemmFloat: Element + num_traits::Float + 'static {
     /// b_rs + j * b_cs]`; `acc` (`m x n`) holds partial sums.
     ///
     /// # Safety
-    /// Only when `has_packed_kernel()`; as `avx2_gemm::gemm`.
+    /// Only when `has_packed_kernel()`; as `avx2::gemm`.
     #[doc(hidden)]
     #[allow(clippy::too_many_arguments)]
     unsafe fn packed_gemm<F: Fn(&Tile<Self>) + Sync>(
@@ -42,7 +42,7 @@ pub trait GemmFloat: Element + num_traits::Float + 'static {
     /// `out` `m x m`), computing one triangle and mirroring it.
     ///
     /// # Safety
-    /// Only when `has_packed_kernel()`; as `avx2_gemm::syrk`.
+    /// Only when `has_packed_kernel()`; as `avx2::syrk`.
     #[doc(hidden)]
     unsafe fn packed_syrk<E: Fn(Self) -> Self + Sync>(
         _x: *const Self,
@@ -108,7 +108,7 @@ impl GemmFloat for f32 {
         #[cfg(target_arch = "x86_64")]
         // SAFETY: forwarded from the caller.
         unsafe {
-            super::nn_kernel::strip_nn_avx512(a, a_rs, a_cs, b, k, n, i0, rows, out, epi)
+            super::nn::strip_nn_avx512(a, a_rs, a_cs, b, k, n, i0, rows, out, epi)
         }
         #[cfg(not(target_arch = "x86_64"))]
         unreachable!("fast: no strip kernel on this architecture")
@@ -119,7 +119,7 @@ impl GemmFloat for f32 {
     }
 
     fn has_packed_kernel() -> bool {
-        avx2_gemm::available()
+        avx2::available()
     }
 
     unsafe fn packed_gemm<F: Fn(&Tile<f32>) + Sync>(
@@ -142,7 +142,7 @@ impl GemmFloat for f32 {
             cs: b_cs,
         };
         // SAFETY: forwarded from the caller.
-        unsafe { avx2_gemm::gemm(m, n, k, a, b, acc, finish) }
+        unsafe { avx2::gemm(m, n, k, a, b, acc, finish) }
     }
 
     unsafe fn packed_syrk<E: Fn(f32) -> f32 + Sync>(
@@ -153,7 +153,7 @@ impl GemmFloat for f32 {
         epi: &E,
     ) {
         // SAFETY: forwarded from the caller.
-        unsafe { avx2_gemm::syrk(x, m, k, out, epi) }
+        unsafe { avx2::syrk(x, m, k, out, epi) }
     }
 
     unsafe fn strip<E: Fn(f32) -> f32>(
@@ -170,7 +170,7 @@ impl GemmFloat for f32 {
         #[cfg(target_arch = "x86_64")]
         // SAFETY: forwarded from the caller.
         unsafe {
-            super::nt_kernel::strip_avx512(a, b, k, i0, rows, jend, strip, ld, epi)
+            super::nt::strip_avx512(a, b, k, i0, rows, jend, strip, ld, epi)
         }
         #[cfg(not(target_arch = "x86_64"))]
         unreachable!("fast: no strip kernel on this architecture")
@@ -236,40 +236,17 @@ pub(super) unsafe fn gemm_block<T: GemmFloat>(
     rhs_rs: usize,
     rhs_cs: usize,
 ) {
-    if m == 0 || n == 0 {
-        return;
-    }
-    if k == 0 {
-        for i in 0..m {
-            for j in 0..n {
-                // SAFETY: in bounds per the contract.
-                unsafe { dst.add(i * dst_rs + j).write(T::zero()) };
-            }
-        }
-        return;
-    }
-    // SAFETY: per the contract.
+    // SAFETY: per the contract; T is f32 or f64 (the GemmFloat types).
     unsafe {
-        gemm::gemm(
+        super::gemm_crate(
             m,
             n,
             k,
-            dst,
-            1,
-            dst_rs as isize,
+            (dst, dst_rs as isize, 1),
+            (lhs, lhs_rs as isize, lhs_cs as isize),
+            (rhs, rhs_rs as isize, rhs_cs as isize),
             false,
-            lhs,
-            lhs_cs as isize,
-            lhs_rs as isize,
-            rhs,
-            rhs_cs as isize,
-            rhs_rs as isize,
-            T::zero(),
-            T::one(),
-            false,
-            false,
-            false,
-            gemm::Parallelism::None,
+            (T::zero(), T::one()),
         )
     }
 }

@@ -5,15 +5,15 @@
 //! batched gradient computed from shared `sin`/`cos` values).
 //!
 //! Like [`map1`](super::map1), the loop runs inside
-//! [`dispatch`](super::dispatch) (AVX-512/AVX2 code) and is split over
-//! rayon's pool only from [`PAR_MIN_LEN`](super::PAR_MIN_LEN) elements on;
+//! [`dispatch`](crate::kernels::dispatch) (AVX-512/AVX2 code) and is split over
+//! rayon's pool only from [`PAR_MIN_LEN`](crate::kernels::PAR_MIN_LEN) elements on;
 //! pass the closure by value and mark it `#[inline(always)]`.
 
 use rayon::prelude::*;
 
-use super::dispatch::dispatch;
-use super::map::PAR_MIN_LEN;
 use super::stream;
+use crate::kernels::cpu::dispatch;
+use crate::kernels::par::PAR_MIN_LEN;
 
 /// Pointers that tasks may share: every task reads and writes its own
 /// disjoint index range.
@@ -54,7 +54,7 @@ unsafe fn run<T: Copy, U, const N: usize, const M: usize, F: Fn([T; N]) -> [U; M
             let (ins, outs) = unsafe { (p.0.map(|q| q.add(start)), p.1.map(|q| q.add(start))) };
             if streaming {
                 // Blocks into stack buffers, copied out with streaming
-                // stores (see `fast::stream`).
+                // stores (see `kernels::stream`).
                 let mut bufs: [_; M] = std::array::from_fn(|_| stream::block_buf::<U>());
                 let mut i0 = 0;
                 while i0 < len {
@@ -93,10 +93,10 @@ unsafe fn run<T: Copy, U, const N: usize, const M: usize, F: Fn([T; N]) -> [U; M
 /// `outs[k][i] = f([ins[0][i], ..])[k]` for slices of one length.
 ///
 /// ```
-/// use rjax_runtime::fast;
+/// use rjax_runtime::kernels;
 /// let (x, y) = ([1.0f32, 2.0], [3.0f32, 4.0]);
 /// let (mut s, mut p) = ([0.0f32; 2], [0.0f32; 2]);
-/// fast::map_nm([&x[..], &y[..]], [&mut s[..], &mut p[..]], |[a, b]| [a + b, a * b]);
+/// kernels::map_nm([&x[..], &y[..]], [&mut s[..], &mut p[..]], |[a, b]| [a + b, a * b]);
 /// assert_eq!((s, p), ([4.0, 6.0], [3.0, 8.0]));
 /// ```
 pub fn map_nm<T, U, const N: usize, const M: usize, F>(ins: [&[T]; N], outs: [&mut [U]; M], f: F)
@@ -105,7 +105,7 @@ where
     U: Send,
     F: Fn([T; N]) -> [U; M] + Sync,
 {
-    let n = check_lens("fast::map_nm", &ins, &outs);
+    let n = check_lens("kernels::map_nm", &ins, &outs);
     let p = Ptrs(ins.map(|s| s.as_ptr()), outs.map(|s| s.as_mut_ptr()));
     let st = stream::should_stream::<U>(n, M);
     if n >= PAR_MIN_LEN && rayon::current_num_threads() > 1 {
@@ -133,9 +133,9 @@ where
 /// the pool when large, chunks added in order.
 ///
 /// ```
-/// use rjax_runtime::fast;
+/// use rjax_runtime::kernels;
 /// let (x, y) = ([1.0f32, 2.0, 3.0], [4.0f32, 5.0, 6.0]);
-/// assert_eq!(fast::map_sum_nm([&x[..], &y[..]], |[a, b]| (a * b) as f64), 32.0);
+/// assert_eq!(kernels::map_sum_nm([&x[..], &y[..]], |[a, b]| (a * b) as f64), 32.0);
 /// ```
 pub fn map_sum_nm<T, const N: usize, F>(ins: [&[T]; N], f: F) -> f64
 where
@@ -146,7 +146,7 @@ where
     for (k, s) in ins.iter().enumerate() {
         assert!(
             s.len() == n,
-            "fast::map_sum_nm: input {k} has {} elements but {n} were expected",
+            "kernels::map_sum_nm: input {k} has {} elements but {n} were expected",
             s.len()
         );
     }

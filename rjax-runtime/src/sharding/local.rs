@@ -1,4 +1,4 @@
-//! The small per-shard kernels the sharded ops and collectives need
+//! The small per-shard helpers the sharded ops and collectives need
 //! (elementwise combine, axis reductions, 2-d matmul), written over slices
 //! so this module only relies on `Array`'s stable basics.
 

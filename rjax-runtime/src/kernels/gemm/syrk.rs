@@ -11,10 +11,10 @@ use std::cell::RefCell;
 
 use rayon::prelude::*;
 
-use super::dispatch::dispatch;
 use super::float::{GemmFloat, gemm_block};
-use super::nt_kernel::MR;
+use super::nt::MR;
 use crate::Array;
+use crate::kernels::cpu::dispatch;
 
 /// Below this many multiply-adds the kernel stays on the calling thread.
 const PAR_MIN_FMAS: usize = 1 << 20;
@@ -35,10 +35,10 @@ unsafe impl<T> Sync for SharedOut<T> {}
 /// `out (m x m) = epi(x xᵀ)` for `x` of `m x k`, row-major slices.
 ///
 /// ```
-/// use rjax_runtime::fast;
+/// use rjax_runtime::kernels;
 /// let x = [1.0f32, 2.0, 3.0, 4.0]; // 2 x 2
 /// let mut out = [0.0f32; 4];
-/// fast::syrk_epilogue_slice(&x, 2, 2, &mut out, |v| v + 1.0);
+/// kernels::syrk_epilogue_slice(&x, 2, 2, &mut out, |v| v + 1.0);
 /// assert_eq!(out, [6.0, 12.0, 12.0, 26.0]);
 /// ```
 pub fn syrk_epilogue_slice<T: GemmFloat, E: Fn(T) -> T + Sync>(
@@ -50,13 +50,13 @@ pub fn syrk_epilogue_slice<T: GemmFloat, E: Fn(T) -> T + Sync>(
 ) {
     assert!(
         x.len() == m * k,
-        "fast::syrk_epilogue: input has {} elements, shape [{m}, {k}] needs {}",
+        "kernels::syrk_epilogue: input has {} elements, shape [{m}, {k}] needs {}",
         x.len(),
         m * k
     );
     assert!(
         out.len() == m * m,
-        "fast::syrk_epilogue: output has {} elements, shape [{m}, {m}] needs {}",
+        "kernels::syrk_epilogue: output has {} elements, shape [{m}, {m}] needs {}",
         out.len(),
         m * m
     );
@@ -237,16 +237,16 @@ fn dims2(op: &str, shape: &[usize]) -> (usize, usize) {
 /// `epi(dot(x, x.t()))` as a new `[m, m]` array, for `x` of shape `[m, k]`.
 ///
 /// ```
-/// use rjax_runtime::{Array, fast};
+/// use rjax_runtime::{Array, kernels};
 /// let x = Array::from_shape_vec(vec![2, 2], vec![1.0f32, 2.0, 3.0, 4.0]).unwrap();
-/// let y = fast::syrk_epilogue(&x, fast::tanh_f32);
+/// let y = kernels::syrk_epilogue(&x, kernels::tanh_f32);
 /// assert!((y.as_slice()[1] - 11.0f32.tanh()).abs() < 1e-6);
 /// ```
 pub fn syrk_epilogue<T: GemmFloat, E: Fn(T) -> T + Sync>(x: &Array<T>, epi: E) -> Array<T> {
-    let (m, k) = dims2("fast::syrk_epilogue", x.shape());
+    let (m, k) = dims2("kernels::syrk_epilogue", x.shape());
     let mut out = vec![T::zero(); m * m];
     syrk_epilogue_slice(x.as_slice(), m, k, &mut out, epi);
-    Array::from_shape_vec(vec![m, m], out).expect("fast::syrk_epilogue: [m, m]")
+    Array::from_shape_vec(vec![m, m], out).expect("kernels::syrk_epilogue: [m, m]")
 }
 
 /// `out = epi(dot(x, x.t()))` into an existing `[m, m]` buffer (for
@@ -256,10 +256,10 @@ pub fn syrk_epilogue_into<T: GemmFloat, E: Fn(T) -> T + Sync>(
     out: &mut Array<T>,
     epi: E,
 ) {
-    let (m, k) = dims2("fast::syrk_epilogue_into", x.shape());
+    let (m, k) = dims2("kernels::syrk_epilogue_into", x.shape());
     assert!(
         out.shape() == [m, m],
-        "fast::syrk_epilogue_into: input shape {:?} needs output shape [{m}, {m}], got {:?}",
+        "kernels::syrk_epilogue_into: input shape {:?} needs output shape [{m}, {m}], got {:?}",
         x.shape(),
         out.shape()
     );

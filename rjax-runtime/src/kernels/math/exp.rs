@@ -1,5 +1,5 @@
 //! `exp` and `expm1` for f32 and f64 as branch-free scalar code that LLVM
-//! vectorises when it is inlined into a loop (see `fast::map`).
+//! vectorises when it is inlined into a loop (see `kernels::map`).
 //!
 //! Method: n = round(x / ln 2) by the magic-number trick, r = x - n ln 2 in
 //! two Cody-Waite steps (|r| <= ln2 / 2), a Taylor polynomial for expm1(r)

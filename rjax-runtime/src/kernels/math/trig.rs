@@ -12,7 +12,7 @@
 //! f64 (measured 1.7x faster, max error 2 ulp instead of 1). cos uses the
 //! odd multiples of pi/2: x = (2n + 1) pi/2 + r, cos x = (-1)^(n+1) sin r.
 //! The polynomial is evaluated in Estrin form (short dependency chains:
-//! the loop is latency-bound otherwise, see `fast::map`).
+//! the loop is latency-bound otherwise, see `kernels::map`).
 //!
 //! f64: j = round(x 2/pi), r = x - j pi/2, Taylor polynomials on |r| <=
 //! pi/4 for sin and cos picked by the quadrant j mod 4.
@@ -31,7 +31,7 @@
 //! Range: the reduction is exact for |x| < [`SIN_COS_F32_MAX`] (f32) and
 //! [`SIN_COS_F64_MAX`] (f64). Beyond that the scalar functions lose
 //! accuracy, and far beyond it (|x| > 2^52 pi) return meaningless values,
-//! not even within [-1, 1]; the slice functions in `fast::slices` and
+//! not even within [-1, 1]; the slice functions in `kernels::slices` and
 //! every `#[jit]` loop recompute such rare lanes with std, so they are
 //! accurate everywhere.
 
@@ -248,6 +248,55 @@ pub fn cos_f64(x: f64) -> f64 {
     let (r, q) = reduce(x, P1_33, P2_33, P3_33);
     let (s, c) = sincos_poly_long(r);
     by_quadrant(s, c, (q + 1) & 3)
+}
+
+/// sin(x) (f32) for every input, the f32 sine of rjax (eager and
+/// `#[jit]`): [`sin_f32_near`] for |x| <= [`SIN_COS_F32_NEAR_MAX`],
+/// [`sin_f32`] up to [`SIN_COS_F32_MAX`], std beyond (and for NaN and
+/// infinities). Branches per element: loops use the vectorised forms and
+/// fall back to this for the rare elements beyond the first limit.
+#[inline(always)]
+pub fn sin_f32_all(x: f32) -> f32 {
+    if x.abs() <= SIN_COS_F32_NEAR_MAX {
+        sin_f32_near(x)
+    } else if x.abs() <= SIN_COS_F32_MAX {
+        sin_f32(x)
+    } else {
+        x.sin()
+    }
+}
+
+/// cos(x) (f32) for every input, picked as [`sin_f32_all`].
+#[inline(always)]
+pub fn cos_f32_all(x: f32) -> f32 {
+    if x.abs() <= SIN_COS_F32_NEAR_MAX {
+        cos_f32_near(x)
+    } else if x.abs() <= SIN_COS_F32_MAX {
+        cos_f32(x)
+    } else {
+        x.cos()
+    }
+}
+
+/// sin(x) (f64) for every input: [`sin_f64`] for |x| <=
+/// [`SIN_COS_F64_MAX`], std beyond (and for NaN and infinities).
+#[inline(always)]
+pub fn sin_f64_all(x: f64) -> f64 {
+    if x.abs() <= SIN_COS_F64_MAX {
+        sin_f64(x)
+    } else {
+        x.sin()
+    }
+}
+
+/// cos(x) (f64) for every input, picked as [`sin_f64_all`].
+#[inline(always)]
+pub fn cos_f64_all(x: f64) -> f64 {
+    if x.abs() <= SIN_COS_F64_MAX {
+        cos_f64(x)
+    } else {
+        x.cos()
+    }
 }
 
 /// (sin x, cos x) (f32): for a fused group that needs both of the same

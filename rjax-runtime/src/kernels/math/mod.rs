@@ -1,10 +1,43 @@
-//! [`FastMath`]: the `fast` transcendentals as methods on f32 and f64, so
-//! code generic over the float type (or emitted for either) can call
-//! `v.fast_tanh()`.
+//! The transcendentals, each written once: branch-free scalar code that
+//! vectorises when inlined into a loop running under
+//! [`dispatch`](super::dispatch), within a few ulp of the correctly rounded
+//! value (tests/fast_ulp.rs sweeps them).
+//!
+//! Everything that computes `exp`, `ln`, `tanh`, ... of a float calls
+//! these: [`crate::Float`]'s methods (implemented here for f32 and f64),
+//! so the eager `lax` ops and `Array` methods, and the code `#[jit]`
+//! emits ([`FastMath`]). An eager op and its `#[jit]` form therefore give
+//! the same bits (tests/eager_jit_bits.rs).
+//!
+//! sin and cos are exact in their vectorised form only below a limit; the
+//! whole-range functions ([`sin_f32_all`] and friends, and the slice
+//! forms in `slices`) pick per element: for f32 the f32 reduction
+//! ([`sin_f32_near`]) up to [`SIN_COS_F32_NEAR_MAX`], the f64 reduction
+//! ([`sin_f32`]) up to [`SIN_COS_F32_MAX`], std beyond; for f64 [`sin_f64`]
+//! up to [`SIN_COS_F64_MAX`], std beyond. `#[jit]` loops make the same
+//! choice with a flag per block (`map_nm_checked`).
 
-use super::{activation, exp, log, trig};
+mod activation;
+mod exp;
+mod float;
+mod log;
+mod slices;
+mod trig;
 
-/// Vectorisable transcendentals (few ulp; see each `fast::*_f32` function).
+pub use activation::{logistic_f32, logistic_f64, tanh_f32, tanh_f32_pos, tanh_f64, tanh_f64_pos};
+pub use exp::{exp_f32, exp_f32_normal, exp_f64, exp_f64_normal, expm1_f32, expm1_f64};
+pub use log::{ln_1p_f32, ln_1p_f64, ln_f32, ln_f64};
+pub use slices::{
+    TrigFallback, cos_slice, exp_slice, expm1_slice, ln_1p_slice, ln_slice, logistic_slice,
+    sin_slice, tanh_slice,
+};
+pub use trig::{
+    SIN_COS_F32_MAX, SIN_COS_F32_NEAR_MAX, SIN_COS_F64_MAX, cos_f32, cos_f32_all, cos_f32_near,
+    cos_f64, cos_f64_all, sin_cos_f32, sin_cos_f64, sin_f32, sin_f32_all, sin_f32_near, sin_f64,
+    sin_f64_all,
+};
+
+/// Vectorisable transcendentals (few ulp; see each `kernels::*_f32` function).
 pub trait FastMath: Copy {
     /// e^x.
     fn fast_exp(self) -> Self;

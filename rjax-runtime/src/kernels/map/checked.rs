@@ -16,9 +16,9 @@ use std::mem::MaybeUninit;
 
 use rayon::prelude::*;
 
-use super::dispatch::dispatch;
-use super::map::{PAR_MIN_LEN, parallel};
-use super::mapn::{Ptrs, check_lens};
+use super::nary::{Ptrs, check_lens};
+use crate::kernels::cpu::dispatch;
+use crate::kernels::par::{PAR_MIN_LEN, parallel};
 
 /// Elements per block (one flag test each; long enough that the block
 /// loop's overhead is small, short enough that a recomputed block is).
@@ -91,10 +91,10 @@ unsafe fn run<T, U, const N: usize, const M: usize, F, G>(
 /// `fast` marked `#[inline(always)]`.
 ///
 /// ```
-/// use rjax_runtime::fast::{self, FastMath, SIN_COS_F32_MAX};
+/// use rjax_runtime::kernels::{self, FastMath, SIN_COS_F32_MAX};
 /// let x = [0.5f32, 1e30, -2.0];
 /// let mut y = [0.0f32; 3];
-/// fast::map_nm_checked(
+/// kernels::map_nm_checked(
 ///     [&x[..]],
 ///     [&mut y[..]],
 ///     |[v]: [f32; 1]| ([v.fast_sin()], !(v.abs() <= SIN_COS_F32_MAX)),
@@ -113,7 +113,7 @@ pub fn map_nm_checked<T, U, const N: usize, const M: usize, F, G>(
     F: Fn([T; N]) -> ([U; M], bool) + Sync,
     G: Fn([T; N]) -> [U; M] + Sync,
 {
-    let n = check_lens("fast::map_nm_checked", &ins, &outs);
+    let n = check_lens("kernels::map_nm_checked", &ins, &outs);
     let p = Ptrs(ins.map(|s| s.as_ptr()), outs.map(|s| s.as_mut_ptr()));
     if parallel(n) {
         let c = chunk(n);
@@ -139,7 +139,7 @@ where
     F: Fn([T; N]) -> (f64, bool) + Sync,
     G: Fn([T; N]) -> f64 + Sync,
 {
-    let n = check_lens::<T, f64>("fast::map_sum_nm_checked", &ins, &[]);
+    let n = check_lens::<T, f64>("kernels::map_sum_nm_checked", &ins, &[]);
     let seq = |start: usize, len: usize| -> f64 {
         dispatch(
             #[inline(always)]

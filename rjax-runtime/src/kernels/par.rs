@@ -1,21 +1,44 @@
-//! [`run_tasks`]: tasks `0..n` shared by the calling thread and pool
-//! threads, each taking the next task when it is free.
+//! When work is split over threads, and how.
 //!
-//! Why not rayon's `par_iter`: called from outside the pool (as a user's
-//! `#[jit]` function is), it parks the caller until a pool thread has
-//! woken, run the job and woken the caller again. On the 2-core machines
-//! this targets, those two wake-ups cost tens of microseconds, paid on
-//! every call: 100 times per seed `test_fn`, once per MLP loss. Here the
-//! caller starts on the tasks at once, `threads - 1` pool threads join as
-//! they wake, and the caller then waits only for the tasks already taken
-//! (they are running, so it spins briefly). A pool thread that wakes after
-//! the last task was taken finds nothing left and returns; nobody waits
-//! for it.
+//! - [`PAR_MIN_LEN`] / [`parallel`]: the one threshold from which an
+//!   elementwise pass (eager or `#[jit]`), a PRNG draw or a strided row pass
+//!   goes to rayon's pool, and [`chunk_len`], the size of its pieces;
+//! - [`run_tasks`]: tasks `0..n` shared by the calling thread and pool
+//!   threads, each taking the next task when it is free (the gemm kernels).
+//!
+//! Why `run_tasks` and not rayon's `par_iter`: called from outside the pool
+//! (as a user's `#[jit]` function is), it parks the caller until a pool
+//! thread has woken, run the job and woken the caller again. On the 2-core
+//! machines this targets, those two wake-ups cost tens of microseconds,
+//! paid on every call: 100 times per seed `test_fn`, once per MLP loss.
+//! Here the caller starts on the tasks at once, `threads - 1` pool threads
+//! join as they wake, and the caller then waits only for the tasks already
+//! taken (they are running, so it spins briefly). A pool thread that wakes
+//! after the last task was taken finds nothing left and returns; nobody
+//! waits for it.
 
 use std::any::Any;
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
+
+/// Below this many elements a pass runs on the calling thread only (the
+/// hand-off to the pool costs more than it saves).
+pub const PAR_MIN_LEN: usize = 1 << 15;
+
+/// Whether a pass over `n` elements goes to rayon's pool.
+pub fn parallel(n: usize) -> bool {
+    n >= PAR_MIN_LEN && rayon::current_num_threads() > 1
+}
+
+/// Chunk length for splitting `n` elements over the pool: several chunks
+/// per thread (so uneven chunks balance, and a thread preempted by another
+/// process holds up little work), a multiple of 64, never tiny.
+pub(crate) fn chunk_len(n: usize) -> usize {
+    let threads = rayon::current_num_threads().max(1);
+    let c = n.div_ceil(threads * 8).next_multiple_of(64);
+    c.max(PAR_MIN_LEN / 2)
+}
 
 /// The task closure with its lifetime erased, so that a late pool thread
 /// can hold the shared state after the caller returned.
@@ -38,7 +61,7 @@ struct Shared {
 /// up to `rayon::current_num_threads() - 1` pool threads, tasks taken in
 /// order (list the heaviest first). Returns when all have run; a panic in
 /// any task is raised again here after the others finished.
-pub(super) fn run_tasks(n: usize, task: impl Fn(usize) + Sync) {
+pub(crate) fn run_tasks(n: usize, task: impl Fn(usize) + Sync) {
     let threads = rayon::current_num_threads().min(n);
     if threads <= 1 {
         (0..n).for_each(task);
