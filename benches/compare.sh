@@ -127,3 +127,48 @@ bandwidth: GB/s = 80 MB / time; "% of" = share of the stream_scale row's
   y=2x with non-temporal stores (kernels::set_stream_stores; off by default;
   the staged chain does not use them: measured slower). stream_scale has no #[jit] column (it is the measuring stick).
 NOTE
+
+# ==== user programs (benches/programs.rs vs benches/programs_jax.py) ====
+# Programs written as a user would (issue 16's suite), each timed ROUNDS
+# times alternately with its JAX twin; best round of each side kept.
+echo
+echo "== user programs: building benches/programs.rs" >&2
+cargo bench --bench programs --no-run -q >&2 2>/dev/null || cargo bench --bench programs --no-run >&2
+prog_bin=$(cargo bench --bench programs --no-run --message-format=json -q 2>/dev/null |
+    grep -o '"executable":"[^"]*"' | tail -1 | cut -d'"' -f4)
+programs=(mlp_step rnn_grad per_example_grads rosenbrock_hessian adam_update kmeans_assign nbody random_normal)
+prog_rust=$(mktemp)
+prog_jax=$(mktemp)
+for w in "${programs[@]}"; do
+    if [ "$#" -gt 0 ]; then
+        keep=0
+        for f in "$@"; do [[ "$w" == *"$f"* ]] && keep=1; done
+        [ "$keep" = 1 ] || continue
+    fi
+    for _ in $(seq "$rounds"); do
+        "$prog_bin" "$w" | grep -P "^macro:$w\t" >>"$prog_rust"
+        "$venv/bin/python" benches/programs_jax.py "$w" 2>/dev/null | grep -P "^$w\t" >>"$prog_jax"
+    done
+done
+cpu=$(lscpu | sed -n 's/^Model name: *//p' | head -1)
+if grep -qw avx512f /proc/cpuinfo; then width="AVX-512 (512-bit)";
+elif grep -qw avx2 /proc/cpuinfo; then width="AVX2 (256-bit)"; else width="portable"; fi
+echo "user programs on $cpu, $width, $(nproc) cores"
+prow='%-20s %-14s %-16s %s\n'
+printf "$prow" "program" "rjax #[jit]" "JAX 0.10.2 jit" "ratio"
+printf "$prow" "-------" "-----------" "--------------" "-----"
+logsum=0
+count=0
+for w in "${programs[@]}"; do
+    mac=$(lookup "$prog_rust" "macro:$w")
+    jax=$(lookup "$prog_jax" "$w")
+    [ -n "$mac" ] && [ -n "$jax" ] || continue
+    r=$(ratio "$mac" "$jax")
+    printf "$prow" "$w" "$(fmt_time "$mac")" "$(fmt_time "$jax")" "$r"
+    logsum=$(awk -v s="$logsum" -v r="$r" 'BEGIN { printf "%.12f", s + log(r) }')
+    count=$((count + 1))
+done
+if [ "$count" -gt 0 ]; then
+    echo "geometric mean of the $count ratios: $(awk -v s="$logsum" -v n="$count" 'BEGIN { printf "%.3f", exp(s / n) }')"
+fi
+rm -f "$prog_rust" "$prog_jax"

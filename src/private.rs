@@ -64,6 +64,18 @@ fn param(p: &Param, env: &HashMap<String, i64>) -> Param {
     }
 }
 
+/// A size computed by emitted code from symbolic dimensions (checked
+/// `i64` arithmetic, see `rjax-macros`' `dim_expr`): panics when it
+/// overflowed or came out negative instead of passing a bogus length on.
+#[track_caller]
+#[inline]
+pub fn dim_size(v: Option<i64>) -> usize {
+    match v.map(usize::try_from) {
+        Some(Ok(n)) => n,
+        _ => panic!("jit: a size computed from the input shapes is out of range ({v:?})"),
+    }
+}
+
 /// `x[i]` along axis 0 of an array of rank >= 2 (a scan's per-step input).
 pub fn index_axis0<T: Element>(x: &Array<T>, i: usize) -> Array<T> {
     let inner: Vec<usize> = x.shape()[1..].to_vec();
@@ -82,7 +94,7 @@ pub fn stack_arrays<T: Element>(xs: Vec<Array<T>>) -> Array<T> {
     let inner: Vec<usize> = xs.first().map(|a| a.shape().to_vec()).unwrap_or_default();
     let mut shape = vec![xs.len()];
     shape.extend(&inner);
-    let mut data = Vec::with_capacity(shape.iter().product());
+    let mut data = Vec::with_capacity(rjax_runtime::array::size("stack", &shape));
     for a in &xs {
         assert_eq!(a.shape(), &inner[..], "scan: per-step outputs change shape");
         data.extend_from_slice(a.as_slice());

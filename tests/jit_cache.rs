@@ -58,6 +58,59 @@ fn the_first_call_of_a_signature_checks_ranks() {
     logged(&Array::<f32>::zeros(&[3]));
 }
 
+#[jit]
+fn pairwise(x: &Array<f32>, y: &Array<f32>) -> Array<f32> {
+    x * y + 1.0
+}
+
+/// The panic text of `f`, which must panic.
+fn panic_text(f: impl FnOnce()) -> String {
+    let e = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).expect_err("a panic");
+    e.downcast_ref::<String>()
+        .cloned()
+        .or_else(|| e.downcast_ref::<&str>().map(|s| s.to_string()))
+        .unwrap_or_default()
+}
+
+#[test]
+fn a_bad_signature_is_checked_again_on_every_call() {
+    // Before, the signature was cached before its checks ran: after one
+    // caught panic the same bad call returned a wrong-shaped result.
+    for _ in 0..3 {
+        let t = panic_text(|| drop(pairwise(&Array::zeros(&[3]), &Array::zeros(&[4]))));
+        assert!(
+            t.contains("must have the same size") && t.contains("got 3 and 4"),
+            "{t}"
+        );
+    }
+    // A good call of the same function still works and is cached.
+    let (a, b) = (
+        Array::from_vec(vec![1.0f32, 2.0]),
+        Array::from_vec(vec![3.0f32, 4.0]),
+    );
+    assert_eq!(pairwise(&a, &b).to_vec(), vec![4.0, 9.0]);
+    assert_eq!(pairwise(&a, &b).to_vec(), vec![4.0, 9.0]);
+    let stats = pairwise::cache_stats();
+    assert_eq!((stats.misses, stats.hits), (4, 1));
+}
+
+#[test]
+fn many_signatures_stay_bounded_and_old_ones_stay_fast_to_find() {
+    // Each length is a new signature; the cache keeps at most CAPACITY.
+    let cap = rjax::runtime::jit::CAPACITY;
+    for n in 1..=cap + 50 {
+        let x = Array::<f64>::ones(&[n]);
+        assert!((mixed(&x, 2.0).as_slice()[n - 1] - 1f64.cos() * 2.0).abs() < 1e-15);
+    }
+    let before = mixed::cache_stats();
+    // The newest are kept (hits); the oldest were forgotten (misses).
+    mixed(&Array::<f64>::ones(&[cap + 50]), 1.0);
+    mixed(&Array::<f64>::ones(&[1]), 1.0);
+    let after = mixed::cache_stats();
+    assert_eq!(after.hits - before.hits, 1);
+    assert_eq!(after.misses - before.misses, 1);
+}
+
 /// Run by `log_lines_once_per_signature` in a child process.
 #[test]
 #[ignore = "run as a child process by log_lines_once_per_signature"]

@@ -99,3 +99,20 @@ fn the_same_mesh_works_again_after_a_failure() {
     );
     assert_eq!(good.call(&[&x]).unwrap()[0].gather().to_vec(), vec![3.0]);
 }
+
+#[test]
+fn a_mesh_with_no_devices_or_an_empty_axis_is_refused() {
+    set_num_cpu_devices(4).unwrap();
+    // Before, `Mesh::new(&[], &[("data", 0)])` was accepted and a later
+    // shard_map divided by zero.
+    let e = Mesh::new(&[], &[("data", 0)]).unwrap_err().to_string();
+    assert!(
+        e.starts_with("Mesh::new: a mesh needs at least one device"),
+        "{e}"
+    );
+    let e = Mesh::new(&devices()[..1], &[("data", 1), ("model", 0)]).unwrap_err();
+    assert!(e.to_string().contains("axes of size >= 1"), "{e}");
+    // Sizes whose product overflows say how many devices they need.
+    let e = Mesh::new(&devices()[..1], &[("a", usize::MAX), ("b", 2)]).unwrap_err();
+    assert!(e.to_string().contains("devices but 1 were given"), "{e}");
+}

@@ -389,9 +389,12 @@ fn make_args(c: &Case, r: &mut Rng) -> Vec<Tensor> {
         })
         .enumerate()
         .map(|(k, mut x)| {
-            // Max/min have kinks at ties: use distinct values 0.1 apart
+            // Max/min (and a comparison) have kinks at ties: use distinct values 0.1 apart
             // (offset per operand) so finite differences never straddle one.
-            if matches!(c.name, "max" | "min" | "reduce_max" | "reduce_min") {
+            if matches!(
+                c.name,
+                "max" | "min" | "reduce_max" | "reduce_min" | "compare+convert"
+            ) {
                 let mut order: Vec<usize> = (0..x.data.len()).collect();
                 order.sort_by(|&a, &b| x.data[a].total_cmp(&x.data[b]));
                 for (rank, &i) in order.iter().enumerate() {

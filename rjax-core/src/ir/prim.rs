@@ -154,6 +154,10 @@ prims! {
     Scan => "scan",
     /// `while[cond_jaxpr body_jaxpr cond_nconsts body_nconsts]`.
     While => "while",
+    /// The reverse pass of a `while` with a tape of its trips (emitted by
+    /// `while`'s transpose rule): `while_reverse[cond_jaxpr step_jaxpr
+    /// back_jaxpr cond_nconsts step_nconsts num_state]`.
+    WhileReverse => "while_reverse",
     /// A function with a user JVP rule (`call_jaxpr`, `jvp_jaxpr`).
     CustomJvpCall => "custom_jvp_call",
     /// A function with a user VJP rule (`call_jaxpr`, `fwd_jaxpr`, `bwd_jaxpr`).

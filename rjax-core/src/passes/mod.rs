@@ -11,6 +11,7 @@ pub mod cse;
 pub mod dce;
 pub mod fold;
 pub mod fusion;
+pub mod outer;
 pub mod ranges;
 pub mod simplify;
 pub mod stages;
@@ -20,6 +21,7 @@ pub use cse::cse;
 pub use dce::{compact, dce};
 pub use fold::fold_constants;
 pub use fusion::{FusionGroup, FusionPlan, GroupKind, fusion_plan, fusion_plan_with_kernels};
+pub use outer::outer_products_to_mul;
 pub use ranges::{Interval, value_ranges};
 pub use simplify::simplify;
 pub use stages::{Stage, is_transcendental, loop_stages};
@@ -55,7 +57,7 @@ pub fn map_sub_jaxprs(j: &Jaxpr, pass: &dyn Fn(&Jaxpr) -> Jaxpr) -> Jaxpr {
 /// Simplification, constant folding, CSE and DCE until nothing changes
 /// (at most 8 rounds), recursing into sub-jaxprs.
 pub fn optimize(j: &Jaxpr) -> Jaxpr {
-    let mut cur = dce(j);
+    let mut cur = outer_products_to_mul(&dce(j));
     for _ in 0..8 {
         let next = dce(&cse(&fold_constants(&simplify(&cur))));
         if next == cur {

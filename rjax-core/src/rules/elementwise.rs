@@ -152,15 +152,18 @@ pub fn register(t: &mut Table) {
             b.mul(t, q)
         }),
     );
-    // d |x| = sign(x) dx
+    // d |x| = (x >= 0 ? dx : -dx), as JAX's `_abs_jvp_rule`: 1 at 0
+    // (not sign(0) = 0), and -1 at NaN.
     defunary(
         t,
         Abs,
         false,
         |x, _| x.abs(),
         Some(|b, x, _y, t, _| {
-            let s = b.unary(Sign, x)?;
-            b.mul(t, s)
+            let zero = b.lit(0.0, b.dtype(x));
+            let nonneg = b.compare(Prim::Ge, x, zero)?;
+            let neg = b.neg(t)?;
+            b.select_n(nonneg, &[neg, t])
         }),
     );
     defunary(t, Sign, false, |x, _| sign(x), None);
@@ -307,51 +310,52 @@ fn register_binary(t: &mut Table) {
         let q = b.div(ct, y)?;
         Ok(vec![Some(unbroadcast(b, q, &ins[0].ty(b))?), None])
     });
-    // max/min: the tangent of the winner; ties split evenly (as JAX).
-    fn winner_weight(b: &mut Builder, x: Atom, y: Atom) -> Result<Atom> {
-        let d = b.sub(x, y)?;
-        let s = b.unary(Prim::Sign, d)?;
-        let s1 = b.add(s, one(b, x))?;
-        b.mul(s1, c(b, x, 0.5))
+    // max/min: the tangent of the operand equal to the result; ties split
+    // evenly. JAX's `_balanced_eq(x, z, y)`:
+    //     (x == z ? 1 : 0) / (y == z ? 2 : 1)
+    // Equality, not sign(x - y): at a tie of infinities (inf - inf is NaN)
+    // each side gets 1/2, and where the result is NaN neither side equals
+    // it, so the tangent is 0 (relu'(NaN) = 0), as in JAX.
+    fn balanced_eq(b: &mut Builder, x: Atom, z: Atom, y: Atom) -> Result<Atom> {
+        let d = b.dtype(z);
+        let xz = b.compare(Prim::Eq, x, z)?;
+        let num = b.convert(xz, d)?;
+        let yz = b.compare(Prim::Eq, y, z)?;
+        let yz = b.convert(yz, d)?;
+        let den = b.add(yz, one(b, z))?;
+        b.div(num, den)
     }
-    defbinary(
-        t,
-        Max,
-        |_, x, y| {
-            if x.is_nan() || y.is_nan() {
-                f64::NAN
+    for prim in [Max, Min] {
+        defbinary(
+            t,
+            prim,
+            if prim == Max {
+                |_, x, y| {
+                    if x.is_nan() || y.is_nan() {
+                        f64::NAN
+                    } else {
+                        x.max(y)
+                    }
+                }
             } else {
-                x.max(y)
-            }
-        },
-        Some(|b, x, y, _, t| {
-            let w = winner_weight(b, x, y)?;
-            b.mul(t, w)
-        }),
-        Some(|b, x, y, _, t| {
-            let w = winner_weight(b, y, x)?;
-            b.mul(t, w)
-        }),
-    );
-    defbinary(
-        t,
-        Min,
-        |_, x, y| {
-            if x.is_nan() || y.is_nan() {
-                f64::NAN
-            } else {
-                x.min(y)
-            }
-        },
-        Some(|b, x, y, _, t| {
-            let w = winner_weight(b, y, x)?;
-            b.mul(t, w)
-        }),
-        Some(|b, x, y, _, t| {
-            let w = winner_weight(b, x, y)?;
-            b.mul(t, w)
-        }),
-    );
+                |_, x, y| {
+                    if x.is_nan() || y.is_nan() {
+                        f64::NAN
+                    } else {
+                        x.min(y)
+                    }
+                }
+            },
+            Some(|b, x, y, z, t| {
+                let w = balanced_eq(b, x, z, y)?;
+                b.mul(t, w)
+            }),
+            Some(|b, x, y, z, t| {
+                let w = balanced_eq(b, y, z, x)?;
+                b.mul(t, w)
+            }),
+        );
+    }
     // d x^y = y x^(y-1) dx + log(x) x^y dy
     defbinary(
         t,

@@ -121,7 +121,10 @@ pub fn register(t: &mut Table) {
         let kept: Vec<usize> = (0..ty.rank()).filter(|i| !axes.contains(i)).collect();
         b.broadcast_in_dim(ct, ty.dims(), &kept)
     });
-    // d max x = mean of dx over the positions attaining the max.
+    // d max x = mean of dx over the positions attaining the max (JAX's
+    // `_reduce_chooser_jvp_rule`). Where the max is NaN no position
+    // equals it and the tangent is 0/0 = NaN, as in JAX; so is an empty
+    // reduction's.
     for prim in [ReduceMax, ReduceMin] {
         t.get(prim).jvp(move |b, p, xs, ts| {
             let y = b.eqn1(prim, p.clone(), xs)?;
@@ -132,9 +135,6 @@ pub fn register(t: &mut Table) {
             let hit = b.compare(Eq, xs[0], yb)?;
             let w = b.convert(hit, xt.dtype)?;
             let cnt = b.reduce_sum(w, &axes)?;
-            // An empty reduction has no winner: keep its tangent 0, not 0/0.
-            let one = b.lit(1.0, xt.dtype);
-            let cnt = b.binary(Max, cnt, one)?;
             let tw = b.mul(ts[0].unwrap(), w)?;
             let s = b.reduce_sum(tw, &axes)?;
             Ok((vec![y], vec![Some(b.div(s, cnt)?)]))

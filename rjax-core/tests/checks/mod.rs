@@ -69,6 +69,11 @@ pub fn check_jvp(
 
 /// The dot-product test: <u, J v> == <J^T u, v>.
 pub fn check_vjp(f: &Jaxpr, args: &[Tensor], dirs: &[Tensor], touts: &[Tensor], rng: &mut Rng) {
+    // With no input elements there is no <J^T u, v> to compare; and J v
+    // may be NaN there (JAX's reduce_max over an empty axis: 0/0).
+    if dirs.iter().all(|d| d.data.is_empty()) {
+        return;
+    }
     let wrt = float_inputs(f);
     let v = transforms::vjp(f, &wrt).unwrap_or_else(|e| panic!("vjp: {e}\n{f}"));
     let fw = run(&v.forward, args);

@@ -7,7 +7,7 @@ use quote::{format_ident, quote};
 use rjax_core::{Jaxpr, TensorType};
 use syn::Ident;
 
-use super::emit::{Emitter, bind_dims, elem_ty, rust_ty};
+use super::emit::{Emitter, bind_dims, elem_ty, local, rust_ty};
 use super::size_checks::{batch_size_check, const_size_asserts, same_size_asserts};
 use super::xform;
 use crate::ast::{Function, ParamTy, ValTy};
@@ -478,7 +478,7 @@ fn gen_jvp_vjp(
             syn::FnArg::Receiver(_) => unreachable!(),
         })
         .collect();
-    let leaf_tan = |i: usize| format_ident!("{}_dot", idents[i]);
+    let leaf_tan = |i: usize| local(&format!("{}_dot", idents[i]));
     let orig_names: Vec<&Ident> = originals(f)
         .into_iter()
         .map(|o| match o {
@@ -505,7 +505,7 @@ fn gen_jvp_vjp(
                         });
                     }
                     Orig::Group(g) if wrt.contains(&g.first) => {
-                        let name = format_ident!("{}_dot", g.name);
+                        let name = local(&format!("{}_dot", g.name));
                         for k in 0..g.fields.len() {
                             let leaf = leaf_tan(g.first + k);
                             let v = crate::tree_param::access(f, g, k, &quote!(#name));
@@ -565,7 +565,7 @@ fn gen_jvp_vjp(
     // the pullback runs the backward pass on them.
     match xform::vjp(inp.jaxpr, wrt) {
         Ok((fwd, bwd, nres)) => {
-            let ct_names: Vec<Ident> = (0..nout).map(|k| format_ident!("ct_{}", k)).collect();
+            let ct_names: Vec<Ident> = (0..nout).map(|k| local(&format!("ct_{k}"))).collect();
             // Array cotangents by reference, like `jvp`'s tangents, so a
             // body can write `pullback(&ct)` (an annotated body's primal
             // is this very call).
@@ -593,7 +593,7 @@ fn gen_jvp_vjp(
             } else {
                 tuple_if(&fe.outs[..nout], tuple)
             };
-            let res: Vec<Ident> = (0..nres).map(|k| format_ident!("residual_{}", k)).collect();
+            let res: Vec<Ident> = (0..nres).map(|k| local(&format!("residual_{k}"))).collect();
             let res_vals = &fe.outs[nout..];
             let res_tys: Vec<TensorType> = bwd.in_types()[..nres].to_vec();
             let mut inputs: Vec<TokenStream> = res
@@ -623,7 +623,7 @@ fn gen_jvp_vjp(
             // an array; an nalgebra one by value like a scalar. Its
             // leaves are read out of it.
             let (ct_pat, ct_ty, ct_unpack) = if let Some(path) = &f.ret.tree {
-                let ct = format_ident!("ct");
+                let ct = local("ct");
                 let reads = ct_names.iter().enumerate().map(|(k, c)| {
                     let v = crate::tree_param::ret_access(f, k, &quote!(#ct));
                     quote!(let #c = #v;)

@@ -46,35 +46,54 @@ pub fn rust_ty(t: &TensorType) -> TokenStream {
 
 /// The Rust variable holding a symbolic dim.
 pub fn dim_ident(sym: &str) -> Ident {
-    format_ident!("dim_{}", sym)
+    local(&format!("dim_{sym}"))
 }
 
-/// A dim as a `usize` expression.
+/// A local variable of emitted code. `Span::mixed_site()` makes it
+/// hygienic, like a `macro_rules!` local: it never captures nor shadows a
+/// user's parameter of the same name (`x_dot`, `dim_n`, `a`), whatever
+/// names the user picks. Every identifier the emitters invent for a
+/// binding goes through here.
+pub fn local(name: &str) -> Ident {
+    Ident::new(name, proc_macro2::Span::mixed_site())
+}
+
+/// A dim as a `usize` expression. Sub-expressions are evaluated in `i64`
+/// with checked arithmetic (a constant may be negative, as in `n + -1`)
+/// and the result is checked to be a valid size: a wrapped or negative
+/// size would reach a kernel as a bogus length.
 pub fn dim_expr(d: &DimExpr) -> TokenStream {
     if let Some(c) = d.as_const() {
         let c = c as usize;
         return quote!(#c);
     }
+    if let DimExpr::Sym(s) = d {
+        let id = dim_ident(s);
+        return quote!(#id);
+    }
+    let v = dim_expr_i64(d);
+    quote!(::rjax::__private::dim_size(#v))
+}
+
+/// A dim as a checked `Option<i64>` expression.
+fn dim_expr_i64(d: &DimExpr) -> TokenStream {
     match d {
-        DimExpr::Const(c) => {
-            let c = *c as usize;
-            quote!(#c)
-        }
+        DimExpr::Const(c) => quote!(::core::option::Option::Some(#c)),
         DimExpr::Sym(s) => {
             let id = dim_ident(s);
-            quote!(#id)
+            quote!(::core::option::Option::Some(#id as i64))
         }
         DimExpr::Add(a, b) => {
-            let (a, b) = (dim_expr(a), dim_expr(b));
-            quote!((#a + #b))
+            let (a, b) = (dim_expr_i64(a), dim_expr_i64(b));
+            quote!(#a.zip(#b).and_then(|(x, y)| x.checked_add(y)))
         }
         DimExpr::Sub(a, b) => {
-            let (a, b) = (dim_expr(a), dim_expr(b));
-            quote!((#a - #b))
+            let (a, b) = (dim_expr_i64(a), dim_expr_i64(b));
+            quote!(#a.zip(#b).and_then(|(x, y)| x.checked_sub(y)))
         }
         DimExpr::Mul(a, b) => {
-            let (a, b) = (dim_expr(a), dim_expr(b));
-            quote!((#a * #b))
+            let (a, b) = (dim_expr_i64(a), dim_expr_i64(b));
+            quote!(#a.zip(#b).and_then(|(x, y)| x.checked_mul(y)))
         }
     }
 }
@@ -169,9 +188,9 @@ const KEYWORDS: &[&str] = &[
 
 fn var_ident(name: &str) -> Ident {
     if KEYWORDS.contains(&name) {
-        format_ident!("{}_", name)
+        local(&format!("{name}_"))
     } else {
-        format_ident!("{}", name)
+        local(name)
     }
 }
 
@@ -241,7 +260,10 @@ fn scalar_kernel(j: &Jaxpr, plan: &Plan) -> bool {
         e.outputs.len() == 1
             && j.ty(e.outputs[0]).rank() == 0
             && e.inputs.iter().all(|a| j.atom_type(a).rank() == 0)
-            && !matches!(e.prim, Prim::Scan | Prim::While | Prim::Cond)
+            && !matches!(
+                e.prim,
+                Prim::Scan | Prim::While | Prim::WhileReverse | Prim::Cond
+            )
             && !rjax_core::rules::collectives::is_collective(e.prim)
             && !e.prim.name().starts_with("random")
     };
@@ -534,7 +556,10 @@ impl<'j> Emitter<'j> {
     pub fn eqn(&self, e: &Eqn) -> TokenStream {
         let outs: Vec<&Ident> = e.outputs.iter().map(|v| self.name(*v)).collect();
         let out_tys: Vec<TensorType> = e.outputs.iter().map(|v| self.j.ty(*v).clone()).collect();
-        if matches!(e.prim, Prim::Scan | Prim::While | Prim::Cond) {
+        if matches!(
+            e.prim,
+            Prim::Scan | Prim::While | Prim::WhileReverse | Prim::Cond
+        ) {
             return self.control(e, &outs, &out_tys);
         }
         let value = self.value(e, &out_tys[0]);
@@ -610,8 +635,11 @@ impl<'j> Emitter<'j> {
             Prim::Mul => quote!(#x * #y),
             Prim::Div => quote!(#x / #y),
             Prim::Rem => quote!(#x % #y),
-            Prim::Max => quote!(#x.max(#y)),
-            Prim::Min => quote!(#x.min(#y)),
+            // lax.max/min: NaN if either operand is NaN, as the eager
+            // runtime and the interpreter (std's f32::max drops a NaN, and
+            // the max's derivative rule reads which operand equals it).
+            Prim::Max => quote!(::rjax::runtime::Num::max(#x, #y)),
+            Prim::Min => quote!(::rjax::runtime::Num::min(#x, #y)),
             Prim::Pow => quote!(#x.powf(#y)),
             Prim::And => quote!(#x & #y),
             Prim::Or => quote!(#x | #y),
@@ -842,7 +870,7 @@ impl<'j> Emitter<'j> {
                         let fresh = !ij.invars.contains(&o)
                             && ij.outvars.iter().filter(|a| a.as_var() == Some(o)).count() == 1;
                         (self.jit && fresh && out_tys[k].rank() > 0).then(|| {
-                            let id = format_ident!("{}_spare", carry[k]);
+                            let id = local(&format!("{}_spare", carry[k]));
                             inner.dest.insert(o, id.clone());
                             (id, tys[k].clone())
                         })
@@ -853,14 +881,14 @@ impl<'j> Emitter<'j> {
                 });
                 let carry_updates: Vec<TokenStream> = (0..ncarry)
                     .map(|k| {
-                        let (c, t) = (carry[k], format_ident!("out_{}", k));
+                        let (c, t) = (carry[k], local(&format!("out_{k}")));
                         match &spares[k] {
                             Some((id, _)) => quote!(#id = ::core::option::Option::Some(::core::mem::replace(&mut #c, #t));),
                             None => quote!(#c = #t;),
                         }
                     })
                     .collect();
-                let iter = format_ident!("iter");
+                let iter = local("iter");
                 let mut inputs = consts.clone();
                 inputs.extend(carry.iter().map(|c| {
                     if out_tys[outs.iter().position(|o| o == c).unwrap()].rank() == 0 {
@@ -881,7 +909,7 @@ impl<'j> Emitter<'j> {
                 let stmts = &em.stmts;
                 let new_carry: Vec<&TokenStream> = em.outs[..ncarry].iter().collect();
                 let new_ys: Vec<&TokenStream> = em.outs[ncarry..].iter().collect();
-                let ys_acc: Vec<Ident> = ys.iter().map(|y| format_ident!("{}_ys", y)).collect();
+                let ys_acc: Vec<Ident> = ys.iter().map(|y| local(&format!("{y}_ys"))).collect();
                 let ys_elem: Vec<TokenStream> = ys_tys
                     .iter()
                     .map(|t| {
@@ -911,7 +939,7 @@ impl<'j> Emitter<'j> {
                     quote!(0..#length)
                 };
                 let tmp: Vec<Ident> = (0..em.outs.len())
-                    .map(|i| format_ident!("out_{}", i))
+                    .map(|i| local(&format!("out_{i}")))
                     .collect();
                 let tmp_ys = &tmp[ncarry..];
                 quote! {
@@ -959,7 +987,7 @@ impl<'j> Emitter<'j> {
                 let (cs, co) = (&ce.stmts, &ce.outs[0]);
                 let (bs, bo) = (&be.stmts, &be.outs);
                 let tmp: Vec<Ident> = (0..outs.len())
-                    .map(|i| format_ident!("out_{}", i))
+                    .map(|i| local(&format!("out_{i}")))
                     .collect();
                 quote! {
                     #(let mut #outs: #tys = #init;)*
@@ -973,6 +1001,7 @@ impl<'j> Emitter<'j> {
                     }
                 }
             }
+            Prim::WhileReverse => self.while_reverse(e, outs, &tys),
             _ => {
                 // cond: index operand first, then the branches' operands.
                 let branches = p.jaxprs(pn, "branches").expect("cond branches");
@@ -992,6 +1021,80 @@ impl<'j> Emitter<'j> {
                 quote! {
                     let (#(#outs,)*): (#(#tys,)*) = match #idx { #(#arms)* };
                 }
+            }
+        }
+    }
+}
+
+impl Emitter<'_> {
+    /// `while_reverse` (rjax-core's `while_reverse.rs`): the loop forward
+    /// with each trip's state pushed on a `Vec` (the tape), then the
+    /// backward step once per entry, last first. Linear in the trips.
+    fn while_reverse(&self, e: &Eqn, outs: &[&Ident], tys: &[TokenStream]) -> TokenStream {
+        let pn = e.prim.name();
+        let p = &e.params;
+        let cj = p.jaxpr(pn, "cond_jaxpr").expect("while_reverse cond");
+        let sj = p.jaxpr(pn, "step_jaxpr").expect("while_reverse step");
+        let bj = p.jaxpr(pn, "back_jaxpr").expect("while_reverse back");
+        let cc = p.int(pn, "cond_nconsts").unwrap_or(0) as usize;
+        let sc = p.int(pn, "step_nconsts").unwrap_or(0) as usize;
+        let np = p.int(pn, "num_state").unwrap_or(0) as usize;
+        let cconsts: Vec<TokenStream> = e.inputs[..cc].iter().map(|a| self.owned(a)).collect();
+        let sconsts: Vec<TokenStream> = e.inputs[cc..cc + sc]
+            .iter()
+            .map(|a| self.owned(a))
+            .collect();
+        let p0 = &e.inputs[cc + sc..cc + sc + np];
+        let lin0: Vec<TokenStream> = e.inputs[cc + sc + np..]
+            .iter()
+            .map(|a| self.owned(a))
+            .collect();
+        let state: Vec<Ident> = (0..np).map(|k| local(&format!("state_{k}"))).collect();
+        let entry: Vec<Ident> = (0..np).map(|k| local(&format!("entry_{k}"))).collect();
+        let state_tys: Vec<TokenStream> = p0.iter().map(|a| rust_ty(&self.ty(a))).collect();
+        let state_init: Vec<TokenStream> = p0.iter().map(|a| self.owned(a)).collect();
+        let read = |v: &Ident, rank: usize| {
+            if rank == 0 {
+                quote!(#v)
+            } else {
+                quote!(#v.clone())
+            }
+        };
+        let ranks: Vec<usize> = p0.iter().map(|a| self.ty(a).rank()).collect();
+        let mut c_in = cconsts;
+        c_in.extend(state.iter().zip(&ranks).map(|(v, r)| read(v, *r)));
+        let mut s_in = sconsts.clone();
+        s_in.extend(state.iter().zip(&ranks).map(|(v, r)| read(v, *r)));
+        let out_ranks: Vec<usize> = e.outputs.iter().map(|v| self.j.ty(*v).rank()).collect();
+        let mut b_in = sconsts;
+        b_in.extend(entry.iter().map(|v| quote!(#v)));
+        b_in.extend(outs.iter().zip(&out_ranks).map(|(v, r)| read(v, *r)));
+        let ce = Emitter::nested(cj).body(&c_in);
+        let se = Emitter::nested(sj).body(&s_in);
+        let be = Emitter::nested(bj).body(&b_in);
+        let (cs, co) = (&ce.stmts, &ce.outs[0]);
+        let (ss, so) = (&se.stmts, &se.outs);
+        let (bs, bo) = (&be.stmts, &be.outs);
+        let next: Vec<Ident> = (0..np).map(|k| local(&format!("next_{k}"))).collect();
+        let back: Vec<Ident> = (0..outs.len())
+            .map(|k| local(&format!("back_{k}")))
+            .collect();
+        let tape = local("tape");
+        quote! {
+            #(let mut #state: #state_tys = #state_init;)*
+            let mut #tape: ::std::vec::Vec<(#(#state_tys,)*)> = ::std::vec::Vec::new();
+            loop {
+                let keep_going: bool = { #cs #co };
+                if !keep_going {
+                    break;
+                }
+                let (#(#next,)*) = { #ss (#(#so,)*) };
+                #tape.push((#(::core::mem::replace(&mut #state, #next),)*));
+            }
+            #(let mut #outs: #tys = #lin0;)*
+            for (#(#entry,)*) in #tape.into_iter().rev() {
+                let (#(#back,)*) = { #bs (#(#bo,)*) };
+                #(#outs = #back;)*
             }
         }
     }
@@ -1052,21 +1155,24 @@ fn pad_config(p: &rjax_core::Params) -> Vec<TokenStream> {
                     .and_then(Param::as_dim)
                     .unwrap_or(DimExpr::Const(0))
             };
-            let (lo, hi, int) = (dim_expr(&get(0)), dim_expr(&get(1)), dim_expr(&get(2)));
-            let lo = signed(&get(0), lo);
-            let hi = signed(&get(1), hi);
+            // lo and hi may be negative (a pad that crops): signed.
+            let (lo, hi, int) = (signed(&get(0)), signed(&get(1)), dim_expr(&get(2)));
             quote!((#lo, #hi, #int))
         })
         .collect()
 }
 
-fn signed(d: &DimExpr, e: TokenStream) -> TokenStream {
+/// A dim that may be negative, as an `i64` expression (checked arithmetic).
+fn signed(d: &DimExpr) -> TokenStream {
     match d.as_const() {
         Some(c) => {
             let l = proc_macro2::Literal::i64_suffixed(c);
             quote!(#l)
         }
-        None => quote!((#e as i64)),
+        None => {
+            let v = dim_expr_i64(d);
+            quote!(#v.expect("jit: a padding computed from the input shapes overflows i64"))
+        }
     }
 }
 

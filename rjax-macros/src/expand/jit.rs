@@ -115,10 +115,19 @@ pub fn primal(inp: &Input, original: &ItemFn) -> Result<TokenStream, String> {
     let name = inp.f.name.to_string();
     let (parts, all_scalar) = signature(inp);
     let checks = shape_checks(inp);
-    let enter = if all_scalar {
-        quote!(#cache.enter_scalar(&[#(#parts),*]))
+    // A signature is stored only after its checks pass: one that failed
+    // (a panic the caller caught) is checked again on its next call.
+    let sig_var = super::emit::local("__rjax_sig");
+    let guarded_checks = if all_scalar {
+        quote!(if #cache.enter_scalar(&[#(#parts),*]) { #checks })
     } else {
-        quote!(#cache.enter(&[#(#parts),*]))
+        quote! {
+            let #sig_var = [#(#parts),*];
+            if #cache.enter(&#sig_var) {
+                #checks
+                #cache.commit(&#sig_var);
+            }
+        }
     };
     Ok(quote! {
         #[doc(hidden)]
@@ -128,9 +137,7 @@ pub fn primal(inp: &Input, original: &ItemFn) -> Result<TokenStream, String> {
         #[allow(unused_variables, unused_mut, unused_parens, unused_braces, clippy::all)]
         #vis #sig {
             #keys
-            if #enter {
-                #checks
-            }
+            #guarded_checks
             #dims
             #stmts
             #result

@@ -6,20 +6,39 @@ use crate::dtype::{Element, Float, Num};
 
 impl<T: Element> Array<T> {
     /// An array of `shape` with every element `value`.
+    ///
+    /// # Panics
+    /// When the shape's element count overflows `usize` (the message
+    /// names the shape).
+    #[track_caller]
     pub fn full(shape: &[usize], value: T) -> Self {
-        Array::from_raw(shape.to_vec(), vec![value; shape.iter().product()])
+        Array::full_named("full", shape, value)
     }
 
     /// An array of `shape` filled with zeros (`false` for `bool`).
+    ///
+    /// # Panics
+    /// When the shape's element count overflows `usize`.
+    #[track_caller]
     pub fn zeros(shape: &[usize]) -> Self {
-        Array::full(shape, T::default())
+        Array::full_named("zeros", shape, T::default())
+    }
+
+    /// [`Array::full`] whose overflow message names `op`.
+    #[track_caller]
+    pub(crate) fn full_named(op: &'static str, shape: &[usize], value: T) -> Self {
+        Array::from_raw(shape.to_vec(), vec![value; super::size(op, shape)])
     }
 }
 
 impl<T: Num> Array<T> {
     /// An array of `shape` filled with ones.
+    ///
+    /// # Panics
+    /// When the shape's element count overflows `usize`.
+    #[track_caller]
     pub fn ones(shape: &[usize]) -> Self {
-        Array::full(shape, T::one())
+        Array::full_named("ones", shape, T::one())
     }
 
     /// `start, start + step, ...` up to but excluding `stop` (NumPy's
@@ -39,8 +58,9 @@ impl<T: Num> Array<T> {
     }
 
     /// The `n×n` identity matrix.
+    #[track_caller]
     pub fn eye(n: usize) -> Self {
-        let mut data = vec![T::zero(); n * n];
+        let mut data = vec![T::zero(); super::size("eye", &[n, n])];
         for i in 0..n {
             data[i * n + i] = T::one();
         }

@@ -42,9 +42,12 @@ mod nalgebra;
 mod ops;
 mod reduce;
 mod shape;
+mod size;
 mod storage;
 
 pub use math::{try_where_, where_};
+pub(crate) use size::try_add_dims;
+pub use size::{size, try_size};
 
 use crate::dtype::Element;
 use crate::error::{Result, RjaxError};
@@ -77,7 +80,7 @@ impl<T: Element> Array<T> {
 
     /// An array of the given shape holding `data` in row-major order.
     pub fn from_shape_vec(shape: Vec<usize>, data: Vec<T>) -> Result<Self> {
-        let n: usize = shape.iter().product();
+        let n = try_size("from_shape_vec", &shape)?;
         if n != data.len() {
             return Err(RjaxError::Invalid {
                 op: "from_shape_vec",
@@ -141,7 +144,7 @@ impl<T: Element> Array<T> {
     /// `data.len()`).
     pub(crate) fn from_raw(shape: impl Into<Dims>, data: Vec<T>) -> Self {
         let shape = shape.into();
-        debug_assert_eq!(shape.iter().product::<usize>(), data.len());
+        debug_assert_eq!(try_size("array", &shape).ok(), Some(data.len()));
         Array {
             data: Data::from_vec(data),
             shape,
@@ -153,7 +156,7 @@ impl<T: Element> Array<T> {
     #[inline]
     pub(crate) fn from_raw_slice(shape: impl Into<Dims>, data: &[T]) -> Self {
         let shape = shape.into();
-        debug_assert_eq!(shape.iter().product::<usize>(), data.len());
+        debug_assert_eq!(try_size("array", &shape).ok(), Some(data.len()));
         Array {
             data: Data::from_slice(data),
             shape,
@@ -183,7 +186,7 @@ impl<T: Element> Array<T> {
     /// The same storage seen with another shape of the same size (no copy).
     pub(crate) fn with_shape(&self, shape: impl Into<Dims>) -> Self {
         let shape = shape.into();
-        debug_assert_eq!(shape.iter().product::<usize>(), self.data.len());
+        debug_assert_eq!(try_size("array", &shape).ok(), Some(self.data.len()));
         Array {
             data: self.data.clone(),
             shape,

@@ -60,6 +60,7 @@ impl<T: Element> Array<T> {
     /// [`Array::broadcast_to`], or an error when `self` does not broadcast
     /// to exactly `shape`.
     pub fn try_broadcast_to(&self, shape: &[usize]) -> Result<Array<T>> {
+        super::try_size("broadcast_to", shape)?;
         let out = lax::broadcast_shapes("broadcast_to", self.shape(), shape)?;
         if out != shape {
             return Err(RjaxError::shapes(

@@ -22,7 +22,9 @@ pub fn buffer<T: Element>(spare: Option<Array<T>>, shape: &[usize]) -> Array<T> 
     {
         return a;
     }
-    let n: usize = shape.iter().product();
+    // Emitted code builds result shapes from its inputs' (a product's
+    // `[m, n]` of two empty operands can overflow): checked once here.
+    let n = crate::array::size("jit", shape);
     // Short arrays hold their elements inline: no Vec to fill and drop.
     if n <= SHORT {
         return Array::from_raw_slice(shape, &[T::default(); SHORT][..n]);

@@ -12,7 +12,9 @@
 //! is not that one (or does not fit in it) takes the mutex and searches
 //! the list. Either way the counts are exact.
 
+use std::collections::HashMap;
 use std::fmt;
+use std::hash::{Hash, Hasher};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering, fence};
 
@@ -139,12 +141,94 @@ impl Last {
     }
 }
 
+/// Signatures kept per function: past this many, the least recently used
+/// is forgotten (a later call with it checks its shapes again). JAX's
+/// trace cache is bounded the same way; without a bound, a program that
+/// calls with ever new shapes grew the list (10 MB at 100,000 shapes).
+pub const CAPACITY: usize = 4096;
+
+/// A stored signature and when it was last used.
+struct Entry {
+    sig: Owned,
+    used: u64,
+}
+
+/// The signatures whose checks passed, indexed by a hash of the signature
+/// (a lookup costs the same at 10 or 4096 signatures).
+#[derive(Default)]
+struct Seen {
+    buckets: HashMap<u64, Vec<Entry>>,
+    len: usize,
+    clock: u64,
+}
+
+fn hash(sig: &[ArgSig]) -> u64 {
+    let mut h = std::hash::DefaultHasher::new();
+    sig.hash(&mut h);
+    h.finish()
+}
+
+impl Seen {
+    /// True (and marks it used) when `sig` is stored.
+    fn touch(&mut self, h: u64, sig: &[ArgSig]) -> bool {
+        self.clock += 1;
+        let now = self.clock;
+        match self
+            .buckets
+            .get_mut(&h)
+            .and_then(|b| b.iter_mut().find(|e| same(&e.sig, sig)))
+        {
+            Some(e) => {
+                e.used = now;
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Stores `sig` (absent), forgetting the least recently used signature
+    /// when full. The scan for it runs only on a miss at capacity, a call
+    /// that runs its shape checks anyway.
+    fn insert(&mut self, h: u64, sig: &[ArgSig]) {
+        if self.len == CAPACITY {
+            let oldest = self
+                .buckets
+                .iter()
+                .flat_map(|(k, b)| b.iter().enumerate().map(move |(i, e)| (e.used, *k, i)))
+                .min();
+            if let Some((_, k, i)) = oldest {
+                let b = self
+                    .buckets
+                    .get_mut(&k)
+                    .expect("bucket of the oldest entry");
+                b.swap_remove(i);
+                if b.is_empty() {
+                    self.buckets.remove(&k);
+                }
+                self.len -= 1;
+            }
+        }
+        self.clock += 1;
+        let entry = Entry {
+            sig: sig.iter().map(|a| (a.shape.to_vec(), a.dtype)).collect(),
+            used: self.clock,
+        };
+        self.buckets.entry(h).or_default().push(entry);
+        self.len += 1;
+    }
+}
+
 /// The per-function cache (one `static` per `#[jit]` function).
+///
+/// A call asks [`SigCache::enter`]; on a miss it runs its shape checks and
+/// only then [`SigCache::commit`]s the signature. So a signature whose
+/// checks failed (a caught panic) is checked again on its next call,
+/// never waved through.
 pub struct SigCache {
     name: &'static str,
     hits: AtomicU64,
     misses: AtomicU64,
-    seen: Mutex<Vec<Owned>>,
+    seen: Mutex<Option<Seen>>,
     last: Last,
 }
 
@@ -155,13 +239,14 @@ impl SigCache {
             name,
             hits: AtomicU64::new(0),
             misses: AtomicU64::new(0),
-            seen: Mutex::new(Vec::new()),
+            seen: Mutex::new(None),
             last: Last::new(),
         }
     }
 
-    /// Records a call with this signature; true on a miss (the caller then
-    /// runs its shape checks). Logs the miss when `RJAX_LOG=1`.
+    /// Records a call with this signature; true on a miss: the caller then
+    /// runs its shape checks and, when they pass, calls [`SigCache::commit`].
+    /// Logs the miss when `RJAX_LOG=1`.
     #[inline]
     pub fn enter(&self, sig: &[ArgSig]) -> bool {
         let mut buf = [0u64; WORDS];
@@ -178,28 +263,47 @@ impl SigCache {
 
     #[inline(never)]
     fn enter_locked(&self, sig: &[ArgSig], words: Option<&[u64]>) -> bool {
+        let h = hash(sig);
         let mut seen = self.seen.lock().unwrap_or_else(|p| p.into_inner());
-        // Most recent first: a loop calling with one shape hits at once.
-        let miss = match seen.iter().rposition(|s| same(s, sig)) {
-            Some(pos) => {
-                let last = seen.len() - 1;
-                seen.swap(pos, last);
-                false
-            }
-            None => {
-                seen.push(sig.iter().map(|a| (a.shape.to_vec(), a.dtype)).collect());
-                true
-            }
-        };
-        self.last.store(words);
+        let hit = seen.get_or_insert_with(Seen::default).touch(h, sig);
+        if hit {
+            self.last.store(words);
+        }
         drop(seen);
-        if miss {
+        if hit {
+            self.hits.fetch_add(1, Ordering::Relaxed);
+        } else {
             self.misses.fetch_add(1, Ordering::Relaxed);
             self.log(sig);
-        } else {
-            self.hits.fetch_add(1, Ordering::Relaxed);
         }
-        miss
+        !hit
+    }
+
+    /// Stores a signature whose checks have passed: later calls with it
+    /// skip them.
+    #[inline(never)]
+    pub fn commit(&self, sig: &[ArgSig]) {
+        let mut buf = [0u64; WORDS];
+        let words = encode(sig, &mut buf).map(|n| &buf[..n]);
+        let h = hash(sig);
+        let mut seen = self.seen.lock().unwrap_or_else(|p| p.into_inner());
+        let seen = seen.get_or_insert_with(Seen::default);
+        // Two threads may both have missed on it.
+        if !seen.touch(h, sig) {
+            seen.insert(h, sig);
+        }
+        self.last.store(words);
+    }
+
+    /// Signatures stored now (at most [`CAPACITY`]).
+    pub fn len(&self) -> usize {
+        let seen = self.seen.lock().unwrap_or_else(|p| p.into_inner());
+        seen.as_ref().map_or(0, |s| s.len)
+    }
+
+    /// True when no signature is stored.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
     }
 
     /// For functions whose inputs are all scalars: the signature is fixed
@@ -254,8 +358,10 @@ mod tests {
         let a = [ArgSig::new(&[512, 512], "f32")];
         let b = [ArgSig::new(&[3], "f32"), ArgSig::new(&[], "f64")];
         assert!(c.enter(&a));
+        c.commit(&a);
         assert!(!c.enter(&a));
         assert!(c.enter(&b));
+        c.commit(&b);
         assert!(!c.enter(&a));
         assert_eq!(c.stats(), CacheStats { hits: 2, misses: 2 });
         assert_eq!(c.message(&a), "compiling f for [512, 512]:f32");
@@ -271,7 +377,9 @@ mod tests {
         let d = [ArgSig::new(&[2], "a_long_dtype_name")];
         for _ in 0..2 {
             for s in [&a[..], &b[..], &d[..]] {
-                c.enter(s);
+                if c.enter(s) {
+                    c.commit(s);
+                }
             }
         }
         assert_eq!(c.stats(), CacheStats { hits: 3, misses: 3 });
@@ -285,8 +393,42 @@ mod tests {
         let s2 = [ArgSig::new(&[2], "f32"), ArgSig::new(&[3], "f32")];
         let s3 = [ArgSig::new(&[2, 3], "f64"), ArgSig::new(&[], "f32")];
         for s in [&s1, &s2, &s3, &s1, &s1] {
-            c.enter(s);
+            if c.enter(s) {
+                c.commit(s);
+            }
         }
         assert_eq!(c.stats(), CacheStats { hits: 2, misses: 3 });
+    }
+
+    #[test]
+    fn a_signature_is_stored_only_once_committed() {
+        let c = SigCache::new("k");
+        let a = [ArgSig::new(&[2, 3, 4], "f32")];
+        // Its checks failed (no commit): the next call checks again.
+        assert!(c.enter(&a));
+        assert!(c.enter(&a));
+        assert_eq!(c.len(), 0);
+        c.commit(&a);
+        assert!(!c.enter(&a));
+        assert_eq!(c.stats(), CacheStats { hits: 1, misses: 2 });
+    }
+
+    #[test]
+    fn the_cache_is_bounded_and_forgets_the_least_recently_used() {
+        let c = SigCache::new("lru");
+        let shapes: Vec<[usize; 1]> = (0..CAPACITY + 10).map(|i| [i]).collect();
+        let sig = |i: usize| [ArgSig::new(&shapes[i], "f32")];
+        for i in 0..CAPACITY {
+            assert!(c.enter(&sig(i)));
+            c.commit(&sig(i));
+        }
+        // Signature 0 used again: 1 is now the least recently used.
+        assert!(!c.enter(&sig(0)));
+        assert!(c.enter(&sig(CAPACITY)));
+        c.commit(&sig(CAPACITY));
+        assert_eq!(c.len(), CAPACITY);
+        assert!(!c.enter(&sig(0)), "recently used, kept");
+        assert!(c.enter(&sig(1)), "least recently used, forgotten");
+        assert!(!c.enter(&sig(2)), "others kept");
     }
 }

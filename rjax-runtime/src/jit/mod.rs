@@ -9,6 +9,6 @@ mod grid;
 mod rows;
 
 pub use buffers::{buffer, buffer_like, column, onehot, onehot_cols};
-pub use cache::{ArgSig, CacheStats, SigCache};
+pub use cache::{ArgSig, CAPACITY, CacheStats, SigCache};
 pub use grid::{Block, Grid, LANES, TILE, grid};
 pub use rows::{rows, rows_checked};

@@ -73,7 +73,7 @@ pub fn zip_with<T: Element, U: Element>(
         return Ok(kernels::map2(a, b, f));
     }
     let shape = broadcast_shapes(op, a.shape(), b.shape())?;
-    let n: usize = shape.iter().product();
+    let n = crate::array::try_size(op, &shape)?;
     // A one-element operand that does not grow the result: a map.
     if b.len() == 1 && shape == a.shape() {
         let y = b.as_slice()[0];
@@ -114,7 +114,7 @@ pub fn zip3_with<A: Element, B: Element, C: Element, U: Element>(
                 RjaxError::shapes(op, &ab, c.shape(), "cannot be broadcast together")
             })
     })?;
-    let n: usize = shape.iter().product();
+    let n = crate::array::try_size(op, &shape)?;
     let sa = broadcast_strides(a.shape(), &shape);
     let sb = broadcast_strides(b.shape(), &shape);
     let sc = broadcast_strides(c.shape(), &shape);

@@ -174,7 +174,8 @@ pub(crate) fn dot_general_named<T: Num>(
         .collect();
     let (a, [nb, m, k], [a_bs, a_rs, a_cs]) = view3(lhs, [&gl.batch, &gl.free, &gl.contract]);
     let (b, [_, _, n], [b_bs, b_rs, b_cs]) = view3(rhs, [&gr.batch, &gr.contract, &gr.free]);
-    let mut out = vec![T::zero(); nb * m * n];
+    // `m * n` of two valid operands can still overflow when `k` is 0.
+    let mut out = vec![T::zero(); crate::array::try_size(op, &out_shape)?];
     let (pa, pb, pc) = (
         a.as_slice().as_ptr(),
         b.as_slice().as_ptr(),

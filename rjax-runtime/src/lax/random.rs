@@ -51,7 +51,10 @@ fn per_key<U: Element>(
         let k = keys.into_iter().next().expect("one key");
         return draw(0, k);
     }
-    let mut data = Vec::with_capacity(keys.len() * shape.iter().product::<usize>());
+    let mut data = Vec::with_capacity(
+        keys.len()
+            .saturating_mul(crate::array::size("random", shape)),
+    );
     for (i, k) in keys.into_iter().enumerate() {
         data.extend_from_slice(draw(i, k).as_slice());
     }

@@ -54,7 +54,7 @@ pub fn reshape<T: Element>(x: &Array<T>, new_sizes: &[usize]) -> Array<T> {
 
 /// [`reshape`], returning an error when the element counts differ.
 pub fn try_reshape<T: Element>(x: &Array<T>, new_sizes: &[usize]) -> Result<Array<T>> {
-    let n: usize = new_sizes.iter().product();
+    let n = crate::array::try_size("reshape", new_sizes)?;
     if n != x.len() {
         return Err(RjaxError::shapes(
             "reshape",
@@ -113,6 +113,7 @@ pub fn try_broadcast_in_dim<T: Element>(
     if xs == shape {
         return Ok(x.clone());
     }
+    crate::array::try_size("broadcast_in_dim", shape)?;
     let own = contiguous_strides(xs);
     let mut strides = vec![0isize; shape.len()];
     for (i, &d) in bd.iter().enumerate() {

@@ -193,8 +193,12 @@ pub(crate) fn concatenate_named<T: Element>(
     }
     let outer: usize = s0[..dimension].iter().product();
     let mut out_shape = s0.to_vec();
-    out_shape[dimension] = xs.iter().map(|x| x.shape()[dimension]).sum();
-    let mut out = Vec::with_capacity(out_shape.iter().product());
+    out_shape[dimension] = 0;
+    for x in xs {
+        out_shape[dimension] =
+            crate::array::try_add_dims(op, &out_shape, out_shape[dimension], x.shape()[dimension])?;
+    }
+    let mut out = Vec::with_capacity(crate::array::try_size(op, &out_shape)?);
     let runs: Vec<usize> = xs
         .iter()
         .map(|x| x.shape()[dimension..].iter().product())
@@ -235,8 +239,18 @@ pub fn try_pad<T: Element>(
     }
     let mut out_shape = Vec::with_capacity(nd);
     for (d, &(lo, hi, interior)) in config.iter().enumerate() {
-        let n = shape[d] as i64;
-        let size = lo + hi + n + (n - 1).max(0) * interior as i64;
+        let n = shape[d] as i128;
+        // i128: no sum of these i64/usize terms can wrap, so a huge config
+        // is reported below instead of giving a small, wrong size.
+        let size = lo as i128 + hi as i128 + n + (n - 1).max(0) * interior as i128;
+        if size > usize::MAX as i128 {
+            return Err(RjaxError::invalid(
+                "pad",
+                format!(
+                    "padding config {config:?} gives axis {d} of shape {shape:?} more than usize::MAX elements"
+                ),
+            ));
+        }
         if size < 0 {
             return Err(RjaxError::invalid(
                 "pad",
@@ -247,7 +261,7 @@ pub fn try_pad<T: Element>(
         }
         out_shape.push(size as usize);
     }
-    let out_n: usize = out_shape.iter().product();
+    let out_n = crate::array::try_size("pad", &out_shape)?;
     let mut out = vec![value; out_n];
     if out_n == 0 || x.is_empty() {
         return Ok(Array::from_raw(out_shape, out));
@@ -299,7 +313,7 @@ pub fn iota<T: Num>(shape: &[usize], dimension: usize) -> Array<T> {
         dimension < shape.len(),
         "iota: dimension {dimension} is out of bounds for shape {shape:?}"
     );
-    let n: usize = shape.iter().product();
+    let n = crate::array::size("iota", shape);
     let inner: usize = shape[dimension + 1..].iter().product();
     let len = shape[dimension];
     let data = (0..n)

@@ -31,8 +31,13 @@ impl ElementFn for Concat64 {
 }
 
 /// The number of elements of `shape`.
+///
+/// # Panics
+/// When the count overflows `usize` (a random draw's shape comes from the
+/// user, so it is checked here, where every sampler reads it).
+#[track_caller]
 pub(crate) fn numel(shape: &[usize]) -> usize {
-    shape.iter().product()
+    crate::array::size("random", shape)
 }
 
 /// `n` uint32 words from key data (what several samplers start from).

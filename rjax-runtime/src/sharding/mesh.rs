@@ -30,7 +30,21 @@ impl Mesh {
     /// the given `(name, size)` axes; the sizes must multiply to the number
     /// of devices and the names must be distinct.
     pub fn new(devices: &[Device], axes: &[(&str, usize)]) -> Result<Mesh> {
-        let n: usize = axes.iter().map(|a| a.1).product();
+        // An axis of size 0 (or no device at all) leaves shard_map nothing
+        // to run on and divides by zero when splitting an array.
+        if devices.is_empty() || axes.iter().any(|a| a.1 == 0) {
+            return Err(RjaxError::Invalid {
+                op: "Mesh::new",
+                message: format!(
+                    "a mesh needs at least one device and axes of size >= 1, got {} devices and axes {axes:?}",
+                    devices.len()
+                ),
+            });
+        }
+        let n = axes
+            .iter()
+            .try_fold(1usize, |n, a| n.checked_mul(a.1))
+            .unwrap_or(usize::MAX);
         if n != devices.len() {
             return Err(RjaxError::Invalid {
                 op: "Mesh::new",

@@ -10,6 +10,7 @@
 pub mod cond;
 pub mod scan;
 pub mod while_loop;
+pub mod while_reverse;
 
 use super::Table;
 use crate::builder::Builder;
@@ -154,4 +155,5 @@ pub fn register(t: &mut Table) {
     cond::register(t);
     scan::register(t);
     while_loop::register(t);
+    while_reverse::register(t);
 }

@@ -2,14 +2,13 @@
 //! carry`. Forward mode carries tangents alongside the primal carry.
 //!
 //! Reverse mode (JAX refuses it; we do not): partial evaluation keeps the
-//! whole loop on the linear side, and the transpose rule rebuilds what it
-//! needs from the primal inputs: a forward loop records the trip count N,
-//! then a backward loop for j = N-1 .. 0 recomputes the primal carry of
-//! step j from the initial carry (an inner loop of j steps) and applies the
-//! transposed linearised body. That costs O(N²) body evaluations but no
-//! dynamically sized tape, which static shapes cannot express.
+//! whole loop on the linear side, and the transpose rule emits a
+//! `while_reverse` (`while_reverse.rs`): the loop runs forward keeping its
+//! non-linear state of each trip on a tape, then the transposed body runs
+//! once per trip in reverse. Linear in the trip count.
 
-use super::{carry_fixpoint, i32_lit, jaxpr_param, jvp_nonzero, sub_jaxpr};
+use super::while_reverse::{ReverseP, reverse_params};
+use super::{carry_fixpoint, jaxpr_param, jvp_nonzero, sub_jaxpr};
 use crate::builder::Builder;
 use crate::error::{Error, Result};
 use crate::interp::eval_jaxpr_with_env;
@@ -307,30 +306,16 @@ fn transpose_rule(
     let p_types: Vec<TensorType> = nlk.iter().map(|&k| bin[bc + k].clone()).collect();
     let lk_types: Vec<TensorType> = lk.iter().map(|&k| bin[bc + k].clone()).collect();
     let lb_types: Vec<TensorType> = lb.iter().map(|&i| bin[i].clone()).collect();
-    let i32t = TensorType::scalar(DType::I32);
     let np = nlk.len();
-    // Step body shared by the counting loop and the replay loop:
-    // consts nlb; carry (i, p) -> (i + 1, kstep(nlb, p)).
-    let mut step_in = nlb_types.clone();
-    step_in.push(i32t.clone());
-    step_in.extend(p_types.iter().cloned());
     let nnlb = nlb.len();
-    let step = sub_jaxpr(&step_in, |bb, a| {
-        let one = i32_lit(bb, 1);
-        let mut out = vec![bb.add(a[nnlb], one)?];
-        let mut args = a[..nnlb].to_vec();
-        args.extend_from_slice(&a[nnlb + 1..]);
-        out.extend(bb.inline(&kstep, &args)?);
-        Ok(out)
-    })?;
-    // 1. Trip count: cond(cc, p) on (i, p).
-    let mut cnt_cond_in = cc_types.clone();
-    cnt_cond_in.push(i32t.clone());
-    cnt_cond_in.extend(p_types.iter().cloned());
+    // The loop's condition on its non-linear state alone (it cannot read
+    // a linear carry, checked above: zeros stand in for those).
+    let mut cond_in = cc_types.clone();
+    cond_in.extend(p_types.iter().cloned());
     let cond = w.cond.clone();
-    let cnt_cond = sub_jaxpr(&cnt_cond_in, |bb, a| {
+    let cond_p = sub_jaxpr(&cond_in, |bb, a| {
         let mut args = a[..cc].to_vec();
-        let mut pi = a[cc + 1..].iter();
+        let mut pi = a[cc..].iter();
         for k in 0..nk {
             if lin[bc + k] {
                 let t = cond.ty(cond.invars[cc + k]).clone();
@@ -341,64 +326,31 @@ fn transpose_rule(
         }
         bb.inline(&cond, &args)
     })?;
-    let mut a = cc_atoms.clone();
-    a.extend_from_slice(&nlb_atoms);
-    a.push(i32_lit(b, 0));
-    a.extend_from_slice(&p0);
-    let counted = b.eqn(
-        Prim::While,
-        while_params(cnt_cond, step.clone(), cc, nnlb),
-        &a,
-    )?;
-    let trips = Atom::Var(counted[0]);
-    // 2. Backward loop: consts (nlb, p0); carry (j, ct_lin_carry, acc_lin_bconsts).
-    let back_cond = sub_jaxpr(std::slice::from_ref(&i32t), |bb, a| {
-        let z = i32_lit(bb, 0);
-        Ok(vec![bb.compare(Prim::Gt, a[0], z)?])
-    })?;
-    let mut bb_in = nlb_types.clone();
-    bb_in.extend(p_types.iter().cloned());
-    bb_in.push(i32t.clone());
-    bb_in.extend(lk_types.iter().cloned());
-    bb_in.extend(lb_types.iter().cloned());
+    // One backward step at state p: residuals of p, the transposed body,
+    // and the constants' cotangents accumulated.
+    let mut back_in = nlb_types.clone();
+    back_in.extend(p_types.iter().cloned());
+    back_in.extend(lk_types.iter().cloned());
+    back_in.extend(lb_types.iter().cloned());
     let nl = lk.len();
-    let back_body = sub_jaxpr(&bb_in, |bb, a| {
+    let back = sub_jaxpr(&back_in, |bb, a| {
         let (consts, rest) = a.split_at(nnlb);
-        let (p0, rest) = rest.split_at(np);
-        let j = rest[0];
-        let ct = &rest[1..1 + nl];
-        let acc = &rest[1 + nl..];
-        let one = i32_lit(bb, 1);
-        let jm = bb.sub(j, one)?;
-        // Replay jm steps from p0: consts (jm, nlb), carry (i, p).
-        let replay_cond = sub_jaxpr(&[i32t.clone(), i32t.clone()], |b2, x| {
-            Ok(vec![b2.compare(Prim::Lt, x[1], x[0])?])
-        })?;
-        let mut rc = vec![jm];
-        rc.extend_from_slice(consts);
-        rc.push(i32_lit(bb, 0));
-        rc.extend_from_slice(p0);
-        let mut rcond = replay_cond;
-        // The replay cond sees (jm, i, p...): append unused p inputs.
-        rcond = with_unused_inputs(&rcond, &p_types);
-        let pj = bb.eqn(Prim::While, while_params(rcond, step.clone(), 1, nnlb), &rc)?;
-        let pj: Vec<Atom> = pj[1..].iter().map(|v| Atom::Var(*v)).collect();
+        let (p, rest) = rest.split_at(np);
+        let (ct, acc) = rest.split_at(nl);
         let mut ka = consts.to_vec();
-        ka.extend_from_slice(&pj);
-        let res = bb.inline(&kres, &ka)?;
-        let mut ua = res;
+        ka.extend_from_slice(p);
+        let mut ua = bb.inline(&kres, &ka)?;
         ua.extend_from_slice(ct);
         let r = bb.inline(&ut, &ua)?;
-        let mut out = vec![jm];
-        out.extend_from_slice(&r[lb.len()..]);
+        let mut out = r[lb.len()..].to_vec();
         for (k, x) in acc.iter().enumerate() {
             out.push(bb.add_any(*x, r[k])?);
         }
         Ok(out)
     })?;
-    let mut a = nlb_atoms.clone();
+    let mut a = cc_atoms.clone();
+    a.extend_from_slice(&nlb_atoms);
     a.extend_from_slice(&p0);
-    a.push(trips);
     for (i, &k) in lk.iter().enumerate() {
         a.push(match cts[k] {
             Some(c) => c,
@@ -408,20 +360,23 @@ fn transpose_rule(
     for t in &lb_types {
         a.push(b.zeros(t)?);
     }
-    let back_cond = with_unused_inputs(&back_cond, &[lk_types.clone(), lb_types.clone()].concat());
-    let outs = b.eqn(
-        Prim::While,
-        while_params(back_cond, back_body, 0, nnlb + np),
-        &a,
-    )?;
+    let params = reverse_params(ReverseP {
+        cond: cond_p,
+        step: kstep,
+        back,
+        cc,
+        sc: nnlb,
+        np,
+    });
+    let outs = b.eqn(Prim::WhileReverse, params, &a)?;
     let mut res = vec![None; ins.len()];
     for (i, &k) in lk.iter().enumerate() {
         if given[bc + k] {
-            res[cc + bc + k] = Some(Atom::Var(outs[1 + i]));
+            res[cc + bc + k] = Some(Atom::Var(outs[i]));
         }
     }
     for (i, &bi) in lb.iter().enumerate() {
-        res[cc + bi] = Some(Atom::Var(outs[1 + nl + i]));
+        res[cc + bi] = Some(Atom::Var(outs[nl + i]));
     }
     Ok(res)
 }

@@ -65,8 +65,11 @@ pub fn gemm_epilogue<T: GemmFloat, E: Fn(T) -> T + Sync>(
     epi: E,
 ) -> Array<T> {
     let (m, _, n) = dims("kernels::gemm_epilogue", a.shape(), b.shape(), trans_b);
-    let mut out = Array::from_shape_vec(vec![m, n], vec![T::zero(); m * n])
-        .expect("kernels::gemm_epilogue: [m, n]");
+    let mut out = Array::from_shape_vec(
+        vec![m, n],
+        vec![T::zero(); crate::array::size("kernels::gemm_epilogue", &[m, n])],
+    )
+    .expect("kernels::gemm_epilogue: [m, n]");
     gemm_epilogue_into(a, b, trans_b, &mut out, epi);
     out
 }

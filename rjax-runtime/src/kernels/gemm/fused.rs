@@ -101,15 +101,18 @@ impl Product {
     /// operands (`m * k` and `k * n` values) and every output `m * n`.
     pub(super) fn check(self, op: &str, a: usize, b: usize, outs: &[usize]) {
         let Product { m, k, n, .. } = self;
+        // Checked products: with wrapping ones, sizes such as m = 2^32,
+        // k = 0 would pass with an empty output that the kernels then
+        // write m * n elements into.
         assert!(
-            a == m * k && b == k * n,
+            Some(a) == m.checked_mul(k) && Some(b) == k.checked_mul(n),
             "{op}: operands of {a} and {b} elements do not fit [{m}, {k}] x [{k}, {n}]"
         );
+        let mn = crate::array::size("gemm", &[m, n]);
         for (q, &o) in outs.iter().enumerate() {
             assert!(
-                o == m * n,
-                "{op}: output {q} has {o} elements, the product [{m}, {n}] has {}",
-                m * n
+                o == mn,
+                "{op}: output {q} has {o} elements, the product [{m}, {n}] has {mn}"
             );
         }
     }

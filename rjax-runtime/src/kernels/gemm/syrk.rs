@@ -48,17 +48,21 @@ pub fn syrk_epilogue_slice<T: GemmFloat, E: Fn(T) -> T + Sync>(
     out: &mut [T],
     epi: E,
 ) {
-    assert!(
-        x.len() == m * k,
-        "kernels::syrk_epilogue: input has {} elements, shape [{m}, {k}] needs {}",
-        x.len(),
-        m * k
+    // Checked products: wrapped ones (m = 2^32, k = 0) would accept an
+    // empty output that the kernels then write m * m elements into.
+    let (mk, mm) = (
+        crate::array::size("kernels::syrk_epilogue", &[m, k]),
+        crate::array::size("kernels::syrk_epilogue", &[m, m]),
     );
     assert!(
-        out.len() == m * m,
-        "kernels::syrk_epilogue: output has {} elements, shape [{m}, {m}] needs {}",
+        x.len() == mk,
+        "kernels::syrk_epilogue: input has {} elements, shape [{m}, {k}] needs {mk}",
+        x.len(),
+    );
+    assert!(
+        out.len() == mm,
+        "kernels::syrk_epilogue: output has {} elements, shape [{m}, {m}] needs {mm}",
         out.len(),
-        m * m
     );
     if m == 0 {
         return;
@@ -244,7 +248,7 @@ fn dims2(op: &str, shape: &[usize]) -> (usize, usize) {
 /// ```
 pub fn syrk_epilogue<T: GemmFloat, E: Fn(T) -> T + Sync>(x: &Array<T>, epi: E) -> Array<T> {
     let (m, k) = dims2("kernels::syrk_epilogue", x.shape());
-    let mut out = vec![T::zero(); m * m];
+    let mut out = vec![T::zero(); crate::array::size("kernels::syrk_epilogue", &[m, m])];
     syrk_epilogue_slice(x.as_slice(), m, k, &mut out, epi);
     Array::from_shape_vec(vec![m, m], out).expect("kernels::syrk_epilogue: [m, m]")
 }
