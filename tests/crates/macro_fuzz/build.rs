@@ -521,17 +521,9 @@ fn main() {
     for k in 0..n {
         let c = case(&mut rng);
         emit(&mut out, k, &c, &mut rng);
-        let dot_pair = c
-            .params
-            .iter()
-            .any(|p| c.params.contains(&format!("{p}_dot")));
-        let short_name = c
-            .params
-            .iter()
-            .any(|p| p.len() <= 2 && p.bytes().all(|b| b.is_ascii_lowercase()));
         let _ = writeln!(
             table,
-            "    Case {{ name: \"case_{k}\", check: check_case_{k}, dot_pair: {dot_pair}, short_name: {short_name}, source: {:?} }},",
+            "    Case {{ name: \"case_{k}\", check: check_case_{k}, source: {:?} }},",
             format!(
                 "fn case_{k}({}) -> f64 {{\n{}}}",
                 c.params.join(": f64, ") + ": f64",

@@ -23,13 +23,6 @@ pub struct Case {
     pub name: &'static str,
     /// Compares its compiled forms; the number of points checked.
     pub check: fn() -> Result<usize, String>,
-    /// Whether it has a parameter `p` and one named `p_dot` (the name the
-    /// macros give `p`'s tangent).
-    pub dot_pair: bool,
-    /// Whether a parameter has a name of one or two lowercase letters,
-    /// like the names the emitter gives intermediate values (`a`, `b`, ..,
-    /// `ba`, as JAX prints variables).
-    pub short_name: bool,
     /// Its source, for failures.
     pub source: &'static str,
 }
