@@ -21,6 +21,16 @@ pub use batch::{Batch, check_batch_sizes};
 )]
 pub trait ScalarOutput {}
 
+/// Bound on the generated `jvp`/`vjp`/`jacobian` of a function with an
+/// integer or bool output: never satisfied, so calling them is a compile
+/// error saying why they are missing (an integer output has no tangent).
+#[diagnostic::on_unimplemented(
+    message = "`jvp`, `vjp` and `jacobian` need every output to be f32/f64, and this function also returns an integer or a bool",
+    label = "not generated for this function",
+    note = "an integer output has no tangent: return it from a separate function, or convert it to a float (`as f64`)"
+)]
+pub trait FloatOutputs {}
+
 /// `jaxpr` with its symbolic dims replaced by the given sizes (what
 /// `f::make_jaxpr(..)` prints).
 pub fn specialize(j: &Jaxpr, dims: &[(&str, usize)]) -> Jaxpr {

@@ -338,6 +338,15 @@ pub fn function<'a>(cx: &Ctxt, item: &'a ItemFn) -> Option<Function<'a>> {
         );
         ok = false;
     }
+    if sig.ident == "rjax" {
+        // Its companion module `rjax` would stand where the generated code
+        // (and `use rjax::prelude::*`) expects the crate.
+        cx.error_spanned_by(
+            &sig.ident,
+            "an annotated function cannot be named `rjax`: its companion module `rjax` would hide the `rjax` crate; rename the function (e.g. `rjax_fn`)",
+        );
+        ok = false;
+    }
     let mut params = Vec::new();
     let generic = !sig.generics.params.is_empty();
     for input in sig.inputs.iter().filter(|_| !generic) {
@@ -1234,6 +1243,9 @@ impl<'c, 'a> Builder<'c, 'a> {
             );
             return self.err(span);
         };
+        if self.refuse_recursion(&p.path) {
+            return self.err(span);
+        }
         let segs: Vec<String> = p
             .path
             .segments
@@ -1375,6 +1387,9 @@ impl<'c, 'a> Builder<'c, 'a> {
         args: Vec<Expr<'a>>,
         span: Span,
     ) -> Expr<'a> {
+        if self.refuse_recursion(&path) {
+            return self.err(span);
+        }
         let name = crate::expand::export_key(&path);
         let mut c = self.callees.borrow_mut();
         if !c.iter().any(|(n, _)| *n == name) {
@@ -1384,6 +1399,28 @@ impl<'c, 'a> Builder<'c, 'a> {
             kind: ExprKind::Call(name, comp, args),
             span,
         }
+    }
+
+    /// A call to the function itself (or to its companion, `f::grad`):
+    /// rjax traces the body once, at compile time, and the recursion would
+    /// never end. `true` (after the error) when `path` is one.
+    fn refuse_recursion(&self, path: &syn::Path) -> bool {
+        let own = &self._item.sig.ident;
+        let segs: Vec<&Ident> = path.segments.iter().map(|s| &s.ident).collect();
+        let recursive = match segs[..] {
+            [m, f] | [m, f, _] if m == "self" || m == "crate" => f == own,
+            [f] | [f, _] => f == own,
+            _ => false,
+        };
+        if recursive {
+            self.cx.error_spanned_by(
+                path,
+                format!(
+                    "`{own}` calls itself: a transformed function is traced once, at compile time, so recursion cannot be transformed; write the repetition as a loop (`for i in 0..n {{ .. }}` or `while`), or call another annotated function"
+                ),
+            );
+        }
+        recursive
     }
 
     fn unknown_call(&self, at: &Ident, name: &str, got: usize, arities: Vec<usize>, method: bool) {

@@ -228,6 +228,7 @@ fn parse_custom(cx: &Ctxt, kind: Kind, args: TokenStream, span: Span) -> Option<
     } else {
         &["fwd", "bwd"]
     };
+    let mut seen = Vec::new();
     let parser = syn::meta::parser(|meta| {
         let slot = if meta.path.is_ident("jvp") && kind == Kind::CustomJvp {
             &mut jvp
@@ -239,7 +240,10 @@ fn parse_custom(cx: &Ctxt, kind: Kind, args: TokenStream, span: Span) -> Option<
             unknown_key(cx, &meta.path, keys, kind.name());
             return skip_value(&meta);
         };
-        *slot = Some(meta.value()?.parse::<syn::Path>()?);
+        let path = meta.value()?.parse::<syn::Path>()?;
+        if once(cx, &mut seen, &meta.path, kind.name()) {
+            *slot = Some(path);
+        }
         Ok(())
     });
     if let Err(e) = syn::parse::Parser::parse2(parser, args) {
@@ -273,13 +277,36 @@ fn parse_grad(cx: &Ctxt, args: TokenStream, span: Span) -> GradAttr {
         argnums: None,
         has_aux: None,
     };
+    let mut seen = Vec::new();
     let parser = syn::meta::parser(|meta| {
         if meta.path.is_ident("argnums") {
             let expr: Expr = meta.value()?.parse()?;
             let list = int_list(cx, &expr, "argnums");
-            out.argnums = Some((list, expr.span()));
+            if once(cx, &mut seen, &meta.path, "grad") {
+                out.argnums = Some((list, expr.span()));
+            }
         } else if meta.path.is_ident("has_aux") {
-            out.has_aux = Some(meta.path.span());
+            // `has_aux`, `has_aux = true` or `has_aux = false` (JAX's keyword).
+            let on = if meta.input.peek(syn::Token![=]) {
+                let expr: Expr = meta.value()?.parse()?;
+                match strip_parens(&expr) {
+                    Expr::Lit(syn::ExprLit {
+                        lit: Lit::Bool(b), ..
+                    }) => b.value,
+                    _ => {
+                        cx.error_spanned_by(
+                            &expr,
+                            "`has_aux` is `true` or `false`: write `has_aux` or `has_aux = true`",
+                        );
+                        false
+                    }
+                }
+            } else {
+                true
+            };
+            if once(cx, &mut seen, &meta.path, "grad") && on {
+                out.has_aux = Some(meta.path.span());
+            }
         } else {
             unknown_key(cx, &meta.path, &["argnums", "has_aux"], "grad");
             skip_value(&meta)?;
@@ -319,13 +346,20 @@ fn parse_vmap(cx: &Ctxt, args: TokenStream, span: Span) -> VmapAttr {
         in_axes: None,
         out_axes: None,
     };
+    let mut seen = Vec::new();
     let parser = syn::meta::parser(|meta| {
         if meta.path.is_ident("in_axes") {
             let expr: Expr = meta.value()?.parse()?;
-            out.in_axes = axes(cx, &expr);
+            let a = axes(cx, &expr);
+            if once(cx, &mut seen, &meta.path, "vmap") {
+                out.in_axes = a;
+            }
         } else if meta.path.is_ident("out_axes") {
             let expr: Expr = meta.value()?.parse()?;
-            out.out_axes = axes(cx, &expr);
+            let a = axes(cx, &expr);
+            if once(cx, &mut seen, &meta.path, "vmap") {
+                out.out_axes = a;
+            }
         } else {
             unknown_key(cx, &meta.path, &["in_axes", "out_axes"], "vmap");
             skip_value(&meta)?;
@@ -336,6 +370,21 @@ fn parse_vmap(cx: &Ctxt, args: TokenStream, span: Span) -> VmapAttr {
         cx.push(e);
     }
     out
+}
+
+/// Records the key `path`; `false` (with an error at the repeat) when it
+/// was already given: a repeated key must not silently keep the last value.
+fn once(cx: &Ctxt, seen: &mut Vec<String>, path: &syn::Path, attr: &str) -> bool {
+    let name = path.get_ident().map(|i| i.to_string()).unwrap_or_default();
+    if seen.contains(&name) {
+        cx.error_spanned_by(
+            path,
+            format!("`{name}` is given twice in `#[{attr}(..)]`: keep one `{name} = ..`"),
+        );
+        return false;
+    }
+    seen.push(name);
+    true
 }
 
 fn skip_value(meta: &syn::meta::ParseNestedMeta) -> syn::Result<()> {

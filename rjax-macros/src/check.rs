@@ -30,6 +30,13 @@ fn check_argnums(cx: &Ctxt, config: &Config, f: &Function) {
         return;
     };
     let list = match &grad.argnums {
+        Some((list, span)) if list.is_empty() => {
+            cx.error_at(
+                *span,
+                "`argnums = ()` names no parameter to differentiate: write `argnums = 0` or a non-empty tuple such as `argnums = (0, 1)`",
+            );
+            return;
+        }
         Some((list, _)) => list.clone(),
         None if n == 0 => {
             cx.error_at(
@@ -100,6 +107,22 @@ fn check_in_axes(cx: &Ctxt, config: &Config, f: &Function) {
     let Some(vmap) = &config.vmap else {
         return;
     };
+    // At least one parameter is mapped: otherwise there is no batch (JAX:
+    // "vmap must have at least one non-None value in in_axes").
+    let all_none = match &vmap.in_axes {
+        Some(InAxes::All(a)) => a.axis.is_none().then_some(a.span),
+        Some(InAxes::PerArg(list, span)) => {
+            (!list.is_empty() && list.iter().all(|a| a.axis.is_none())).then_some(*span)
+        }
+        None => None,
+    };
+    if let Some(span) = all_none {
+        cx.error_at(
+            span,
+            "vmap must have at least one non-None value in `in_axes`: map a parameter over an axis, e.g. `in_axes = (0, None)`",
+        );
+        return;
+    }
     if let Some(InAxes::PerArg(list, span)) = &vmap.in_axes {
         if list.len() != f.params.len() {
             cx.error_at(

@@ -13,9 +13,11 @@
 mod ast;
 mod attr;
 mod check;
+mod context;
 mod ctxt;
 mod custom;
 mod expand;
+mod guard;
 mod lower;
 mod nalgebra_ops;
 mod nalgebra_param;
@@ -33,21 +35,21 @@ use proc_macro::TokenStream;
 /// Arguments: `argnums = 0 | (0, 1)`, `has_aux`.
 #[proc_macro_attribute]
 pub fn grad(args: TokenStream, item: TokenStream) -> TokenStream {
-    expand::expand(attr::Kind::Grad, args.into(), item.into()).into()
+    attribute(attr::Kind::Grad, args, item)
 }
 
 /// Batching: adds `f::vmap` (and every other companion).
 /// Arguments: `in_axes = 0 | (0, None, ..)`, `out_axes = 0 | 1 | None | (0, None, ..)` (where each output puts its batch axis, as in JAX).
 #[proc_macro_attribute]
 pub fn vmap(args: TokenStream, item: TokenStream) -> TokenStream {
-    expand::expand(attr::Kind::Vmap, args.into(), item.into()).into()
+    attribute(attr::Kind::Vmap, args, item)
 }
 
 /// Compilation: `fn f` itself becomes the optimised code (after
 /// rjax-core's passes), and the companions are added.
 #[proc_macro_attribute]
 pub fn jit(args: TokenStream, item: TokenStream) -> TokenStream {
-    expand::expand(attr::Kind::Jit, args.into(), item.into()).into()
+    attribute(attr::Kind::Jit, args, item)
 }
 
 /// A function whose derivative is the user's rule (JAX's `custom_jvp` +
@@ -58,7 +60,7 @@ pub fn jit(args: TokenStream, item: TokenStream) -> TokenStream {
 /// evaluation runs `f`'s own body. Stacks with `#[grad]`/`#[vmap]`/`#[jit]`.
 #[proc_macro_attribute]
 pub fn custom_jvp(args: TokenStream, item: TokenStream) -> TokenStream {
-    expand::expand(attr::Kind::CustomJvp, args.into(), item.into()).into()
+    attribute(attr::Kind::CustomJvp, args, item)
 }
 
 /// A function whose reverse-mode derivative is the user's (JAX's
@@ -68,7 +70,48 @@ pub fn custom_jvp(args: TokenStream, item: TokenStream) -> TokenStream {
 /// (`f::jvp`, `hessian`) through it is refused, as in JAX.
 #[proc_macro_attribute]
 pub fn custom_vjp(args: TokenStream, item: TokenStream) -> TokenStream {
-    expand::expand(attr::Kind::CustomVjp, args.into(), item.into()).into()
+    attribute(attr::Kind::CustomVjp, args, item)
+}
+
+/// One attribute macro's expansion, refusing a function inside an `impl`
+/// or a `trait` (its companion module could not be emitted there).
+fn attribute(kind: attr::Kind, args: TokenStream, item: TokenStream) -> TokenStream {
+    // Read before the guard: `proc_macro` spans and the source file.
+    let block = context::enclosing_block(&item);
+    let (args, item): (proc_macro2::TokenStream, proc_macro2::TokenStream) =
+        (args.into(), item.into());
+    // Parsing recurses over the body: inside the guard's stack.
+    guard::run(move || match block {
+        Some(block) => refuse_in_block(kind, block, args, item),
+        None => expand::expand(kind, args, item),
+    })
+    .into()
+}
+
+/// The refusal of a function inside an `impl` or `trait`, followed by the
+/// function as written without its rjax attributes (each would refuse it
+/// once more). A method (`&self`) gets its own refusal from the expansion.
+fn refuse_in_block(
+    kind: attr::Kind,
+    block: &str,
+    args: proc_macro2::TokenStream,
+    item: proc_macro2::TokenStream,
+) -> proc_macro2::TokenStream {
+    let Ok(mut f) = syn::parse2::<syn::ItemFn>(item.clone()) else {
+        return item;
+    };
+    if matches!(f.sig.inputs.first(), Some(syn::FnArg::Receiver(_))) {
+        return expand::expand(kind, args, item);
+    }
+    let msg = format!(
+        "`#[{}]` applies to free functions, and this one is inside {} `{block}` block, where its companion module (`f::grad`, ...) cannot be: move the function out of the `{block}` (to the module around it) and call it from there",
+        kind.name(),
+        if block == "impl" { "an" } else { "a" }
+    );
+    f.attrs.retain(|a| attr::kind_of(a).is_none());
+    let mut out = syn::Error::new(proc_macro2::Span::call_site(), msg).to_compile_error();
+    out.extend(quote::quote!(#f));
+    out
 }
 
 /// Internal: the callback that brings an annotated callee's tokens into its
@@ -76,7 +119,7 @@ pub fn custom_vjp(args: TokenStream, item: TokenStream) -> TokenStream {
 #[doc(hidden)]
 #[proc_macro]
 pub fn __compose(input: TokenStream) -> TokenStream {
-    expand::compose(input.into()).into()
+    guard::run(|| expand::compose(input.into())).into()
 }
 
 /// `#[derive(Tree)]`: the struct's fields become the leaves of a
@@ -86,5 +129,5 @@ pub fn __compose(input: TokenStream) -> TokenStream {
 /// struct is a parameter of an annotated function.
 #[proc_macro_derive(Tree, attributes(rank))]
 pub fn derive_tree(input: TokenStream) -> TokenStream {
-    tree::derive(input.into()).into()
+    guard::run(|| tree::derive(input.into())).into()
 }

@@ -330,6 +330,17 @@ pub fn expand(f: &mut Function, config: &mut Config, defs: &TreeDefs) -> Result<
         };
         let shape = type_node(&ty, &find)?;
         let leaves = shape.leaves();
+        if leaves.is_empty() {
+            // Nothing to differentiate, map or pass: every companion
+            // would have an argument with no leaves at all.
+            return Err(Refusal {
+                span: Some(p.ty_span),
+                msg: format!(
+                    "`{}` holds no values (a `[T; 0]`, an empty struct or an empty tuple): remove the parameter, or give it at least one array or scalar",
+                    p.name
+                ),
+            });
+        }
         let first = params.len();
         map.push((first..first + leaves.len()).collect());
         for (label, ty, rank) in &leaves {
@@ -357,6 +368,12 @@ pub fn expand(f: &mut Function, config: &mut Config, defs: &TreeDefs) -> Result<
     if let Some(ty) = &f.ret.tree {
         let shape = type_node(ty, &find)?;
         let leaves = shape.leaves();
+        if leaves.is_empty() {
+            return Err(Refusal {
+                span: Some(f.ret.span),
+                msg: "the result holds no values (a `[T; 0]`, an empty struct or an empty tuple): return at least one array or scalar".into(),
+            });
+        }
         f.ret.tys = leaves.iter().map(|(_, t, _)| *t).collect();
         f.ret.fields = leaves.into_iter().map(|(n, ..)| n).collect();
         f.ret.node = Some(shape);

@@ -209,6 +209,13 @@ impl Parser {
         }
     }
 
+    // The `in (` that ends the equations. The printer names the 222nd
+    // variable `in` (JAX's naming, a..z, ba, ..), so `in` alone may be a
+    // variable: a binder `in:f32[]` or an operand `mul in b`.
+    fn at_in(&self) -> bool {
+        self.is_ident("in") && matches!(self.peek_at(1), Some(Tok::Punct('(')))
+    }
+
     fn jaxpr(&mut self) -> Result<Jaxpr> {
         self.expect_punct('{')?;
         self.expect_ident("lambda")?;
@@ -232,7 +239,7 @@ impl Parser {
         }
         self.expect_ident("let")?;
         let mut eqns = Vec::new();
-        while !self.is_ident("in") {
+        while !self.at_in() {
             let mut outputs = Vec::new();
             let mut out_names = Vec::new();
             while self.at_binder() {
@@ -261,7 +268,7 @@ impl Parser {
                 }
             }
             let mut inputs = Vec::new();
-            while !self.is_ident("in") && !self.at_binder() && !self.is_punct('=') {
+            while !self.at_in() && !self.at_binder() && !self.is_punct('=') {
                 inputs.push(self.atom(&names)?);
             }
             for (n, v) in out_names.into_iter().zip(&outputs) {

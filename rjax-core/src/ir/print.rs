@@ -30,8 +30,15 @@ struct Printer {
 
 impl Printer {
     fn fresh(&mut self) -> String {
-        let n = var_name(self.counter);
+        let mut n = var_name(self.counter);
         self.counter += 1;
+        // `inf` and `nan` are literals (`nan:f32[]`): as a variable's name
+        // they would make the text ambiguous, so they are skipped (only
+        // jaxprs of over 5,000 variables differ from JAX's naming).
+        while n == "inf" || n == "nan" {
+            n = var_name(self.counter);
+            self.counter += 1;
+        }
         n
     }
 

@@ -65,21 +65,19 @@ pub fn partial_eval(
     in_unknown: &[bool],
     force_unknown: Option<&[bool]>,
 ) -> Result<PartialEval> {
-    let r = partial_eval_unchecked(j, in_unknown, force_unknown);
-    if let Ok(x) = &r {
-        debug_verify(&x.known, "partial_eval (known)");
-    }
-    if let Ok(x) = &r {
-        debug_verify(&x.unknown, "partial_eval (unknown)");
-    }
-    r
+    let cx = partial_split(j, in_unknown)?;
+    let r = partial_finish(j, in_unknown, cx, force_unknown);
+    debug_verify(&r.known, "partial_eval (known)");
+    debug_verify(&r.unknown, "partial_eval (unknown)");
+    Ok(r)
 }
 
-fn partial_eval_unchecked(
-    j: &Jaxpr,
-    in_unknown: &[bool],
-    force_unknown: Option<&[bool]>,
-) -> Result<PartialEval> {
+/// The equations of `j` sorted to either side (the work of a partial
+/// evaluation, recursing into sub-jaxprs); [`partial_finish`] then picks
+/// the outputs and residuals. Split so that a caller needing the unforced
+/// result to choose `force_unknown` (a `cond` unifying its branches) does
+/// not evaluate twice, which nested conds would make exponential.
+pub fn partial_split(j: &Jaxpr, in_unknown: &[bool]) -> Result<PeCtx> {
     let mut cx = PeCtx {
         types: j.types.clone(),
         known: Vec::new(),
@@ -103,6 +101,16 @@ fn partial_eval_unchecked(
             None => cx.push_unknown(e.clone()),
         }
     }
+    Ok(cx)
+}
+
+/// The partial evaluation of `j` from its split equations `cx`.
+pub fn partial_finish(
+    j: &Jaxpr,
+    in_unknown: &[bool],
+    cx: PeCtx,
+    force_unknown: Option<&[bool]>,
+) -> PartialEval {
     let out_unknown: Vec<bool> = j
         .outvars
         .iter()
@@ -169,10 +177,10 @@ fn partial_eval_unchecked(
             .collect(),
         types: cx.types,
     };
-    Ok(PartialEval {
+    PartialEval {
         known,
         unknown,
         out_unknown,
         num_res: res.len(),
-    })
+    }
 }

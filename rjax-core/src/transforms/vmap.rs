@@ -72,19 +72,45 @@ pub fn batch_jaxpr(
     size: &DimExpr,
     force: &[bool],
 ) -> Result<(Jaxpr, Vec<bool>)> {
-    let r = batch_jaxpr_unchecked(j, in_batched, size, force);
+    let r = batch_jaxpr_open(j, in_batched, size)?.finish(force, size);
     if let Ok((j, _)) = &r {
         debug_verify(j, "vmap (batch_jaxpr)");
     }
     r
 }
 
-fn batch_jaxpr_unchecked(
-    j: &Jaxpr,
-    in_batched: &[bool],
-    size: &DimExpr,
-    force: &[bool],
-) -> Result<(Jaxpr, Vec<bool>)> {
+/// A sub-jaxpr batched into a builder not yet built: which outputs came
+/// out batched is known before choosing which to force (a `cond` unifies
+/// its branches so), and the body is batched once, not once per question
+/// (nested conds would make that exponential).
+pub struct OpenBatch {
+    b: Builder,
+    outs: Vec<Atom>,
+    /// Which outputs are batched.
+    pub batched: Vec<bool>,
+}
+
+impl OpenBatch {
+    /// Builds the jaxpr, broadcasting the outputs marked in `force` that
+    /// are not batched.
+    pub fn finish(mut self, force: &[bool], size: &DimExpr) -> Result<(Jaxpr, Vec<bool>)> {
+        let mut fo = Vec::new();
+        let mut fb = Vec::new();
+        for ((o, ob), f) in self.outs.into_iter().zip(self.batched).zip(force) {
+            if *f && !ob {
+                fo.push(materialize_batch(&mut self.b, o, false, size)?);
+                fb.push(true);
+            } else {
+                fo.push(o);
+                fb.push(ob);
+            }
+        }
+        Ok((self.b.build(&fo), fb))
+    }
+}
+
+/// Batches `j` (batch axes at 0) into an [`OpenBatch`].
+pub fn batch_jaxpr_open(j: &Jaxpr, in_batched: &[bool], size: &DimExpr) -> Result<OpenBatch> {
     let mut b = Builder::new();
     let args: Vec<Atom> = j
         .invars
@@ -100,19 +126,8 @@ fn batch_jaxpr_unchecked(
             b.input_typed(t).into()
         })
         .collect();
-    let (outs, obt) = batch_into(&mut b, j, &args, in_batched, size)?;
-    let mut fo = Vec::new();
-    let mut fb = Vec::new();
-    for ((o, ob), f) in outs.into_iter().zip(obt).zip(force) {
-        if *f && !ob {
-            fo.push(materialize_batch(&mut b, o, false, size)?);
-            fb.push(true);
-        } else {
-            fo.push(o);
-            fb.push(ob);
-        }
-    }
-    Ok((b.build(&fo), fb))
+    let (outs, batched) = batch_into(&mut b, j, &args, in_batched, size)?;
+    Ok(OpenBatch { b, outs, batched })
 }
 
 /// The type with a batch axis of `size` inserted at `axis`.

@@ -191,6 +191,8 @@ pub fn generate(inp: &Input) -> Output {
     let vmap_requested = inp.config.vmap.is_some();
     let mut fail = |requested: bool, what: &str, e: String| {
         if requested && !e.starts_with(xform::FORWARD_THROUGH_VJP) {
+            // Core's messages may already name the transformation.
+            let e = e.strip_prefix(&format!("{what}: ")).unwrap_or(&e);
             errors.push(format!("{what}: {e}"));
         }
     };
@@ -406,6 +408,32 @@ pub fn generate(inp: &Input) -> Output {
                 fail(r && grad_requested, w, e)
             });
         }
+    }
+
+    // An integer or bool output: forward and reverse mode are not
+    // generated; stubs whose bound is never met make a call to them a
+    // compile error that says why (not "cannot find function `vjp`").
+    let all_float = inp.f.ret.tys.iter().all(|t| t.elem().is_float());
+    let mut missing: Vec<(&str, usize)> = Vec::new();
+    if !all_float {
+        missing.push(("vjp", decls.len()));
+        missing.push(("jvp", 2));
+    }
+    if !float_out {
+        missing.push(("jacobian", decls.len()));
+    }
+    for (name, arity) in missing {
+        let name = format_ident!("{}", name);
+        let tys: Vec<Ident> = (0..arity).map(|i| format_ident!("A{}", i)).collect();
+        items.extend(quote! {
+            #[doc(hidden)]
+            pub fn #name<'a, #(#tys),*>(#(_: #tys),*) -> !
+            where
+                &'a (): ::rjax::__private::FloatOutputs,
+            {
+                ::core::unreachable!()
+            }
+        });
     }
 
     gen_vmap(inp, &mut items, &mut |w, e| fail(vmap_requested, w, e));

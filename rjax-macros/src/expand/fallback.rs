@@ -28,8 +28,10 @@ pub fn emit(item: &ItemFn) -> TokenStream {
     stub.attrs
         .push(syn::parse_quote!(#[allow(unused_variables, unreachable_code)]));
     let item = &stub;
-    if matches!(item.sig.inputs.first(), Some(syn::FnArg::Receiver(_))) {
-        // A method: no companion module can live in an `impl`.
+    if matches!(item.sig.inputs.first(), Some(syn::FnArg::Receiver(_))) || item.sig.ident == "rjax"
+    {
+        // A method: no companion module can live in an `impl`. A function
+        // named `rjax` (refused): a module `rjax` would hide the crate.
         return quote!(#item);
     }
     let name = &item.sig.ident;

@@ -15,17 +15,21 @@
 
 use proc_macro2::Span;
 use rjax_core::ir::params::ParamsExt;
-use rjax_core::{Atom, DType, Param, Params, Prim, TensorType};
+use rjax_core::{Atom, Builder, DType, Param, Params, Prim, TensorType};
 
 use super::control::uses;
 use super::{LResult, Lowerer, Value, err};
 use crate::ast::Block;
 
-/// What one side gives, learnt in a first pass: the value's structure and
-/// each leaf's type (`true` when it was an untyped literal).
+/// One side lowered into its own builder, not yet closed: the value's
+/// structure, its leaves, each leaf's type (`true` when it was an untyped
+/// literal, typed later by the other side) and the carried values.
 struct Side {
+    b: Builder,
     template: Value,
-    leaves: Vec<(TensorType, bool)>,
+    leaves: Vec<Value>,
+    types: Vec<(TensorType, bool)>,
+    carry: Vec<Atom>,
 }
 
 fn flatten(v: &Value, out: &mut Vec<Value>) {
@@ -71,6 +75,10 @@ impl Lowerer<'_> {
         if self.b.rank(*c) != 0 || self.b.dtype(*c) != DType::Bool {
             return None;
         }
+        let key = then as *const Block as usize;
+        if self.failed_conds.borrow().contains(&key) {
+            return None;
+        }
         let (b, env, unified) = (self.b.clone(), self.env.clone(), self.unify.len());
         match self.cond_sides(*c, then, els, value, span) {
             Ok(v) => Some(v),
@@ -78,6 +86,7 @@ impl Lowerer<'_> {
                 self.b = b;
                 self.env = env;
                 self.unify.truncate(unified);
+                self.failed_conds.borrow_mut().insert(key);
                 None
             }
         }
@@ -124,35 +133,21 @@ impl Lowerer<'_> {
         inputs.extend(caps.carry.iter().cloned().zip(ctys.iter().cloned()));
         let sides = [els, Some(then)];
 
-        // Pass 1: what each side gives.
+        // Each side is lowered once, into a builder left open: its value's
+        // leaves are typed only after both sides are known (an untyped
+        // literal takes the other side's type, a scalar is broadcast).
+        // Lowering a side twice would make nested `if`s and `else if`
+        // chains cost 2^depth.
         let mut learnt: Vec<Side> = Vec::new();
         for side in sides {
-            let mut got = None;
-            self.sub_jaxpr(&inputs, |lw| {
-                let v = lw.side_value(side, value)?;
-                let mut leaves = Vec::new();
-                flatten(&v, &mut leaves);
-                let mut types = Vec::new();
-                for l in leaves {
-                    let weak = matches!(l, Value::Weak(..));
-                    let a = lw.atom(l, span)?;
-                    types.push((lw.b.ty(a), weak));
-                }
-                lw.carry_out(&caps.carry, &ctys, span)?;
-                got = Some(Side {
-                    template: v,
-                    leaves: types,
-                });
-                Ok(Vec::new())
-            })?;
-            learnt.push(got.expect("pass 1 ran"));
+            learnt.push(self.open_side(&inputs, side, value, &caps.carry, &ctys, span)?);
         }
         let (f, t) = (&learnt[0], &learnt[1]);
         if !same_structure(&f.template, &t.template) || f.leaves.len() != t.leaves.len() {
             return err(span, "the two sides give values of different structure");
         }
         let mut want = Vec::new();
-        for ((ft, fw), (tt, tw)) in f.leaves.iter().zip(&t.leaves) {
+        for ((ft, fw), (tt, tw)) in f.types.iter().zip(&t.types) {
             let w = match (fw, tw) {
                 (true, false) => tt,
                 (false, true) => ft,
@@ -161,30 +156,12 @@ impl Lowerer<'_> {
             };
             want.push(w.clone());
         }
+        let template = learnt[1].template.clone();
 
-        // Pass 2: each side as a closed jaxpr giving exactly `want`.
+        // Each side's open builder finished with exactly `want`.
         let mut branches = Vec::new();
-        for side in sides {
-            let j = self.sub_jaxpr(&inputs, |lw| {
-                let v = lw.side_value(side, value)?;
-                let mut leaves = Vec::new();
-                flatten(&v, &mut leaves);
-                let mut outs = Vec::new();
-                for (l, w) in leaves.into_iter().zip(&want) {
-                    let mut a = lw.atom_as(l, w.dtype, span)?;
-                    if lw.b.ty(a) != *w && lw.b.rank(a) == 0 {
-                        let r = lw.b.broadcast_to(a, w.dims());
-                        a = lw.core(r, span)?;
-                    }
-                    if lw.b.ty(a) != *w {
-                        return err(span, "the two sides give values of different types");
-                    }
-                    outs.push(a);
-                }
-                outs.extend(lw.carry_out(&caps.carry, &ctys, span)?);
-                Ok(outs)
-            })?;
-            branches.push(j);
+        for side in learnt {
+            branches.push(self.close_side(side, &want, span)?);
         }
         let mut ins = vec![c];
         ins.extend(consts);
@@ -193,7 +170,7 @@ impl Lowerer<'_> {
         let r = self.b.eqn(Prim::Cond, params, &ins);
         let outs = self.core(r, span)?;
         let mut it = outs.into_iter().map(Atom::Var);
-        let v = rebuild(&learnt[1].template, &mut it);
+        let v = rebuild(&template, &mut it);
         for n in &caps.carry {
             self.env.insert(
                 n.clone(),
@@ -201,6 +178,78 @@ impl Lowerer<'_> {
             );
         }
         Ok(v)
+    }
+
+    /// Lowers one side in a fresh builder over `inputs`, leaving it open.
+    fn open_side(
+        &mut self,
+        inputs: &[(String, TensorType)],
+        side: Option<&Block>,
+        value: bool,
+        carry: &[String],
+        ctys: &[TensorType],
+        span: Span,
+    ) -> LResult<Side> {
+        let (b, (template, leaves, types, carry)) = self.open_sub(inputs, |lw| {
+            let v = lw.side_value(side, value)?;
+            let mut leaves = Vec::new();
+            flatten(&v, &mut leaves);
+            let mut types = Vec::new();
+            for l in &leaves {
+                let ty = match l {
+                    Value::Weak(_, int) => {
+                        let d = if *int { DType::I32 } else { lw.default_float };
+                        TensorType::scalar(d)
+                    }
+                    other => {
+                        let a = lw.atom(other.clone(), span)?;
+                        lw.b.ty(a)
+                    }
+                };
+                types.push((ty, matches!(l, Value::Weak(..))));
+            }
+            let carry = lw.carry_out(carry, ctys, span)?;
+            Ok((v, leaves, types, carry))
+        })?;
+        Ok(Side {
+            b,
+            template,
+            leaves,
+            types,
+            carry,
+        })
+    }
+
+    /// Closes a side's builder: its leaves typed as `want` (a literal gets
+    /// the type, a scalar is broadcast), then the carried values.
+    fn close_side(
+        &mut self,
+        side: Side,
+        want: &[TensorType],
+        span: Span,
+    ) -> LResult<rjax_core::Jaxpr> {
+        let mut lw = Lowerer {
+            b: side.b,
+            env: Default::default(),
+            default_float: self.default_float,
+            unify: &mut *self.unify,
+            callees: self.callees,
+            failed_conds: self.failed_conds.clone(),
+        };
+        let mut outs = Vec::new();
+        for (l, w) in side.leaves.into_iter().zip(want) {
+            let mut a = lw.atom_as(l, w.dtype, span)?;
+            if lw.b.ty(a) != *w && lw.b.rank(a) == 0 {
+                let r = lw.b.broadcast_to(a, w.dims());
+                a = lw.core(r, span)?;
+            }
+            if lw.b.ty(a) != *w {
+                return err(span, "the two sides give values of different types");
+            }
+            outs.push(a);
+        }
+        outs.extend(side.carry);
+        Ok(lw.b.build(&outs))
     }
 
     /// One side's value (the empty tuple for a missing `else` or when the

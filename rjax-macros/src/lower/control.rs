@@ -109,6 +109,17 @@ impl Lowerer<'_> {
         inputs: &[(String, TensorType)],
         f: impl FnOnce(&mut Lowerer<'_>) -> LResult<Vec<Atom>>,
     ) -> LResult<Jaxpr> {
+        let (b, outs) = self.open_sub(inputs, f)?;
+        Ok(b.build(&outs))
+    }
+
+    /// Runs `f` in a fresh builder whose inputs are `inputs` (name, type)
+    /// and gives the builder back unbuilt, with what `f` returned.
+    pub(super) fn open_sub<T>(
+        &mut self,
+        inputs: &[(String, TensorType)],
+        f: impl FnOnce(&mut Lowerer<'_>) -> LResult<T>,
+    ) -> LResult<(Builder, T)> {
         let mut b = Builder::new();
         // Literals are inlined rather than passed in.
         let mut env: HashMap<String, Value> = self
@@ -127,9 +138,10 @@ impl Lowerer<'_> {
             default_float: self.default_float,
             unify: &mut *self.unify,
             callees: self.callees,
+            failed_conds: self.failed_conds.clone(),
         };
-        let outs = f(&mut sub)?;
-        Ok(sub.b.build(&outs))
+        let out = f(&mut sub)?;
+        Ok((sub.b, out))
     }
 
     /// The new carry values, checked against the old types; symbols that

@@ -152,6 +152,11 @@ pub(crate) struct Lowerer<'f> {
     pub unify: &'f mut Vec<(String, String)>,
     /// Annotated functions the body may call.
     pub callees: &'f Callees<'f>,
+    /// The `if`s (by their `then` block's address) that could not become a
+    /// `cond` in this lowering: lowered again inside the `select_n`
+    /// fallback of an enclosing `if`, they go straight to `select_n`, so a
+    /// chain of failing `if`s costs linear, not exponential, time.
+    pub failed_conds: std::rc::Rc<std::cell::RefCell<std::collections::HashSet<usize>>>,
 }
 
 /// Lowers `f` with the given parameter ranks. `Err` carries the first
@@ -203,6 +208,7 @@ pub fn lower_typed<'f>(
         default_float,
         unify,
         callees,
+        failed_conds: Default::default(),
     };
     lw.bind_trees(f);
     let out = lw.function_body(&f.body)?;
@@ -234,16 +240,26 @@ impl Lowerer<'_> {
         for (p, t) in parts.into_iter().zip(tys) {
             let a = self.atom_as(p, dtype(t.elem()), span)?;
             let ty = self.b.ty(a);
+            // A declared `Array` is not a scalar: a rank-0 result would be
+            // emitted as a plain number, so rank inference must look on
+            // (`x.dot(w)` -> `Array<f32>` makes `x` a matrix).
             let ok = ty.dtype == dtype(t.elem())
                 && match t {
                     ValTy::Scalar(_) => ty.rank() == 0,
-                    ValTy::Array(_) => true,
+                    ValTy::Array(_) => ty.rank() > 0,
                 };
             if !ok {
+                let hint = match t {
+                    ValTy::Array(s) if ty.rank() == 0 && ty.dtype == dtype(*s) => format!(
+                        ": the value is a scalar, so declare the result as `{}`",
+                        s.rust_name()
+                    ),
+                    _ => String::new(),
+                };
                 return err(
                     span,
                     format!(
-                        "the body produces `{ty}` where the signature says `{}`",
+                        "the body produces `{ty}` where the signature says `{}`{hint}",
                         show_valty(*t)
                     ),
                 );

@@ -4,7 +4,7 @@
 //! branches' residual slots); a batched index becomes a `select_n` over
 //! all branches' batched results.
 
-use super::{jvp_nonzero, sub_jaxpr};
+use super::sub_jaxpr;
 use crate::builder::Builder;
 use crate::error::{Error, Result};
 use crate::interp::eval_jaxpr_with_env;
@@ -13,12 +13,11 @@ use crate::ir::{
     Atom, DType, DimExpr, Eqn, Jaxpr, Param, Params, ParamsExt, Prim, TensorType, Var,
 };
 use crate::rules::combinators::shapes_match;
-use crate::rules::shape_ops::materialize_batch;
 use crate::rules::{EvalCtx, LinArg, Table};
-use crate::transforms::jvp::jvp_wrt;
-use crate::transforms::partial_eval::{PeCtx, partial_eval};
+use crate::transforms::jvp::jvp_into;
+use crate::transforms::partial_eval::{PeCtx, partial_finish, partial_split};
 use crate::transforms::transpose::transpose;
-use crate::transforms::vmap::batch_jaxpr;
+use crate::transforms::vmap::{batch_jaxpr, batch_jaxpr_open};
 
 /// Params of a cond.
 pub fn cond_params(branches: Vec<Jaxpr>) -> Params {
@@ -83,19 +82,22 @@ fn jvp(
     let br = branches(p)?;
     let mask: Vec<bool> = ts[1..].iter().map(Option::is_some).collect();
     let m = br[0].outvars.len();
+    // Each branch differentiated once; which output tangents are zero in
+    // every branch is known before the branches are built. (Asking first
+    // and differentiating again made nested conds cost 2^depth.)
+    let open = br
+        .iter()
+        .map(|j| open_jvp(j, &mask))
+        .collect::<Result<Vec<_>>>()?;
     let mut nz = vec![false; m];
-    for j in &br {
-        for (a, x) in nz.iter_mut().zip(jvp_nonzero(j, &mask)?) {
-            *a |= x;
+    for o in &open {
+        for (a, t) in nz.iter_mut().zip(&o.touts) {
+            *a |= t.is_some();
         }
     }
     let mut nb = Vec::new();
-    for j in &br {
-        let mut jj = jvp_wrt(j, &mask)?;
-        let mut ov = jj.outvars[..m].to_vec();
-        ov.extend((0..m).filter(|&k| nz[k]).map(|k| jj.outvars[m + k]));
-        jj.outvars = ov;
-        nb.push(crate::passes::dce(&jj));
+    for o in open {
+        nb.push(o.finish(&nz)?);
     }
     let mut ins = xs.to_vec();
     ins.extend(ts[1..].iter().flatten().copied());
@@ -111,6 +113,60 @@ fn jvp(
     Ok((outs[..m].to_vec(), tangents))
 }
 
+/// A branch's JVP in a builder not yet built (inputs: primals, then the
+/// tangents of the inputs in `mask`), its tangents still symbolic.
+struct OpenJvp {
+    b: Builder,
+    outs: Vec<Atom>,
+    touts: Vec<Option<Atom>>,
+}
+
+fn open_jvp(j: &Jaxpr, mask: &[bool]) -> Result<OpenJvp> {
+    let mut b = Builder::new();
+    let prim: Vec<Atom> = j
+        .invars
+        .iter()
+        .map(|v| b.input_typed(j.ty(*v).clone()).into())
+        .collect();
+    let mut tan = Vec::new();
+    for (i, (v, m)) in j.invars.iter().zip(mask).enumerate() {
+        if !*m {
+            tan.push(None);
+            continue;
+        }
+        let t = j.ty(*v);
+        if !t.dtype.is_float() {
+            return Err(Error::NotDifferentiable(format!(
+                "jvp: input {i} has type {t}; only floating inputs have tangents"
+            )));
+        }
+        tan.push(Some(b.input_typed(t.clone()).into()));
+    }
+    let (outs, touts) = jvp_into(&mut b, j, &prim, &tan)?;
+    Ok(OpenJvp { b, outs, touts })
+}
+
+impl OpenJvp {
+    /// The branch: primal outputs, then the tangents of the outputs in
+    /// `nz` (zeros where this branch's is symbolically zero).
+    fn finish(mut self, nz: &[bool]) -> Result<Jaxpr> {
+        let mut all = self.outs.clone();
+        for (k, t) in self.touts.iter().enumerate() {
+            if !nz[k] {
+                continue;
+            }
+            all.push(match t {
+                Some(t) => *t,
+                None => {
+                    let ty = self.b.ty(self.outs[k]);
+                    self.b.zeros(&ty)?
+                }
+            });
+        }
+        Ok(crate::passes::dce(&self.b.build(&all)))
+    }
+}
+
 fn partial(e: &Eqn, unk: &[bool], cx: &mut PeCtx) -> Result<()> {
     if unk[0] {
         cx.push_unknown(e.clone());
@@ -119,16 +175,23 @@ fn partial(e: &Eqn, unk: &[bool], cx: &mut PeCtx) -> Result<()> {
     let br = branches(&e.params)?;
     let u = &unk[1..];
     let m = br[0].outvars.len();
+    // Each branch split once; an output unknown in any branch is forced
+    // unknown in all of them.
+    let splits = br
+        .iter()
+        .map(|j| partial_split(j, u))
+        .collect::<Result<Vec<_>>>()?;
     let mut force = vec![false; m];
-    for j in &br {
-        for (f, x) in force.iter_mut().zip(partial_eval(j, u, None)?.out_unknown) {
-            *f |= x;
+    for (j, s) in br.iter().zip(&splits) {
+        for (f, a) in force.iter_mut().zip(&j.outvars) {
+            *f |= s.is_unknown(a);
         }
     }
-    let pes = br
+    let pes: Vec<_> = br
         .iter()
-        .map(|j| partial_eval(j, u, Some(&force)))
-        .collect::<Result<Vec<_>>>()?;
+        .zip(splits)
+        .map(|(j, s)| partial_finish(j, u, s, Some(&force)))
+        .collect();
     // All residual types, branch after branch.
     let mut res_types: Vec<TensorType> = Vec::new();
     let mut offs = Vec::new();
@@ -291,21 +354,23 @@ fn batch(
         }
         return Ok((outs, vec![true; m]));
     }
+    // Each branch batched once; an output batched in any branch is made
+    // batched in all of them.
+    let open = br
+        .iter()
+        .map(|j| batch_jaxpr_open(j, &bt[1..], size))
+        .collect::<Result<Vec<_>>>()?;
     let mut force = vec![false; m];
-    for j in &br {
-        for (f, x) in force
-            .iter_mut()
-            .zip(batch_jaxpr(j, &bt[1..], size, &vec![false; m])?.1)
-        {
+    for o in &open {
+        for (f, x) in force.iter_mut().zip(&o.batched) {
             *f |= x;
         }
     }
-    let nb = br
-        .iter()
-        .map(|j| batch_jaxpr(j, &bt[1..], size, &force).map(|r| r.0))
+    let nb = open
+        .into_iter()
+        .map(|o| o.finish(&force, size).map(|r| r.0))
         .collect::<Result<Vec<_>>>()?;
     let outs = b.eqn(Prim::Cond, cond_params(nb), args)?;
-    let _ = materialize_batch;
     Ok((outs.into_iter().map(Atom::Var).collect(), force))
 }
 
