@@ -111,8 +111,8 @@ pub fn batch_by_loop(
 /// evaluation, batching): a carry whose output flag is raised (a non-zero
 /// tangent, an unknown value, a batched value) must come in raised too, so
 /// its input flag is raised and `step` runs again until no flag changes.
-/// `mask` holds the body's input flags, its carries at `carry_at..carry_at
-/// + n_carry` (the body's first `n_carry` outputs); `step` returns its
+/// `mask` holds the body's input flags, its carries from `carry_at` on
+/// (`n_carry` of them, the body's first outputs); `step` returns its
 /// result and the output flags for a mask. Terminates: flags only rise.
 pub fn carry_fixpoint<T>(
     mask: &mut [bool],
