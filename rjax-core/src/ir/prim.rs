@@ -340,6 +340,10 @@ prims! {
     Sign => unary("sign").spelled(&["signum", "sign"], &["sign"]),
     /// `1 / (1 + e^-x)`.
     Logistic => unary("logistic").heavy().rjax("logistic").spelled(&["logistic", "sigmoid"], &[]),
+    /// The error function `2/sqrt(pi) ∫₀ˣ e^(-t²) dt` (`lax.erf`).
+    Erf => unary("erf").heavy().rjax("erf").spelled(&["erf"], &["erf"]),
+    /// `1 - erf x`, accurate where erf is close to 1 (`lax.erfc`).
+    Erfc => unary("erfc").heavy().rjax("erfc").spelled(&["erfc"], &["erfc"]),
     /// `x^y` for an integer param `y` (spelled `x.powi(n)`, lowered by
     /// the macros: the exponent is a param).
     IntegerPow => unary("integer_pow"),

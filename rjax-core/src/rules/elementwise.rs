@@ -11,6 +11,7 @@ use crate::builder::Builder;
 use crate::error::{Error, Result};
 use crate::ir::params::ParamsExt;
 use crate::ir::{Atom, DType, Params, Prim, TensorType};
+use std::f64::consts::FRAC_2_SQRT_PI;
 
 fn one(b: &Builder, x: Atom) -> Atom {
     b.lit(1.0, b.dtype(x))
@@ -21,6 +22,45 @@ fn c(b: &Builder, x: Atom, v: f64) -> Atom {
 
 fn logistic(x: f64) -> f64 {
     1.0 / (1.0 + (-x).exp())
+}
+
+/// erf for the reference interpreter, independent of the runtime's
+/// kernel: below |x| = 3 the series `2/sqrt(pi) e^(-x²) Σ 2ⁿ x^(2n+1) /
+/// (1·3···(2n+1))` (positive terms: no cancellation), above it `1 - erfc`.
+fn erf(x: f64) -> f64 {
+    let ax = x.abs();
+    if ax.is_nan() {
+        return x;
+    }
+    let y = if ax < 3.0 {
+        let (x2, mut term, mut sum) = (ax * ax, ax, ax);
+        for n in 1..200 {
+            term *= 2.0 * x2 / (2 * n + 1) as f64;
+            sum += term;
+            if term < sum * 1e-17 {
+                break;
+            }
+        }
+        FRAC_2_SQRT_PI * (-x2).exp() * sum
+    } else {
+        1.0 - erfc_cf(ax)
+    };
+    y.copysign(x)
+}
+
+/// erfc for x >= 3: `e^(-x²)/sqrt(pi) / (x + (1/2)/(x + 1/(x + (3/2)/(x +
+/// ...))))`, the continued fraction evaluated from 60 levels down.
+fn erfc_cf(x: f64) -> f64 {
+    let mut f = x;
+    for k in (1..=60).rev() {
+        f = x + (k as f64 / 2.0) / f;
+    }
+    (-x * x).exp() / (std::f64::consts::PI.sqrt() * f)
+}
+
+/// erfc for the reference interpreter.
+fn erfc(x: f64) -> f64 {
+    if x >= 3.0 { erfc_cf(x) } else { 1.0 - erf(x) }
 }
 
 fn sign(x: f64) -> f64 {
@@ -149,6 +189,21 @@ pub fn register(t: &mut Table) {
         true,
         |x, _| logistic(x),
         Some(|b, _x, y, t, _| b.formula([y, t], |[y, t]| t * (y * (1.0 - y)))),
+    );
+    // d erf x = 2/sqrt(pi) e^(-x²) dx, d erfc x = -2/sqrt(pi) e^(-x²) dx
+    defunary(
+        t,
+        Erf,
+        true,
+        |x, _| erf(x),
+        Some(|b, x, _y, t, _| b.formula([x, t], |[x, t]| t * (FRAC_2_SQRT_PI * (-(x * x)).exp()))),
+    );
+    defunary(
+        t,
+        Erfc,
+        true,
+        |x, _| erfc(x),
+        Some(|b, x, _y, t, _| b.formula([x, t], |[x, t]| t * (-FRAC_2_SQRT_PI * (-(x * x)).exp()))),
     );
     // d x^n = n x^(n-1) dx
     defunary(

@@ -18,6 +18,7 @@
 //! choice with a flag per block (`map_nm_checked`).
 
 mod activation;
+mod erf;
 mod exp;
 mod float;
 mod log;
@@ -58,6 +59,8 @@ macro_rules! float_unary {
             exp_m1, expm1: exp::expm1_f32, exp::expm1_f64, "`e^x - 1`, accurate near 0.";
             logistic, logistic: activation::logistic_f32, activation::logistic_f64,
                 "The logistic sigmoid `1 / (1 + e^-x)`.";
+            erf, erf: erf::erf_f32, erf::erf_f64, "The error function (`lax.erf`).";
+            erfc, erfc: erf::erfc_f32, erf::erfc_f64, "`1 - erf(x)`, accurate where erf is close to 1.";
         }
     };
 }
