@@ -11,6 +11,7 @@
 //! [`gemm_crate`] is the one call into the `gemm` crate; both paths use it.
 
 mod avx2;
+mod avx512;
 mod epilogue;
 mod float;
 mod fused;
