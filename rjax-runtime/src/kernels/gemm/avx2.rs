@@ -1,6 +1,9 @@
-//! A packed f32 gemm for AVX2+FMA CPUs (no AVX-512), BLIS-style, with the
-//! caller's epilogue run on each finished 6x16 register tile while it is
-//! in L1: the kernel behind `gemm_fused` and `syrk_epilogue` there.
+//! A packed f32 gemm, BLIS-style, with the caller's epilogue run on each
+//! finished 6x16 register tile while it is in L1: the kernel behind
+//! `syrk_epilogue` on AVX2 and AVX-512 CPUs, and behind `gemm_fused` on
+//! AVX2 ones. On AVX-512 the tasks run the 6x64 microkernel of
+//! `avx512.rs` (four 6x16 tiles at once, contraction blocks of
+//! `KC_WIDE`), compiled with the loops below in an AVX-512 frame.
 //!
 //! Loops, outermost first, per task (a block of rows x columns of C):
 //! k in passes of at most [`KC_MAX`] (B's `kc x 16` panel, 16-20 KiB,
