@@ -43,7 +43,9 @@ const SHAPES: [(usize, usize, usize); 4] =
 /// f32 inputs: every 4099th bit pattern (about a million, all exponents,
 /// both signs, infinities and NaNs among them).
 fn inputs32() -> Vec<f32> {
-    (0..u32::MAX / 4099).map(|i| f32::from_bits(i * 4099)).collect()
+    (0..u32::MAX / 4099)
+        .map(|i| f32::from_bits(i * 4099))
+        .collect()
 }
 
 /// f64 inputs: hashed bit patterns plus values in [-60, 60).
@@ -126,14 +128,23 @@ fn compute() -> Vec<Section> {
             y64.iter().map(|v| v.to_bits()).collect(),
         ));
     }
-    for s in 0..SHAPES.len() {
-        let (m, k, n) = SHAPES[s];
+    for (s, &(m, k, n)) in SHAPES.iter().enumerate() {
         let (a, b, bias) = operands(s);
         for (ta, tb) in [(false, false), (false, true), (true, false), (true, true)] {
             let mut c = vec![f32::NAN; m * n];
-            kernels::gemm_fused(&a, &b, m, k, n, ta, tb, [], [], [&mut c[..]], |v, [], []| {
-                [v]
-            });
+            kernels::gemm_fused(
+                &a,
+                &b,
+                m,
+                k,
+                n,
+                ta,
+                tb,
+                [],
+                [],
+                [&mut c[..]],
+                |v, [], []| [v],
+            );
             out.push((
                 format!("gemm f32 {s} {ta} {tb}"),
                 c.iter().map(|v| v.to_bits() as u64).collect(),
@@ -211,10 +222,8 @@ fn isa_child_dump() {
 
 /// Runs this binary's `isa_child_dump` at `level` and reads its sections.
 fn run_at(level: &str) -> Vec<Section> {
-    let path: PathBuf = std::env::temp_dir().join(format!(
-        "rjax_isa_dump_{}_{level}.bin",
-        std::process::id()
-    ));
+    let path: PathBuf =
+        std::env::temp_dir().join(format!("rjax_isa_dump_{}_{level}.bin", std::process::id()));
     let run = Command::new(std::env::current_exe().expect("the test binary"))
         .args(["--exact", "isa_child_dump", "--test-threads", "1"])
         .env("RJAX_ISA", level)
@@ -324,8 +333,7 @@ fn every_isa_path_agrees() {
                 .unwrap_or_else(|| panic!("no section {what}"))
                 .1
         };
-        for s in 0..SHAPES.len() {
-            let (m, k, n) = SHAPES[s];
+        for (s, &(m, k, n)) in SHAPES.iter().enumerate() {
             let (_, _, bias) = operands(s);
             for (ta, tb) in [(false, false), (false, true), (true, false), (true, true)] {
                 let (v, abs) = exact(s, ta, tb);

@@ -613,7 +613,16 @@ unsafe fn wide_tiles<F: Fn(&Tile<f32>), T: Fn(usize) -> Block>(
                 if lower && tile.r1 <= tile.c0 {
                     continue;
                 }
-                write_back(avx512::panel(&t, s), tile, acc, ld, lower, first, last, finish);
+                write_back(
+                    avx512::panel(&t, s),
+                    tile,
+                    acc,
+                    ld,
+                    lower,
+                    first,
+                    last,
+                    finish,
+                );
             }
         }
     }
@@ -622,10 +631,18 @@ unsafe fn wide_tiles<F: Fn(&Tile<f32>), T: Fn(usize) -> Block>(
         macro_rules! go {
             ($acs:literal) => {
                 match group {
-                    4 => run::<$acs, 4, F, _>(pk, a, bq, j0, at, acc, ld, lower, first, last, finish),
-                    3 => run::<$acs, 3, F, _>(pk, a, bq, j0, at, acc, ld, lower, first, last, finish),
-                    2 => run::<$acs, 2, F, _>(pk, a, bq, j0, at, acc, ld, lower, first, last, finish),
-                    _ => run::<$acs, 1, F, _>(pk, a, bq, j0, at, acc, ld, lower, first, last, finish),
+                    4 => {
+                        run::<$acs, 4, F, _>(pk, a, bq, j0, at, acc, ld, lower, first, last, finish)
+                    }
+                    3 => {
+                        run::<$acs, 3, F, _>(pk, a, bq, j0, at, acc, ld, lower, first, last, finish)
+                    }
+                    2 => {
+                        run::<$acs, 2, F, _>(pk, a, bq, j0, at, acc, ld, lower, first, last, finish)
+                    }
+                    _ => {
+                        run::<$acs, 1, F, _>(pk, a, bq, j0, at, acc, ld, lower, first, last, finish)
+                    }
                 }
             };
         }

@@ -72,7 +72,12 @@ pub(super) unsafe fn panel<const G: usize>(t: &[[__m512; G]; MR], s: usize) -> [
     let mut out = [[unsafe { _mm256_setzero_ps() }; 2]; MR];
     for (o, row) in out.iter_mut().zip(t) {
         // SAFETY: AVX-512F and DQ are enabled in the frame (contract).
-        unsafe { *o = [_mm512_castps512_ps256(row[s]), _mm512_extractf32x8_ps::<1>(row[s])] };
+        unsafe {
+            *o = [
+                _mm512_castps512_ps256(row[s]),
+                _mm512_extractf32x8_ps::<1>(row[s]),
+            ]
+        };
     }
     out
 }
