@@ -9,8 +9,8 @@ use rjax_core::ir::params::ParamsExt;
 use rjax_core::{Atom, DType, Prim};
 
 use super::{LResult, Lowerer, Value, err};
-use crate::ast::{BinOp, Block, Expr, ExprKind, Pat, Stmt};
-use crate::prims::Op;
+use crate::front::ast::{BinOp, Block, Expr, ExprKind, Pat, Stmt};
+use crate::front::prims::Op;
 
 impl Lowerer<'_> {
     /// The body of the function: statements whose `if c { ..; return v; }`
@@ -238,7 +238,7 @@ impl Lowerer<'_> {
             ExprKind::Index(base, idx) => {
                 let b = self.expr(base)?;
                 if let Value::Struct(_) = b {
-                    // `v[k]` of an nalgebra vector (crate::tree_param).
+                    // `v[k]` of an nalgebra vector (crate::front::tree_param).
                     let i = self.expr(idx)?;
                     return self.vector_index(b, i, span);
                 }
@@ -366,7 +366,7 @@ impl Lowerer<'_> {
 
     pub(crate) fn binary(&mut self, op: BinOp, l: Value, r: Value, span: Span) -> LResult<Value> {
         if Self::is_struct(&l) || Self::is_struct(&r) {
-            // nalgebra values (`crate::nalgebra_ops`).
+            // nalgebra values (`crate::lower::nalgebra_ops`).
             return self.matrix_binary(op, l, r, span);
         }
         if let (Value::Weak(a, ia), Value::Weak(b, ib)) = (&l, &r) {

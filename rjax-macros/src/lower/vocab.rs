@@ -10,8 +10,8 @@ use rjax_core::ir::params::ParamsExt;
 use rjax_core::{Atom, DType, DimExpr, Param, Prim};
 
 use super::{LResult, Lowerer, Value, err};
-use crate::ast::Expr;
-use crate::prims::Op;
+use crate::front::ast::Expr;
+use crate::front::prims::Op;
 
 /// `-1` is the last axis of a rank-`rank` value.
 fn axis(k: i64, rank: usize, what: &str, span: Span) -> LResult<usize> {

@@ -311,8 +311,8 @@ pub struct Emitted {
 impl<'j> Emitter<'j> {
     /// Names the jaxpr's variables in order of definition.
     pub fn new(j: &'j Jaxpr) -> Self {
-        // Custom-derivative calls run their own body (crate::custom).
-        let j = crate::custom::for_emission(j);
+        // Custom-derivative calls run their own body (crate::lower::custom).
+        let j = crate::lower::custom::for_emission(j);
         // Many all-reduces in one rendezvous (see collective::for_emission).
         let j = super::collective::for_emission(j);
         let mut names = HashMap::new();

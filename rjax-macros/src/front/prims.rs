@@ -64,10 +64,10 @@ pub enum Op {
     Shape,
     /// `Array::zeros(&[2, 3])`, `zeros_like(&x)` and their siblings, with
     /// the element type of a turbofish; lowered by `lower/fill.rs`.
-    Fill(Fill, Option<crate::ast::Scalar>),
+    Fill(Fill, Option<crate::front::ast::Scalar>),
     /// A function of `rjax::random` (`random::normal::<f32>(key, &[3])`),
     /// with the float type of its turbofish; lowered by `lower/random.rs`.
-    Random(RandomFn, Option<crate::ast::Scalar>),
+    Random(RandomFn, Option<crate::front::ast::Scalar>),
 }
 
 /// The array constructors an annotated body may call (the eager API's
@@ -104,8 +104,8 @@ pub fn constructor_call(path: &syn::Path, arity: usize) -> Option<Result<Op, Str
     let elem = match &path.segments[0].arguments {
         syn::PathArguments::AngleBracketed(a) => match a.args.first() {
             Some(syn::GenericArgument::Type(syn::Type::Path(t))) => {
-                match t.path.get_ident().and_then(|i| crate::ast::Scalar::from_ident(&i.to_string())) {
-                    Some(s) if s != crate::ast::Scalar::Usize => Some(s),
+                match t.path.get_ident().and_then(|i| crate::front::ast::Scalar::from_ident(&i.to_string())) {
+                    Some(s) if s != crate::front::ast::Scalar::Usize => Some(s),
                     _ => return Some(Err("write the element type as `Array::<f32>::zeros(..)` (f32, f64, i32, u32 or bool)".to_string())),
                 }
             }
@@ -188,9 +188,9 @@ pub fn random_call(path: &syn::Path, arity: usize) -> Option<Result<Op, String>>
                 if ["f32", "f64", "u32"].iter().any(|s| t.path.is_ident(s)) =>
             {
                 Some(match t.path.get_ident().map(|i| i.to_string()).as_deref() {
-                    Some("f32") => crate::ast::Scalar::F32,
-                    Some("f64") => crate::ast::Scalar::F64,
-                    _ => crate::ast::Scalar::U32,
+                    Some("f32") => crate::front::ast::Scalar::F32,
+                    Some("f64") => crate::front::ast::Scalar::F64,
+                    _ => crate::front::ast::Scalar::U32,
                 })
             }
             _ => {
