@@ -2,12 +2,13 @@
 //! fused into the output pass: the matmul of a fused group "matmul +
 //! elementwise consumers".
 //!
-//! In f32 on AVX-512, `a · bᵀ` uses the dot-product strip kernel
-//! (`nt_kernel`) and `a · b`, `aᵀ · b` the broadcast kernel (`nn_kernel`);
-//! both apply the epilogue per tile while it is in cache and need no
-//! packing. Everything else (f64, other CPUs, `aᵀ · bᵀ`) goes through the
-//! gemm crate one block per thread, each block's epilogue right after its
-//! product (`gemm_fused`).
+//! In f32 on AVX-512 with k, n >= 16 (`GemmFloat::use_strips`), `a · bᵀ`
+//! uses the dot-product strip kernel (`nt.rs`) and `a · b`, `aᵀ · b` the
+//! broadcast kernel (`nn.rs`); both apply the epilogue per tile while it
+//! is in cache and need no packing. Everything else goes through
+//! `gemm_fallback`: the packed kernel where the CPU has AVX2 (`avx2.rs`),
+//! else the gemm crate one block per thread, each block's epilogue right
+//! after its product.
 
 use rayon::prelude::*;
 

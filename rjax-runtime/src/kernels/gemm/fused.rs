@@ -5,7 +5,10 @@
 //! number of results (`tanh(v)` and `1 - tanh(v)^2` for the backward pass)
 //! are computed while each block of the product is still in cache.
 //!
-//! Without the AVX-512 strip kernels (AVX2 CPUs, and f64 everywhere) the
+//! f32 with k, n >= 16 on AVX-512 takes the strip kernels (`epilogue.rs`);
+//! f32 on AVX2, and `aᵀ · bᵀ` on AVX-512, the packed kernel (`avx2.rs`)
+//! with the epilogue per register tile. Otherwise (f64, short k or
+//! narrow n, other CPUs) the
 //! product is cut into one block of rows or columns per thread; each
 //! thread runs the gemm crate single-threaded on its block (strided views,
 //! nothing copied) and then the epilogue on that block. The gemm crate's

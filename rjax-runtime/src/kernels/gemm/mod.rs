@@ -5,8 +5,11 @@
 //!   plain loop);
 //! - the `#[jit]` kernels with a fused elementwise epilogue: [`gemm_fused`],
 //!   [`gemm_epilogue_into`], [`gemm_ex_slice`], [`syrk_epilogue`] (f32: the
-//!   own AVX2 packed kernel `avx2` and the AVX-512 strip kernels `nn`/`nt`
-//!   where the CPU has them; otherwise the `gemm` crate block by block).
+//!   own packed kernel `avx2`, with the 6x64 AVX-512 microkernel
+//!   `avx512` where the CPU has it, and the AVX-512 strip kernels
+//!   `nn`/`nt` for general products with k, n >= 16; otherwise the `gemm`
+//!   crate block by block). docs/PERFORMANCE.md has the table of which
+//!   runs where and the measurements behind it.
 //!
 //! [`gemm_crate`] is the one call into the `gemm` crate; both paths use it.
 
