@@ -13,6 +13,8 @@
 mod back;
 mod front;
 mod lower;
+#[cfg(test)]
+mod snapshots;
 
 use front::{attr, context, guard};
 

@@ -203,12 +203,18 @@ pub fn export_macro_items(name: &syn::Ident, exported: &TokenStream) -> TokenStr
 /// stamped out twice still collide: rustc then reports the name as
 /// defined twice.)
 pub fn unique_name(prefix: &str, name: &syn::Ident, text: &str) -> syn::Ident {
-    let span = name.span().unwrap();
-    let file = span
-        .local_file()
-        .map(|p| p.display().to_string())
-        .unwrap_or_else(|| span.file());
-    let at = format!("{file}:{}:{}", span.line(), span.column());
+    // Outside a macro call (the crate's own snapshot tests) there is no
+    // source position: the tokens alone.
+    let at = if proc_macro::is_available() {
+        let span = name.span().unwrap();
+        let file = span
+            .local_file()
+            .map(|p| p.display().to_string())
+            .unwrap_or_else(|| span.file());
+        format!("{file}:{}:{}", span.line(), span.column())
+    } else {
+        String::new()
+    };
     // FNV-1a: stable, and enough to tell items apart.
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for b in at.bytes().chain(text.bytes()) {
