@@ -12,7 +12,7 @@
 //! `proc_macro::is_available()` is false). Each input file's last item is
 //! the annotated function under test; the items before it (a
 //! `#[derive(Tree)]` struct, an annotated rule or callee) reach it as a
-//! callee's exported tokens do, through `back::compose`.
+//! callee's exported tokens do, through `pipeline::compose`.
 
 use std::path::{Path, PathBuf};
 
@@ -43,11 +43,24 @@ fn expand(src: &str) -> String {
             quote!([#k] { {#item} })
         })
         .collect();
-    let out = crate::front::guard::run(|| crate::back::compose(quote!({#subject} {#received} {})));
+    let out =
+        crate::front::guard::run(|| crate::pipeline::compose(quote!({#subject} {#received} {})));
     match syn::parse2::<syn::File>(out.clone()) {
         Ok(f) => prettyplease::unparse(&f),
         Err(_) => out.to_string(),
     }
+}
+
+/// Where two texts first differ, for the failure message.
+fn first_difference(want: &str, got: &str) -> String {
+    let (w, g): (Vec<&str>, Vec<&str>) = (want.lines().collect(), got.lines().collect());
+    let k = w.iter().zip(&g).take_while(|(a, b)| a == b).count();
+    format!(
+        "line {}: expected {:?}, got {:?}",
+        k + 1,
+        w.get(k).copied().unwrap_or("<end>"),
+        g.get(k).copied().unwrap_or("<end>")
+    )
 }
 
 #[test]
@@ -73,13 +86,18 @@ fn expansions_match_the_snapshots() {
             if bless {
                 std::fs::write(&expected_path, &got).expect("the snapshot writes");
             } else {
-                changed.push(expected_path.display().to_string());
+                changed.push(format!(
+                    "{}: {}",
+                    expected_path.display(),
+                    first_difference(&want, &got)
+                ));
             }
         }
     }
     assert!(
         changed.is_empty(),
-        "expansions differ from their snapshots (review the diff, then rerun with RJAX_BLESS=1 to accept): {changed:?}"
+        "expansions differ from their snapshots (review the diff, then rerun with RJAX_BLESS=1 to accept):\n{}",
+        changed.join("\n")
     );
 }
 
