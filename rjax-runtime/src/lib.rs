@@ -4,6 +4,7 @@
 //!
 //! This crate computes; it holds no transformation rules (those live in
 //! rjax-core) and no parsing (rjax-macros).
+#![warn(missing_docs)]
 
 pub mod array;
 pub mod dtype;

@@ -92,7 +92,7 @@ pub fn gemm_epilogue_slice<T: GemmFloat, E: Fn(T) -> T + Sync>(
     if m == 0 || n == 0 {
         return;
     }
-    if trans_b && k > 0 && T::has_strip_kernel() {
+    if trans_b && T::use_strips(k, n) {
         let strip = |(blk, rows_out): (usize, &mut [T])| {
             let rows = rows_out.len() / n;
             // SAFETY: strip kernel available; a has rows blk*MR..+rows, b
@@ -101,7 +101,7 @@ pub fn gemm_epilogue_slice<T: GemmFloat, E: Fn(T) -> T + Sync>(
         };
         return for_strips(out, MR * n, m * n * k, strip);
     }
-    if !trans_b && k > 0 && T::has_strip_kernel() {
+    if !trans_b && T::use_strips(k, n) {
         return strips_nn(a, k, 1, b, m, k, n, out, &epi);
     }
     gemm_fallback(a, b, d, out, epi);
@@ -174,7 +174,7 @@ pub fn gemm_ex_slice<T: GemmFloat, E: Fn(T) -> T + Sync>(
     if m == 0 || n == 0 {
         return;
     }
-    if !trans_b && k > 0 && T::has_strip_kernel() {
+    if !trans_b && T::use_strips(k, n) {
         // Aᵀ stored k x m: A(i, p) = a[p * m + i].
         return strips_nn(a, 1, m, b, m, k, n, out, &epi);
     }

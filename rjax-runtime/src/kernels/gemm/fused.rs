@@ -185,7 +185,7 @@ pub fn gemm_fused<T, const C: usize, const F: usize, const N: usize, E>(
     let p = Ptrs::new(a, b, cols, full, outs);
     // The AVX-512 strip kernels take a one-result epilogue: the product
     // goes there, the full epilogue runs as one pass after it.
-    if T::has_strip_kernel() && k > 0 && !(trans_a && trans_b) {
+    if T::use_strips(k, n) && !(trans_a && trans_b) {
         // SAFETY: outs[0] holds m * n values and is not aliased (`&mut`).
         let o0 = unsafe { std::slice::from_raw_parts_mut(p.outs[0], m * n) };
         if C == 0 && F == 0 && N == 1 {
