@@ -15,6 +15,7 @@ pub mod lax;
 pub mod numpy;
 pub mod random;
 pub mod sharding;
+mod trace;
 pub mod tree;
 
 pub use array::Array;
