@@ -41,10 +41,15 @@ const PAR_MIN_FMAS: usize = 1 << 20;
 /// A finished register tile: `v[r * NR + c]` is the full sum of entry
 /// `(i0 + r, j0 + c)` for `r < rows`, `c < cols` (other slots are junk).
 pub struct Tile<'a, T> {
+    /// Row of the product where the tile starts.
     pub i0: usize,
+    /// Column of the product where the tile starts.
     pub j0: usize,
+    /// Rows of the tile that lie inside the product (at most `MR`).
     pub rows: usize,
+    /// Columns of the tile that lie inside the product (at most `NR`).
     pub cols: usize,
+    /// The register tile, row-major with row stride `NR`.
     pub v: &'a [T; MR * NR],
 }
 

@@ -41,7 +41,7 @@ pub const PAR_FLOPS: usize = 48 * 48 * 48;
 
 /// `c = a · b` for `m×k` `a` and `k×n` `b` given as (pointer, row stride,
 /// column stride), in elements: f32 and f64 through the `gemm` crate
-/// (parallel from [`PAR_FLOPS`]), the integer types by a plain loop with
+/// (parallel from `PAR_FLOPS`), the integer types by a plain loop with
 /// their wrapping arithmetic.
 ///
 /// # Safety
