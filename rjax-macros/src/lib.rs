@@ -9,6 +9,7 @@
 //! others and one expansion produces the primal `fn f` and the companion
 //! module `f` (`f::grad`, `f::vmap`, `f::jaxpr()`, ...). See the facade
 //! crate `rjax` for the user contract.
+#![warn(missing_docs)]
 
 mod back;
 mod front;
