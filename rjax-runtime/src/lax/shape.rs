@@ -123,7 +123,7 @@ pub fn try_broadcast_in_dim<T: Element>(
     }
     Ok(Array::from_raw(
         shape.to_vec(),
-        gather(x.as_slice(), shape, &strides, 0),
+        crate::kernels::walk::broadcast_copy(x.as_slice(), shape, &strides),
     ))
 }
 
