@@ -63,7 +63,7 @@ pub fn try_reshape<T: Element>(x: &Array<T>, new_sizes: &[usize]) -> Result<Arra
             format!("have different sizes ({} != {n})", x.len()),
         ));
     }
-    Ok(x.with_shape(new_sizes.to_vec()))
+    Ok(x.with_shape(new_sizes))
 }
 
 /// Broadcasts `x` to `shape`: operand axis `i` becomes output axis
