@@ -39,10 +39,11 @@ pub mod prelude {
     pub use rjax_runtime::array;
     // jax.numpy's free functions, so an annotated body's `sin(x)` or
     // `concatenate(&[a, b], 0)` is also valid ordinary Rust in the primal.
+    pub use rjax_runtime::numpy::float_fns::*;
     pub use rjax_runtime::numpy::{
-        abs, broadcast_to, concatenate, cos, dot, exp, expm1, full_like, log, log1p, matmul,
-        maximum, mean, minimum, ones_like, power, reshape, sign, sin, sqrt, square, stack, sum,
-        tan, tanh, transpose, where_, zeros_like,
+        abs, broadcast_to, concatenate, cos, dot, full_like, matmul, maximum, mean, minimum,
+        ones_like, power, reshape, sign, sin, sqrt, square, stack, sum, tan, transpose, where_,
+        zeros_like,
     };
     pub use rjax_runtime::{Array, DType, Element};
 }

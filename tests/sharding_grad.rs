@@ -115,9 +115,9 @@ fn per_device_grads(
     w: &Array<f64>,
     x: &Array<f64>,
     y: &Array<f64>,
-    grad: impl Fn(&Array<f64>, &Array<f64>, &Array<f64>) -> Array<f64> + Sync,
+    grad: impl Fn(&Array<f64>, &Array<f64>, &Array<f64>) -> Array<f64> + Send + Sync + 'static,
 ) -> Vec<Vec<f64>> {
-    let f = |a: &[Array<f64>]| {
+    let f = move |a: &[Array<f64>]| {
         let g = grad(&a[0], &a[1], &a[2]);
         vec![g.reshape(&[1, 3])]
     };
@@ -137,7 +137,7 @@ fn grad_through_pmean_equals_the_unsharded_grad() {
     let lam = 0.7;
     for n in [1, 2, 4] {
         let want = full_loss::grad(&w, &x, &y, lam, 1.0 / n as f64);
-        let got = per_device_grads(n, &w, &x, &y, |w, x, y| local_loss::grad(w, x, y, lam));
+        let got = per_device_grads(n, &w, &x, &y, move |w, x, y| local_loss::grad(w, x, y, lam));
         assert_eq!(got.len(), n);
         for g in &got {
             assert_close(g, want.as_slice(), 1e-12, &format!("{n} devices"));
@@ -294,7 +294,7 @@ fn gradients_of_all_parameters_are_all_reduced_in_one_rendezvous() {
     let (b, c) = (0.1, -0.3);
     let (want_l, (gw, gb, gv, gc)) = two_layer_full::value_and_grad(&w, b, &v, c, &x, &y);
     for n in [2, 4] {
-        let f = |a: &[Array<f64>]| {
+        let f = move |a: &[Array<f64>]| {
             let before = collective_rounds();
             let (l, (gw, gb, gv, gc)) =
                 two_layer_loss::value_and_grad(&a[0], b, &a[1], c, &a[2], &a[3]);

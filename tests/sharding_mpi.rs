@@ -12,7 +12,7 @@ mod data_parallel;
 use data_parallel::mlp;
 use rjax::runtime::P;
 use rjax::runtime::sharding::{
-    Mesh, NamedSharding, device_put, devices, distributed, process_count, psum, shard_map,
+    Mesh, NamedSharding, device_put, devices, distributed, pmean, process_count, psum, shard_map,
 };
 
 #[test]
@@ -43,6 +43,52 @@ fn data_parallel_step_over_mpi_ranks_equals_single_process_step() {
     let x = rjax::Array::from_vec((1..=n).map(|v| v as f32).collect());
     let s = sm.call(&[&x]).unwrap()[0].gather();
     assert_eq!(s.to_vec(), vec![(n * (n + 1) / 2) as f32]);
+
+    // Groups that span ranks and groups inside one rank: a ("data", "model")
+    // mesh with "model" of size 2. Under `mpirun -n 2` with
+    // RJAX_NUM_DEVICES=2 every rank holds a device of both "data" groups.
+    if n % 2 == 0 {
+        let d = n / 2;
+        let m2 = Mesh::new(&all, &[("data", d), ("model", 2)]).unwrap();
+        let v =
+            rjax::Array::from_shape_vec(vec![d, 2], (1..=n).map(|v| v as f64).collect()).unwrap();
+        let over_data = shard_map(
+            |x: &[rjax::Array<f64>]| vec![psum(&x[0], "data")],
+            &m2,
+            &[P!["data", "model"]],
+            &[P![None, "model"]],
+        );
+        let want: Vec<f64> = (0..2)
+            .map(|m| (0..d).map(|i| (2 * i + m + 1) as f64).sum())
+            .collect();
+        assert_eq!(over_data.call(&[&v]).unwrap()[0].gather().to_vec(), want);
+        let over_model = shard_map(
+            |x: &[rjax::Array<f64>]| vec![psum(&x[0], "model")],
+            &m2,
+            &[P!["data", "model"]],
+            &[P!["data", None]],
+        );
+        let want: Vec<f64> = (0..d).map(|i| (4 * i + 3) as f64).collect();
+        assert_eq!(over_model.call(&[&v]).unwrap()[0].gather().to_vec(), want);
+        let mean_all = shard_map(
+            |x: &[rjax::Array<f64>]| vec![pmean(&x[0], ["data", "model"])],
+            &m2,
+            &[P!["data", "model"]],
+            &[P![]],
+        );
+        let got = mean_all.call(&[&v]).unwrap()[0].gather().to_vec();
+        assert_eq!(got, vec![(n + 1) as f64 / 2.0]);
+        // Integers are summed by MPI too.
+        let k = rjax::Array::from_shape_vec(vec![d, 2], (1..=n as i32).collect()).unwrap();
+        let ints = shard_map(
+            |x: &[rjax::Array<i32>]| vec![psum(&x[0], ["data", "model"])],
+            &m2,
+            &[P!["data", "model"]],
+            &[P![]],
+        );
+        let got = ints.call(&[&k]).unwrap()[0].gather().to_vec();
+        assert_eq!(got, vec![(n * (n + 1) / 2) as i32]);
+    }
 
     // gather of blocks living on other ranks.
     let xs = device_put(&x, &NamedSharding::new(&m, P!["data"]).unwrap()).unwrap();

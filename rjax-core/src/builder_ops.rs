@@ -302,21 +302,9 @@ impl Builder {
         value: Atom,
         config: &[(DimExpr, DimExpr, DimExpr)],
     ) -> Result<Atom> {
-        let cfg = Param::Tuple(
-            config
-                .iter()
-                .map(|(l, h, i)| {
-                    Param::Tuple(vec![
-                        Param::Dim(l.clone()),
-                        Param::Dim(h.clone()),
-                        Param::Dim(i.clone()),
-                    ])
-                })
-                .collect(),
-        );
         self.eqn1(
             Prim::Pad,
-            Params::from_pairs([("padding_config", cfg)]),
+            crate::ir::PadConfig(config.to_vec()).params(),
             &[x, value],
         )
     }
@@ -338,7 +326,7 @@ impl Builder {
     ) -> Result<Atom> {
         self.eqn1(
             Prim::DotGeneral,
-            crate::rules::linalg::dot_params(contract, batch),
+            crate::ir::DotGeneralParams::new(contract, batch).params(),
             &[x, y],
         )
     }

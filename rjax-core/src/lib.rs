@@ -75,6 +75,7 @@
 pub mod builder;
 mod builder_ops;
 pub mod error;
+pub mod formula;
 pub mod interp;
 pub mod ir;
 pub mod kernel;

@@ -10,23 +10,11 @@
 //! module `f` (`f::grad`, `f::vmap`, `f::jaxpr()`, ...). See the facade
 //! crate `rjax` for the user contract.
 
-mod ast;
-mod attr;
-mod check;
-mod context;
-mod ctxt;
-mod custom;
-mod expand;
-mod guard;
+mod back;
+mod front;
 mod lower;
-mod nalgebra_ops;
-mod nalgebra_param;
-mod prims;
-mod suggest;
-mod symbols;
-mod tree;
-mod tree_node;
-mod tree_param;
+
+use front::{attr, context, guard};
 
 use proc_macro::TokenStream;
 
@@ -83,7 +71,7 @@ fn attribute(kind: attr::Kind, args: TokenStream, item: TokenStream) -> TokenStr
     // Parsing recurses over the body: inside the guard's stack.
     guard::run(move || match block {
         Some(block) => refuse_in_block(kind, block, args, item),
-        None => expand::expand(kind, args, item),
+        None => back::expand(kind, args, item),
     })
     .into()
 }
@@ -101,7 +89,7 @@ fn refuse_in_block(
         return item;
     };
     if matches!(f.sig.inputs.first(), Some(syn::FnArg::Receiver(_))) {
-        return expand::expand(kind, args, item);
+        return back::expand(kind, args, item);
     }
     let msg = format!(
         "`#[{}]` applies to free functions, and this one is inside {} `{block}` block, where its companion module (`f::grad`, ...) cannot be: move the function out of the `{block}` (to the module around it) and call it from there",
@@ -115,11 +103,11 @@ fn refuse_in_block(
 }
 
 /// Internal: the callback that brings an annotated callee's tokens into its
-/// caller's expansion (see `expand::compose`).
+/// caller's expansion (see `back::compose`).
 #[doc(hidden)]
 #[proc_macro]
 pub fn __compose(input: TokenStream) -> TokenStream {
-    guard::run(|| expand::compose(input.into())).into()
+    guard::run(|| back::compose(input.into())).into()
 }
 
 /// `#[derive(Tree)]`: the struct's fields become the leaves of a
@@ -129,5 +117,5 @@ pub fn __compose(input: TokenStream) -> TokenStream {
 /// struct is a parameter of an annotated function.
 #[proc_macro_derive(Tree, attributes(rank))]
 pub fn derive_tree(input: TokenStream) -> TokenStream {
-    guard::run(|| tree::derive(input.into())).into()
+    guard::run(|| back::derive_tree::derive(input.into())).into()
 }

@@ -127,6 +127,14 @@ pub trait Num: Element {
     fn is_nan(self) -> bool;
 }
 
+/// `Float`'s methods from the `kernels::float_unary` list.
+macro_rules! float_decls {
+    ([] $($m:ident, $jax:ident: $k32:path, $k64:path, $doc:literal;)*) => {$(
+        #[doc = $doc]
+        fn $m(self) -> Self;
+    )*};
+}
+
 /// The floating-point element types (`f32 f64`). The transcendentals are
 /// rjax's own (implemented in `kernels::math`): the functions the eager
 /// ops and `#[jit]` code share, a few ulp from correctly rounded, not
@@ -138,18 +146,8 @@ pub trait Float: Num {
     fn cos(self) -> Self;
     /// tan (std).
     fn tan(self) -> Self;
-    /// tanh.
-    fn tanh(self) -> Self;
-    /// e^x.
-    fn exp(self) -> Self;
-    /// Natural logarithm.
-    fn ln(self) -> Self;
-    /// ln(1 + x), accurate near 0.
-    fn ln_1p(self) -> Self;
-    /// e^x - 1, accurate near 0.
-    fn exp_m1(self) -> Self;
-    /// The logistic sigmoid `1 / (1 + e^-x)`.
-    fn logistic(self) -> Self;
+    // tanh exp ln ln_1p exp_m1 logistic ...: the `kernels::float_unary` list.
+    crate::kernels::float_unary!(float_decls);
     /// Square root (correctly rounded).
     fn sqrt(self) -> Self;
     /// x^y (std).

@@ -97,16 +97,6 @@ unary! {
     cos = |x| x.cos(), lax::cos;
     /// `jnp.tan`.
     tan = |x| x.tan(), lax::tan;
-    /// `jnp.tanh`.
-    tanh = |x| x.tanh(), lax::tanh;
-    /// `jnp.exp`.
-    exp = |x| x.exp(), lax::exp;
-    /// `jnp.log` (natural).
-    log = |x| x.ln(), lax::log;
-    /// `jnp.log1p`.
-    log1p = |x| x.ln_1p(), lax::log1p;
-    /// `jnp.expm1`.
-    expm1 = |x| x.exp_m1(), lax::expm1;
     /// `jnp.sqrt`.
     sqrt = |x| x.sqrt(), lax::sqrt;
     /// `jnp.abs`.
@@ -116,6 +106,26 @@ unary! {
     /// `jnp.square`.
     square = |x| Num::mul(x, x), |a| a.square();
 }
+
+/// The free functions of the `kernels::float_unary` list (`exp`, `log`,
+/// `tanh`, `logistic` ...), by JAX's names. The prelude re-exports the
+/// whole module, so a function added to the list is in scope where an
+/// annotated body's primal runs.
+pub mod float_fns {
+    use super::{Elementwise, lax};
+    use crate::dtype::Float;
+
+    macro_rules! list_fns {
+        ([] $($m:ident, $jax:ident: $k32:path, $k64:path, $doc:literal;)*) => {
+            unary! {$(
+                #[doc = $doc]
+                $jax = |x| Float::$m(x), lax::$jax;
+            )*}
+        };
+    }
+    crate::kernels::float_unary!(list_fns);
+}
+pub use float_fns::*;
 
 /// `jnp.maximum` (NaN wins, as in XLA).
 pub fn maximum<X: Elementwise>(x: X, y: X) -> X::Out {

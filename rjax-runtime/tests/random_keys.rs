@@ -71,3 +71,32 @@ fn from_data_is_wrap_key_data() {
     let b = random::uniform::<f64>(again, &[3], 0.0, 1.0);
     assert_eq!(a.as_slice(), b.as_slice());
 }
+
+/// JAX's `k1, k2, k3 = random.split(key, 3)`, written the way it reads:
+/// the keys JAX 0.10.2 gives (shared/reference, case `split3_0`).
+#[test]
+fn split_n_destructures_into_jaxs_keys() {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../shared/reference/random_f32.json"
+    ))
+    .expect("../shared/reference/random_f32.json beside the repository");
+    let reference: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let case = reference["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "split3_0")
+        .expect("case split3_0");
+    let want: Vec<u32> = case["result"]["values"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_u64().unwrap() as u32)
+        .collect();
+    let [k1, k2, k3] = random::split_n(random::key(0));
+    let got: Vec<u32> = [k1, k2, k3].iter().flat_map(Key::data).collect();
+    assert_eq!(got, want);
+    let four: [Key; 4] = random::split_n(random::key(0));
+    assert_eq!(data(&four[..3]), data(&random::split(random::key(0), 3)));
+}

@@ -28,9 +28,12 @@ fn global(n: usize) -> Array<f64> {
 
 /// Runs `f` per device on its block and returns every device's output
 /// (out spec "i" on a new leading axis, so nothing is assumed replicated).
-fn per_device(n: usize, f: impl Fn(&Array<f64>) -> Array<f64> + Sync) -> Vec<Vec<f64>> {
+fn per_device(
+    n: usize,
+    f: impl Fn(&Array<f64>) -> Array<f64> + Send + Sync + 'static,
+) -> Vec<Vec<f64>> {
     let sm = shard_map(
-        |xs: &[Array<f64>]| {
+        move |xs: &[Array<f64>]| {
             let y = f(&xs[0]);
             let mut shape = vec![1];
             shape.extend_from_slice(y.shape());
@@ -77,7 +80,7 @@ fn psum_pmean_pmax_pmin_match_their_definitions() {
 fn psum_many_equals_psum_of_each_array() {
     for n in [1, 2, 4] {
         let sum = elementwise(n, |v| v.iter().sum());
-        for got in per_device(n, |x| {
+        for got in per_device(n, move |x| {
             let k = axis_index("i") as f64;
             let extra = Array::from_vec(vec![k, 2.0 * k]);
             let r = psum_many(&[x.clone(), extra], "i");
@@ -95,7 +98,7 @@ fn psum_many_equals_psum_of_each_array() {
 fn all_gather_stacks_and_tiles() {
     for n in [1, 2, 4] {
         let stacked: Vec<f64> = (0..n).flat_map(block).collect();
-        for got in per_device(n, |x| {
+        for got in per_device(n, move |x| {
             let g = all_gather(x, "i");
             assert_eq!(g.shape(), &[n, 2, 3]);
             g
@@ -106,7 +109,7 @@ fn all_gather_stacks_and_tiles() {
         let tiled: Vec<f64> = (0..2)
             .flat_map(|r| (0..n).flat_map(move |k| block(k)[r * 3..r * 3 + 3].to_vec()))
             .collect();
-        for got in per_device(n, |x| {
+        for got in per_device(n, move |x| {
             let g = all_gather_tiled(x, "i", 1);
             assert_eq!(g.shape(), &[2, 3 * n]);
             g
@@ -120,7 +123,7 @@ fn all_gather_stacks_and_tiles() {
 fn psum_scatter_gives_each_device_its_block_of_the_sum() {
     for n in [1, 2, 4] {
         // Each device holds an [n, 3] array: row r = r + device's block row 0.
-        let rows = |k: usize| -> Vec<f64> {
+        let rows = move |k: usize| -> Vec<f64> {
             (0..n)
                 .flat_map(|r| {
                     block(k)[..3]
@@ -130,7 +133,7 @@ fn psum_scatter_gives_each_device_its_block_of_the_sum() {
                 })
                 .collect()
         };
-        let got = per_device(n, |x| {
+        let got = per_device(n, move |x| {
             let k = axis_index("i");
             let _ = x;
             let a = Array::from_shape_vec(vec![n, 3], rows(k)).unwrap();
@@ -143,7 +146,7 @@ fn psum_scatter_gives_each_device_its_block_of_the_sum() {
             assert_eq!(g, &want, "device {k} of {n}");
         }
         // Tiled over dim 1 of a [2, 2n] array.
-        let got = per_device(n, |x| {
+        let got = per_device(n, move |x| {
             let k = axis_index("i");
             let _ = x;
             let a = Array::from_shape_vec(
@@ -169,12 +172,12 @@ fn psum_scatter_gives_each_device_its_block_of_the_sum() {
 fn ppermute_shifts_and_axis_index_counts() {
     for n in [1, 2, 4] {
         let shift: Vec<(usize, usize)> = (0..n).map(|k| (k, (k + 1) % n)).collect();
-        let got = per_device(n, |x| ppermute(x, "i", &shift));
+        let got = per_device(n, move |x| ppermute(x, "i", &shift));
         for (k, g) in got.iter().enumerate() {
             assert_eq!(g, &block((k + n - 1) % n));
         }
         // A partial permutation: only device 0 sends (to the last); others get zeros.
-        let got = per_device(n, |x| ppermute(x, "i", &[(0, n - 1)]));
+        let got = per_device(n, move |x| ppermute(x, "i", &[(0, n - 1)]));
         for (k, g) in got.iter().enumerate() {
             if k == n - 1 {
                 assert_eq!(g, &block(0));

@@ -12,6 +12,7 @@ pub mod parse;
 pub mod prim;
 pub mod print;
 pub mod shape;
+pub mod typed;
 pub mod verify;
 
 pub use atom::{Atom, Literal, Var};
@@ -20,5 +21,6 @@ pub use dtype::DType;
 pub use eqn::Eqn;
 pub use jaxpr::Jaxpr;
 pub use params::{Param, Params, ParamsExt};
-pub use prim::Prim;
+pub use prim::{Arity, Family, Kernel, Prim, PrimInfo};
 pub use shape::{Shape, TensorType};
+pub use typed::{DotGeneralParams, PadConfig};

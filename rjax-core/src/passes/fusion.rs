@@ -52,57 +52,14 @@ pub struct FusionPlan {
     pub groups: Vec<FusionGroup>,
 }
 
-/// True for the elementwise primitives (fusable into one loop).
+/// True for the elementwise primitives (fusable into one loop): the
+/// table's elementwise families.
 pub fn is_elementwise(p: Prim) -> bool {
-    use Prim::*;
-    matches!(
-        p,
-        Neg | Sin
-            | Cos
-            | Tan
-            | Tanh
-            | Exp
-            | Log
-            | Log1p
-            | Expm1
-            | Sqrt
-            | Rsqrt
-            | Abs
-            | Sign
-            | Logistic
-            | IntegerPow
-            | Square
-            | StopGradient
-            | Not
-            | Floor
-            | Add
-            | AddAny
-            | Sub
-            | Mul
-            | Div
-            | Max
-            | Min
-            | Pow
-            | Rem
-            | And
-            | Or
-            | Xor
-            | Eq
-            | Ne
-            | Lt
-            | Le
-            | Gt
-            | Ge
-            | SelectN
-            | ConvertElementType
-    )
+    p.is_elementwise()
 }
 
 fn is_reduction(p: Prim) -> bool {
-    matches!(
-        p,
-        Prim::ReduceSum | Prim::ReduceMax | Prim::ReduceMin | Prim::Argmax | Prim::Argmin
-    )
+    p.family() == crate::ir::Family::Reduction
 }
 
 struct G {

@@ -17,8 +17,8 @@
 use super::map_sub_jaxprs;
 use crate::builder::{Builder, subst};
 use crate::error::Result;
+use crate::ir::DotGeneralParams;
 use crate::ir::{Atom, DimExpr, Eqn, Jaxpr, Prim, Var};
-use crate::rules::linalg::dim_nums;
 use std::collections::HashMap;
 
 /// `j` with every non-contracting `dot_general` as broadcasts and a `mul`
@@ -33,7 +33,7 @@ pub fn outer_products_to_mul(j: &Jaxpr) -> Jaxpr {
 
 fn is_outer(e: &Eqn) -> bool {
     e.prim == Prim::DotGeneral
-        && matches!(dim_nums(&e.params), Ok(((lc, rc), _)) if lc.is_empty() && rc.is_empty())
+        && matches!(DotGeneralParams::read(&e.params), Ok(d) if d.contract.0.is_empty() && d.contract.1.is_empty())
 }
 
 fn rewrite(j: &Jaxpr) -> Result<Jaxpr> {
@@ -60,7 +60,7 @@ fn rewrite(j: &Jaxpr) -> Result<Jaxpr> {
 
 /// The outer product of `e` as broadcasts and a `mul`.
 fn outer(b: &mut Builder, e: &Eqn, out: &[DimExpr], x: Atom, y: Atom) -> Result<Atom> {
-    let (_, (lb, rb)) = dim_nums(&e.params)?;
+    let (lb, rb) = DotGeneralParams::read(&e.params)?.batch;
     let (xr, yr) = (b.rank(x), b.rank(y));
     let lfree: Vec<usize> = (0..xr).filter(|a| !lb.contains(a)).collect();
     let rfree: Vec<usize> = (0..yr).filter(|a| !rb.contains(a)).collect();

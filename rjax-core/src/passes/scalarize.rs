@@ -22,9 +22,8 @@ use std::collections::HashMap;
 
 use crate::builder::Builder;
 use crate::ir::params::ParamsExt;
-use crate::ir::{Atom, DType, DimExpr, Eqn, Jaxpr, Literal, Prim, TensorType};
+use crate::ir::{Atom, DType, DimExpr, DotGeneralParams, Eqn, Jaxpr, Literal, Prim, TensorType};
 use crate::passes::fusion::is_elementwise;
-use crate::rules::linalg::dim_nums;
 
 /// Elements of the largest value a scalarised program may hold.
 pub const SCALARIZE_MAX_VALUE: usize = 1024;
@@ -90,7 +89,7 @@ fn cost(j: &Jaxpr, e: &Eqn) -> Option<usize> {
             static_dims(&j.atom_type(&e.inputs[0]))?.iter().product()
         }
         Prim::DotGeneral => {
-            let ((lc, _), _) = dim_nums(&e.params).ok()?;
+            let lc = DotGeneralParams::read(&e.params).ok()?.contract.0;
             let xd = static_dims(&j.atom_type(&e.inputs[0]))?;
             2 * out * lc.iter().map(|&a| xd[a]).product::<usize>()
         }
@@ -396,7 +395,10 @@ fn eqn(
             ])
         }
         Prim::DotGeneral => {
-            let ((lc, rc), (lb, rb)) = dim_nums(&e.params).ok()?;
+            let DotGeneralParams {
+                contract: (lc, rc),
+                batch: (lb, rb),
+            } = DotGeneralParams::read(&e.params).ok()?;
             let (ld, rd) = (xd()?, static_dims(&j.atom_type(e.inputs.get(1)?))?);
             let (xs, ys) = (x()?, elems_of(vals, &e.inputs[1], 1)?);
             let lf: Vec<usize> = (0..ld.len())

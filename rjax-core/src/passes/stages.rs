@@ -14,13 +14,10 @@ use std::collections::HashSet;
 use crate::ir::{Jaxpr, Prim, Var};
 
 /// True for the elementwise primitives that cost tens of instructions per
-/// element (a range reduction and a polynomial, or a libm call).
+/// element (a range reduction and a polynomial, or a libm call): the
+/// table's transcendentals.
 pub fn is_transcendental(p: Prim) -> bool {
-    use Prim::*;
-    matches!(
-        p,
-        Sin | Cos | Tan | Tanh | Exp | Expm1 | Log | Log1p | Logistic | Pow
-    )
+    p.is_transcendental()
 }
 
 /// One stage of a fused loop.

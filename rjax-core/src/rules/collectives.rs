@@ -43,17 +43,7 @@ use crate::ir::{Atom, DType, DimExpr, Param, Params, Prim, Shape, TensorType};
 
 /// True for the primitives of this family.
 pub fn is_collective(p: Prim) -> bool {
-    matches!(
-        p,
-        Prim::Psum
-            | Prim::Pmax
-            | Prim::Pmin
-            | Prim::Pvary
-            | Prim::AllGather
-            | Prim::ReduceScatter
-            | Prim::Ppermute
-            | Prim::AxisIndex
-    )
+    p.family() == crate::ir::Family::Collective
 }
 
 /// The mesh axes an equation of this family communicates over.
@@ -304,6 +294,6 @@ pub fn register(t: &mut Table) {
     // No operands, so these never run inside a transform; they exist so
     // the table is complete (an integer index has no tangent and is the
     // same for every example of a batch).
-    .jvp(|b, p, xs, _| Ok((vec![b.eqn1(Prim::AxisIndex, p.clone(), xs)?], vec![None])))
+    .zero_tangent()
     .batch(|b, p, xs, _, _| Ok((vec![b.eqn1(Prim::AxisIndex, p.clone(), xs)?], vec![false])));
 }

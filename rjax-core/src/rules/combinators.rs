@@ -210,12 +210,69 @@ pub fn defunary(
             });
         }
         None => {
-            r.jvp(move |b, p, x, _t| {
-                let y = b.eqn1(prim, p.clone(), x)?;
-                Ok((vec![y], vec![None]))
-            });
+            r.zero_tangent();
         }
     }
+}
+
+/// JVP of a primitive whose outputs have no tangent (keys, integers,
+/// booleans) whatever the input tangents: the primitive, re-applied.
+pub fn no_tangent(
+    b: &mut Builder,
+    prim: Prim,
+    p: &Params,
+    xs: &[Atom],
+) -> Result<(Vec<Atom>, Vec<Option<Atom>>)> {
+    let outs = b.eqn(prim, p.clone(), xs)?;
+    let k = outs.len();
+    Ok((outs.into_iter().map(Into::into).collect(), vec![None; k]))
+}
+
+/// One operand's transpose of a bilinear primitive: the cotangent of the
+/// linear operand from the output cotangent `ct` and the other, known
+/// operand, with the operands' types `(x, y)`.
+pub type BilinearRule =
+    fn(&mut Builder, &Params, Atom, Atom, &TensorType, &TensorType) -> Result<Atom>;
+
+/// Declares a primitive bilinear in its two operands (JAX's
+/// `ad.defbilinear`): its JVP is `f(dx, y) + f(x, dy)`, and its transpose
+/// with respect to `x` is `lhs(ct, y)`, to `y` is `rhs(ct, x)`. A product
+/// of two linear operands is not linear: an error.
+pub fn defbilinear(t: &mut Table, prim: Prim, lhs: BilinearRule, rhs: BilinearRule) {
+    let r = t.get(prim);
+    r.jvp(move |b, p, xs, ts| {
+        let z = b.eqn1(prim, p.clone(), xs)?;
+        let zt = b.ty(z);
+        let mut acc: Option<Atom> = None;
+        for (k, pair) in [(0, [ts[0], Some(xs[1])]), (1, [Some(xs[0]), ts[1]])] {
+            if ts[k].is_none() {
+                continue;
+            }
+            let ins = [pair[0].unwrap(), pair[1].unwrap()];
+            let c = b.eqn1(prim, p.clone(), &ins)?;
+            let c = broadcast_like(b, c, &zt)?;
+            acc = Some(match acc {
+                None => c,
+                Some(a) => b.add_any(a, c)?,
+            });
+        }
+        Ok((vec![z], vec![acc]))
+    });
+    r.transpose(move |b, p, ins, cts| {
+        let ct = cts[0].unwrap();
+        let (xt, yt) = (ins[0].ty(b), ins[1].ty(b));
+        match (&ins[0], &ins[1]) {
+            (LinArg::Linear(_), LinArg::Primal(y)) => {
+                Ok(vec![Some(lhs(b, p, ct, *y, &xt, &yt)?), None])
+            }
+            (LinArg::Primal(x), LinArg::Linear(_)) => {
+                Ok(vec![None, Some(rhs(b, p, ct, *x, &xt, &yt)?)])
+            }
+            _ => Err(Error::NotDifferentiable(format!(
+                "{prim}: transpose of a product of two linear operands"
+            ))),
+        }
+    });
 }
 
 /// Rule of one operand of a binary primitive: `jvp(b, x, y, z, t)` is the

@@ -4,8 +4,8 @@
 
 use super::Table;
 use super::combinators::{
-    arity, batch_elementwise, defbinary, deflinear, defunary, elementwise_shape, eval_elementwise,
-    same_dtype, unbroadcast,
+    arity, batch_elementwise, defbilinear, defbinary, deflinear, defunary, elementwise_shape,
+    eval_elementwise, same_dtype, unbroadcast,
 };
 use crate::builder::Builder;
 use crate::error::{Error, Result};
@@ -44,16 +44,15 @@ pub fn register(t: &mut Table) {
     // d(-x) = -dx (linear).
     defunary(t, Neg, false, |x, _| -x, None);
     deflinear(t, Neg, |b, _, ct, _| b.neg(ct));
+    // Each rule is its formula: `x` the operand, `y` the primal output,
+    // `t` the operand's tangent.
     // d sin x = cos x dx
     defunary(
         t,
         Sin,
         true,
         |x, _| x.sin(),
-        Some(|b, x, _y, t, _| {
-            let c = b.cos(x)?;
-            b.mul(t, c)
-        }),
+        Some(|b, x, _y, t, _| b.formula([x, t], |[x, t]| t * x.cos())),
     );
     // d cos x = -sin x dx
     defunary(
@@ -61,11 +60,7 @@ pub fn register(t: &mut Table) {
         Cos,
         true,
         |x, _| x.cos(),
-        Some(|b, x, _y, t, _| {
-            let s = b.sin(x)?;
-            let n = b.neg(s)?;
-            b.mul(t, n)
-        }),
+        Some(|b, x, _y, t, _| b.formula([x, t], |[x, t]| t * -x.sin())),
     );
     // d tan x = (1 + tan² x) dx
     defunary(
@@ -73,11 +68,7 @@ pub fn register(t: &mut Table) {
         Tan,
         true,
         |x, _| x.tan(),
-        Some(|b, _x, y, t, _| {
-            let y2 = b.mul(y, y)?;
-            let s = b.add(one(b, y), y2)?;
-            b.mul(t, s)
-        }),
+        Some(|b, _x, y, t, _| b.formula([y, t], |[y, t]| t * (1.0 + y * y))),
     );
     // d tanh x = (1 - tanh² x) dx
     defunary(
@@ -85,11 +76,7 @@ pub fn register(t: &mut Table) {
         Tanh,
         true,
         |x, _| x.tanh(),
-        Some(|b, _x, y, t, _| {
-            let y2 = b.mul(y, y)?;
-            let s = b.sub(one(b, y), y2)?;
-            b.mul(t, s)
-        }),
+        Some(|b, _x, y, t, _| b.formula([y, t], |[y, t]| t * (1.0 - y * y))),
     );
     // d e^x = e^x dx
     defunary(
@@ -113,10 +100,7 @@ pub fn register(t: &mut Table) {
         Log1p,
         true,
         |x, _| x.ln_1p(),
-        Some(|b, x, _y, t, _| {
-            let d = b.add(one(b, x), x)?;
-            b.div(t, d)
-        }),
+        Some(|b, x, _y, t, _| b.formula([x, t], |[x, t]| t / (1.0 + x))),
     );
     // d (e^x - 1) = (y + 1) dx
     defunary(
@@ -124,10 +108,7 @@ pub fn register(t: &mut Table) {
         Expm1,
         true,
         |x, _| x.exp_m1(),
-        Some(|b, _x, y, t, _| {
-            let d = b.add(y, one(b, y))?;
-            b.mul(t, d)
-        }),
+        Some(|b, _x, y, t, _| b.formula([y, t], |[y, t]| t * (y + 1.0))),
     );
     // d sqrt x = dx / (2 sqrt x)
     defunary(
@@ -135,10 +116,7 @@ pub fn register(t: &mut Table) {
         Sqrt,
         true,
         |x, _| x.sqrt(),
-        Some(|b, _x, y, t, _| {
-            let d = b.mul(c(b, y, 2.0), y)?;
-            b.div(t, d)
-        }),
+        Some(|b, _x, y, t, _| b.formula([y, t], |[y, t]| t / (2.0 * y))),
     );
     // d x^-1/2 = -1/2 x^-3/2 dx = (-0.5 y / x) dx
     defunary(
@@ -146,11 +124,7 @@ pub fn register(t: &mut Table) {
         Rsqrt,
         true,
         |x, _| 1.0 / x.sqrt(),
-        Some(|b, x, y, t, _| {
-            let q = b.div(y, x)?;
-            let q = b.mul(q, c(b, x, -0.5))?;
-            b.mul(t, q)
-        }),
+        Some(|b, x, y, t, _| b.formula([x, y, t], |[x, y, t]| t * (y / x * -0.5))),
     );
     // d |x| = (x >= 0 ? dx : -dx), as JAX's `_abs_jvp_rule`: 1 at 0
     // (not sign(0) = 0), and -1 at NaN.
@@ -174,11 +148,7 @@ pub fn register(t: &mut Table) {
         Logistic,
         true,
         |x, _| logistic(x),
-        Some(|b, _x, y, t, _| {
-            let om = b.sub(one(b, y), y)?;
-            let d = b.mul(y, om)?;
-            b.mul(t, d)
-        }),
+        Some(|b, _x, y, t, _| b.formula([y, t], |[y, t]| t * (y * (1.0 - y)))),
     );
     // d x^n = n x^(n-1) dx
     defunary(
@@ -206,10 +176,7 @@ pub fn register(t: &mut Table) {
         Square,
         false,
         |x, _| x * x,
-        Some(|b, x, _y, t, _| {
-            let d = b.mul(c(b, x, 2.0), x)?;
-            b.mul(t, d)
-        }),
+        Some(|b, x, _y, t, _| b.formula([x, t], |[x, t]| t * (2.0 * x))),
     );
     defunary(t, StopGradient, false, |x, _| x, None);
 
@@ -268,41 +235,28 @@ fn register_binary(t: &mut Table) {
         };
         Ok(vec![x, y])
     });
-    // d(xy) = dx y + x dy; bilinear: transpose needs the other operand known.
-    defbinary(
+    // d(xy) = dx y + x dy; bilinear: transpose needs the other operand
+    // known (a rank-0 operand's cotangent is summed).
+    defbinary(t, Mul, |_, x, y| x * y, None, None);
+    defbilinear(
         t,
         Mul,
-        |_, x, y| x * y,
-        Some(|b, _x, y, _, t| b.mul(t, y)),
-        Some(|b, x, _y, _, t| b.mul(x, t)),
-    )
-    .transpose(|b, _p, ins, cts| {
-        let ct = cts[0].unwrap();
-        match (&ins[0], &ins[1]) {
-            (super::LinArg::Linear(tx), super::LinArg::Primal(y)) => {
-                let m = b.mul(ct, *y)?;
-                Ok(vec![Some(unbroadcast(b, m, tx)?), None])
-            }
-            (super::LinArg::Primal(x), super::LinArg::Linear(ty)) => {
-                let m = b.mul(*x, ct)?;
-                Ok(vec![None, Some(unbroadcast(b, m, ty)?)])
-            }
-            _ => Err(Error::NotDifferentiable(
-                "mul: transpose of a product of two linear operands".into(),
-            )),
-        }
-    });
+        |b, _p, ct, y, tx, _| {
+            let m = b.mul(ct, y)?;
+            unbroadcast(b, m, tx)
+        },
+        |b, _p, ct, x, _, ty| {
+            let m = b.mul(x, ct)?;
+            unbroadcast(b, m, ty)
+        },
+    );
     // d(x/y) = dx / y - dy x / y² = (dx - dy z) / y; linear in x only.
     defbinary(
         t,
         Div,
         |d, x, y| float_or_int(d, x / y),
         Some(|b, _x, y, _, t| b.div(t, y)),
-        Some(|b, _x, y, z, t| {
-            let q = b.div(z, y)?;
-            let n = b.neg(q)?;
-            b.mul(t, n)
-        }),
+        Some(|b, _x, y, z, t| b.formula([y, z, t], |[y, z, t]| t * -(z / y))),
     )
     .transpose(|b, _p, ins, cts| {
         let ct = cts[0].unwrap();
@@ -361,17 +315,8 @@ fn register_binary(t: &mut Table) {
         t,
         Pow,
         |_, x, y| x.powf(y),
-        Some(|b, x, y, _, t| {
-            let ym1 = b.sub(y, one(b, y))?;
-            let p = b.binary(Prim::Pow, x, ym1)?;
-            let d = b.mul(y, p)?;
-            b.mul(t, d)
-        }),
-        Some(|b, x, _y, z, t| {
-            let l = b.log(x)?;
-            let d = b.mul(l, z)?;
-            b.mul(t, d)
-        }),
+        Some(|b, x, y, _, t| b.formula([x, y, t], |[x, y, t]| t * (y * x.pow(y - 1.0)))),
+        Some(|b, x, _y, z, t| b.formula([x, z, t], |[x, z, t]| t * (x.ln() * z))),
     );
     // rem(x, y) = x - y trunc(x/y): d = dx - trunc(x/y) dy, trunc(x/y) = (x - z)/y.
     defbinary(
@@ -385,12 +330,7 @@ fn register_binary(t: &mut Table) {
             }
         },
         Some(|_, _, _, _, t| Ok(t)),
-        Some(|b, x, y, z, t| {
-            let q = b.sub(x, z)?;
-            let q = b.div(q, y)?;
-            let n = b.neg(q)?;
-            b.mul(t, n)
-        }),
+        Some(|b, x, y, z, t| b.formula([x, y, z, t], |[x, y, z, t]| t * -((x - z) / y))),
     );
 }
 
@@ -425,7 +365,7 @@ fn register_compare_logic(t: &mut Table) {
             },
         );
         r.batch(move |b, p, args, bt, n| batch_elementwise(b, prim, p, args, bt, n));
-        r.jvp(move |b, p, xs, _ts| Ok((vec![b.eqn1(prim, p.clone(), xs)?], vec![None])));
+        r.zero_tangent();
     }
     // Logical on bools, bitwise on integers.
     let logic: [(Prim, BitFn); 3] = [(And, |x, y| x & y), (Or, |x, y| x | y), (Xor, |x, y| x ^ y)];
@@ -454,7 +394,7 @@ fn register_compare_logic(t: &mut Table) {
             },
         );
         r.batch(move |b, p, args, bt, n| batch_elementwise(b, prim, p, args, bt, n));
-        r.jvp(move |b, p, xs, _ts| Ok((vec![b.eqn1(prim, p.clone(), xs)?], vec![None])));
+        r.zero_tangent();
     }
     defunary(t, Not, false, |x, _| x, None);
     // `not` needs the dtype: bools flip, integers complement.

@@ -4,54 +4,18 @@
 //! followed by a transpose back into that operand's axis order.
 
 use super::Table;
-use super::combinators::{arity, dims_match, fmt_types};
+use super::combinators::{arity, defbilinear, dims_match, fmt_types};
 use crate::builder::Builder;
 use crate::error::{Error, Result};
 use crate::interp::Tensor;
 use crate::interp::tensor::{ravel, unravel};
-use crate::ir::params::ParamsExt;
-use crate::ir::{Atom, Param, Params, Prim, Shape, TensorType};
+use crate::ir::{Atom, DotGeneralParams, Params, Prim, Shape, TensorType};
 
-/// Dimension numbers: ((lhs contract, rhs contract), (lhs batch, rhs batch)).
-pub type DimNums = ((Vec<usize>, Vec<usize>), (Vec<usize>, Vec<usize>));
+pub use crate::ir::typed::DimNums;
 
-/// Params of a dot_general, printed `dimension_numbers=(([1], [0]), ([], []))`.
-pub fn dot_params(contract: (&[usize], &[usize]), batch: (&[usize], &[usize])) -> Params {
-    let l = |v: &[usize]| Param::List(v.iter().map(|&x| Param::int(x as i64)).collect());
-    Params::from_pairs([(
-        "dimension_numbers",
-        Param::Tuple(vec![
-            Param::Tuple(vec![l(contract.0), l(contract.1)]),
-            Param::Tuple(vec![l(batch.0), l(batch.1)]),
-        ]),
-    )])
-}
-
-/// Reads the dimension numbers.
-pub fn dim_nums(p: &Params) -> Result<DimNums> {
-    let bad = || Error::invalid("dot_general: bad `dimension_numbers`");
-    let v = p
-        .get("dimension_numbers")
-        .and_then(Param::elems)
-        .ok_or_else(bad)?;
-    let pair = |q: &Param| -> Result<(Vec<usize>, Vec<usize>)> {
-        let e = q.elems().ok_or_else(bad)?;
-        let f = |r: &Param| -> Result<Vec<usize>> {
-            r.elems()
-                .ok_or_else(bad)?
-                .iter()
-                .map(|x| x.as_int().map(|i| i as usize).ok_or_else(bad))
-                .collect()
-        };
-        if e.len() != 2 {
-            return Err(bad());
-        }
-        Ok((f(&e[0])?, f(&e[1])?))
-    };
-    if v.len() != 2 {
-        return Err(bad());
-    }
-    Ok((pair(&v[0])?, pair(&v[1])?))
+/// Reads the dimension numbers (`DotGeneralParams`, as a tuple).
+fn dim_nums(p: &Params) -> Result<DimNums> {
+    Ok(DotGeneralParams::read(p)?.nums())
 }
 
 fn free(rank: usize, c: &[usize], bt: &[usize]) -> Vec<usize> {
@@ -140,11 +104,6 @@ fn eval(x: &Tensor, y: &Tensor, dn: &DimNums) -> Tensor {
     .rounded()
 }
 
-fn dot(b: &mut Builder, x: Atom, y: Atom, dn: &DimNums) -> Result<Atom> {
-    let ((lc, rc), (lb, rb)) = dn;
-    b.dot_general(x, y, (lc, rc), (lb, rb))
-}
-
 fn inverse(src: &[usize]) -> Vec<usize> {
     let mut inv = vec![0; src.len()];
     for (d, &s) in src.iter().enumerate() {
@@ -181,6 +140,43 @@ fn transpose_lhs(
     b.transpose(r, &inverse(&src))
 }
 
+/// The cotangent of the lhs: [`transpose_lhs`] of the params.
+fn transpose_x(
+    b: &mut Builder,
+    p: &Params,
+    ct: Atom,
+    y: Atom,
+    xt: &TensorType,
+    yt: &TensorType,
+) -> Result<Atom> {
+    transpose_lhs(b, ct, y, xt.rank(), yt.rank(), &dim_nums(p)?)
+}
+
+/// The cotangent of the rhs: out = dot(x, y) is, up to an axis
+/// permutation, dot(y, x) with swapped dimension numbers.
+fn transpose_y(
+    b: &mut Builder,
+    p: &Params,
+    ct: Atom,
+    x: Atom,
+    xt: &TensorType,
+    yt: &TensorType,
+) -> Result<Atom> {
+    let ((lc, rc), (lb, rb)) = dim_nums(p)?;
+    let swapped: DimNums = ((rc, lc), (rb, lb));
+    let nb = swapped.1.0.len();
+    let (yf, xf) = (
+        free(yt.rank(), &swapped.0.0, &swapped.1.0),
+        free(xt.rank(), &swapped.0.1, &swapped.1.1),
+    );
+    // ct axes: batch, x free, y free -> reorder to batch, y free, x free.
+    let mut perm: Vec<usize> = (0..nb).collect();
+    perm.extend(nb + xf.len()..nb + xf.len() + yf.len());
+    perm.extend(nb..nb + xf.len());
+    let ct2 = b.transpose(ct, &perm)?;
+    transpose_lhs(b, ct2, x, yt.rank(), xt.rank(), &swapped)
+}
+
 /// Registers the family.
 pub fn register(t: &mut Table) {
     use Prim::DotGeneral;
@@ -192,60 +188,6 @@ pub fn register(t: &mut Table) {
         },
         |p, ins, _| Ok(vec![eval(&ins[0], &ins[1], &dim_nums(p)?)]),
     )
-    .jvp(|b, p, xs, ts| {
-        let dn = dim_nums(p)?;
-        let z = dot(b, xs[0], xs[1], &dn)?;
-        let mut acc = None;
-        if let Some(tx) = ts[0] {
-            acc = Some(dot(b, tx, xs[1], &dn)?);
-        }
-        if let Some(ty) = ts[1] {
-            let c = dot(b, xs[0], ty, &dn)?;
-            acc = Some(match acc {
-                None => c,
-                Some(a) => b.add_any(a, c)?,
-            });
-        }
-        Ok((vec![z], vec![acc]))
-    })
-    .transpose(|b, p, ins, cts| {
-        let ct = cts[0].unwrap();
-        let dn = dim_nums(p)?;
-        let (xt, yt) = (ins[0].ty(b), ins[1].ty(b));
-        match (ins[0].is_linear(), ins[1].is_linear()) {
-            (true, false) => {
-                let y = ins[1].primal(DotGeneral)?;
-                Ok(vec![
-                    Some(transpose_lhs(b, ct, y, xt.rank(), yt.rank(), &dn)?),
-                    None,
-                ])
-            }
-            (false, true) => {
-                // Swap roles: out = dot(x, y) is, up to an axis permutation,
-                // dot(y, x) with swapped dimension numbers.
-                let x = ins[0].primal(DotGeneral)?;
-                let ((lc, rc), (lb, rb)) = dn.clone();
-                let swapped: DimNums = ((rc, lc), (rb, lb));
-                let nb = swapped.1.0.len();
-                let (yf, xf) = (
-                    free(yt.rank(), &swapped.0.0, &swapped.1.0),
-                    free(xt.rank(), &swapped.0.1, &swapped.1.1),
-                );
-                // ct axes: batch, x free, y free -> reorder to batch, y free, x free.
-                let mut perm: Vec<usize> = (0..nb).collect();
-                perm.extend(nb + xf.len()..nb + xf.len() + yf.len());
-                perm.extend(nb..nb + xf.len());
-                let ct2 = b.transpose(ct, &perm)?;
-                Ok(vec![
-                    None,
-                    Some(transpose_lhs(b, ct2, x, yt.rank(), xt.rank(), &swapped)?),
-                ])
-            }
-            _ => Err(Error::NotDifferentiable(
-                "dot_general: transpose with both operands linear".into(),
-            )),
-        }
-    })
     .batch(|b, p, args, bt, n| {
         let ((lc, rc), (lb, rb)) = dim_nums(p)?;
         let sh = |v: &[usize]| -> Vec<usize> { v.iter().map(|i| i + 1).collect() };
@@ -284,4 +226,7 @@ pub fn register(t: &mut Table) {
             (false, false) => unreachable!("batching rule called with no batched operand"),
         }
     });
+    // Bilinear (JAX's `ad.defbilinear`): JVP `dot(dx, y) + dot(x, dy)`,
+    // each operand's transpose another dot_general.
+    defbilinear(t, DotGeneral, transpose_x, transpose_y);
 }

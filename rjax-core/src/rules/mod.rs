@@ -159,6 +159,7 @@ pub type PartialEvalFn = Box<
 
 /// All rules of one primitive.
 pub struct Rules {
+    prim: Prim,
     pub(crate) partial_eval: Option<PartialEvalFn>,
     pub(crate) shape: ShapeFn,
     pub(crate) eval: EvalFn,
@@ -184,6 +185,7 @@ impl Table {
         self.map.insert(
             prim,
             Rules {
+                prim,
                 shape: Box::new(shape),
                 eval: Box::new(eval),
                 jvp: None,
@@ -203,6 +205,13 @@ impl Table {
 }
 
 impl Rules {
+    /// Sets the JVP rule of a primitive whose outputs never have a tangent
+    /// (comparisons, integer results, keys, `sign`, `floor`, ...):
+    /// JAX's zero-tangent rules, in one place.
+    pub fn zero_tangent(&mut self) -> &mut Self {
+        let prim = self.prim;
+        self.jvp(move |b, p, xs, _| combinators::no_tangent(b, prim, p, xs))
+    }
     /// Sets the JVP rule.
     pub fn jvp(
         &mut self,
@@ -294,5 +303,12 @@ pub fn has_rules(prim: Prim) -> (bool, bool, bool) {
 
 /// Runs a primitive's shape rule.
 pub fn shape_rule(prim: Prim, params: &Params, ins: &[TensorType]) -> Result<Vec<TensorType>> {
+    // The operand count the table declares, checked once for every rule.
+    if !prim.arity().accepts(ins.len()) {
+        return Err(Error::shape(
+            prim.name(),
+            format!("expected {} operands, got {}", prim.arity(), ins.len()),
+        ));
+    }
     (rules(prim)?.shape)(params, ins)
 }

@@ -124,19 +124,6 @@ pub fn batch_keyed(
     Ok((outs.into_iter().map(Into::into).collect(), vec![true; k]))
 }
 
-/// JVP of a primitive whose outputs have no tangent (keys, integers,
-/// booleans) whatever the input tangents.
-pub fn no_tangent(
-    b: &mut Builder,
-    prim: Prim,
-    p: &Params,
-    xs: &[Atom],
-) -> Result<(Vec<Atom>, Vec<Option<Atom>>)> {
-    let outs = b.eqn(prim, p.clone(), xs)?;
-    let k = outs.len();
-    Ok((outs.into_iter().map(Into::into).collect(), vec![None; k]))
-}
-
 /// Registers `random_split` and `random_fold_in`.
 pub fn register(t: &mut Table) {
     t.def(
@@ -167,7 +154,7 @@ pub fn register(t: &mut Table) {
             Ok(vec![Tensor::new(DType::U32, shape, data)?])
         },
     )
-    .jvp(|b, p, xs, _| no_tangent(b, Prim::RandomSplit, p, xs))
+    .zero_tangent()
     .batch(|b, p, args, bt, n| batch_keyed(b, Prim::RandomSplit, p, args, bt, n));
 
     t.def(
@@ -194,7 +181,7 @@ pub fn register(t: &mut Table) {
             Ok(vec![Tensor::new(DType::U32, ins[0].shape.clone(), data)?])
         },
     )
-    .jvp(|b, p, xs, _| no_tangent(b, Prim::RandomFoldIn, p, xs))
+    .zero_tangent()
     .batch(|b, p, args, bt, n| batch_keyed(b, Prim::RandomFoldIn, p, args, bt, n));
 }
 

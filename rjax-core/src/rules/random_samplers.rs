@@ -29,8 +29,9 @@
 //! evaluated by the interpreter: their bits are rjax-runtime's.
 
 use super::Table;
+use super::combinators::no_tangent;
 use super::random::threefry2x32;
-use super::random_keys::{batch_keyed, check_per_key, key_batch, keys_of, no_tangent, per_key};
+use super::random_keys::{batch_keyed, check_per_key, key_batch, keys_of, per_key};
 use crate::builder::Builder;
 use crate::error::{Error, Result};
 use crate::interp::Tensor;
@@ -278,7 +279,7 @@ pub fn register(t: &mut Table) {
                 }
                 no_tangent(b, prim, p, xs)
             }),
-            _ => rules.jvp(move |b, p, xs, _| no_tangent(b, prim, p, xs)),
+            _ => rules.zero_tangent(),
         };
         rules.batch(move |b, p, args, bt, n| batch_keyed(b, prim, p, args, bt, n));
     }

@@ -599,27 +599,9 @@ fn register_slice_pad(t: &mut Table) {
     });
 }
 
-/// Reads `padding_config=((lo, hi, interior), ...)`.
-pub fn pad_config(p: &Params) -> Result<Vec<(DimExpr, DimExpr, DimExpr)>> {
-    let bad =
-        || Error::invalid("pad: parameter `padding_config` must be ((lo, hi, interior), ...)");
-    let v = p
-        .get("padding_config")
-        .and_then(Param::elems)
-        .ok_or_else(bad)?;
-    v.iter()
-        .map(|e| {
-            let e = e.elems().ok_or_else(bad)?;
-            if e.len() != 3 {
-                return Err(bad());
-            }
-            Ok((
-                e[0].as_dim().ok_or_else(bad)?,
-                e[1].as_dim().ok_or_else(bad)?,
-                e[2].as_dim().ok_or_else(bad)?,
-            ))
-        })
-        .collect()
+/// Reads `padding_config` (`PadConfig`).
+fn pad_config(p: &Params) -> Result<Vec<crate::ir::typed::PadDim>> {
+    Ok(crate::ir::PadConfig::read(p)?.0)
 }
 
 fn register_concat_iota(t: &mut Table) {

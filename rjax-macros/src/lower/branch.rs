@@ -19,7 +19,7 @@ use rjax_core::{Atom, Builder, DType, Param, Params, Prim, TensorType};
 
 use super::control::uses;
 use super::{LResult, Lowerer, Value, err};
-use crate::ast::Block;
+use crate::front::ast::Block;
 
 /// One side lowered into its own builder, not yet closed: the value's
 /// structure, its leaves, each leaf's type (`true` when it was an untyped

@@ -7,10 +7,10 @@ use proc_macro2::Span;
 use rjax_core::{Jaxpr, TensorType};
 
 use super::{LResult, Lowerer, Value, err, lower_typed};
-use crate::ast::ParamTy;
-use crate::attr::InAxes;
-use crate::check;
-use crate::expand::xform;
+use crate::front::ast::ParamTy;
+use crate::front::attr::InAxes;
+use crate::front::check;
+use crate::lower::xform;
 
 impl Lowerer<'_> {
     /// `name(..)` or `name::comp(..)`.
@@ -71,7 +71,7 @@ impl Lowerer<'_> {
         } else {
             (vals, Vec::new())
         };
-        let vals = crate::tree_param::flatten_args(f, vals, span)?;
+        let vals = crate::front::tree_param::flatten_args(f, vals, span)?;
         if vals.len() != f.params.len() {
             return err(
                 span,
@@ -133,9 +133,9 @@ impl Lowerer<'_> {
         // the caller's: the caller's lowering retries with them identified
         // (`symbols`), or a transformation below would compare them.
         self.unify.extend(unify);
-        self.unify.extend(crate::symbols::assumed_equal(&j));
+        self.unify.extend(crate::lower::symbols::assumed_equal(&j));
         let j = match &callee.config.custom {
-            Some(c) => crate::custom::wrap(name, j, c, &callee.deps)
+            Some(c) => crate::lower::custom::wrap(name, j, c, &callee.deps)
                 .map_err(|msg| super::LowerError { span, msg })?,
             None => j,
         };
@@ -165,7 +165,8 @@ impl Lowerer<'_> {
             Some("jacobian") => wrap(xform::jacobian(&first_if(&j, true), argnums[0]))?,
             Some("vmap") => {
                 let size = self.batch_size(&atoms, &axes, span)?;
-                let outs = crate::attr::out_axes(callee.config.vmap.as_ref(), j.outvars.len());
+                let outs =
+                    crate::front::attr::out_axes(callee.config.vmap.as_ref(), j.outvars.len());
                 wrap(xform::vmap_sized(&j, &axes, &outs, &size))?
             }
             Some("jvp") => wrap(xform::jvp(&j, &wrt))?,
@@ -195,19 +196,23 @@ impl Lowerer<'_> {
             // core: aux.. ++ grads; the companion returns (grads, aux).
             let n_aux = vals.len() - argnums.len();
             let grads: Vec<Value> = vals.split_off(n_aux);
-            let g = one_or_tuple(crate::tree_param::regroup(f, &argnums, grads));
+            let g = one_or_tuple(crate::front::tree_param::regroup(f, &argnums, grads));
             return Ok(Value::Tuple(vec![g, one_or_tuple(vals)]));
         }
         match comp {
             Some("grad") => {
-                return Ok(one_or_tuple(crate::tree_param::regroup(f, &argnums, vals)));
+                return Ok(one_or_tuple(crate::front::tree_param::regroup(
+                    f, &argnums, vals,
+                )));
             }
             Some("value_and_grad") => {
                 let grads = vals.split_off(vals.len() - argnums.len());
-                let g = one_or_tuple(crate::tree_param::regroup(f, &argnums, grads));
+                let g = one_or_tuple(crate::front::tree_param::regroup(f, &argnums, grads));
                 return Ok(Value::Tuple(vec![one_or_tuple(vals), g]));
             }
-            None if f.ret.tree.is_some() => return Ok(crate::tree_param::struct_value(f, vals)),
+            None if f.ret.tree.is_some() => {
+                return Ok(crate::front::tree_param::struct_value(f, vals));
+            }
             _ => {}
         }
         Ok(one_or_tuple(vals))
@@ -290,10 +295,10 @@ fn check_vmap_ranks(
     Ok(())
 }
 
-fn show_ret(f: &crate::ast::Function) -> String {
-    let one = |t: &crate::ast::ValTy| match t {
-        crate::ast::ValTy::Scalar(s) => s.rust_name().to_string(),
-        crate::ast::ValTy::Array(s) => format!("Array<{}>", s.rust_name()),
+fn show_ret(f: &crate::front::ast::Function) -> String {
+    let one = |t: &crate::front::ast::ValTy| match t {
+        crate::front::ast::ValTy::Scalar(s) => s.rust_name().to_string(),
+        crate::front::ast::ValTy::Array(s) => format!("Array<{}>", s.rust_name()),
     };
     let parts: Vec<String> = f.ret.tys.iter().map(one).collect();
     if f.ret.tuple {

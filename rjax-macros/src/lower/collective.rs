@@ -17,7 +17,7 @@ use rjax_core::{Atom, Param, Params, ParamsExt, Prim};
 use syn::spanned::Spanned;
 
 use super::{LResult, Lowerer, Value};
-use crate::ast::Expr;
+use crate::front::ast::Expr;
 
 /// A collective call with its constant arguments.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -15,7 +15,7 @@ use rjax_core::{Atom, Builder, DType, Jaxpr, Param, Params, Prim, TensorType};
 use syn::Ident;
 
 use super::{LResult, Lowerer, Value, err};
-use crate::ast::{Block, Expr, ExprKind, Stmt};
+use crate::front::ast::{Block, Expr, ExprKind, Stmt};
 
 /// The outer names a loop reads (constants) and reassigns (carry).
 pub(super) struct Captures {

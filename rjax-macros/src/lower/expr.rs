@@ -9,8 +9,8 @@ use rjax_core::ir::params::ParamsExt;
 use rjax_core::{Atom, DType, Prim};
 
 use super::{LResult, Lowerer, Value, err};
-use crate::ast::{BinOp, Block, Expr, ExprKind, Pat, Stmt};
-use crate::prims::Op;
+use crate::front::ast::{BinOp, Block, Expr, ExprKind, Pat, Stmt};
+use crate::front::prims::Op;
 
 impl Lowerer<'_> {
     /// The body of the function: statements whose `if c { ..; return v; }`
@@ -238,7 +238,7 @@ impl Lowerer<'_> {
             ExprKind::Index(base, idx) => {
                 let b = self.expr(base)?;
                 if let Value::Struct(_) = b {
-                    // `v[k]` of an nalgebra vector (crate::tree_param).
+                    // `v[k]` of an nalgebra vector (crate::front::tree_param).
                     let i = self.expr(idx)?;
                     return self.vector_index(b, i, span);
                 }
@@ -366,7 +366,7 @@ impl Lowerer<'_> {
 
     pub(crate) fn binary(&mut self, op: BinOp, l: Value, r: Value, span: Span) -> LResult<Value> {
         if Self::is_struct(&l) || Self::is_struct(&r) {
-            // nalgebra values (`crate::nalgebra_ops`).
+            // nalgebra values (`crate::lower::nalgebra_ops`).
             return self.matrix_binary(op, l, r, span);
         }
         if let (Value::Weak(a, ia), Value::Weak(b, ib)) = (&l, &r) {
@@ -439,6 +439,7 @@ impl Lowerer<'_> {
         let out = match op {
             Op::Mean
             | Op::Axes(_)
+            | Op::MeanAxes
             | Op::Reshape
             | Op::BroadcastTo
             | Op::Flatten
@@ -454,8 +455,7 @@ impl Lowerer<'_> {
                     .vocab_prim(op, x, vals.collect(), arg_exprs, span)
                     .map(Value::Atom);
             }
-            Op::Unary(p) => {
-                let prim = Prim::from_name(p).expect("unary primitive");
+            Op::Unary(prim) => {
                 let r = self.b.unary(prim, x);
                 self.core(r, span)?
             }
@@ -473,7 +473,7 @@ impl Lowerer<'_> {
                 let r = self.b.integer_pow(x, n);
                 self.core(r, span)?
             }
-            Op::Binary("pow") if matches!(arg_exprs[0].kind, ExprKind::Int(_, None)) => {
+            Op::Binary(Prim::Pow) if matches!(arg_exprs[0].kind, ExprKind::Int(_, None)) => {
                 // `n.pow(2)` with a constant exponent: integer_pow.
                 let ExprKind::Int(n, None) = arg_exprs[0].kind else {
                     unreachable!()
@@ -481,18 +481,16 @@ impl Lowerer<'_> {
                 let r = self.b.integer_pow(x, n);
                 self.core(r, span)?
             }
-            Op::Binary(p) => {
-                let prim = Prim::from_name(p).expect("binary primitive");
+            Op::Binary(prim) => {
                 let y = vals.next().expect("argument");
                 let dt = self.b.dtype(x);
                 let y = self.atom_as(y, dt, span)?;
                 self.binary_prim(prim, x, y, span)?
             }
-            Op::Reduce(p) => {
+            Op::Reduce(prim) => {
                 if rank == 0 {
                     return Ok(Value::Atom(x));
                 }
-                let prim = Prim::from_name(p).expect("reduction");
                 let axes: Vec<usize> = (0..rank).collect();
                 let r = self.b.reduce(prim, x, &axes);
                 self.core(r, span)?

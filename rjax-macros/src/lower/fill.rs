@@ -14,8 +14,8 @@ use proc_macro2::Span;
 use rjax_core::{DType, TensorType};
 
 use super::{LResult, Lowerer, Value, err};
-use crate::ast::{Expr, Scalar};
-use crate::prims::Fill;
+use crate::front::ast::{Expr, Scalar};
+use crate::front::prims::Fill;
 
 impl Lowerer<'_> {
     pub fn fill(

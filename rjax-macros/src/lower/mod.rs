@@ -1,4 +1,4 @@
-//! Lowering: the checked model of a function ([`crate::ast`]) to an
+//! Lowering: the checked model of a function ([`crate::front::ast`]) to an
 //! rjax-core jaxpr, through core's `Builder` (which runs each primitive's
 //! shape rule, so a rank that does not fit fails here).
 //!
@@ -14,20 +14,24 @@ mod branch;
 mod call;
 pub mod collective;
 mod control;
+pub mod custom;
 mod expr;
 mod fill;
+pub mod nalgebra_ops;
 mod pullback;
 mod random;
 pub mod rank;
+pub mod symbols;
 mod vocab;
+pub mod xform;
 
 use std::collections::HashMap;
 
 use proc_macro2::Span;
 use rjax_core::{Atom, Builder, DType, DimExpr, Jaxpr, TensorType};
 
-use crate::ast::{Function, ParamTy, Scalar, ValTy};
-use crate::attr::Config;
+use crate::front::ast::{Function, ParamTy, Scalar, ValTy};
+use crate::front::attr::Config;
 
 /// An annotated function called from the body being lowered, with its
 /// attributes (for `argnums`, `in_axes`).

@@ -12,8 +12,8 @@ use proc_macro2::Span;
 use rjax_core::{Atom, DimExpr, Jaxpr, TensorType};
 
 use super::{LResult, Lowerer, Value, err};
-use crate::expand::xform;
-use crate::tree_node::Node;
+use crate::front::tree_node::Node;
+use crate::lower::xform;
 
 /// A pullback value: the callee's backward pass and what it closes over.
 #[derive(Debug)]
@@ -40,7 +40,7 @@ impl Lowerer<'_> {
     pub(super) fn vjp_value(
         &mut self,
         name: &str,
-        f: &crate::ast::Function,
+        f: &crate::front::ast::Function,
         j: &Jaxpr,
         atoms: &[Atom],
         wrt: &[usize],
@@ -69,10 +69,10 @@ impl Lowerer<'_> {
             outs: outs[..nout].iter().map(|a| self.b.ty(*a)).collect(),
             tuple: f.ret.tuple,
             ret_node: f.ret.node.clone(),
-            regroup: crate::tree_param::regroup_plan(f, wrt),
+            regroup: crate::front::tree_param::regroup_plan(f, wrt),
         };
         let y = if pb.ret_node.is_some() {
-            crate::tree_param::struct_value(f, ys)
+            crate::front::tree_param::struct_value(f, ys)
         } else if pb.tuple {
             Value::Tuple(ys)
         } else {
@@ -147,7 +147,7 @@ impl Lowerer<'_> {
         let r = self.b.inline(&pb.backward, &ins);
         let cots = self.core(r, span)?;
         let cots = cots.into_iter().map(Value::Atom).collect();
-        Ok(one_or_tuple(crate::tree_param::apply_regroup(
+        Ok(one_or_tuple(crate::front::tree_param::apply_regroup(
             &pb.regroup,
             cots,
         )))

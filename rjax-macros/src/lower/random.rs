@@ -15,8 +15,8 @@ use rjax_core::rules::random_samplers::sampler_params;
 use rjax_core::{Atom, DType, DimExpr, ParamsExt, Prim};
 
 use super::{LResult, Lowerer, Value, err};
-use crate::ast::{Expr, ExprKind, Scalar};
-use crate::prims::{Op, RandomFn};
+use crate::front::ast::{Expr, ExprKind, Scalar};
+use crate::front::prims::{Op, RandomFn};
 
 impl Lowerer<'_> {
     /// `random::f::<elem>(args..)`.
@@ -205,7 +205,7 @@ impl Lowerer<'_> {
 }
 
 fn name(f: RandomFn) -> &'static str {
-    crate::prims::RANDOM
+    crate::front::prims::RANDOM
         .iter()
         .find(|(_, _, g)| *g == f)
         .map_or("?", |(n, _, _)| n)

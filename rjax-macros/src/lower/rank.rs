@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use rjax_core::Jaxpr;
 
 use super::{Callees, LowerError, lower};
-use crate::ast::{Function, ParamTy};
+use crate::front::ast::{Function, ParamTy};
 
 /// The order in which ranks are tried.
 const CANDIDATES: [usize; 4] = [1, 2, 3, 0];
@@ -88,7 +88,7 @@ fn lower_unifying(f: &Function, ranks: &[usize], callees: &Callees) -> Result<Ja
         let mut unify = Vec::new();
         let r = lower(f, ranks, &same, &mut unify, callees);
         if let Ok(j) = &r {
-            unify.extend(crate::symbols::assumed_equal(j));
+            unify.extend(crate::lower::symbols::assumed_equal(j));
         }
         match r {
             Ok(j) if unify.is_empty() => return Ok(j),

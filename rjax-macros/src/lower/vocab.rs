@@ -10,8 +10,8 @@ use rjax_core::ir::params::ParamsExt;
 use rjax_core::{Atom, DType, DimExpr, Param, Prim};
 
 use super::{LResult, Lowerer, Value, err};
-use crate::ast::Expr;
-use crate::prims::Op;
+use crate::front::ast::Expr;
+use crate::front::prims::Op;
 
 /// `-1` is the last axis of a rank-`rank` value.
 fn axis(k: i64, rank: usize, what: &str, span: Span) -> LResult<usize> {
@@ -141,11 +141,11 @@ impl Lowerer<'_> {
                 let axes: Vec<usize> = (0..rank).collect();
                 self.mean(x, &axes, span)
             }
-            Op::Axes(p) => {
-                let what = match p {
-                    "reduce_sum" => "sum_axes",
-                    "reduce_max" => "max_axes",
-                    "reduce_min" => "min_axes",
+            Op::Axes(_) | Op::MeanAxes => {
+                let what = match op {
+                    Op::Axes(Prim::ReduceSum) => "sum_axes",
+                    Op::Axes(Prim::ReduceMax) => "max_axes",
+                    Op::Axes(_) => "min_axes",
                     _ => "mean_axes",
                 };
                 let example = format!("a.{what}(&[1], false)");
@@ -158,12 +158,12 @@ impl Lowerer<'_> {
                 }
                 axes.sort();
                 let keep = keepdims(rest.next(), arg_exprs.get(1), span)?;
-                let s = if p == "mean" {
-                    self.mean(x, &axes, span)?
-                } else {
-                    let prim = Prim::from_name(p).expect("reduction");
-                    let r = self.b.reduce(prim, x, &axes);
-                    self.core(r, span)?
+                let s = match op {
+                    Op::Axes(prim) => {
+                        let r = self.b.reduce(prim, x, &axes);
+                        self.core(r, span)?
+                    }
+                    _ => self.mean(x, &axes, span)?,
                 };
                 if keep {
                     let r = self.b.expand_dims(s, &axes);

@@ -15,6 +15,17 @@ macro_rules! float_methods {
     )*};
 }
 
+/// Elementwise methods from the `kernels::float_unary` list (`exp`, `log`,
+/// `tanh`, `logistic` ...), by JAX's names.
+macro_rules! list_methods {
+    ([] $($m:ident, $jax:ident: $k32:path, $k64:path, $doc:literal;)*) => {
+        float_methods! {$(
+            #[doc = $doc]
+            $jax;
+        )*}
+    };
+}
+
 impl<T: Float> Array<T> {
     float_methods! {
         /// Elementwise `sin`.
@@ -23,23 +34,12 @@ impl<T: Float> Array<T> {
         cos;
         /// Elementwise `tan`.
         tan;
-        /// Elementwise `tanh`.
-        tanh;
-        /// Elementwise `e^x`.
-        exp;
-        /// Elementwise natural logarithm (`jnp.log`).
-        log;
-        /// Elementwise `ln(1 + x)`.
-        log1p;
-        /// Elementwise `e^x - 1`.
-        expm1;
         /// Elementwise square root.
         sqrt;
         /// Elementwise `1 / sqrt(x)`.
         rsqrt;
-        /// Elementwise logistic sigmoid `1 / (1 + e^-x)`.
-        logistic;
     }
+    crate::kernels::float_unary!(list_methods);
 
     /// Elementwise `x^y` for a scalar `y`.
     pub fn powf(&self, y: T) -> Array<T> {

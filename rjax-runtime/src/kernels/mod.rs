@@ -59,6 +59,7 @@ pub use map::{
     map_sum_nm_checked, map1, map1_inplace, map1_inplace_slice, map1_into, map1_slice, map1_uninit,
     map2, map2_inplace, map2_inplace_slice, map2_into, map2_slice, map3_slice, set_stream_stores,
 };
+pub(crate) use math::float_unary;
 pub use math::{
     FastMath, SIN_COS_F32_MAX, SIN_COS_F32_NEAR_MAX, SIN_COS_F64_MAX, TrigFallback, cos_f32,
     cos_f32_all, cos_f32_near, cos_f64, cos_f64_all, cos_slice, exp_f32, exp_f32_normal, exp_f64,

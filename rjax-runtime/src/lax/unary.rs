@@ -1,5 +1,6 @@
-//! Elementwise unary primitives: `neg sin cos tan tanh exp log log1p expm1
-//! sqrt rsqrt abs sign logistic square integer_pow stop_gradient`.
+//! Elementwise unary primitives: `neg sin cos tan sqrt rsqrt abs sign
+//! square integer_pow stop_gradient`, and those of the
+//! `kernels::float_unary` list (`tanh exp log log1p expm1 logistic` ...).
 
 use crate::array::Array;
 use crate::dtype::{Element, Float, Num};
@@ -52,23 +53,23 @@ fn slice_op<T: Float>(x: &Array<T>, f: fn(&[T], &mut [T])) -> Array<T> {
 float_unary! {
     /// `tan x`.
     tan = |v: T| v.tan();
-    /// `e^x`.
-    exp = |v: T| v.exp();
-    /// Natural logarithm.
-    log = |v: T| v.ln();
-    /// `ln(1 + x)`, accurate near 0.
-    log1p = |v: T| v.ln_1p();
-    /// `e^x - 1`, accurate near 0.
-    expm1 = |v: T| v.exp_m1();
     /// Square root.
     sqrt = |v: T| v.sqrt();
     /// `1 / sqrt(x)`.
     rsqrt = |v: T| T::one().div(v.sqrt());
-    /// The logistic sigmoid `1 / (1 + e^-x)`.
-    logistic = |v: T| v.logistic();
-    /// `tanh x`.
-    tanh = |v: T| v.tanh();
 }
+
+/// `lax` functions from the `kernels::float_unary` list (`exp`, `log`,
+/// `tanh`, `logistic` ...): the kernel mapped over the array.
+macro_rules! list_fns {
+    ([] $($m:ident, $jax:ident: $k32:path, $k64:path, $doc:literal;)*) => {
+        float_unary! {$(
+            #[doc = $doc]
+            $jax = |v: T| v.$m();
+        )*}
+    };
+}
+kernels::float_unary!(list_fns);
 
 num_unary! {
     /// `-x` (wrapping for integers).

@@ -111,6 +111,20 @@ pub fn split2(key: Key) -> [Key; 2] {
     ]
 }
 
+/// `jax.random.split(key, N)` with `N` taken from where the keys go, so
+/// that JAX's `k1, k2, k3 = random.split(key, 3)` reads
+/// `let [k1, k2, k3] = random::split_n(key);`. The same keys as
+/// [`split`]`(key, N)`.
+pub fn split_n<const N: usize>(key: Key) -> [Key; N] {
+    let k = key.into_data();
+    std::array::from_fn(|i| {
+        let i = i as u64;
+        Key {
+            data: hash(k, [(i >> 32) as u32, i as u32]),
+        }
+    })
+}
+
 /// `jax.random.fold_in(key, data)`: a new key that depends on `key` and a
 /// 32-bit integer (a step number, a device index ...).
 pub fn fold_in(key: Key, data: u32) -> Key {

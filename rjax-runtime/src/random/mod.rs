@@ -48,7 +48,7 @@ pub use discrete::{bernoulli, randint, randint_i64};
 pub use float::RandomFloat;
 pub use key::{
     Key, fold_in, key, key_data, key_to_array, key_x32, keys_from_array, keys_to_array, split,
-    split2,
+    split_n, split2,
 };
 pub use shuffle::{
     choice, choice_weighted, permutation, permute_rows, try_choice, try_choice_weighted,

@@ -91,10 +91,21 @@ fn unwrap<T>(r: Result<T>) -> T {
     r.unwrap_or_else(|e| panic!("{e}"))
 }
 
+/// Sum of `x` over the devices of the group along `axes`, with the group
+/// size (see [`super::comm::Comm::sum`] for how ranks combine).
+fn group_sum<T: Numeric>(
+    op: &'static str,
+    axes: &impl AxisNames,
+    x: &Array<T>,
+) -> Result<(Array<T>, usize)> {
+    let (ctx, ax, label) = setup(op, axes)?;
+    let s = ctx.comm.sum(ctx.slot, &label, x.clone(), &ax)?;
+    Ok((s, ctx.comm.mesh().axes_size(&ax)))
+}
+
 /// Sum of `x` over the devices of the group along `axes`.
 pub fn try_psum<T: Numeric>(x: &Array<T>, axes: impl AxisNames) -> Result<Array<T>> {
-    let (xs, _) = gather_group("psum", &axes, x)?;
-    fold("psum", &xs, |a, b| a + b)
+    Ok(group_sum("psum", &axes, x)?.0)
 }
 
 /// Sum over mesh axes (JAX's `lax.psum`) of an array or a scalar;
@@ -132,9 +143,8 @@ pub fn psum_many<T: Numeric>(xs: &[Array<T>], axes: impl AxisNames) -> Vec<Array
 
 /// Mean over mesh axes: `psum(x) / group size` (JAX's `lax.pmean`).
 pub fn try_pmean<T: Numeric>(x: &Array<T>, axes: impl AxisNames) -> Result<Array<T>> {
-    let (xs, _) = gather_group("pmean", &axes, x)?;
-    let n: T = num_traits::cast(xs.len()).expect("group size fits the element type");
-    let s = fold("pmean", &xs, |a, b| a + b)?;
+    let (s, size) = group_sum("pmean", &axes, x)?;
+    let n: T = num_traits::cast(size).expect("group size fits the element type");
     Ok(super::local::map(&s, |v| v / n))
 }
 

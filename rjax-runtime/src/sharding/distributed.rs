@@ -110,7 +110,7 @@ fn install_abort_on_panic(rank: usize) {
 }
 
 #[cfg(feature = "mpi")]
-pub(crate) use mpi_exchange::exchange;
+pub(crate) use mpi_exchange::{MPI_LOCK, exchange};
 
 #[cfg(feature = "mpi")]
 mod mpi_exchange {
@@ -125,6 +125,11 @@ mod mpi_exchange {
     use crate::sharding::mesh::Mesh;
 
     const TAG: mpi::Tag = 7007;
+
+    /// MPI runs at the `Serialized` thread level: two meshes' collectives
+    /// (concurrent shard_maps on different user threads) must not call MPI
+    /// at the same time.
+    pub(crate) static MPI_LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
     fn as_bytes<T: Element>(x: &[T]) -> &[u8] {
         // SAFETY: `Element` types are plain old data (floats, ints, bool)
@@ -193,10 +198,6 @@ mod mpi_exchange {
         op: &str,
         deadline: Instant,
     ) -> Result<Vec<Array<T>>> {
-        // MPI runs at the `Serialized` thread level: two meshes' exchanges
-        // (concurrent shard_maps on different user threads) must not call
-        // MPI at the same time.
-        static MPI_LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
         let _serial = MPI_LOCK.lock().unwrap_or_else(|e| e.into_inner());
         let world = SimpleCommunicator::world();
         let me = world.rank() as usize;

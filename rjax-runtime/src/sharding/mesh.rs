@@ -41,10 +41,14 @@ impl Mesh {
                 ),
             });
         }
-        let n = axes
-            .iter()
-            .try_fold(1usize, |n, a| n.checked_mul(a.1))
-            .unwrap_or(usize::MAX);
+        let sizes: Vec<usize> = axes.iter().map(|a| a.1).collect();
+        let n = crate::array::try_size("Mesh::new", &sizes).map_err(|_| RjaxError::Invalid {
+            op: "Mesh::new",
+            message: format!(
+                "axes {axes:?} need more than usize::MAX devices but {} were given",
+                devices.len()
+            ),
+        })?;
         if n != devices.len() {
             return Err(RjaxError::Invalid {
                 op: "Mesh::new",

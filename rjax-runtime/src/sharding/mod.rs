@@ -30,6 +30,7 @@ mod local;
 mod mesh;
 mod named;
 mod ops;
+mod reduce;
 mod shard_map;
 mod spec;
 mod value;

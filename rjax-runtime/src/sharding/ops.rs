@@ -103,7 +103,7 @@ impl<T: Numeric> ShardedArray<T> {
         let mut out_dims: Vec<DimSpec> = (0..self.shape().len()).map(|d| spec.dim(d)).collect();
         out_dims.remove(axis);
         let out_spec = PartitionSpec(out_dims).normalized();
-        let f = |xs: &[Array<T>]| -> Vec<Array<T>> {
+        let f = move |xs: &[Array<T>]| -> Vec<Array<T>> {
             let r = local::reduce_axis(op, &xs[0], axis, local).unwrap_or_else(|e| panic!("{e}"));
             if split.is_empty() {
                 vec![r]
@@ -201,9 +201,10 @@ impl<T: Numeric> ShardedArray<T> {
         let b_spec = PartitionSpec(vec![k_split.clone(), n_split.clone()]);
         let out_spec = PartitionSpec(vec![m_split, n_split]).normalized();
         let b = other.reshard(&NamedSharding::new(mesh, b_spec.clone())?)?;
-        let names: Vec<&str> = k_split.0.iter().map(String::as_str).collect();
-        let f = |xs: &[Array<T>]| -> Vec<Array<T>> {
+        let k_axes = k_split.0.clone();
+        let f = move |xs: &[Array<T>]| -> Vec<Array<T>> {
             let p = local::matmul(&xs[0], &xs[1]).unwrap_or_else(|e| panic!("{e}"));
+            let names: Vec<&str> = k_axes.iter().map(String::as_str).collect();
             if names.is_empty() {
                 vec![p]
             } else {

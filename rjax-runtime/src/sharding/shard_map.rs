@@ -3,9 +3,10 @@
 //! `jax.shard_map`).
 
 use std::marker::PhantomData;
+use std::sync::Arc;
 
 use super::array::{ShardedArray, device_put};
-use super::exec::run_per_device;
+use super::exec::run_detached;
 use super::mesh::Mesh;
 use super::named::NamedSharding;
 use super::spec::PartitionSpec;
@@ -15,7 +16,7 @@ use crate::error::{Result, RjaxError};
 
 /// A function mapped over the devices of a mesh; made by [`shard_map`].
 pub struct ShardMap<T, F> {
-    f: F,
+    f: Arc<F>,
     mesh: Mesh,
     in_specs: Vec<PartitionSpec>,
     out_specs: Vec<PartitionSpec>,
@@ -31,6 +32,12 @@ pub struct ShardMap<T, F> {
 /// across named mesh axes. As in JAX, an output whose spec leaves a mesh
 /// axis out must be equal along that axis (for instance the result of a
 /// `psum` over it); this is the caller's promise and is not checked.
+///
+/// `f` owns what it uses (write `move |xs| ...` to capture locals), like a
+/// function given to `std::thread::spawn`: when a device fails, or one
+/// straggles past [`super::set_collective_timeout`] and the others give up
+/// waiting for it, `call` returns the error at once instead of waiting for
+/// the straggler, which may still be running its copy of `f`.
 ///
 /// ```
 /// use rjax_runtime::{Array, P};
@@ -55,10 +62,10 @@ pub fn shard_map<T, F>(
 ) -> ShardMap<T, F>
 where
     T: Element,
-    F: Fn(&[Array<T>]) -> Vec<Array<T>> + Sync,
+    F: Fn(&[Array<T>]) -> Vec<Array<T>> + Send + Sync + 'static,
 {
     ShardMap {
-        f,
+        f: Arc::new(f),
         mesh: mesh.clone(),
         in_specs: in_specs.to_vec(),
         out_specs: out_specs.to_vec(),
@@ -69,7 +76,7 @@ where
 impl<T, F> ShardMap<T, F>
 where
     T: Element,
-    F: Fn(&[Array<T>]) -> Vec<Array<T>> + Sync,
+    F: Fn(&[Array<T>]) -> Vec<Array<T>> + Send + Sync + 'static,
 {
     fn check_arity(&self, n: usize) -> Result<()> {
         if n != self.in_specs.len() {
@@ -106,12 +113,22 @@ where
     }
 
     fn run(&self, args: &[ShardedArray<T>]) -> Result<Vec<ShardedArray<T>>> {
-        let outs = run_per_device(&self.mesh, |ctx| {
-            let blocks: Vec<Array<T>> = args
-                .iter()
-                .map(|a| a.addressable_shards()[ctx.slot].data.clone())
-                .collect();
-            (self.f)(&blocks)
+        // Each device's blocks, owned, since a straggling device may
+        // outlive this call (see `shard_map`).
+        let n_local = args.first().map_or(0, |a| a.addressable_shards().len());
+        let blocks: Arc<Vec<Vec<Array<T>>>> = Arc::new(
+            (0..n_local)
+                .map(|slot| {
+                    args.iter()
+                        .map(|a| a.addressable_shards()[slot].data.clone())
+                        .collect()
+                })
+                .collect(),
+        );
+        let f = self.f.clone();
+        let outs = run_detached(&self.mesh, move |ctx| {
+            let mine: &[Array<T>] = blocks.get(ctx.slot).map_or(&[], |b| b.as_slice());
+            f(mine)
         })?;
         let n_out = self.out_specs.len();
         for (slot, o) in outs.iter().enumerate() {

@@ -107,32 +107,50 @@ pub fn batch_by_loop(
     Ok((outs.into_iter().map(Atom::Var).collect(), vec![true; k]))
 }
 
-/// Partial evaluation of a loop body to a fixed point: a carry that comes
-/// out unknown (or linear) must also go in unknown, so its flag is raised
-/// and the body split again until no flag changes. `mask` holds the body's
-/// input flags, its carries at `carry_at..carry_at + n_carry` (the first
-/// `n_carry` outputs); `force` gives the outputs forced unknown for a mask.
-pub fn carry_fixpoint(
+/// The one loop-carry fixed point of scan and while (JVP, partial
+/// evaluation, batching): a carry whose output flag is raised (a non-zero
+/// tangent, an unknown value, a batched value) must come in raised too, so
+/// its input flag is raised and `step` runs again until no flag changes.
+/// `mask` holds the body's input flags, its carries from `carry_at` on
+/// (`n_carry` of them, the body's first outputs); `step` returns its
+/// result and the output flags for a mask. Terminates: flags only rise.
+pub fn carry_fixpoint<T>(
+    mask: &mut [bool],
+    carry_at: usize,
+    n_carry: usize,
+    mut step: impl FnMut(&[bool]) -> Result<(T, Vec<bool>)>,
+) -> Result<T> {
+    loop {
+        let (r, out) = step(mask)?;
+        let mut changed = false;
+        for k in 0..n_carry {
+            if out[k] && !mask[carry_at + k] {
+                mask[carry_at + k] = true;
+                changed = true;
+            }
+        }
+        if !changed {
+            return Ok(r);
+        }
+    }
+}
+
+/// [`carry_fixpoint`] of partial evaluation: a carry that comes out
+/// unknown (or linear) goes in unknown; `force` gives the outputs forced
+/// unknown for a mask.
+pub fn pe_fixpoint(
     body: &Jaxpr,
     mask: &mut [bool],
     carry_at: usize,
     n_carry: usize,
     force: impl Fn(&[bool]) -> Option<Vec<bool>>,
 ) -> Result<crate::transforms::partial_eval::PartialEval> {
-    loop {
-        let f = force(mask);
-        let pe = crate::transforms::partial_eval::partial_eval(body, mask, f.as_deref())?;
-        let mut changed = false;
-        for k in 0..n_carry {
-            if pe.out_unknown[k] && !mask[carry_at + k] {
-                mask[carry_at + k] = true;
-                changed = true;
-            }
-        }
-        if !changed {
-            return Ok(pe);
-        }
-    }
+    carry_fixpoint(mask, carry_at, n_carry, |m| {
+        let f = force(m);
+        let pe = crate::transforms::partial_eval::partial_eval(body, m, f.as_deref())?;
+        let out = pe.out_unknown.clone();
+        Ok((pe, out))
+    })
 }
 
 /// A scalar i32 literal.

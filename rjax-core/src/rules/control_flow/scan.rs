@@ -166,19 +166,10 @@ fn jvp(
     let ny = s.body.outvars.len() - nk;
     let mut mask: Vec<bool> = ts.iter().map(Option::is_some).collect();
     // Carry tangents: non-zero if they start non-zero or the body makes them so.
-    let out_nz = loop {
-        let out_nz = jvp_nonzero(&s.body, &mask)?;
-        let mut changed = false;
-        for k in 0..nk {
-            if out_nz[k] && !mask[nc + k] {
-                mask[nc + k] = true;
-                changed = true;
-            }
-        }
-        if !changed {
-            break out_nz;
-        }
-    };
+    let out_nz = super::carry_fixpoint(&mut mask, nc, nk, |m| {
+        let nz = jvp_nonzero(&s.body, m)?;
+        Ok((nz.clone(), nz))
+    })?;
     let mut jb = jvp_wrt(&s.body, &mask)?;
     // Regroup inputs as [consts, t_consts, carry, t_carry, xs, t_xs].
     let prim_in = jb.invars[..n].to_vec();
@@ -262,7 +253,7 @@ fn partial(e: &Eqn, unk: &[bool], cx: &mut PeCtx) -> Result<()> {
     let n = e.inputs.len();
     let ny = s.body.outvars.len() - nk;
     let mut u = unk.to_vec();
-    let pe = super::carry_fixpoint(&s.body, &mut u, nc, nk, |m| {
+    let pe = super::pe_fixpoint(&s.body, &mut u, nc, nk, |m| {
         let mut force = m[nc..nc + nk].to_vec();
         force.extend(std::iter::repeat_n(false, ny));
         Some(force)
@@ -492,21 +483,12 @@ fn batch(
     let n = args.len();
     let ny = s.body.outvars.len() - nk;
     let mut m = bt.to_vec();
-    let (body, ob) = loop {
+    let (body, ob) = super::carry_fixpoint(&mut m, nc, nk, |m| {
         let mut force = m[nc..nc + nk].to_vec();
         force.extend(std::iter::repeat_n(false, ny));
-        let (bj, ob) = batch_jaxpr(&s.body, &m, size, &force)?;
-        let mut changed = false;
-        for k in 0..nk {
-            if ob[k] && !m[nc + k] {
-                m[nc + k] = true;
-                changed = true;
-            }
-        }
-        if !changed {
-            break (bj, ob);
-        }
-    };
+        let (bj, ob) = batch_jaxpr(&s.body, m, size, &force)?;
+        Ok(((bj, ob.clone()), ob))
+    })?;
     let mut ins = Vec::new();
     for i in 0..n {
         let a = args[i];

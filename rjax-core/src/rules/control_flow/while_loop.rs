@@ -8,7 +8,7 @@
 //! once per trip in reverse. Linear in the trip count.
 
 use super::while_reverse::{ReverseP, reverse_params};
-use super::{carry_fixpoint, jaxpr_param, jvp_nonzero, sub_jaxpr};
+use super::{carry_fixpoint, jaxpr_param, jvp_nonzero, pe_fixpoint, sub_jaxpr};
 use crate::builder::Builder;
 use crate::error::{Error, Result};
 use crate::interp::eval_jaxpr_with_env;
@@ -120,19 +120,7 @@ fn jvp(
     let nk = xs.len() - cc - bc;
     // Body inputs: bconsts ++ carry.
     let mut mask: Vec<bool> = ts[cc..].iter().map(Option::is_some).collect();
-    loop {
-        let nz = jvp_nonzero(&w.body, &mask)?;
-        let mut changed = false;
-        for k in 0..nk {
-            if nz[k] && !mask[bc + k] {
-                mask[bc + k] = true;
-                changed = true;
-            }
-        }
-        if !changed {
-            break;
-        }
-    }
+    carry_fixpoint(&mut mask, bc, nk, |m| Ok(((), jvp_nonzero(&w.body, m)?)))?;
     let mut jb = jvp_wrt(&w.body, &mask)?;
     let n = bc + nk;
     let prim_in = jb.invars[..n].to_vec();
@@ -195,7 +183,7 @@ fn partial(e: &Eqn, unk: &[bool], cx: &mut PeCtx) -> Result<()> {
         return Ok(());
     }
     let mut u = unk[cc..].to_vec();
-    let pe = carry_fixpoint(&w.body, &mut u, bc, nk, |_| None)?;
+    let pe = pe_fixpoint(&w.body, &mut u, bc, nk, |_| None)?;
     let mut cmask = vec![false; cc];
     cmask.extend_from_slice(&u[bc..]);
     if partial_eval(&w.cond, &cmask, None)?.out_unknown[0] {
@@ -257,7 +245,7 @@ fn transpose_rule(
     // nothing and gets no cotangent (`promoted`).
     let given: Vec<bool> = ins[cc..].iter().map(LinArg::is_linear).collect();
     let mut lin = given.clone();
-    let pe = carry_fixpoint(&w.body, &mut lin, bc, nk, |m| Some(m[bc..].to_vec()))?;
+    let pe = pe_fixpoint(&w.body, &mut lin, bc, nk, |m| Some(m[bc..].to_vec()))?;
     if (0..nk).any(|k| pe.out_unknown[k] != lin[bc + k]) {
         return Err(Error::NotDifferentiable(
             "while: a non-linear carry depends on a linear one".into(),
@@ -392,19 +380,7 @@ fn batch(
     let (cc, bc) = (w.cc, w.bc);
     let nk = args.len() - cc - bc;
     let mut m = bt[cc..].to_vec();
-    let body = loop {
-        let (bj, ob) = batch_jaxpr(&w.body, &m, size, &m[bc..])?;
-        let mut changed = false;
-        for k in 0..nk {
-            if ob[k] && !m[bc + k] {
-                m[bc + k] = true;
-                changed = true;
-            }
-        }
-        if !changed {
-            break bj;
-        }
-    };
+    let body = carry_fixpoint(&mut m, bc, nk, |m| batch_jaxpr(&w.body, m, size, &m[bc..]))?;
     let mut cm = bt[..cc].to_vec();
     cm.extend_from_slice(&m[bc..]);
     let (cond, cb) = batch_jaxpr(&w.cond, &cm, size, &[false])?;

@@ -3,13 +3,27 @@
 //! module's functions, so that generic eager code (`lax`, `Array`'s
 //! methods) computes what `#[jit]` code computes.
 
+// The kernels the `float_unary` list names, by their paths in `math`.
 use super::slices::{cos_slice, sin_slice};
-use super::{activation, exp, log, trig};
+use super::*;
 use crate::dtype::Float;
 
+/// The methods of [`Float`] generated from the `float_unary` list.
+macro_rules! list_methods {
+    ([$t:ident] $($m:ident, $jax:ident: $k32:path, $k64:path, $doc:literal;)*) => {$(
+        #[inline(always)]
+        fn $m(self) -> Self {
+            list_methods!(@pick $t, $k32, $k64)(self)
+        }
+    )*};
+    (@pick f32, $k32:path, $k64:path) => { $k32 };
+    (@pick f64, $k32:path, $k64:path) => { $k64 };
+}
+
 macro_rules! float_impl {
-    ($t:ident: $sin:path, $cos:path, $tanh:path, $exp:path, $ln:path, $ln1p:path, $expm1:path, $logistic:path) => {
+    ($t:ident: $sin:path, $cos:path) => {
         impl Float for $t {
+            super::float_unary!(list_methods, $t);
             #[inline(always)]
             fn sin(self) -> Self {
                 $sin(self)
@@ -20,30 +34,6 @@ macro_rules! float_impl {
             }
             fn tan(self) -> Self {
                 <$t>::tan(self)
-            }
-            #[inline(always)]
-            fn tanh(self) -> Self {
-                $tanh(self)
-            }
-            #[inline(always)]
-            fn exp(self) -> Self {
-                $exp(self)
-            }
-            #[inline(always)]
-            fn ln(self) -> Self {
-                $ln(self)
-            }
-            #[inline(always)]
-            fn ln_1p(self) -> Self {
-                $ln1p(self)
-            }
-            #[inline(always)]
-            fn exp_m1(self) -> Self {
-                $expm1(self)
-            }
-            #[inline(always)]
-            fn logistic(self) -> Self {
-                $logistic(self)
             }
             #[inline(always)]
             fn sqrt(self) -> Self {
@@ -62,23 +52,5 @@ macro_rules! float_impl {
     };
 }
 
-float_impl!(
-    f32: trig::sin_f32_all,
-    trig::cos_f32_all,
-    activation::tanh_f32,
-    exp::exp_f32,
-    log::ln_f32,
-    log::ln_1p_f32,
-    exp::expm1_f32,
-    activation::logistic_f32
-);
-float_impl!(
-    f64: trig::sin_f64_all,
-    trig::cos_f64_all,
-    activation::tanh_f64,
-    exp::exp_f64,
-    log::ln_f64,
-    log::ln_1p_f64,
-    exp::expm1_f64,
-    activation::logistic_f64
-);
+float_impl!(f32: trig::sin_f32_all, trig::cos_f32_all);
+float_impl!(f64: trig::sin_f64_all, trig::cos_f64_all);

@@ -37,6 +37,32 @@ pub use trig::{
     sin_f64_all,
 };
 
+/// rjax's own one-argument float functions, one line each: the `Float`
+/// method, JAX's name (the `lax` function, the `Array` method and the
+/// jax.numpy free function), the f32 and f64 kernels, a doc line.
+///
+/// Everything that exposes them is generated from this list
+/// (`float_unary!(callback)` calls `callback!` with it, after the
+/// bracketed extra tokens): `Float`'s declarations (dtype.rs) and its
+/// f32/f64 impls (float.rs), `lax` (lax/unary.rs), `Array`'s methods
+/// (array/math.rs) and the free functions the prelude exports
+/// (numpy.rs). A new function is its kernel and one line here; the
+/// primitive it computes names the `Float` method in rjax-core's table.
+macro_rules! float_unary {
+    ($cb:ident $(, $arg:tt)*) => {
+        $cb! { [$($arg)*]
+            tanh, tanh: activation::tanh_f32, activation::tanh_f64, "Hyperbolic tangent.";
+            exp, exp: exp::exp_f32, exp::exp_f64, "`e^x`.";
+            ln, log: log::ln_f32, log::ln_f64, "Natural logarithm.";
+            ln_1p, log1p: log::ln_1p_f32, log::ln_1p_f64, "`ln(1 + x)`, accurate near 0.";
+            exp_m1, expm1: exp::expm1_f32, exp::expm1_f64, "`e^x - 1`, accurate near 0.";
+            logistic, logistic: activation::logistic_f32, activation::logistic_f64,
+                "The logistic sigmoid `1 / (1 + e^-x)`.";
+        }
+    };
+}
+pub(crate) use float_unary;
+
 /// Vectorisable transcendentals (few ulp; see each `kernels::*_f32` function).
 pub trait FastMath: Copy {
     /// e^x.

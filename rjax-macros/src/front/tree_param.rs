@@ -14,7 +14,7 @@
 //!
 //! Fields may be `Array<T>` (with `#[rank(k)]` to fix a rank), scalars,
 //! other derived structs, fixed-size arrays `[T; N]` of those, and static
-//! nalgebra matrices (`crate::tree_node` holds the shape). A `Vec` field
+//! nalgebra matrices (`crate::front::tree_node` holds the shape). A `Vec` field
 //! is refused: its length is not in the type, and the macro must know
 //! every leaf at compile time (use `[T; N]` or separate fields); `Vec`s
 //! and tuples remain trees for the runtime helpers (`tree_map`).
@@ -25,10 +25,10 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use syn::Ident;
 
-use crate::ast::{Function, Param, ParamTy, Scalar, TreeGroup, ValTy};
-use crate::attr::{Argnum, Config, InAxes};
+use crate::front::ast::{Function, Param, ParamTy, Scalar, TreeGroup, ValTy};
+use crate::front::attr::{Argnum, Config, InAxes};
+pub use crate::front::tree_node::Node;
 use crate::lower::{LResult, Lowerer, Value, err};
-pub use crate::tree_node::Node;
 
 /// A struct's fields, in declaration order.
 #[derive(Clone, Debug)]
@@ -73,7 +73,7 @@ impl From<String> for Refusal {
 
 /// The key under which a struct's fields travel.
 pub fn key(path: &syn::Path) -> String {
-    format!("struct {}", crate::expand::export_key(path))
+    format!("struct {}", crate::back::export_key(path))
 }
 
 /// The fields of a derived struct; an error names a field we cannot take.
@@ -142,7 +142,7 @@ fn field_type(ty: &syn::Type, rank: Option<usize>) -> Result<FieldTy, String> {
         }
         syn::Type::Path(p) if p.qself.is_none() => {
             let seg = p.path.segments.last().ok_or(FIELD_HINT)?;
-            if crate::nalgebra_param::shape(&p.path).is_some() {
+            if crate::front::nalgebra_param::shape(&p.path).is_some() {
                 return Ok(FieldTy::Matrix(p.path.clone()));
             }
             if seg.ident == "Vec" {
@@ -183,8 +183,8 @@ fn node(
     find: &dyn Fn(&syn::Path) -> Result<TreeDef, Refusal>,
     depth: usize,
 ) -> Result<Node, Refusal> {
-    if let Some((elem, r, c)) = crate::nalgebra_param::shape(path) {
-        let leaves = crate::nalgebra_param::fields(r, c)
+    if let Some((elem, r, c)) = crate::front::nalgebra_param::shape(path) {
+        let leaves = crate::front::nalgebra_param::fields(r, c)
             .into_iter()
             .map(|n| (n, ValTy::Scalar(elem)))
             .collect();
@@ -193,7 +193,7 @@ fn node(
     if depth > 16 {
         return Err(format!(
             "`{}` nests too deeply (a struct containing itself?)",
-            crate::expand::export_key(path)
+            crate::back::export_key(path)
         )
         .into());
     }
@@ -280,7 +280,7 @@ pub fn is_matrix(ty: &syn::Type) -> bool {
 /// (element, rows, columns) of a static nalgebra type.
 pub fn matrix_shape(ty: &syn::Type) -> Option<(Scalar, usize, usize)> {
     match ty {
-        syn::Type::Path(p) if p.qself.is_none() => crate::nalgebra_param::shape(&p.path),
+        syn::Type::Path(p) if p.qself.is_none() => crate::front::nalgebra_param::shape(&p.path),
         _ => None,
     }
 }
@@ -314,7 +314,7 @@ pub fn expand(f: &mut Function, config: &mut Config, defs: &TreeDefs) -> Result<
             Some(Err(m)) => Err(m.clone()),
             None => Err(format!(
                 "`{}` is not a `#[derive(Tree)]` struct this function can see (a struct nested in another must be visible by the same path where the function is)",
-                crate::expand::export_key(path)
+                crate::back::export_key(path)
             )
             .into()),
         }
@@ -663,7 +663,7 @@ impl Lowerer<'_> {
         {
             return Ok(fields.into_iter().nth(i).expect("found").1);
         }
-        let rows = crate::nalgebra_param::rows_of(fields.iter().map(|(n, _)| n));
+        let rows = crate::front::nalgebra_param::rows_of(fields.iter().map(|(n, _)| n));
         let (i, j) = match k {
             Value::Weak(k, true) => ((k as usize) % rows, (k as usize) / rows),
             Value::Tuple(ij) => match ij[..] {
@@ -682,7 +682,7 @@ impl Lowerer<'_> {
                 );
             }
         };
-        let name = crate::nalgebra_param::field(i, j);
+        let name = crate::front::nalgebra_param::field(i, j);
         match fields.into_iter().find(|(n, _)| *n == name) {
             Some((_, x)) => Ok(x),
             None => err(

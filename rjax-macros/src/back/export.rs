@@ -32,8 +32,8 @@ use proc_macro2::{Delimiter, TokenStream, TokenTree};
 use quote::quote;
 use syn::ItemFn;
 
-use crate::attr;
-use crate::ctxt::Ctxt;
+use crate::front::attr;
+use crate::front::ctxt::Ctxt;
 use crate::lower::{Callee, Callees};
 
 /// One received export: the callee's item and its own dependencies.
@@ -112,9 +112,10 @@ pub fn callees(cx: &Ctxt, exports: &[(String, Export)]) -> Callees<'static> {
         let mut config = attr::parse_attrs(cx, &mut item.attrs);
         // The models borrow the item for the whole expansion.
         let item: &'static ItemFn = Box::leak(Box::new(item));
-        if let Some(mut f) = crate::ast::function(cx, item) {
+        if let Some(mut f) = crate::front::ast::function(cx, item) {
             // Its struct parameters, with the structs it received.
-            if let Err(m) = crate::tree_param::expand(&mut f, &mut config, &structs(&e.deps)) {
+            if let Err(m) = crate::front::tree_param::expand(&mut f, &mut config, &structs(&e.deps))
+            {
                 cx.error_at(m.span.unwrap_or(f.name.span()), m.msg);
                 continue;
             }
@@ -132,11 +133,11 @@ pub fn callees(cx: &Ctxt, exports: &[(String, Export)]) -> Callees<'static> {
 }
 
 /// The `#[derive(Tree)]` structs among `exports`, by key.
-pub fn structs(exports: &[(String, Export)]) -> crate::tree_param::TreeDefs {
-    let mut out = crate::tree_param::TreeDefs::new();
+pub fn structs(exports: &[(String, Export)]) -> crate::front::tree_param::TreeDefs {
+    let mut out = crate::front::tree_param::TreeDefs::new();
     for (k, e) in exports {
         if let syn::Item::Struct(s) = &e.item {
-            out.insert(k.clone(), crate::tree_param::def(s));
+            out.insert(k.clone(), crate::front::tree_param::def(s));
         }
     }
     out

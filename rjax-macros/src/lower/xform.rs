@@ -19,7 +19,7 @@ pub const FORWARD_THROUGH_VJP: &str = "forward mode (jvp, hessian) through a `#[
 /// Forward mode through a `#[custom_vjp]` function leaves a `custom_lin`
 /// that nothing can evaluate: refused, as JAX refuses it.
 fn no_forward_through_vjp(j: Jaxpr) -> XResult {
-    if crate::custom::contains(&j, rjax_core::Prim::CustomLin) {
+    if crate::lower::custom::contains(&j, rjax_core::Prim::CustomLin) {
         return Err(format!(
             "{FORWARD_THROUGH_VJP} function is not defined: use `grad`, `vjp` or `jacobian`, or give the function a `#[custom_jvp]` rule"
         ));

@@ -12,8 +12,8 @@
 use proc_macro2::Span;
 use syn::visit::Visit;
 
-use crate::ast::Function;
-use crate::ctxt::Ctxt;
+use crate::front::ast::Function;
+use crate::front::ctxt::Ctxt;
 
 /// Attribute names that make a function a callee (its last path segment).
 const ANNOTATIONS: &[&str] = &["grad", "vmap", "jit", "custom_jvp", "custom_vjp"];

@@ -21,8 +21,8 @@
 
 use rjax_core::{Atom, Builder, Jaxpr, Param, Params, ParamsExt, Prim, TensorType};
 
-use crate::attr::{CustomAttr, CustomRule};
-use crate::expand::export_key;
+use crate::back::export_key;
+use crate::front::attr::{CustomAttr, CustomRule};
 use crate::lower::{Callee, Callees, lower_typed};
 
 /// `j` (the function's lowered body) wrapped in the custom call of

@@ -2,9 +2,9 @@
 //! check states its rule in a comment; each failure is a spanned error that
 //! says what to write instead.
 
-use crate::ast::{Function, ParamTy, ValTy};
-use crate::attr::{Config, InAxes};
-use crate::ctxt::Ctxt;
+use crate::front::ast::{Function, ParamTy, ValTy};
+use crate::front::attr::{Config, InAxes};
+use crate::front::ctxt::Ctxt;
 
 /// The parameter positions `grad` differentiates with respect to.
 pub fn argnums(config: &Config) -> Vec<usize> {
@@ -45,7 +45,7 @@ fn check_argnums(cx: &Ctxt, config: &Config, f: &Function) {
             );
             return;
         }
-        None => vec![crate::attr::Argnum {
+        None => vec![crate::front::attr::Argnum {
             index: 0,
             span: f.params[0].ty_span,
         }],
@@ -165,7 +165,7 @@ fn check_in_axes(cx: &Ctxt, config: &Config, f: &Function) {
 // out_axes is one entry for all outputs or one per element of the returned
 // tuple; a tree result takes one entry for every leaf, and an nalgebra
 // result (a `Vec` of matrices, one per row of the batch) only 0.
-fn check_out_axes(cx: &Ctxt, vmap: &crate::attr::VmapAttr, f: &Function) {
+fn check_out_axes(cx: &Ctxt, vmap: &crate::front::attr::VmapAttr, f: &Function) {
     let Some(out) = &vmap.out_axes else {
         return;
     };
@@ -173,7 +173,7 @@ fn check_out_axes(cx: &Ctxt, vmap: &crate::attr::VmapAttr, f: &Function) {
         .ret
         .tree
         .as_ref()
-        .is_some_and(crate::tree_param::is_matrix);
+        .is_some_and(crate::front::tree_param::is_matrix);
     match out {
         InAxes::PerArg(_, span) if f.ret.tree.is_some() => cx.error_at(
             *span,
@@ -197,7 +197,7 @@ fn check_out_axes(cx: &Ctxt, vmap: &crate::attr::VmapAttr, f: &Function) {
         _ => {}
     }
     // A scalar output batches to a 1-d array: axis 0 or None only.
-    let entries: Vec<&crate::attr::Axis> = match out {
+    let entries: Vec<&crate::front::attr::Axis> = match out {
         InAxes::All(a) => vec![a; f.ret.tys.len()],
         InAxes::PerArg(list, _) => list.iter().collect(),
     };

@@ -11,7 +11,7 @@ use syn::ItemFn;
 use super::companions::Input;
 use super::emit::elem_ty;
 use super::jit;
-use crate::ast::{ParamTy, ValTy};
+use crate::front::ast::{ParamTy, ValTy};
 use crate::lower::dtype;
 
 /// True when the jit primal needs the wrapper.
@@ -67,10 +67,10 @@ pub fn primal(inp: &Input, original: &ItemFn) -> Result<TokenStream, String> {
     })
     .map_err(|e| e.to_string())?;
     let flat = jit::primal(inp, &flat_item)?;
-    let unpack = crate::tree_param::unpack(f);
+    let unpack = crate::front::tree_param::unpack(f);
     let result = match &f.ret.tree {
         Some(_) if f.ret.fields.len() == 1 => {
-            crate::tree_param::result_value(f, &[quote!(__rjax_r)])
+            crate::front::tree_param::result_value(f, &[quote!(__rjax_r)])
         }
         Some(_) => {
             let vals: Vec<TokenStream> = (0..f.ret.fields.len())
@@ -79,7 +79,7 @@ pub fn primal(inp: &Input, original: &ItemFn) -> Result<TokenStream, String> {
                     quote!(__rjax_r.#k)
                 })
                 .collect();
-            crate::tree_param::result_value(f, &vals)
+            crate::front::tree_param::result_value(f, &vals)
         }
         None => quote!(__rjax_r),
     };

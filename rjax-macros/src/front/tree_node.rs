@@ -1,4 +1,4 @@
-//! The shape of a tree parameter or result (`crate::tree_param`): a
+//! The shape of a tree parameter or result (`crate::front::tree_param`): a
 //! `#[derive(Tree)]` struct, a tuple or a fixed-size array `[T; N]` whose
 //! fields or elements are arrays, scalars, other such trees, or static
 //! nalgebra matrices. Its leaves, depth first in declaration order, become the
@@ -9,7 +9,7 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use crate::ast::ValTy;
+use crate::front::ast::ValTy;
 use crate::lower::Value;
 
 /// A tree's structure.
@@ -101,7 +101,7 @@ impl Node {
                         let k = syn::Index::from(*k);
                         quote!(#e.#k)
                     }
-                    Step::Entry(n) => crate::nalgebra_param::access(&e, n),
+                    Step::Entry(n) => crate::front::nalgebra_param::access(&e, n),
                 };
             }
             out.push(match ty {
@@ -140,7 +140,7 @@ impl Node {
             Node::Matrix(path, leaves) => {
                 let vs: Vec<TokenStream> =
                     leaves.iter().map(|_| it.next().expect("a leaf")).collect();
-                crate::nalgebra_param::assemble(&quote!(#path), &vs)
+                crate::front::nalgebra_param::assemble(&quote!(#path), &vs)
             }
         }
     }

@@ -9,9 +9,9 @@ use proc_macro2::Span;
 use syn::spanned::Spanned;
 use syn::{Ident, ItemFn};
 
-use crate::ctxt::Ctxt;
-use crate::prims::{self, Op};
-use crate::suggest::did_you_mean;
+use crate::front::ctxt::Ctxt;
+use crate::front::prims::{self, Op};
+use crate::front::suggest::did_you_mean;
 
 mod pullback;
 
@@ -91,7 +91,7 @@ pub enum ParamTy {
     /// A tree: a `#[derive(Tree)]` struct (`&Params` or `Params`), a
     /// tuple `&(Array<f32>, Array<f32>)` or a fixed-size array
     /// `&[Array<f32>; 2]`: replaced by one parameter per leaf once the
-    /// struct's fields are known (`crate::tree_param`).
+    /// struct's fields are known (`crate::front::tree_param`).
     Tree {
         /// Passed as `&S`.
         by_ref: bool,
@@ -144,7 +144,7 @@ pub struct Ret {
     /// The struct result's leaf labels, in order.
     pub fields: Vec<String>,
     /// The struct result's shape, once known.
-    pub node: Option<crate::tree_node::Node>,
+    pub node: Option<crate::front::tree_node::Node>,
 }
 
 impl Ret {
@@ -185,7 +185,7 @@ pub struct TreeGroup<'a> {
     /// Index in `Function::params` of the first field's parameter.
     pub first: usize,
     /// The struct's shape (nested fields, `[T; N]`, matrices).
-    pub node: crate::tree_node::Node,
+    pub node: crate::front::tree_node::Node,
 }
 
 /// A block: statements and an optional tail value.
@@ -377,7 +377,7 @@ pub fn function<'a>(cx: &Ctxt, item: &'a ItemFn) -> Option<Function<'a>> {
         struct_paths(t, &mut structs);
     }
     // nalgebra vectors carry their fields in the type: nothing to fetch.
-    structs.retain(|p| crate::nalgebra_param::shape(p).is_none());
+    structs.retain(|p| crate::front::nalgebra_param::shape(p).is_none());
     let builder = Builder::new(cx, item);
     let body = builder.block(&item.block);
     let callees = builder.callees.into_inner();
@@ -487,7 +487,7 @@ fn param_type(cx: &Ctxt, ty: &syn::Type) -> Option<ParamTy> {
 /// A tree type: a struct path (see `tree_path`), or a tuple or a
 /// fixed-size array whose elements are arrays, scalars or trees (JAX's
 /// pytrees `(w, b)` and `[w1, w2]`). References inside are refused later
-/// with a hint (`crate::tree_param::field_type`).
+/// with a hint (`crate::front::tree_param::field_type`).
 pub fn tree_type(ty: &syn::Type) -> Option<syn::Type> {
     let element = |e: &syn::Type| tree_type(e).is_some() || is_leaf_type(e);
     let ok = match ty {
@@ -532,7 +532,7 @@ fn tree_path(ty: &syn::Type) -> Option<syn::Path> {
     let syn::Type::Path(p) = ty else {
         return None;
     };
-    if p.qself.is_none() && crate::nalgebra_param::shape(&p.path).is_some() {
+    if p.qself.is_none() && crate::front::nalgebra_param::shape(&p.path).is_some() {
         return Some(p.path.clone());
     }
     let seg = p.path.segments.last()?;
@@ -1306,10 +1306,10 @@ impl<'c, 'a> Builder<'c, 'a> {
             return self.err(span);
         }
         // `SVector::new(a, b)`, `Matrix2::new(a, b, c, d)`: a static
-        // nalgebra value with leaves `_i_j` (`crate::nalgebra_param`).
-        match crate::nalgebra_param::constructor(&p.path, args.len()) {
+        // nalgebra value with leaves `_i_j` (`crate::front::nalgebra_param`).
+        match crate::front::nalgebra_param::constructor(&p.path, args.len()) {
             Some(Ok((r, c))) => {
-                let names = crate::nalgebra_param::constructor_fields(r, c);
+                let names = crate::front::nalgebra_param::constructor_fields(r, c);
                 let fields = args
                     .into_iter()
                     .zip(names)
@@ -1390,7 +1390,7 @@ impl<'c, 'a> Builder<'c, 'a> {
         if self.refuse_recursion(&path) {
             return self.err(span);
         }
-        let name = crate::expand::export_key(&path);
+        let name = crate::back::export_key(&path);
         let mut c = self.callees.borrow_mut();
         if !c.iter().any(|(n, _)| *n == name) {
             c.push((name.clone(), path));

@@ -2,13 +2,13 @@
 //! nalgebra's meaning (the primal is nalgebra code): `m * v` and `a * b`
 //! are matrix products, `a + b` / `a - b` elementwise, `m * s`, `s * m`,
 //! `m / s` and `-m` scale, `m.transpose()`, `u.dot(&v)`. A value is its
-//! scalar leaves (`crate::nalgebra_param`), so each becomes scalar code
+//! scalar leaves (`crate::front::nalgebra_param`), so each becomes scalar code
 //! (the sums of a product unrolled): cheap for the small sizes static
 //! matrices are for, and still allocation-free.
 
 use proc_macro2::Span;
 
-use crate::ast::BinOp;
+use crate::front::ast::BinOp;
 use crate::lower::{LResult, Lowerer, Value, err};
 
 /// (rows, columns, leaves by (i, j)) of a matrix value; `None` for a
@@ -21,7 +21,7 @@ fn matrix(v: &Value) -> Option<Mat> {
     };
     let mut entries = Vec::new();
     for (n, x) in fields {
-        let (i, j) = crate::nalgebra_param::entry(n)?;
+        let (i, j) = crate::front::nalgebra_param::entry(n)?;
         entries.push((i, j, x.clone()));
     }
     let r = entries.iter().map(|e| e.0 + 1).max()?;
@@ -41,7 +41,7 @@ fn value(r: usize, c: usize, mut m: Vec<Vec<Value>>) -> Value {
     for j in 0..c {
         for (i, row) in m.iter_mut().enumerate().take(r) {
             let x = std::mem::replace(&mut row[j], Value::Weak(0.0, false));
-            fields.push((crate::nalgebra_param::field(i, j), x));
+            fields.push((crate::front::nalgebra_param::field(i, j), x));
         }
     }
     Value::Struct(fields)

@@ -18,8 +18,9 @@
 use std::collections::{HashMap, HashSet};
 
 use rjax_core::ir::params::ParamsExt;
+use rjax_core::ir::{DotGeneralParams, PadConfig};
 use rjax_core::passes::{GroupKind, fusion_plan_with_kernels};
-use rjax_core::{Atom, DType, DimExpr, Eqn, Jaxpr, Param, Prim, Var};
+use rjax_core::{Atom, DType, DimExpr, Eqn, Jaxpr, Prim, Var};
 
 /// How an equation is emitted instead of its `lax::` call.
 pub enum Special {
@@ -48,14 +49,12 @@ type ColsSum = (usize, DimExpr, DimExpr, Vec<(usize, Var)>);
 
 /// `(lo, rows, len)` of a 2-d pad that only pads axis 1, by a constant.
 fn pad_cols(j: &Jaxpr, e: &Eqn) -> Option<(usize, DimExpr, DimExpr)> {
-    let cfg = e.params.get("padding_config")?.elems()?;
-    let [r, c] = cfg else { return None };
-    let zero = |p: &Param| p.as_dim().is_some_and(|d| d.is(0));
-    let (r, c) = (r.elems()?, c.elems()?);
-    if !(r.iter().all(zero) && c.get(2).is_none_or(zero)) {
+    let cfg = PadConfig::read(&e.params).ok()?.0;
+    let [r, c] = &cfg[..] else { return None };
+    if !(r.0.is(0) && r.1.is(0) && r.2.is(0) && c.2.is(0)) {
         return None;
     }
-    let lo = c.first()?.as_dim()?.as_const()?;
+    let lo = c.0.as_const()?;
     let out = j.ty(*e.outputs.first()?);
     (lo >= 0 && out.rank() == 2)
         .then(|| (lo as usize, out.dims()[0].clone(), out.dims()[1].clone()))
@@ -92,7 +91,7 @@ pub fn fast_dot(j: &Jaxpr, e: &Eqn) -> Option<(bool, bool)> {
     if !float || ta.rank() != 2 || tb.rank() != 2 || e.inputs.iter().any(|a| a.as_var().is_none()) {
         return None;
     }
-    let ((lc, rc), (lb, rb)) = super::emit::dim_numbers(&e.params);
+    let ((lc, rc), (lb, rb)) = DotGeneralParams::read(&e.params).ok()?.nums();
     if !lb.is_empty() || !rb.is_empty() || lc.len() != 1 || rc.len() != 1 {
         return None;
     }
@@ -112,14 +111,11 @@ fn is_zero(a: &Atom) -> bool {
 /// `(lo, len)` of a 1-d pad with constant non-negative low padding and no
 /// interior padding.
 fn pad_1d(j: &Jaxpr, e: &Eqn) -> Option<(usize, DimExpr)> {
-    let cfg = e.params.get("padding_config")?.elems()?;
-    let [one] = cfg else { return None };
-    let parts = one.elems()?;
-    let lo = parts.first()?.as_dim()?.as_const()?;
-    let interior = parts
-        .get(2)
-        .and_then(Param::as_dim)
-        .map_or(Some(0), |d| d.as_const())?;
+    let cfg = PadConfig::read(&e.params).ok()?.0;
+    let [(lo, _, interior)] = &cfg[..] else {
+        return None;
+    };
+    let (lo, interior) = (lo.as_const()?, interior.as_const()?);
     let out = j.ty(*e.outputs.first()?);
     (lo >= 0 && interior == 0 && out.rank() == 1).then(|| (lo as usize, out.dims()[0].clone()))
 }

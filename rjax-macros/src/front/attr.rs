@@ -6,8 +6,8 @@ use proc_macro2::{Span, TokenStream};
 use syn::spanned::Spanned;
 use syn::{Attribute, Expr, Lit};
 
-use crate::ctxt::Ctxt;
-use crate::suggest::did_you_mean;
+use crate::front::ctxt::Ctxt;
+use crate::front::suggest::did_you_mean;
 
 /// Which of the three attribute macros.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -1,24 +1,37 @@
 //! The names an annotated body may call, as methods or free functions, with
-//! their arity and the rjax-core primitive they lower to. Scalar methods keep
-//! Rust's names (`ln`, `powi`, `max`), array methods jax.numpy's.
+//! their arity and what they lower to. Scalar methods keep Rust's names
+//! (`ln`, `powi`, `max`), array methods jax.numpy's.
+//!
+//! A name that is one primitive applied to the operands (`x.ln()`,
+//! `maximum(a, b)`, `a.sum()`) is declared with that primitive in
+//! rjax-core's table (`Prim::from_method`, `Prim::from_function`); the
+//! lists here hold only the spellings the macros lower themselves:
+//! compositions (`mean`, `flatten`), constant arguments (`powi`,
+//! `reshape`), constructors and `random::` calls.
+
+use rjax_core::Prim;
+use rjax_core::ir::Family;
 
 /// What a call lowers to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Op {
-    /// An elementwise unary primitive (`sin`, `exp`, ...), by its IR name.
-    Unary(&'static str),
-    /// An elementwise binary primitive (`max`, `pow`, ...), by its IR name.
-    Binary(&'static str),
+    /// An elementwise unary primitive (`sin`, `exp`, ...).
+    Unary(Prim),
+    /// An elementwise binary primitive (`max`, `pow`, `lt` ...).
+    Binary(Prim),
     /// `x.powi(n)`: `integer_pow[y=n]`.
     Powi,
-    /// Full reduction (`sum`, `mean`, `max`/`min` with no argument), by name.
-    Reduce(&'static str),
+    /// Full reduction (`sum`, `max`/`min` with no argument).
+    Reduce(Prim),
     /// `a.mean()`: `reduce_sum` over all axes divided by the element count.
     Mean,
-    /// `a.sum_axes(&[k, ..], keepdims)` and its `mean_axes`, `max_axes`,
-    /// `min_axes` siblings: the reduction over `axes` (then `expand_dims`
-    /// when `keepdims`). `"mean"` divides a `reduce_sum` by the count.
-    Axes(&'static str),
+    /// `a.sum_axes(&[k, ..], keepdims)` and its `max_axes`, `min_axes`
+    /// siblings: the reduction over `axes` (then `expand_dims` when
+    /// `keepdims`).
+    Axes(Prim),
+    /// `a.mean_axes(&[k, ..], keepdims)`: a `reduce_sum` over `axes`
+    /// divided by the count.
+    MeanAxes,
     /// `a.reshape(&[2, -1])`: `reshape[new_sizes]`, one `-1` inferred.
     Reshape,
     /// `a.broadcast_to(&[4, 3])`: NumPy broadcasting to a constant shape.
@@ -64,10 +77,10 @@ pub enum Op {
     Shape,
     /// `Array::zeros(&[2, 3])`, `zeros_like(&x)` and their siblings, with
     /// the element type of a turbofish; lowered by `lower/fill.rs`.
-    Fill(Fill, Option<crate::ast::Scalar>),
+    Fill(Fill, Option<crate::front::ast::Scalar>),
     /// A function of `rjax::random` (`random::normal::<f32>(key, &[3])`),
     /// with the float type of its turbofish; lowered by `lower/random.rs`.
-    Random(RandomFn, Option<crate::ast::Scalar>),
+    Random(RandomFn, Option<crate::front::ast::Scalar>),
 }
 
 /// The array constructors an annotated body may call (the eager API's
@@ -104,8 +117,8 @@ pub fn constructor_call(path: &syn::Path, arity: usize) -> Option<Result<Op, Str
     let elem = match &path.segments[0].arguments {
         syn::PathArguments::AngleBracketed(a) => match a.args.first() {
             Some(syn::GenericArgument::Type(syn::Type::Path(t))) => {
-                match t.path.get_ident().and_then(|i| crate::ast::Scalar::from_ident(&i.to_string())) {
-                    Some(s) if s != crate::ast::Scalar::Usize => Some(s),
+                match t.path.get_ident().and_then(|i| crate::front::ast::Scalar::from_ident(&i.to_string())) {
+                    Some(s) if s != crate::front::ast::Scalar::Usize => Some(s),
                     _ => return Some(Err("write the element type as `Array::<f32>::zeros(..)` (f32, f64, i32, u32 or bool)".to_string())),
                 }
             }
@@ -188,9 +201,9 @@ pub fn random_call(path: &syn::Path, arity: usize) -> Option<Result<Op, String>>
                 if ["f32", "f64", "u32"].iter().any(|s| t.path.is_ident(s)) =>
             {
                 Some(match t.path.get_ident().map(|i| i.to_string()).as_deref() {
-                    Some("f32") => crate::ast::Scalar::F32,
-                    Some("f64") => crate::ast::Scalar::F64,
-                    _ => crate::ast::Scalar::U32,
+                    Some("f32") => crate::front::ast::Scalar::F32,
+                    Some("f64") => crate::front::ast::Scalar::F64,
+                    _ => crate::front::ast::Scalar::U32,
                 })
             }
             _ => {
@@ -214,48 +227,15 @@ pub fn random_call(path: &syn::Path, arity: usize) -> Option<Result<Op, String>>
     })
 }
 
-/// (name, number of arguments besides the receiver, op).
+/// Methods the macros lower themselves: (name, number of arguments
+/// besides the receiver, op). One-primitive methods are in rjax-core's
+/// table.
 pub const METHODS: &[(&str, usize, Op)] = &[
-    ("sin", 0, Op::Unary("sin")),
-    ("cos", 0, Op::Unary("cos")),
-    ("tan", 0, Op::Unary("tan")),
-    ("tanh", 0, Op::Unary("tanh")),
-    ("exp", 0, Op::Unary("exp")),
-    ("ln", 0, Op::Unary("log")),
-    ("log", 0, Op::Unary("log")),
-    ("ln_1p", 0, Op::Unary("log1p")),
-    ("log1p", 0, Op::Unary("log1p")),
-    ("exp_m1", 0, Op::Unary("expm1")),
-    ("expm1", 0, Op::Unary("expm1")),
-    ("sqrt", 0, Op::Unary("sqrt")),
-    ("rsqrt", 0, Op::Unary("rsqrt")),
-    ("abs", 0, Op::Unary("abs")),
-    ("signum", 0, Op::Unary("sign")),
-    ("sign", 0, Op::Unary("sign")),
-    ("logistic", 0, Op::Unary("logistic")),
-    ("sigmoid", 0, Op::Unary("logistic")),
-    ("square", 0, Op::Unary("square")),
-    ("neg", 0, Op::Unary("neg")),
     ("powi", 1, Op::Powi),
-    ("powf", 1, Op::Binary("pow")),
-    ("pow", 1, Op::Binary("pow")),
-    ("maximum", 1, Op::Binary("max")),
-    ("minimum", 1, Op::Binary("min")),
-    ("max", 1, Op::Binary("max")),
-    ("min", 1, Op::Binary("min")),
-    ("max", 0, Op::Reduce("reduce_max")),
-    ("min", 0, Op::Reduce("reduce_min")),
-    ("sum", 0, Op::Reduce("reduce_sum")),
-    ("equal", 1, Op::Binary("eq")),
-    ("not_equal", 1, Op::Binary("ne")),
-    ("less", 1, Op::Binary("lt")),
-    ("less_equal", 1, Op::Binary("le")),
-    ("greater", 1, Op::Binary("gt")),
-    ("greater_equal", 1, Op::Binary("ge")),
-    ("sum_axes", 2, Op::Axes("reduce_sum")),
-    ("mean_axes", 2, Op::Axes("mean")),
-    ("max_axes", 2, Op::Axes("reduce_max")),
-    ("min_axes", 2, Op::Axes("reduce_min")),
+    ("sum_axes", 2, Op::Axes(Prim::ReduceSum)),
+    ("mean_axes", 2, Op::MeanAxes),
+    ("max_axes", 2, Op::Axes(Prim::ReduceMax)),
+    ("min_axes", 2, Op::Axes(Prim::ReduceMin)),
     ("mean", 0, Op::Mean),
     ("reshape", 1, Op::Reshape),
     ("broadcast_to", 1, Op::BroadcastTo),
@@ -278,24 +258,9 @@ pub const METHODS: &[(&str, usize, Op)] = &[
     ("shape", 0, Op::Shape),
 ];
 
-/// Free functions (jax.numpy names): (name, arity, op).
+/// Free functions (jax.numpy names) the macros lower themselves: (name,
+/// arity, op). One-primitive functions are in rjax-core's table.
 pub const FUNCTIONS: &[(&str, usize, Op)] = &[
-    ("sin", 1, Op::Unary("sin")),
-    ("cos", 1, Op::Unary("cos")),
-    ("tan", 1, Op::Unary("tan")),
-    ("tanh", 1, Op::Unary("tanh")),
-    ("exp", 1, Op::Unary("exp")),
-    ("log", 1, Op::Unary("log")),
-    ("log1p", 1, Op::Unary("log1p")),
-    ("expm1", 1, Op::Unary("expm1")),
-    ("sqrt", 1, Op::Unary("sqrt")),
-    ("abs", 1, Op::Unary("abs")),
-    ("sign", 1, Op::Unary("sign")),
-    ("square", 1, Op::Unary("square")),
-    ("maximum", 2, Op::Binary("max")),
-    ("minimum", 2, Op::Binary("min")),
-    ("power", 2, Op::Binary("pow")),
-    ("sum", 1, Op::Reduce("reduce_sum")),
     ("mean", 1, Op::Mean),
     ("reshape", 2, Op::Reshape),
     ("broadcast_to", 2, Op::BroadcastTo),
@@ -310,14 +275,39 @@ pub const FUNCTIONS: &[(&str, usize, Op)] = &[
     ("full_like", 2, Op::Fill(Fill::FullLike, None)),
 ];
 
+/// The op of a one-primitive spelling, by the primitive's family.
+fn prim_op(p: Prim) -> Op {
+    match p.family() {
+        Family::Reduction => Op::Reduce(p),
+        Family::ElementwiseUnary => Op::Unary(p),
+        _ => Op::Binary(p),
+    }
+}
+
+/// The table's answer and the local list's, merged: an op, or every
+/// argument count the name takes.
+fn merge(table: Result<Prim, Vec<usize>>, local: Result<Op, Vec<usize>>) -> Result<Op, Vec<usize>> {
+    match (table, local) {
+        (Ok(p), _) => Ok(prim_op(p)),
+        (_, Ok(op)) => Ok(op),
+        (Err(mut a), Err(b)) => {
+            a.extend(b);
+            Err(a)
+        }
+    }
+}
+
 /// Looks a method up by name and arity; `Err` holds the arities it has.
 pub fn method(name: &str, arity: usize) -> Result<Op, Vec<usize>> {
-    lookup(METHODS, name, arity)
+    merge(Prim::from_method(name, arity), lookup(METHODS, name, arity))
 }
 
 /// Looks a free function up by name and arity.
 pub fn function(name: &str, arity: usize) -> Result<Op, Vec<usize>> {
-    lookup(FUNCTIONS, name, arity)
+    merge(
+        Prim::from_function(name, arity),
+        lookup(FUNCTIONS, name, arity),
+    )
 }
 
 fn lookup(table: &[(&str, usize, Op)], name: &str, arity: usize) -> Result<Op, Vec<usize>> {
@@ -335,10 +325,12 @@ fn lookup(table: &[(&str, usize, Op)], name: &str, arity: usize) -> Result<Op, V
 
 /// Every method name, for suggestions.
 pub fn method_names() -> Vec<&'static str> {
-    METHODS.iter().map(|(n, _, _)| *n).collect()
+    let table = Prim::method_spellings().map(|(n, _, _)| n);
+    table.chain(METHODS.iter().map(|(n, _, _)| *n)).collect()
 }
 
 /// Every free-function name, for suggestions.
 pub fn function_names() -> Vec<&'static str> {
-    FUNCTIONS.iter().map(|(n, _, _)| *n).collect()
+    let table = Prim::function_spellings().map(|(n, _, _)| n);
+    table.chain(FUNCTIONS.iter().map(|(n, _, _)| *n)).collect()
 }

@@ -8,14 +8,8 @@
 //! carries are unified, so `f::grad`, `f::hessian` and callers that inline
 //! `f` all see one symbol per size.
 
-use rjax_core::rules::linalg::dim_nums;
-use rjax_core::{DimExpr, Jaxpr, ParamsExt, TensorType};
-
-/// Elementwise binary primitives: their operands of equal rank have equal dims.
-const ELEMENTWISE: &[&str] = &[
-    "add", "add_any", "sub", "mul", "div", "max", "min", "pow", "eq", "ne", "lt", "le", "gt", "ge",
-    "and", "or", "select_n",
-];
+use rjax_core::ir::DotGeneralParams;
+use rjax_core::{DimExpr, Jaxpr, ParamsExt, Prim, TensorType};
 
 /// Pairs of distinct symbols that some equation of `j` needs equal, and
 /// of a symbol and the constant size it meets (written as its digits, see
@@ -31,8 +25,9 @@ pub fn assumed_equal(j: &Jaxpr) -> Vec<(String, String)> {
     };
     for e in &j.eqns {
         let tys: Vec<TensorType> = e.inputs.iter().map(|a| j.atom_type(a)).collect();
-        let name = e.prim.name();
-        if ELEMENTWISE.contains(&name) {
+        // Elementwise primitives of several operands (the table's
+        // families): their operands of equal rank have equal dims.
+        if e.prim.is_elementwise() && e.inputs.len() >= 2 {
             for w in tys.windows(2) {
                 if w[0].rank() == w[1].rank() {
                     for (a, b) in w[0].dims().iter().zip(w[1].dims()) {
@@ -40,7 +35,7 @@ pub fn assumed_equal(j: &Jaxpr) -> Vec<(String, String)> {
                     }
                 }
             }
-        } else if name == "broadcast_in_dim"
+        } else if e.prim == Prim::BroadcastInDim
             && let (Some(t), Some(&o)) = (tys.first(), e.outputs.first())
             && let Ok(bd) = e.params.axes("broadcast_in_dim", "broadcast_dimensions")
         {
@@ -51,7 +46,7 @@ pub fn assumed_equal(j: &Jaxpr) -> Vec<(String, String)> {
                     pair(a, b);
                 }
             }
-        } else if name == "reshape"
+        } else if e.prim == Prim::Reshape
             && let (Some(t), Some(&o)) = (tys.first(), e.outputs.first())
         {
             // A reshape to constant sizes of an operand with one symbolic
@@ -71,9 +66,12 @@ pub fn assumed_equal(j: &Jaxpr) -> Vec<(String, String)> {
             {
                 pair(s, &DimExpr::Const(out / known));
             }
-        } else if name == "dot_general"
+        } else if e.prim == Prim::DotGeneral
             && tys.len() == 2
-            && let Ok(((lc, rc), (lb, rb))) = dim_nums(&e.params)
+            && let Ok(DotGeneralParams {
+                contract: (lc, rc),
+                batch: (lb, rb),
+            }) = DotGeneralParams::read(&e.params)
         {
             for (l, r) in lc.iter().zip(&rc).chain(lb.iter().zip(&rb)) {
                 if let (Some(a), Some(b)) = (tys[0].dims().get(*l), tys[1].dims().get(*r)) {

@@ -2,7 +2,7 @@
 //! aliases `VectorN<T>`, `MatrixN<T>`) as parameters and results of
 //! annotated functions.
 //!
-//! A static matrix is a tree of `R * C` scalar leaves (`crate::tree_param`)
+//! A static matrix is a tree of `R * C` scalar leaves (`crate::front::tree_param`)
 //! named `_i_j`, listed column-major like nalgebra's storage, so the
 //! emitted code reads and builds it with scalar code only: no `Array`, no
 //! heap allocation. In a body, `v[k]` (column-major linear index, as
@@ -11,7 +11,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use crate::ast::Scalar;
+use crate::front::ast::Scalar;
 
 /// (element, rows, columns) of a static nalgebra type with a float
 /// element and literal sizes.

@@ -15,8 +15,8 @@ use syn::{Ident, ItemFn};
 
 use super::companions::Input;
 use super::emit::{Emitter, bind_dims};
-use super::xform;
-use crate::ast::{ParamTy, Scalar};
+use crate::front::ast::{ParamTy, Scalar};
+use crate::lower::xform;
 
 /// The name of the cache `static` of function `f`.
 fn cache_ident(f: &Ident) -> Ident {
@@ -75,7 +75,7 @@ fn shape_checks(inp: &Input) -> TokenStream {
         if let ParamTy::Array { .. } = p.ty {
             let n = p.name;
             // Struct fields are named as the user wrote them (`p.w`).
-            let msg = crate::tree_param::rank_message(inp.f, p, *r);
+            let msg = crate::front::tree_param::rank_message(inp.f, p, *r);
             out.extend(quote!(::core::assert!(#n.ndim() == #r, #msg, #n.shape());));
         }
     }

@@ -9,8 +9,8 @@ use proc_macro2::TokenStream;
 use quote::quote;
 use rjax_core::{DimExpr, TensorType};
 
-use crate::ast::{Function, ParamTy};
-use crate::tree_param::{group_of, is_matrix, shown_name};
+use crate::front::ast::{Function, ParamTy};
+use crate::front::tree_param::{group_of, is_matrix, shown_name};
 
 /// Parameter sizes the body fixed to constants (`array![1.0, 2.0, 3.0] *
 /// x` makes `x`'s length 3 in the jaxpr).

@@ -4,6 +4,7 @@
 
 mod collective;
 mod companions;
+pub mod derive_tree;
 mod emit;
 mod emit_random;
 mod export;
@@ -19,7 +20,6 @@ mod staged;
 mod tree_companions;
 mod tree_jit;
 mod unannotated;
-pub(crate) mod xform;
 
 pub(crate) use export::key as export_key;
 pub(crate) use export::unique_name;
@@ -27,9 +27,10 @@ pub(crate) use export::unique_name;
 use proc_macro2::TokenStream;
 use syn::ItemFn;
 
-use crate::attr::{self, Kind};
-use crate::ctxt::Ctxt;
-use crate::{ast, check, lower};
+use crate::front::attr::{self, Kind};
+use crate::front::ctxt::Ctxt;
+use crate::front::{ast, check};
+use crate::lower;
 use quote::quote;
 
 /// Expands `#[kind(args)] item`.
@@ -131,15 +132,15 @@ fn expand_with(
                 .collect();
             let defs = export::structs(&received);
             for p in &func.structs {
-                let k = crate::tree_param::key(p);
+                let k = crate::front::tree_param::key(p);
                 if !defs.contains_key(&k) && !missing.iter().any(|(m, _)| *m == k) {
                     missing.push((k, quote!(struct #p)));
                 }
             }
             // Structs nested in received structs: fetched in one more round.
             let nested_only = missing.is_empty();
-            for p in crate::tree_param::nested_missing(&defs) {
-                let k = crate::tree_param::key(&p);
+            for p in crate::front::tree_param::nested_missing(&defs) {
+                let k = crate::front::tree_param::key(&p);
                 if !missing.iter().any(|(m, _)| *m == k) {
                     missing.push((k, quote!(struct #p)));
                 }
@@ -167,7 +168,7 @@ fn expand_with(
             } else {
                 let mut func = func;
                 let mut config = config.clone();
-                match crate::tree_param::expand(&mut func, &mut config, &defs) {
+                match crate::front::tree_param::expand(&mut func, &mut config, &defs) {
                     Ok(()) => Some(generate(&cx, &config, &func, &primal, &callees, &exported)),
                     Err(m) => {
                         cx.error_at(m.span.unwrap_or(func.name.span()), m.msg);
@@ -229,7 +230,7 @@ fn generate(
     };
     if let Some(c) = &config.custom {
         let name = func.name.to_string();
-        match crate::custom::wrap(&name, lowered.jaxpr, c, callees) {
+        match crate::lower::custom::wrap(&name, lowered.jaxpr, c, callees) {
             Ok(j) => lowered.jaxpr = j,
             Err(e) => {
                 // At the rule named in the attribute (the attribute's own

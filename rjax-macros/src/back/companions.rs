@@ -9,10 +9,10 @@ use syn::Ident;
 
 use super::emit::{Emitter, bind_dims, elem_ty, local, rust_ty};
 use super::size_checks::{batch_size_check, const_size_asserts, same_size_asserts};
-use super::xform;
-use crate::ast::{Function, ParamTy, ValTy};
-use crate::attr::{Config, InAxes};
-use crate::check;
+use crate::front::ast::{Function, ParamTy, ValTy};
+use crate::front::attr::{Config, InAxes};
+use crate::front::check;
+use crate::lower::xform;
 
 /// What the companion generator works from.
 pub struct Input<'a> {
@@ -78,14 +78,14 @@ impl Input<'_> {
             .collect()
     }
 
-    /// Binds struct arguments' fields (`crate::tree_param`), then checks
+    /// Binds struct arguments' fields (`crate::front::tree_param`), then checks
     /// that run-time ranks are the inferred ones.
     pub(super) fn rank_asserts(&self) -> TokenStream {
-        let mut out = crate::tree_param::unpack(self.f);
+        let mut out = crate::front::tree_param::unpack(self.f);
         for (p, r) in self.f.params.iter().zip(self.ranks) {
             if let ParamTy::Array { .. } = p.ty {
                 let n = p.name;
-                let msg = crate::tree_param::rank_message(self.f, p, *r);
+                let msg = crate::front::tree_param::rank_message(self.f, p, *r);
                 out.extend(quote!(::core::assert!(#n.ndim() == #r, #msg, #n.shape());));
             }
         }
@@ -239,10 +239,11 @@ pub fn generate(inp: &Input) -> Output {
     let leaf_ty = |i: usize| inp.param_value_ty(i);
     let placeholders: Vec<TokenStream> = (0..argnums.len()).map(|k| quote!(#k)).collect();
     let (grad_tys, _) =
-        crate::tree_param::group_grads(inp.f, &argnums, &placeholders, &leaf_ty, &[]);
+        crate::front::tree_param::group_grads(inp.f, &argnums, &placeholders, &leaf_ty, &[]);
     let grad_ty = tuple_if(&grad_tys, false);
     let group = |outs: &[TokenStream]| {
-        let (_, vals) = crate::tree_param::group_grads(inp.f, &argnums, outs, &leaf_ty, inp.ranks);
+        let (_, vals) =
+            crate::front::tree_param::group_grads(inp.f, &argnums, outs, &leaf_ty, inp.ranks);
         tuple_if(&vals, false)
     };
 
@@ -311,7 +312,7 @@ pub fn generate(inp: &Input) -> Output {
             Err(e) => fail(grad_requested, "value_and_grad", e),
         }
         let a = argnums[0];
-        let hessian = if let Some(g) = crate::tree_param::group_of(inp.f, a) {
+        let hessian = if let Some(g) = crate::front::tree_param::group_of(inp.f, a) {
             // With respect to an `SVector` or a struct (`tree_companions`).
             items.extend(super::tree_companions::hessian(
                 inp,
@@ -375,7 +376,9 @@ pub fn generate(inp: &Input) -> Output {
     let trees = !inp.f.trees.is_empty() || inp.f.ret.tree.is_some();
     if float_out {
         let a = argnums[0];
-        if trees && (crate::tree_param::group_of(inp.f, a).is_some() || inp.f.ret.tree.is_some()) {
+        if trees
+            && (crate::front::tree_param::group_of(inp.f, a).is_some() || inp.f.ret.tree.is_some())
+        {
             items.extend(super::tree_companions::jacobian(
                 inp,
                 a,
@@ -402,7 +405,7 @@ pub fn generate(inp: &Input) -> Output {
                 Err(e) => fail(grad_requested, "jacobian", e),
             }
         }
-        let wrt = crate::tree_param::whole_groups(inp.f, &inp.float_params());
+        let wrt = crate::front::tree_param::whole_groups(inp.f, &inp.float_params());
         if inp.f.ret.tys.iter().all(|t| t.elem().is_float()) && !wrt.is_empty() {
             gen_jvp_vjp(inp, &wrt, &mut items, &mut |r, w, e| {
                 fail(r && grad_requested, w, e)
@@ -457,7 +460,7 @@ fn gen_jvp_vjp(
     items: &mut TokenStream,
     fail: &mut dyn FnMut(bool, &str, String),
 ) {
-    use crate::tree_param::{Orig, originals};
+    use crate::front::tree_param::{Orig, originals};
     let f = inp.f;
     let idents = inp.param_idents();
     let decls = inp.decls();
@@ -508,7 +511,7 @@ fn gen_jvp_vjp(
                         let name = local(&format!("{}_dot", g.name));
                         for k in 0..g.fields.len() {
                             let leaf = leaf_tan(g.first + k);
-                            let v = crate::tree_param::access(f, g, k, &quote!(#name));
+                            let v = crate::front::tree_param::access(f, g, k, &quote!(#name));
                             unpack.extend(quote!(let #leaf = #v;));
                         }
                         tan_decl.push(name);
@@ -536,8 +539,8 @@ fn gen_jvp_vjp(
             let stmts = em.stmts;
             let (outs, touts) = if f.ret.tree.is_some() {
                 (
-                    crate::tree_param::result_value(f, &em.outs[..nout]),
-                    crate::tree_param::result_value(f, &em.outs[nout..]),
+                    crate::front::tree_param::result_value(f, &em.outs[..nout]),
+                    crate::front::tree_param::result_value(f, &em.outs[nout..]),
                 )
             } else {
                 (
@@ -583,13 +586,14 @@ fn gen_jvp_vjp(
                 .collect();
             let leaf_ty = |i: usize| inp.param_value_ty(i);
             let placeholders: Vec<TokenStream> = (0..wrt.len()).map(|k| quote!(#k)).collect();
-            let (cots, _) = crate::tree_param::group_grads(f, wrt, &placeholders, &leaf_ty, &[]);
+            let (cots, _) =
+                crate::front::tree_param::group_grads(f, wrt, &placeholders, &leaf_ty, &[]);
             let cot_ty = tuple_if(&cots, false);
             let fdims = bind_dims(&fwd.in_types(), &shape_of);
             let fe = Emitter::new(&fwd).body(&inp.owned_inputs());
             let fstmts = fe.stmts;
             let out = if f.ret.tree.is_some() {
-                crate::tree_param::result_value(f, &fe.outs[..nout])
+                crate::front::tree_param::result_value(f, &fe.outs[..nout])
             } else {
                 tuple_if(&fe.outs[..nout], tuple)
             };
@@ -617,7 +621,7 @@ fn gen_jvp_vjp(
             let be = Emitter::new(&bwd).body(&inputs);
             let bstmts = be.stmts;
             let (_, grouped) =
-                crate::tree_param::group_grads(f, wrt, &be.outs, &leaf_ty, inp.ranks);
+                crate::front::tree_param::group_grads(f, wrt, &be.outs, &leaf_ty, inp.ranks);
             let result = tuple_if(&grouped, false);
             // A struct output cotangent is that struct, by reference like
             // an array; an nalgebra one by value like a scalar. Its
@@ -625,10 +629,10 @@ fn gen_jvp_vjp(
             let (ct_pat, ct_ty, ct_unpack) = if let Some(path) = &f.ret.tree {
                 let ct = local("ct");
                 let reads = ct_names.iter().enumerate().map(|(k, c)| {
-                    let v = crate::tree_param::ret_access(f, k, &quote!(#ct));
+                    let v = crate::front::tree_param::ret_access(f, k, &quote!(#ct));
                     quote!(let #c = #v;)
                 });
-                let ty = if crate::tree_param::is_matrix(path) {
+                let ty = if crate::front::tree_param::is_matrix(path) {
                     ret.clone()
                 } else {
                     quote!(&#ret)
@@ -677,7 +681,7 @@ fn gen_vmap(inp: &Input, items: &mut TokenStream, fail: &mut dyn FnMut(&str, Str
     if axes.iter().all(|a| a.is_none()) {
         return;
     }
-    let out_axes = crate::attr::out_axes(inp.config.vmap.as_ref(), inp.jaxpr.outvars.len());
+    let out_axes = crate::front::attr::out_axes(inp.config.vmap.as_ref(), inp.jaxpr.outvars.len());
     let j = match xform::vmap(inp.jaxpr, &axes, &out_axes) {
         Ok(j) => j,
         Err(e) => return fail("vmap", e),
@@ -688,13 +692,13 @@ fn gen_vmap(inp: &Input, items: &mut TokenStream, fail: &mut dyn FnMut(&str, Str
         Ok(t) => t,
         Err(e) => return fail("vmap", e),
     };
-    let decls: Vec<TokenStream> = crate::tree_param::originals(inp.f)
+    let decls: Vec<TokenStream> = crate::front::tree_param::originals(inp.f)
         .into_iter()
         .zip(inp.decls())
         .map(|(o, d)| {
             let i = match o {
-                crate::tree_param::Orig::Leaf(i) => i,
-                crate::tree_param::Orig::Group(g) => return tree.decl(g, d),
+                crate::front::tree_param::Orig::Leaf(i) => i,
+                crate::front::tree_param::Orig::Group(g) => return tree.decl(g, d),
             };
             let p = &inp.f.params[i];
             match (p.ty, axes[i]) {
@@ -744,7 +748,7 @@ fn gen_vmap(inp: &Input, items: &mut TokenStream, fail: &mut dyn FnMut(&str, Str
             let n = p.name;
             // Also where an `in_axes` entry is out of range for the rank
             // passed: the rank is fixed when `f` is written.
-            let shown = crate::tree_param::shown_name(inp.f, p).0;
+            let shown = crate::front::tree_param::shown_name(inp.f, p).0;
             let why = match a {
                 Some(a) => format!("rank {r} in `{fname}` plus the mapped axis {a}"),
                 None => format!("unmapped, rank {r} in `{fname}`"),

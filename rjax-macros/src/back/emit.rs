@@ -16,6 +16,7 @@ use std::collections::{HashMap, HashSet};
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use rjax_core::ir::params::ParamsExt;
+use rjax_core::ir::{DotGeneralParams, Family, Kernel, PadConfig};
 use rjax_core::passes::fusion_plan_with_kernels;
 use rjax_core::{Atom, DType, DimExpr, Eqn, Jaxpr, Param, Prim, TensorType, Var};
 use syn::Ident;
@@ -250,22 +251,17 @@ const SCALAR_KERNEL_MAX_EQNS: usize = 64;
 /// compiling for AVX2/FMA with the inline `FastMath` functions (libm's
 /// `sincosf` was a fifth of a 60 ns `grad` call).
 fn scalar_kernel(j: &Jaxpr, plan: &Plan) -> bool {
-    let transcendental = |e: &Eqn| {
-        matches!(
-            e.prim,
-            Prim::Sin | Prim::Cos | Prim::Exp | Prim::Log | Prim::Tanh | Prim::Logistic
-        ) && j.ty(e.outputs[0]).dtype.is_float()
-    };
+    // rjax's own vectorisable math (the table's `Kernel::Rjax`), not std's.
+    let transcendental =
+        |e: &Eqn| matches!(e.prim.kernel(), Kernel::Rjax(_)) && j.ty(e.outputs[0]).dtype.is_float();
     let scalar = |e: &Eqn| {
         e.outputs.len() == 1
             && j.ty(e.outputs[0]).rank() == 0
             && e.inputs.iter().all(|a| j.atom_type(a).rank() == 0)
             && !matches!(
-                e.prim,
-                Prim::Scan | Prim::While | Prim::WhileReverse | Prim::Cond
+                e.prim.family(),
+                Family::ControlFlow | Family::Collective | Family::Random
             )
-            && !rjax_core::rules::collectives::is_collective(e.prim)
-            && !e.prim.name().starts_with("random")
     };
     j.eqns.len() <= SCALAR_KERNEL_MAX_EQNS
         && j.eqns.iter().any(transcendental)
@@ -311,8 +307,8 @@ pub struct Emitted {
 impl<'j> Emitter<'j> {
     /// Names the jaxpr's variables in order of definition.
     pub fn new(j: &'j Jaxpr) -> Self {
-        // Custom-derivative calls run their own body (crate::custom).
-        let j = crate::custom::for_emission(j);
+        // Custom-derivative calls run their own body (crate::lower::custom).
+        let j = crate::lower::custom::for_emission(j);
         // Many all-reduces in one rendezvous (see collective::for_emission).
         let j = super::collective::for_emission(j);
         let mut names = HashMap::new();
@@ -556,10 +552,7 @@ impl<'j> Emitter<'j> {
     pub fn eqn(&self, e: &Eqn) -> TokenStream {
         let outs: Vec<&Ident> = e.outputs.iter().map(|v| self.name(*v)).collect();
         let out_tys: Vec<TensorType> = e.outputs.iter().map(|v| self.j.ty(*v).clone()).collect();
-        if matches!(
-            e.prim,
-            Prim::Scan | Prim::While | Prim::WhileReverse | Prim::Cond
-        ) {
+        if e.prim.family() == Family::ControlFlow {
             return self.control(e, &outs, &out_tys);
         }
         let value = self.value(e, &out_tys[0]);
@@ -590,24 +583,16 @@ impl<'j> Emitter<'j> {
             .map(|a| self.ty(a).dtype.is_float())
             .unwrap_or(false);
         let one = literal(1.0, out.dtype);
-        // The runtime's transcendentals (`Float`, implemented by
+        // The runtime's function the table names (`Float`, implemented by
         // `kernels::math`), not std's: the bits of the eager ops and of
         // every `#[jit]` loop, here and in scalar kernels alike.
-        let float_fn = |name: &str| {
-            let f = format_ident!("{}", name);
-            quote!(::rjax::runtime::Float::#f(#x))
-        };
+        if float && let Some(f) = e.prim.kernel().float_fn() {
+            let f = format_ident!("{}", f);
+            let args = e.inputs.iter().map(|a| self.scalar(a));
+            return Some(quote!(::rjax::runtime::Float::#f(#(#args),*)));
+        }
         Some(match e.prim {
             Prim::Neg => quote!(-#x),
-            Prim::Sin => float_fn("sin"),
-            Prim::Cos => float_fn("cos"),
-            Prim::Tan => quote!(#x.tan()),
-            Prim::Tanh => float_fn("tanh"),
-            Prim::Exp => float_fn("exp"),
-            Prim::Log => float_fn("ln"),
-            Prim::Log1p => float_fn("ln_1p"),
-            Prim::Expm1 => float_fn("exp_m1"),
-            Prim::Sqrt => quote!(#x.sqrt()),
             Prim::Rsqrt => quote!(#x.sqrt().recip()),
             Prim::Abs => quote!(#x.abs()),
             Prim::Floor => quote!(#x.floor()),
@@ -617,7 +602,6 @@ impl<'j> Emitter<'j> {
                 quote!(if #x == #zero { #x } else { #x.signum() })
             }
             Prim::Sign => quote!(#x.signum()),
-            Prim::Logistic => float_fn("logistic"),
             Prim::IntegerPow => {
                 let y = e.params.int("integer_pow", "y").ok()? as i32;
                 if float {
@@ -640,7 +624,6 @@ impl<'j> Emitter<'j> {
             // the max's derivative rule reads which operand equals it).
             Prim::Max => quote!(::rjax::runtime::Num::max(#x, #y)),
             Prim::Min => quote!(::rjax::runtime::Num::min(#x, #y)),
-            Prim::Pow => quote!(#x.powf(#y)),
             Prim::And => quote!(#x & #y),
             Prim::Or => quote!(#x | #y),
             Prim::Xor => quote!(#x ^ #y),
@@ -695,7 +678,7 @@ impl<'j> Emitter<'j> {
         }
         match e.prim {
             Prim::IntegerPow => {
-                let y = p.int(pn, "y").unwrap_or(1) as i32;
+                let y = checked(p.int(pn, "y")) as i32;
                 let x = &r[0];
                 quote!(#lax::integer_pow(#x, #y))
             }
@@ -722,58 +705,53 @@ impl<'j> Emitter<'j> {
                 quote!(#lax::convert_element_type::<#from, #to>(#x))
             }
             Prim::ReduceSum | Prim::ReduceMax | Prim::ReduceMin => {
-                let axes = usizes(&p.axes(pn, "axes").unwrap_or_default());
+                let axes = usizes(&checked(p.axes(pn, "axes")));
                 let x = &r[0];
                 quote!(#lax::#name(#x, #axes))
             }
             Prim::Argmax | Prim::Argmin => {
-                let axis = p
-                    .axes(pn, "axes")
-                    .unwrap_or_default()
-                    .first()
-                    .copied()
-                    .unwrap_or(0);
+                let axis = checked(p.axes(pn, "axes")).first().copied().unwrap_or(0);
                 let x = &r[0];
                 quote!(#lax::#name(#x, #axis))
             }
             Prim::Cumsum => {
-                let axis = p.int(pn, "axis").unwrap_or(0) as usize;
-                let rev = p.bool(pn, "reverse").unwrap_or(false);
+                let axis = checked(p.int(pn, "axis")) as usize;
+                let rev = checked(p.bool(pn, "reverse"));
                 let x = &r[0];
                 quote!(#lax::cumsum(#x, #axis, #rev))
             }
             Prim::DotGeneral => {
-                let ((lc, rc), (lb, rb)) = dim_numbers(p);
+                let ((lc, rc), (lb, rb)) = checked(DotGeneralParams::read(p)).nums();
                 let (x, y) = (&r[0], &r[1]);
                 let (lc, rc, lb, rb) = (usizes(&lc), usizes(&rc), usizes(&lb), usizes(&rb));
                 quote!(#lax::dot_general(#x, #y, (#lc, #rc), (#lb, #rb)))
             }
             Prim::Transpose => {
-                let perm = usizes(&p.axes(pn, "permutation").unwrap_or_default());
+                let perm = usizes(&checked(p.axes(pn, "permutation")));
                 let x = &r[0];
                 quote!(#lax::transpose(#x, #perm))
             }
             Prim::Reshape => {
-                let d = dims_slice(&p.dims(pn, "new_sizes").unwrap_or_default());
+                let d = dims_slice(&checked(p.dims(pn, "new_sizes")));
                 let x = &r[0];
                 quote!(#lax::reshape(#x, #d))
             }
             Prim::BroadcastInDim => {
-                let shape = dims_slice(&p.dims(pn, "shape").unwrap_or_default());
-                let bd = usizes(&p.axes(pn, "broadcast_dimensions").unwrap_or_default());
+                let shape = dims_slice(&checked(p.dims(pn, "shape")));
+                let bd = usizes(&checked(p.axes(pn, "broadcast_dimensions")));
                 let x = &r[0];
                 quote!(#lax::broadcast_in_dim(#x, #shape, #bd))
             }
             Prim::Squeeze | Prim::ExpandDims => {
-                let d = usizes(&p.axes(pn, "dimensions").unwrap_or_default());
+                let d = usizes(&checked(p.axes(pn, "dimensions")));
                 let x = &r[0];
                 quote!(#lax::#name(#x, #d))
             }
             Prim::Slice => {
-                let s = dims_slice(&p.dims(pn, "start_indices").unwrap_or_default());
-                let l = dims_slice(&p.dims(pn, "limit_indices").unwrap_or_default());
+                let s = dims_slice(&checked(p.dims(pn, "start_indices")));
+                let l = dims_slice(&checked(p.dims(pn, "limit_indices")));
                 let st = match p.opt("strides") {
-                    Some(_) => usizes(&p.axes(pn, "strides").unwrap_or_default()),
+                    Some(_) => usizes(&checked(p.axes(pn, "strides"))),
                     None => quote!(&[]),
                 };
                 let x = &r[0];
@@ -784,7 +762,7 @@ impl<'j> Emitter<'j> {
                     let s = self.scalar(a);
                     quote!((#s).max(0) as usize)
                 });
-                let sizes = dims_slice(&p.dims(pn, "slice_sizes").unwrap_or_default());
+                let sizes = dims_slice(&checked(p.dims(pn, "slice_sizes")));
                 let x = &r[0];
                 quote!(#lax::dynamic_slice(#x, &[#(#starts),*], #sizes))
             }
@@ -797,18 +775,18 @@ impl<'j> Emitter<'j> {
                 quote!(#lax::dynamic_update_slice(#x, #u, &[#(#starts),*]))
             }
             Prim::Concatenate => {
-                let d = p.int(pn, "dimension").unwrap_or(0) as usize;
+                let d = checked(p.int(pn, "dimension")) as usize;
                 quote!(#lax::concatenate(&[#(#r),*], #d))
             }
             Prim::Pad => {
-                let cfg = pad_config(p);
+                let cfg = pad_config(&checked(PadConfig::read(p)));
                 let v = self.scalar(&e.inputs[1]);
                 let x = &r[0];
                 quote!(#lax::pad(#x, #v, &[#(#cfg),*]))
             }
             Prim::Iota => {
-                let shape = dims_slice(&p.dims(pn, "shape").unwrap_or_default());
-                let d = p.int(pn, "dimension").unwrap_or(0) as usize;
+                let shape = dims_slice(&checked(p.dims(pn, "shape")));
+                let d = checked(p.int(pn, "dimension")) as usize;
                 let t = elem_ty(out.dtype);
                 quote!(#lax::iota::<#t>(#shape, #d))
             }
@@ -845,9 +823,9 @@ impl<'j> Emitter<'j> {
                     .or_else(|| p.get("length").and_then(Param::as_dim))
                     .unwrap_or(DimExpr::Const(0));
                 let length = dim_expr(&length);
-                let nc = p.int(pn, "num_consts").unwrap_or(0) as usize;
-                let ncarry = p.int(pn, "num_carry").unwrap_or(0) as usize;
-                let reverse = p.bool(pn, "reverse").unwrap_or(false);
+                let nc = checked(p.int(pn, "num_consts")) as usize;
+                let ncarry = checked(p.int(pn, "num_carry")) as usize;
+                let reverse = checked(p.bool(pn, "reverse"));
                 let consts: Vec<TokenStream> =
                     e.inputs[..nc].iter().map(|a| self.owned(a)).collect();
                 let init: Vec<TokenStream> = e.inputs[nc..nc + ncarry]
@@ -957,8 +935,8 @@ impl<'j> Emitter<'j> {
             Prim::While => {
                 let cj = p.jaxpr(pn, "cond_jaxpr").expect("while cond");
                 let bj = p.jaxpr(pn, "body_jaxpr").expect("while body");
-                let cn = p.int(pn, "cond_nconsts").unwrap_or(0) as usize;
-                let bn = p.int(pn, "body_nconsts").unwrap_or(0) as usize;
+                let cn = checked(p.int(pn, "cond_nconsts")) as usize;
+                let bn = checked(p.int(pn, "body_nconsts")) as usize;
                 let cconsts: Vec<TokenStream> =
                     e.inputs[..cn].iter().map(|a| self.owned(a)).collect();
                 let bconsts: Vec<TokenStream> = e.inputs[cn..cn + bn]
@@ -1036,9 +1014,9 @@ impl Emitter<'_> {
         let cj = p.jaxpr(pn, "cond_jaxpr").expect("while_reverse cond");
         let sj = p.jaxpr(pn, "step_jaxpr").expect("while_reverse step");
         let bj = p.jaxpr(pn, "back_jaxpr").expect("while_reverse back");
-        let cc = p.int(pn, "cond_nconsts").unwrap_or(0) as usize;
-        let sc = p.int(pn, "step_nconsts").unwrap_or(0) as usize;
-        let np = p.int(pn, "num_state").unwrap_or(0) as usize;
+        let cc = checked(p.int(pn, "cond_nconsts")) as usize;
+        let sc = checked(p.int(pn, "step_nconsts")) as usize;
+        let np = checked(p.int(pn, "num_state")) as usize;
         let cconsts: Vec<TokenStream> = e.inputs[..cc].iter().map(|a| self.owned(a)).collect();
         let sconsts: Vec<TokenStream> = e.inputs[cc..cc + sc]
             .iter()
@@ -1113,50 +1091,21 @@ fn cloned_receiver(e: &TokenStream) -> Option<TokenStream> {
     }
 }
 
-/// ((lhs contract, rhs contract), (lhs batch, rhs batch)).
-type DimNums = ((Vec<usize>, Vec<usize>), (Vec<usize>, Vec<usize>));
-
-pub(super) fn dim_numbers(p: &rjax_core::Params) -> DimNums {
-    let list = |q: &Param| -> Vec<usize> {
-        q.elems()
-            .unwrap_or(&[])
-            .iter()
-            .filter_map(|x| x.as_int())
-            .map(|x| x as usize)
-            .collect()
-    };
-    let pair = |q: &Param| -> (Vec<usize>, Vec<usize>) {
-        let e = q.elems().unwrap_or(&[]);
-        (
-            e.first().map(list).unwrap_or_default(),
-            e.get(1).map(list).unwrap_or_default(),
-        )
-    };
-    let v = p
-        .get("dimension_numbers")
-        .and_then(Param::elems)
-        .unwrap_or(&[]);
-    (
-        v.first().map(pair).unwrap_or_default(),
-        v.get(1).map(pair).unwrap_or_default(),
-    )
+/// A param read by rjax-core's typed readers. The shape rule already read
+/// it when the equation was built, so an error here is a bug of rjax (the
+/// guard turns the panic into a compile error asking to report it), never
+/// a silent default.
+fn checked<T>(r: rjax_core::Result<T>) -> T {
+    r.unwrap_or_else(|e| panic!("a param the shape rule accepted does not read back: {e}"))
 }
 
-fn pad_config(p: &rjax_core::Params) -> Vec<TokenStream> {
-    let cfg = p
-        .get("padding_config")
-        .and_then(Param::elems)
-        .unwrap_or(&[]);
-    cfg.iter()
-        .map(|t| {
-            let e = t.elems().unwrap_or(&[]);
-            let get = |i: usize| {
-                e.get(i)
-                    .and_then(Param::as_dim)
-                    .unwrap_or(DimExpr::Const(0))
-            };
+/// `(lo, hi, interior)` per axis, as `lax::pad` takes them.
+fn pad_config(cfg: &PadConfig) -> Vec<TokenStream> {
+    cfg.0
+        .iter()
+        .map(|(lo, hi, int)| {
             // lo and hi may be negative (a pad that crops): signed.
-            let (lo, hi, int) = (signed(&get(0)), signed(&get(1)), dim_expr(&get(2)));
+            let (lo, hi, int) = (signed(lo), signed(hi), dim_expr(int));
             quote!((#lo, #hi, #int))
         })
         .collect()

@@ -70,7 +70,7 @@ pub fn derive(input: TokenStream) -> TokenStream {
     // (`tree_param`), through the same callback as a callee's, reachable
     // from other crates the same way (see expand/export.rs).
     let export = format_ident!("__rjax_tree_{}", name);
-    let unique = crate::expand::unique_name("__rjax_tree", name, &quote!(#input).to_string());
+    let unique = crate::back::unique_name("__rjax_tree", name, &quote!(#input).to_string());
     quote! {
         #[doc(hidden)]
         #[macro_export]

@@ -7,7 +7,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use crate::ast::{Function, ParamTy};
+use crate::front::ast::{Function, ParamTy};
 
 /// `let key: Array<u32> = key_to_array(key);` per `Key` parameter;
 /// parameter `i` is a batch of keys (`Vec<Key>`) when `mapped[i]`.

@@ -19,13 +19,13 @@ use quote::{format_ident, quote};
 
 use super::companions::{Input, first_output, function};
 use super::emit::elem_ty;
-use super::xform;
-use crate::ast::{ParamTy, TreeGroup, ValTy};
-use crate::tree_param::{group_of, is_matrix};
+use crate::front::ast::{ParamTy, TreeGroup, ValTy};
+use crate::front::tree_param::{group_of, is_matrix};
+use crate::lower::xform;
 
 /// (element tokens, rows, columns) of a group that is a static matrix.
 fn matrix(g: &TreeGroup) -> Option<(TokenStream, usize, usize)> {
-    let (e, r, c) = crate::tree_param::matrix_shape(&g.ty)?;
+    let (e, r, c) = crate::front::tree_param::matrix_shape(&g.ty)?;
     Some((elem_ty(crate::lower::dtype(e)), r, c))
 }
 
@@ -81,7 +81,7 @@ pub fn hessian(
     let shape_of = shapes(inp);
     match xform::hessian_many(&first_output(inp.jaxpr), &leaves(g)) {
         Ok(h) => {
-            let ty = crate::nalgebra_param::ty(&e, n, n);
+            let ty = crate::front::nalgebra_param::ty(&e, n, n);
             function(
                 &format_ident!("hessian"),
                 "Hessian with respect to the `SVector` (reverse over reverse on its scalar leaves: no allocation).",
@@ -116,7 +116,7 @@ pub fn jacobian(
         .ret
         .tree
         .as_ref()
-        .and_then(crate::tree_param::matrix_shape)
+        .and_then(crate::front::tree_param::matrix_shape)
         .filter(|s| s.2 == 1)
         .map(|s| s.1);
     let scalar_out = f.ret.tree.is_none() && f.ret.is_scalar_float();
@@ -129,9 +129,9 @@ pub fn jacobian(
         {
             let (e, n, _) = matrix(g).unwrap();
             let m = ret_vec.unwrap_or(1);
-            let ty = crate::nalgebra_param::ty(&e, m.max(1), n);
+            let ty = crate::front::nalgebra_param::ty(&e, m.max(1), n);
             let ty = if scalar_out {
-                crate::nalgebra_param::ty(&e, n, 1)
+                crate::front::nalgebra_param::ty(&e, n, 1)
             } else {
                 ty
             };
@@ -153,7 +153,7 @@ pub fn jacobian(
             let ValTy::Scalar(s) = f.ret.tys[0] else {
                 unreachable!("matrix leaves are scalars")
             };
-            let ty = crate::nalgebra_param::ty(&elem_ty(crate::lower::dtype(s)), m, 1);
+            let ty = crate::front::nalgebra_param::ty(&elem_ty(crate::lower::dtype(s)), m, 1);
             let t = ty.clone();
             Some((
                 inp.jaxpr.clone(),
@@ -246,10 +246,14 @@ impl VmapParts {
     }
 
     /// The result from the batched outputs, for a struct / nalgebra result.
-    pub fn result(&self, f: &crate::ast::Function, outs: &[TokenStream]) -> Option<TokenStream> {
+    pub fn result(
+        &self,
+        f: &crate::front::ast::Function,
+        outs: &[TokenStream],
+    ) -> Option<TokenStream> {
         let path = f.ret.tree.as_ref()?;
         if !is_matrix(path) {
-            return Some(crate::tree_param::result_value(f, outs));
+            return Some(crate::front::tree_param::result_value(f, outs));
         }
         let cols: Vec<syn::Ident> = (0..outs.len())
             .map(|k| format_ident!("__rjax_col_{}", k))
@@ -302,7 +306,7 @@ pub fn vmap_parts(inp: &Input, axes: &[Option<usize>]) -> Result<VmapParts, Stri
         }
         for k in 0..g.fields.len() {
             let leaf = f.params[g.first + k].name;
-            let v = crate::tree_param::access(f, g, k, &quote!(#p));
+            let v = crate::front::tree_param::access(f, g, k, &quote!(#p));
             parts.unpack.extend(quote!(let #leaf = #v;));
         }
     }
