@@ -19,6 +19,7 @@
 //! assert!((g[2] - 1.0f32.sin() * 2.0f32.cos()).abs() < 1e-6);
 //! # }
 //! ```
+#![warn(missing_docs)]
 
 pub use rjax_core as core;
 pub use rjax_macros::*;

@@ -65,12 +65,13 @@
 //! fixed point); `passes::fusion_plan(&j) -> FusionPlan { groups }` with
 //! each [`passes::FusionGroup`] `{ kind: Elementwise | Reduction |
 //! DotEpilogue | Opaque, eqns (indices), inputs, outputs, shape }` for the
-//! jit emitter. [`specialize`]`(&j, &[shapes])` binds symbolic dims and
+//! jit emitter. [`specialize()`]`(&j, &[shapes])` binds symbolic dims and
 //! re-infers every shape (for `make_jaxpr`).
 //!
 //! # Evaluating
 //! [`interp::eval_jaxpr`] runs any jaxpr on [`interp::Tensor`]s (f64
 //! storage, values rounded to their dtype).
+#![warn(missing_docs)]
 
 pub mod builder;
 mod builder_ops;

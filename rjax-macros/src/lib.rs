@@ -9,10 +9,13 @@
 //! others and one expansion produces the primal `fn f` and the companion
 //! module `f` (`f::grad`, `f::vmap`, `f::jaxpr()`, ...). See the facade
 //! crate `rjax` for the user contract.
+#![warn(missing_docs)]
 
 mod back;
 mod front;
 mod lower;
+#[cfg(test)]
+mod snapshots;
 
 use front::{attr, context, guard};
 
@@ -71,7 +74,7 @@ fn attribute(kind: attr::Kind, args: TokenStream, item: TokenStream) -> TokenStr
     // Parsing recurses over the body: inside the guard's stack.
     guard::run(move || match block {
         Some(block) => refuse_in_block(kind, block, args, item),
-        None => back::expand(kind, args, item),
+        None => pipeline::expand(kind, args, item),
     })
     .into()
 }
@@ -89,7 +92,7 @@ fn refuse_in_block(
         return item;
     };
     if matches!(f.sig.inputs.first(), Some(syn::FnArg::Receiver(_))) {
-        return back::expand(kind, args, item);
+        return pipeline::expand(kind, args, item);
     }
     let msg = format!(
         "`#[{}]` applies to free functions, and this one is inside {} `{block}` block, where its companion module (`f::grad`, ...) cannot be: move the function out of the `{block}` (to the module around it) and call it from there",
@@ -103,11 +106,11 @@ fn refuse_in_block(
 }
 
 /// Internal: the callback that brings an annotated callee's tokens into its
-/// caller's expansion (see `back::compose`).
+/// caller's expansion (see `pipeline::compose`).
 #[doc(hidden)]
 #[proc_macro]
 pub fn __compose(input: TokenStream) -> TokenStream {
-    guard::run(|| back::compose(input.into())).into()
+    guard::run(|| pipeline::compose(input.into())).into()
 }
 
 /// `#[derive(Tree)]`: the struct's fields become the leaves of a
@@ -118,4 +121,204 @@ pub fn __compose(input: TokenStream) -> TokenStream {
 #[proc_macro_derive(Tree, attributes(rank))]
 pub fn derive_tree(input: TokenStream) -> TokenStream {
     guard::run(|| back::derive_tree::derive(input.into())).into()
+}
+
+/// One expansion, layer by layer: the item and the stacked attributes are
+/// parsed and checked (`front`), callees' tokens are fetched through the
+/// `__compose!` callback (`back::export`), tree parameters flatten
+/// (`front::tree_param::expand`), then `back::generate` lowers (`lower`),
+/// transforms (rjax-core) and emits. Errors at any stage end in
+/// `back::fallback` plus the combined `compile_error!`s.
+mod pipeline {
+    use proc_macro2::TokenStream;
+    use quote::quote;
+    use syn::ItemFn;
+
+    use crate::back;
+    use crate::front::arena::ModelStore;
+    use crate::front::attr::{self, Kind};
+    use crate::front::ctxt::Ctxt;
+    use crate::front::{ast, check};
+
+    /// Expands `#[kind(args)] item`.
+    pub(crate) fn expand(kind: Kind, args: TokenStream, item: TokenStream) -> TokenStream {
+        expand_with(kind, args, item, Vec::new())
+    }
+
+    /// `__compose!{ {caller} {received} {pending} }`: the callback through
+    /// which each callee's exported tokens reach the caller's expansion (one
+    /// callee at a time, see [`export`]); the last step expands the caller.
+    pub(crate) fn compose(input: TokenStream) -> TokenStream {
+        let groups: Vec<TokenStream> = input
+            .into_iter()
+            .filter_map(|t| match t {
+                proc_macro2::TokenTree::Group(g) => Some(g.stream()),
+                _ => None,
+            })
+            .collect();
+        let [caller, received, pending] = &groups[..] else {
+            return quote!(::core::compile_error!("rjax: malformed __compose! call"););
+        };
+        let mut pending = back::export::parse_pending(pending.clone());
+        if !pending.is_empty() {
+            let next = pending.remove(0);
+            let (key, mac) = match back::export::export_macro(&next) {
+                Ok(x) => x,
+                Err(e) => return e.to_compile_error(),
+            };
+            let rest = pending.iter().map(|p| quote!((#p)));
+            return quote!(#mac! { {#caller} {#received [#key]} {#(#rest)*} });
+        }
+        let mut item: ItemFn = match syn::parse2(caller.clone()) {
+            Ok(i) => i,
+            Err(e) => return e.to_compile_error(),
+        };
+        let received = match back::export::parse_received(received.clone()) {
+            Ok(v) => v,
+            Err(e) => return e.to_compile_error(),
+        };
+        // The caller's first rjax attribute plays the invoked macro.
+        let Some(pos) = item.attrs.iter().position(|a| attr::kind_of(a).is_some()) else {
+            return quote!(::core::compile_error!("rjax: __compose! without an rjax attribute"););
+        };
+        let a = item.attrs.remove(pos);
+        let kind = attr::kind_of(&a).unwrap();
+        let args = match &a.meta {
+            syn::Meta::List(l) => l.tokens.clone(),
+            _ => TokenStream::new(),
+        };
+        expand_with(kind, args, quote!(#item), received)
+    }
+
+    fn expand_with(
+        kind: Kind,
+        args: TokenStream,
+        item: TokenStream,
+        received: Vec<(String, back::export::Export)>,
+    ) -> TokenStream {
+        let original = item.clone();
+        let invoked_args = args.clone();
+        let mut item: ItemFn = match syn::parse2(item) {
+            Ok(item) => item,
+            Err(e) => {
+                return syn::Error::new(
+                    e.span(),
+                    "rjax attributes apply to free functions (`fn f(t: &Array<f32>) -> f32 { .. }`)",
+                )
+                .to_compile_error();
+            }
+        };
+        let cx = Ctxt::new();
+        let config = attr::parse(&cx, kind, args, &mut item.attrs);
+        let primal = strip_param_attrs(&item);
+        // The caller tokens for the callback, and the tokens other functions
+        // receive when they call this one: itself and what it needed.
+        let kind_ident = quote::format_ident!("{}", kind.name());
+        let caller_tokens = quote!(#[::rjax::#kind_ident(#invoked_args)] #original);
+        let deps = back::export::received_tokens(&received);
+        let exported = quote!({#caller_tokens} #deps);
+        // Callee models (their own expansions report their errors).
+        // What the models borrow besides `item`, dropped with this expansion.
+        let store = ModelStore::default();
+        let callee_cx = Ctxt::new();
+        let callees = back::export::callees(&callee_cx, &received, &store);
+        let _ = callee_cx.check();
+        let mut deferred = None;
+        let generated = match ast::function(&cx, &item, &store) {
+            Some(func) => {
+                check::check(&cx, &config, &func);
+                let mut wanted: Vec<(String, &syn::Path)> =
+                    func.callees.iter().map(|(k, p)| (k.clone(), p)).collect();
+                if let Some(c) = &config.custom {
+                    for p in c.paths() {
+                        wanted.push((back::export::key(p), p));
+                    }
+                }
+                let mut missing: Vec<(String, TokenStream)> = wanted
+                    .iter()
+                    .filter(|(k, _)| !callees.contains_key(k))
+                    .map(|(k, p)| (k.clone(), quote!(#p)))
+                    .collect();
+                let defs = back::export::structs(&received);
+                for p in &func.structs {
+                    let k = crate::front::tree_param::key(p);
+                    if !defs.contains_key(&k) && !missing.iter().any(|(m, _)| *m == k) {
+                        missing.push((k, quote!(struct #p)));
+                    }
+                }
+                // Structs nested in received structs: fetched in one more round.
+                let nested_only = missing.is_empty();
+                for p in crate::front::tree_param::nested_missing(&defs) {
+                    let k = crate::front::tree_param::key(&p);
+                    if !missing.iter().any(|(m, _)| *m == k) {
+                        missing.push((k, quote!(struct #p)));
+                    }
+                }
+                if !cx.has_errors() && received.is_empty() {
+                    use syn::spanned::Spanned;
+                    let spans: Vec<(String, proc_macro2::Span)> = wanted
+                        .iter()
+                        .filter(|(k, _)| !callees.contains_key(k))
+                        .map(|(k, p)| (k.clone(), p.span()))
+                        .collect();
+                    back::unannotated::check(&cx, &func, &spans);
+                }
+                if cx.has_errors() {
+                    None
+                } else if !missing.is_empty() && (received.is_empty() || nested_only) {
+                    // Ask each callee for its tokens, then expand again (with
+                    // what was already received, for nested structs).
+                    let paths = missing.iter().map(|(_, p)| quote!((#p)));
+                    let got = back::export::received_tokens(&received);
+                    deferred = Some(quote!(
+                        ::rjax::__compose! { {#caller_tokens} {#got} {#(#paths)*} }
+                    ));
+                    None
+                } else {
+                    let mut func = func;
+                    let mut config = config.clone();
+                    match crate::front::tree_param::expand(&mut func, &mut config, &defs, &store) {
+                        Ok(()) => Some(back::generate(
+                            &cx, &config, &func, &primal, &callees, &exported,
+                        )),
+                        Err(m) => {
+                            cx.error_at(m.span.unwrap_or(func.name.span()), m.msg);
+                            None
+                        }
+                    }
+                }
+            }
+            None => None,
+        };
+        if let Some(d) = deferred {
+            let _ = cx.check();
+            return d;
+        }
+        match cx.check() {
+            Ok(()) => {
+                let out = generated.unwrap_or_default();
+                // For reading the generated code while developing the macros.
+                if std::env::var_os("RJAX_MACROS_DEBUG").is_some() {
+                    eprintln!("{out}");
+                }
+                out
+            }
+            Err(e) => {
+                let mut out = back::fallback::emit(&primal);
+                out.extend(e.to_compile_error());
+                out
+            }
+        }
+    }
+
+    /// The primal as the user wrote it, without our `#[rank(k)]` markers.
+    fn strip_param_attrs(item: &ItemFn) -> ItemFn {
+        let mut item = item.clone();
+        for input in &mut item.sig.inputs {
+            if let syn::FnArg::Typed(pt) = input {
+                pt.attrs.retain(|a| !a.path().is_ident("rank"));
+            }
+        }
+        item
+    }
 }

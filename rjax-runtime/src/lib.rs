@@ -4,6 +4,7 @@
 //!
 //! This crate computes; it holds no transformation rules (those live in
 //! rjax-core) and no parsing (rjax-macros).
+#![warn(missing_docs)]
 
 pub mod array;
 pub mod dtype;
@@ -14,6 +15,7 @@ pub mod lax;
 pub mod numpy;
 pub mod random;
 pub mod sharding;
+mod trace;
 pub mod tree;
 
 pub use array::Array;

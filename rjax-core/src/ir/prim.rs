@@ -453,7 +453,7 @@ prims! {
     CustomLin => op("custom_lin", Custom, AtLeast(0)),
     /// The threefry2x32 block cipher on u32 words.
     Threefry2x32 => op("threefry2x32", Random, Exactly(4)),
-    /// Random bits of `shape`/`bit_width` from key data (u32[2]).
+    /// Random bits of `shape`/`bit_width` from key data (`u32[2]`).
     RandomBits => op("random_bits", Random, Exactly(1)),
     /// Sum over the devices of mesh `axes` (inside `shard_map`); the
     /// result is the same on every device of the group.

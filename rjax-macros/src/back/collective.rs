@@ -13,15 +13,11 @@ use super::emit::dim_ident;
 
 /// The jaxpr to emit: rjax-core's `combine_psums` applied, so the
 /// gradients of many replicated parameters are all-reduced in one
-/// rendezvous of the devices instead of one each. Leaked like
-/// `custom::for_emission` (the macro process is short-lived); unchanged
-/// jaxprs are returned as they are.
-pub fn for_emission(j: &Jaxpr) -> &Jaxpr {
+/// rendezvous of the devices instead of one each. `None` when `j` stays
+/// as it is (fewer than two psums).
+pub fn for_emission(j: &Jaxpr) -> Option<Jaxpr> {
     let psums = j.eqns.iter().filter(|e| e.prim == Prim::Psum).count();
-    if psums < 2 {
-        return j;
-    }
-    Box::leak(Box::new(rjax_core::passes::combine_psums(j)))
+    (psums >= 2).then(|| rjax_core::passes::combine_psums(j))
 }
 
 fn names(v: &[String]) -> TokenStream {

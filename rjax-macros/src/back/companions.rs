@@ -7,7 +7,8 @@ use quote::{format_ident, quote};
 use rjax_core::{Jaxpr, TensorType};
 use syn::Ident;
 
-use super::emit::{Emitter, bind_dims, elem_ty, local, rust_ty};
+use super::emit::{EmitCx, Emitter, bind_dims, elem_ty, local, rust_ty};
+use super::error::CompanionError;
 use super::size_checks::{batch_size_check, const_size_asserts, same_size_asserts};
 use crate::front::ast::{Function, ParamTy, ValTy};
 use crate::front::attr::{Config, InAxes};
@@ -24,6 +25,9 @@ pub struct Input<'a> {
     pub jaxpr: &'a Jaxpr,
     /// The rank of each parameter.
     pub ranks: &'a [usize],
+    /// How to emit (fused under `#[jit]`), for the primal and every
+    /// companion.
+    pub emit: &'a EmitCx,
 }
 
 /// Every companion, plus the errors of the ones the attributes asked for.
@@ -81,11 +85,11 @@ impl Input<'_> {
     /// Binds struct arguments' fields (`crate::front::tree_param`), then checks
     /// that run-time ranks are the inferred ones.
     pub(super) fn rank_asserts(&self) -> TokenStream {
-        let mut out = crate::front::tree_param::unpack(self.f);
+        let mut out = super::tree_param::unpack(self.f);
         for (p, r) in self.f.params.iter().zip(self.ranks) {
             if let ParamTy::Array { .. } = p.ty {
                 let n = p.name;
-                let msg = crate::front::tree_param::rank_message(self.f, p, *r);
+                let msg = super::tree_param::rank_message(self.f, p, *r);
                 out.extend(quote!(::core::assert!(#n.ndim() == #r, #msg, #n.shape());));
             }
         }
@@ -151,6 +155,7 @@ fn tuple_if(items: &[TokenStream], tuple: bool) -> TokenStream {
 /// `assemble(outputs)`.
 #[allow(clippy::too_many_arguments)]
 pub(super) fn function(
+    cx: &EmitCx,
     name: &Ident,
     doc: &str,
     decls: &[TokenStream],
@@ -162,7 +167,7 @@ pub(super) fn function(
     assemble: impl FnOnce(Vec<TokenStream>) -> TokenStream,
 ) -> TokenStream {
     let dims = bind_dims(&j.in_types(), shape_of);
-    let em = Emitter::new(j).body(inputs);
+    let em = Emitter::new(cx, j).body(inputs);
     let stmts = em.stmts;
     let result = assemble(em.outs);
     quote! {
@@ -189,9 +194,10 @@ pub fn generate(inp: &Input) -> Output {
     let mut errors = Vec::new();
     let grad_requested = inp.config.grad.is_some();
     let vmap_requested = inp.config.vmap.is_some();
-    let mut fail = |requested: bool, what: &str, e: String| {
-        if requested && !e.starts_with(xform::FORWARD_THROUGH_VJP) {
+    let mut fail = |requested: bool, what: &str, e: CompanionError| {
+        if requested && e.is_reported() {
             // Core's messages may already name the transformation.
+            let e = e.to_string();
             let e = e.strip_prefix(&format!("{what}: ")).unwrap_or(&e);
             errors.push(format!("{what}: {e}"));
         }
@@ -239,11 +245,10 @@ pub fn generate(inp: &Input) -> Output {
     let leaf_ty = |i: usize| inp.param_value_ty(i);
     let placeholders: Vec<TokenStream> = (0..argnums.len()).map(|k| quote!(#k)).collect();
     let (grad_tys, _) =
-        crate::front::tree_param::group_grads(inp.f, &argnums, &placeholders, &leaf_ty, &[]);
+        super::tree_param::group_grads(inp.f, &argnums, &placeholders, &leaf_ty, &[]);
     let grad_ty = tuple_if(&grad_tys, false);
     let group = |outs: &[TokenStream]| {
-        let (_, vals) =
-            crate::front::tree_param::group_grads(inp.f, &argnums, outs, &leaf_ty, inp.ranks);
+        let (_, vals) = super::tree_param::group_grads(inp.f, &argnums, outs, &leaf_ty, inp.ranks);
         tuple_if(&vals, false)
     };
 
@@ -264,6 +269,7 @@ pub fn generate(inp: &Input) -> Output {
                     grad_ty.clone()
                 };
                 items.extend(function(
+                    inp.emit,
                     &format_ident!("grad"),
                     "Gradient with respect to `argnums` (reverse mode); with `has_aux`, `(grad, aux)`.",
                     &decls,
@@ -283,12 +289,13 @@ pub fn generate(inp: &Input) -> Output {
                     },
                 ));
             }
-            Err(e) => fail(grad_requested, "grad", e),
+            Err(e) => fail(grad_requested, "grad", e.into()),
         }
         match xform::value_and_grad(&grad_j, &argnums, has_aux) {
             Ok(g) => {
                 let value_ty = inp.ret_ty();
                 items.extend(function(
+                    inp.emit,
                     &format_ident!("value_and_grad"),
                     "`(value, grad)`; with `has_aux`, `((value, aux), grad)`.",
                     &decls,
@@ -309,7 +316,7 @@ pub fn generate(inp: &Input) -> Output {
                     },
                 ));
             }
-            Err(e) => fail(grad_requested, "value_and_grad", e),
+            Err(e) => fail(grad_requested, "value_and_grad", e.into()),
         }
         let a = argnums[0];
         let hessian = if let Some(g) = crate::front::tree_param::group_of(inp.f, a) {
@@ -321,12 +328,13 @@ pub fn generate(inp: &Input) -> Output {
                 &asserts,
                 &mut |w, e| fail(grad_requested, w, e),
             ));
-            Err(String::new())
+            None
         } else {
-            xform::hessian(&first_output(inp.jaxpr), a)
+            Some(xform::hessian(&first_output(inp.jaxpr), a))
         };
         match hessian {
-            Ok(h) => {
+            None => {}
+            Some(Ok(h)) => {
                 let ret = inp.param_value_ty(a);
                 let ret = if inp.ranks[a] == 0 && matches!(inp.f.params[a].ty, ParamTy::Scalar(_)) {
                     ret
@@ -335,6 +343,7 @@ pub fn generate(inp: &Input) -> Output {
                     quote!(::rjax::Array<#e>)
                 };
                 items.extend(function(
+                    inp.emit,
                     &format_ident!("hessian"),
                     "Hessian with respect to the first of `argnums` (forward over reverse).",
                     &decls,
@@ -356,8 +365,7 @@ pub fn generate(inp: &Input) -> Output {
                     },
                 ));
             }
-            Err(e) if e.is_empty() => {}
-            Err(e) => fail(grad_requested, "hessian", e),
+            Some(Err(e)) => fail(grad_requested, "hessian", e.into()),
         }
     } else {
         items.extend(quote! {
@@ -391,6 +399,7 @@ pub fn generate(inp: &Input) -> Output {
                 Ok(jac) => {
                     let t = &jac.out_types()[0];
                     items.extend(function(
+                        inp.emit,
                         &format_ident!("jacobian"),
                         "Jacobian of the (first) output with respect to the first of `argnums`: shape out ++ in.",
                         &decls,
@@ -402,7 +411,7 @@ pub fn generate(inp: &Input) -> Output {
                         |outs| outs[0].clone(),
                     ));
                 }
-                Err(e) => fail(grad_requested, "jacobian", e),
+                Err(e) => fail(grad_requested, "jacobian", e.into()),
             }
         }
         let wrt = crate::front::tree_param::whole_groups(inp.f, &inp.float_params());
@@ -458,7 +467,7 @@ fn gen_jvp_vjp(
     inp: &Input,
     wrt: &[usize],
     items: &mut TokenStream,
-    fail: &mut dyn FnMut(bool, &str, String),
+    fail: &mut dyn FnMut(bool, &str, CompanionError),
 ) {
     use crate::front::tree_param::{Orig, originals};
     let f = inp.f;
@@ -511,7 +520,7 @@ fn gen_jvp_vjp(
                         let name = local(&format!("{}_dot", g.name));
                         for k in 0..g.fields.len() {
                             let leaf = leaf_tan(g.first + k);
-                            let v = crate::front::tree_param::access(f, g, k, &quote!(#name));
+                            let v = super::tree_param::access(f, g, k, &quote!(#name));
                             unpack.extend(quote!(let #leaf = #v;));
                         }
                         tan_decl.push(name);
@@ -535,12 +544,12 @@ fn gen_jvp_vjp(
                 quote!(#n)
             }));
             let dims = bind_dims(&j.in_types(), &shapes);
-            let em = Emitter::new(&j).body(&inputs);
+            let em = Emitter::new(inp.emit, &j).body(&inputs);
             let stmts = em.stmts;
             let (outs, touts) = if f.ret.tree.is_some() {
                 (
-                    crate::front::tree_param::result_value(f, &em.outs[..nout]),
-                    crate::front::tree_param::result_value(f, &em.outs[nout..]),
+                    super::tree_param::result_value(f, &em.outs[..nout]),
+                    super::tree_param::result_value(f, &em.outs[nout..]),
                 )
             } else {
                 (
@@ -562,7 +571,7 @@ fn gen_jvp_vjp(
                 }
             });
         }
-        Err(e) => fail(true, "jvp", e),
+        Err(e) => fail(true, "jvp", e.into()),
     }
     // vjp(primals) -> (out, pullback): the forward pass keeps residuals,
     // the pullback runs the backward pass on them.
@@ -586,14 +595,13 @@ fn gen_jvp_vjp(
                 .collect();
             let leaf_ty = |i: usize| inp.param_value_ty(i);
             let placeholders: Vec<TokenStream> = (0..wrt.len()).map(|k| quote!(#k)).collect();
-            let (cots, _) =
-                crate::front::tree_param::group_grads(f, wrt, &placeholders, &leaf_ty, &[]);
+            let (cots, _) = super::tree_param::group_grads(f, wrt, &placeholders, &leaf_ty, &[]);
             let cot_ty = tuple_if(&cots, false);
             let fdims = bind_dims(&fwd.in_types(), &shape_of);
-            let fe = Emitter::new(&fwd).body(&inp.owned_inputs());
+            let fe = Emitter::new(inp.emit, &fwd).body(&inp.owned_inputs());
             let fstmts = fe.stmts;
             let out = if f.ret.tree.is_some() {
-                crate::front::tree_param::result_value(f, &fe.outs[..nout])
+                super::tree_param::result_value(f, &fe.outs[..nout])
             } else {
                 tuple_if(&fe.outs[..nout], tuple)
             };
@@ -618,10 +626,10 @@ fn gen_jvp_vjp(
             let mut shapes: Vec<TokenStream> = res.iter().map(|o| quote!(#o)).collect();
             shapes.extend(ct_names.iter().map(|c| quote!(#c)));
             let bdims = bind_dims(&bwd.in_types(), &shapes);
-            let be = Emitter::new(&bwd).body(&inputs);
+            let be = Emitter::new(inp.emit, &bwd).body(&inputs);
             let bstmts = be.stmts;
             let (_, grouped) =
-                crate::front::tree_param::group_grads(f, wrt, &be.outs, &leaf_ty, inp.ranks);
+                super::tree_param::group_grads(f, wrt, &be.outs, &leaf_ty, inp.ranks);
             let result = tuple_if(&grouped, false);
             // A struct output cotangent is that struct, by reference like
             // an array; an nalgebra one by value like a scalar. Its
@@ -629,7 +637,7 @@ fn gen_jvp_vjp(
             let (ct_pat, ct_ty, ct_unpack) = if let Some(path) = &f.ret.tree {
                 let ct = local("ct");
                 let reads = ct_names.iter().enumerate().map(|(k, c)| {
-                    let v = crate::front::tree_param::ret_access(f, k, &quote!(#ct));
+                    let v = super::tree_param::ret_access(f, k, &quote!(#ct));
                     quote!(let #c = #v;)
                 });
                 let ty = if crate::front::tree_param::is_matrix(path) {
@@ -667,11 +675,11 @@ fn gen_jvp_vjp(
                 }
             });
         }
-        Err(e) => fail(true, "vjp", e),
+        Err(e) => fail(true, "vjp", e.into()),
     }
 }
 
-fn gen_vmap(inp: &Input, items: &mut TokenStream, fail: &mut dyn FnMut(&str, String)) {
+fn gen_vmap(inp: &Input, items: &mut TokenStream, fail: &mut dyn FnMut(&str, CompanionError)) {
     let n = inp.f.params.len();
     let axes: Vec<Option<usize>> = match inp.config.vmap.as_ref().and_then(|v| v.in_axes.as_ref()) {
         Some(InAxes::PerArg(list, _)) if list.len() == n => list.iter().map(|a| a.axis).collect(),
@@ -684,7 +692,7 @@ fn gen_vmap(inp: &Input, items: &mut TokenStream, fail: &mut dyn FnMut(&str, Str
     let out_axes = crate::front::attr::out_axes(inp.config.vmap.as_ref(), inp.jaxpr.outvars.len());
     let j = match xform::vmap(inp.jaxpr, &axes, &out_axes) {
         Ok(j) => j,
-        Err(e) => return fail("vmap", e),
+        Err(e) => return fail("vmap", e.into()),
     };
     let idents = inp.param_idents();
     // Struct and nalgebra parameters and results (`tree_companions`).
@@ -772,6 +780,7 @@ fn gen_vmap(inp: &Input, items: &mut TokenStream, fail: &mut dyn FnMut(&str, Str
     asserts.extend(const_size_asserts(inp.f, &types, &who));
     asserts.extend(same_size_asserts(inp.f, &types, &who, &batch_sym));
     items.extend(function(
+        inp.emit,
         &format_ident!("vmap"),
         "Batched over `in_axes` (default 0); outputs batched on `out_axes` (default 0).",
         &decls,

@@ -68,9 +68,9 @@ pub fn derive(input: TokenStream) -> TokenStream {
     };
     // The struct's tokens for annotated functions that take or return it
     // (`tree_param`), through the same callback as a callee's, reachable
-    // from other crates the same way (see expand/export.rs).
+    // from other crates the same way (see back/export.rs).
     let export = format_ident!("__rjax_tree_{}", name);
-    let unique = crate::back::unique_name("__rjax_tree", name, &quote!(#input).to_string());
+    let unique = super::export::unique_name("__rjax_tree", name, &quote!(#input).to_string());
     quote! {
         #[doc(hidden)]
         #[macro_export]

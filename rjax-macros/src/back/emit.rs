@@ -4,13 +4,12 @@
 //! loops over their bodies. Variables keep the jaxpr's names (a, b, c ..)
 //! so the code reads side by side with `f::jaxpr()`.
 //!
-//! Under `#[jit]` ([`jit_scope`]), [`Emitter::body`] walks rjax-core's
+//! Under `#[jit]` ([`EmitCx::jit`]), [`Emitter::body`] walks rjax-core's
 //! fusion groups instead of single equations and emits each through
-//! `Emitter::group` (expand/fuse.rs), after the pre-pass of expand/plan.rs
-//! (runs of batched row work as one row loop: expand/rows.rs);
+//! `Emitter::group` (back/fuse.rs), after the pre-pass of back/plan.rs
+//! (runs of batched row work as one row loop: back/rows.rs);
 //! `scan` loops then ping-pong their array carries between two buffers.
 
-use std::cell::Cell;
 use std::collections::{HashMap, HashSet};
 
 use proc_macro2::TokenStream;
@@ -22,6 +21,7 @@ use rjax_core::{Atom, DType, DimExpr, Eqn, Jaxpr, Param, Prim, TensorType, Var};
 use syn::Ident;
 
 use super::plan::{Plan, Special};
+use crate::front::arena::Arena;
 
 /// The Rust element type of a dtype.
 pub fn elem_ty(d: DType) -> TokenStream {
@@ -195,29 +195,39 @@ fn var_ident(name: &str) -> Ident {
     }
 }
 
-thread_local! {
-    /// True while expanding a `#[jit]` function (primal and companions).
-    static JIT: Cell<bool> = const { Cell::new(false) };
+/// What every emitter of one expansion shares, handed down from the
+/// expansion to each [`Emitter`] (the primal's and every companion's).
+pub struct EmitCx {
+    /// Fused `#[jit]` code: set for a `#[jit]` function, so its companions
+    /// are fused too.
+    pub jit: bool,
+    /// Jaxprs derived for emission (custom calls inlined, psums combined,
+    /// row kernels scheduled), kept while the emitters borrow them.
+    derived: Arena<Jaxpr>,
 }
 
-/// Restores the previous emission mode when dropped.
-pub struct JitScope(bool);
-
-impl Drop for JitScope {
-    fn drop(&mut self) {
-        JIT.with(|j| j.set(self.0));
+impl EmitCx {
+    /// The context of one expansion.
+    pub fn new(jit: bool) -> Self {
+        EmitCx {
+            jit,
+            derived: Arena::default(),
+        }
     }
-}
 
-/// Emits fused `#[jit]` code (when `on`) from every [`Emitter`] created
-/// until the returned guard is dropped. A mode rather than a parameter so
-/// that the companion generators need no change to get fused code.
-pub fn jit_scope(on: bool) -> JitScope {
-    JitScope(JIT.with(|j| j.replace(on)))
+    /// `derived` if there is one, kept for the expansion; else `j`.
+    fn keep<'j>(&'j self, j: &'j Jaxpr, derived: Option<Jaxpr>) -> &'j Jaxpr {
+        match derived {
+            Some(d) => self.derived.alloc(d),
+            None => j,
+        }
+    }
 }
 
 /// Emits the statements of one jaxpr.
 pub struct Emitter<'j> {
+    /// The expansion's emission context.
+    cx: &'j EmitCx,
     pub(super) j: &'j Jaxpr,
     names: HashMap<Var, Ident>,
     /// Fused emission (`#[jit]`).
@@ -306,11 +316,11 @@ pub struct Emitted {
 
 impl<'j> Emitter<'j> {
     /// Names the jaxpr's variables in order of definition.
-    pub fn new(j: &'j Jaxpr) -> Self {
+    pub fn new(cx: &'j EmitCx, j: &'j Jaxpr) -> Self {
         // Custom-derivative calls run their own body (crate::lower::custom).
-        let j = crate::lower::custom::for_emission(j);
+        let j = cx.keep(j, crate::lower::custom::for_emission(j));
         // Many all-reduces in one rendezvous (see collective::for_emission).
-        let j = super::collective::for_emission(j);
+        let j = cx.keep(j, super::collective::for_emission(j));
         let mut names = HashMap::new();
         let mut k = 0;
         let mut name = |v: Var, names: &mut HashMap<Var, Ident>| {
@@ -328,7 +338,7 @@ impl<'j> Emitter<'j> {
                 name(*o, &mut names);
             }
         }
-        let jit = JIT.with(Cell::get);
+        let jit = cx.jit;
         // Row kernels (rjax-core decides them); equations the plan emits
         // in a special form stay out of them.
         let (j, kernels) = if jit {
@@ -339,8 +349,7 @@ impl<'j> Emitter<'j> {
             if s.kernels.is_empty() {
                 (j, s.kernels)
             } else {
-                let j: &'j Jaxpr = Box::leak(Box::new(s.jaxpr));
-                (j, s.kernels)
+                (cx.keep(j, Some(s.jaxpr)), s.kernels)
             }
         } else {
             (j, Vec::new())
@@ -357,6 +366,7 @@ impl<'j> Emitter<'j> {
             HashSet::new()
         };
         Emitter {
+            cx,
             j,
             names,
             jit,
@@ -371,8 +381,11 @@ impl<'j> Emitter<'j> {
 
     /// The emitter of a loop or branch body: never a scalar kernel of its
     /// own (one `dispatch` per iteration would cost more than it saves).
-    fn nested(j: &'j Jaxpr) -> Self {
-        let mut e = Emitter::new(j);
+    fn nested<'k>(&self, j: &'k Jaxpr) -> Emitter<'k>
+    where
+        'j: 'k,
+    {
+        let mut e = Emitter::new(self.cx, j);
         e.scalar_kernel = false;
         e.onehot_parts.clear();
         e
@@ -837,7 +850,7 @@ impl<'j> Emitter<'j> {
                 let carry_tys = &tys[..ncarry];
                 let ys = &outs[ncarry..];
                 let ys_tys = &out_tys[ncarry..];
-                let mut inner = Emitter::nested(body);
+                let mut inner = self.nested(body);
                 // Under jit, each array carry's new value is written into the
                 // buffer of its value two steps back (ping-pong): no
                 // allocation per iteration.
@@ -960,8 +973,8 @@ impl<'j> Emitter<'j> {
                 c_in.extend(carry_vals.iter().cloned());
                 let mut b_in = bconsts;
                 b_in.extend(carry_vals.iter().cloned());
-                let ce = Emitter::nested(cj).body(&c_in);
-                let be = Emitter::nested(bj).body(&b_in);
+                let ce = self.nested(cj).body(&c_in);
+                let be = self.nested(bj).body(&b_in);
                 let (cs, co) = (&ce.stmts, &ce.outs[0]);
                 let (bs, bo) = (&be.stmts, &be.outs);
                 let tmp: Vec<Ident> = (0..outs.len())
@@ -986,7 +999,7 @@ impl<'j> Emitter<'j> {
                 let idx = self.scalar(&e.inputs[0]);
                 let ops: Vec<TokenStream> = e.inputs[1..].iter().map(|a| self.owned(a)).collect();
                 let arms = branches.iter().enumerate().map(|(i, b)| {
-                    let em = Emitter::nested(b).body(&ops);
+                    let em = self.nested(b).body(&ops);
                     let (s, o) = (&em.stmts, &em.outs);
                     let i = i as i32;
                     if i as usize + 1 == branches.len() {
@@ -1047,9 +1060,9 @@ impl Emitter<'_> {
         let mut b_in = sconsts;
         b_in.extend(entry.iter().map(|v| quote!(#v)));
         b_in.extend(outs.iter().zip(&out_ranks).map(|(v, r)| read(v, *r)));
-        let ce = Emitter::nested(cj).body(&c_in);
-        let se = Emitter::nested(sj).body(&s_in);
-        let be = Emitter::nested(bj).body(&b_in);
+        let ce = self.nested(cj).body(&c_in);
+        let se = self.nested(sj).body(&s_in);
+        let be = self.nested(bj).body(&b_in);
         let (cs, co) = (&ce.stmts, &ce.outs[0]);
         let (ss, so) = (&se.stmts, &se.outs);
         let (bs, bo) = (&be.stmts, &be.outs);

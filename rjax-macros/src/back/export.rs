@@ -32,6 +32,7 @@ use proc_macro2::{Delimiter, TokenStream, TokenTree};
 use quote::quote;
 use syn::ItemFn;
 
+use crate::front::arena::ModelStore;
 use crate::front::attr;
 use crate::front::ctxt::Ctxt;
 use crate::lower::{Callee, Callees};
@@ -45,14 +46,7 @@ pub struct Export {
     pub deps: Vec<(String, Export)>,
 }
 
-/// The key of a callee path as the body writes it (`other::h`).
-pub fn key(path: &syn::Path) -> String {
-    path.segments
-        .iter()
-        .map(|s| s.ident.to_string())
-        .collect::<Vec<_>>()
-        .join("::")
-}
+pub use crate::front::key::path_key as key;
 
 /// Parses a `received` sequence: `["key"] {export}` ...
 pub fn parse_received(ts: TokenStream) -> syn::Result<Vec<(String, Export)>> {
@@ -102,7 +96,7 @@ pub fn received_tokens(exports: &[(String, Export)]) -> TokenStream {
 
 /// Callee models for `exports` (errors of the callees' own attributes are
 /// reported by their own expansions, so `cx` is discarded by the caller).
-pub fn callees(cx: &Ctxt, exports: &[(String, Export)]) -> Callees<'static> {
+pub fn callees<'a>(cx: &Ctxt, exports: &[(String, Export)], store: &'a ModelStore) -> Callees<'a> {
     let mut out = Callees::new();
     for (k, e) in exports {
         let syn::Item::Fn(item) = &e.item else {
@@ -110,11 +104,12 @@ pub fn callees(cx: &Ctxt, exports: &[(String, Export)]) -> Callees<'static> {
         };
         let mut item: ItemFn = item.clone();
         let mut config = attr::parse_attrs(cx, &mut item.attrs);
-        // The models borrow the item for the whole expansion.
-        let item: &'static ItemFn = Box::leak(Box::new(item));
-        if let Some(mut f) = crate::front::ast::function(cx, item) {
+        // The models borrow the item: the expansion's store keeps it.
+        let item: &'a ItemFn = store.items.alloc(item);
+        if let Some(mut f) = crate::front::ast::function(cx, item, store) {
             // Its struct parameters, with the structs it received.
-            if let Err(m) = crate::front::tree_param::expand(&mut f, &mut config, &structs(&e.deps))
+            if let Err(m) =
+                crate::front::tree_param::expand(&mut f, &mut config, &structs(&e.deps), store)
             {
                 cx.error_at(m.span.unwrap_or(f.name.span()), m.msg);
                 continue;
@@ -124,7 +119,7 @@ pub fn callees(cx: &Ctxt, exports: &[(String, Export)]) -> Callees<'static> {
                 Callee {
                     f,
                     config,
-                    deps: callees(cx, &e.deps),
+                    deps: callees(cx, &e.deps, store),
                 },
             );
         }
@@ -203,12 +198,18 @@ pub fn export_macro_items(name: &syn::Ident, exported: &TokenStream) -> TokenStr
 /// stamped out twice still collide: rustc then reports the name as
 /// defined twice.)
 pub fn unique_name(prefix: &str, name: &syn::Ident, text: &str) -> syn::Ident {
-    let span = name.span().unwrap();
-    let file = span
-        .local_file()
-        .map(|p| p.display().to_string())
-        .unwrap_or_else(|| span.file());
-    let at = format!("{file}:{}:{}", span.line(), span.column());
+    // Outside a macro call (the crate's own snapshot tests) there is no
+    // source position: the tokens alone.
+    let at = if proc_macro::is_available() {
+        let span = name.span().unwrap();
+        let file = span
+            .local_file()
+            .map(|p| p.display().to_string())
+            .unwrap_or_else(|| span.file());
+        format!("{file}:{}:{}", span.line(), span.column())
+    } else {
+        String::new()
+    };
     // FNV-1a: stable, and enough to tell items apart.
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for b in at.bytes().chain(text.bytes()) {

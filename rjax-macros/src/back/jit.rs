@@ -1,6 +1,6 @@
 //! `#[jit]`: the function itself becomes the code emitted from the jaxpr
 //! after rjax-core's optimisation passes (same signature, same name), with
-//! fused groups (expand/fuse.rs), and a per-signature cache: a `static`
+//! fused groups (back/fuse.rs), and a per-signature cache: a `static`
 //! `SigCache` next to the function records each new input signature
 //! (shapes and dtypes), runs the shape checks only then, and logs it with
 //! `RJAX_LOG=1`; `f::cache_stats()` reads its counts.
@@ -15,6 +15,7 @@ use syn::{Ident, ItemFn};
 
 use super::companions::Input;
 use super::emit::{Emitter, bind_dims};
+use super::error::CompanionError;
 use crate::front::ast::{ParamTy, Scalar};
 use crate::lower::xform;
 
@@ -75,7 +76,7 @@ fn shape_checks(inp: &Input) -> TokenStream {
         if let ParamTy::Array { .. } = p.ty {
             let n = p.name;
             // Struct fields are named as the user wrote them (`p.w`).
-            let msg = crate::front::tree_param::rank_message(inp.f, p, *r);
+            let msg = super::tree_param::rank_message(inp.f, p, *r);
             out.extend(quote!(::core::assert!(#n.ndim() == #r, #msg, #n.shape());));
         }
     }
@@ -93,7 +94,7 @@ fn shape_checks(inp: &Input) -> TokenStream {
 }
 
 /// The optimised primal and its cache `static`.
-pub fn primal(inp: &Input, original: &ItemFn) -> Result<TokenStream, String> {
+pub fn primal(inp: &Input, original: &ItemFn) -> Result<TokenStream, CompanionError> {
     let j = xform::optimize(inp.jaxpr)?;
     let sig = &original.sig;
     let attrs = &original.attrs;
@@ -103,7 +104,7 @@ pub fn primal(inp: &Input, original: &ItemFn) -> Result<TokenStream, String> {
     let inputs = inp.owned_inputs();
     let dims = bind_dims(&j.in_types(), &shape_of);
     let keys = super::keys::prologue(inp.f, &[]);
-    let em = Emitter::new(&j).body(&inputs);
+    let em = Emitter::new(inp.emit, &j).body(&inputs);
     let stmts = em.stmts;
     let outs = em.outs;
     let result = if inp.f.ret.tuple || outs.len() != 1 {

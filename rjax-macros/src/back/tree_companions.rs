@@ -19,6 +19,7 @@ use quote::{format_ident, quote};
 
 use super::companions::{Input, first_output, function};
 use super::emit::elem_ty;
+use super::error::CompanionError;
 use crate::front::ast::{ParamTy, TreeGroup, ValTy};
 use crate::front::tree_param::{group_of, is_matrix};
 use crate::lower::xform;
@@ -73,7 +74,7 @@ pub fn hessian(
     g: &TreeGroup,
     decls: &[TokenStream],
     asserts: &TokenStream,
-    fail: &mut dyn FnMut(&str, String),
+    fail: &mut dyn FnMut(&str, CompanionError),
 ) -> TokenStream {
     let Some((e, n, 1)) = matrix(g) else {
         return stub("hessian", "HessianOfStruct", decls);
@@ -83,6 +84,7 @@ pub fn hessian(
         Ok(h) => {
             let ty = crate::front::nalgebra_param::ty(&e, n, n);
             function(
+                inp.emit,
                 &format_ident!("hessian"),
                 "Hessian with respect to the `SVector` (reverse over reverse on its scalar leaves: no allocation).",
                 decls,
@@ -95,7 +97,7 @@ pub fn hessian(
             )
         }
         Err(m) => {
-            fail("hessian", m);
+            fail("hessian", m.into());
             TokenStream::new()
         }
     }
@@ -108,7 +110,7 @@ pub fn jacobian(
     a: usize,
     decls: &[TokenStream],
     asserts: &TokenStream,
-    fail: &mut dyn FnMut(&str, String),
+    fail: &mut dyn FnMut(&str, CompanionError),
 ) -> TokenStream {
     let f = inp.f;
     let shape_of = shapes(inp);
@@ -204,6 +206,7 @@ pub fn jacobian(
     };
     match xform::jacobian_many(&j, &wrt) {
         Ok(jac) => function(
+            inp.emit,
             &format_ident!("jacobian"),
             "Jacobian of the output with respect to the first of `argnums` (see the crate docs for the result type of struct and nalgebra arguments).",
             decls,
@@ -215,7 +218,7 @@ pub fn jacobian(
             |outs| build(&outs),
         ),
         Err(m) => {
-            fail("jacobian", m);
+            fail("jacobian", m.into());
             TokenStream::new()
         }
     }
@@ -253,7 +256,7 @@ impl VmapParts {
     ) -> Option<TokenStream> {
         let path = f.ret.tree.as_ref()?;
         if !is_matrix(path) {
-            return Some(crate::front::tree_param::result_value(f, outs));
+            return Some(super::tree_param::result_value(f, outs));
         }
         let cols: Vec<syn::Ident> = (0..outs.len())
             .map(|k| format_ident!("__rjax_col_{}", k))
@@ -269,7 +272,7 @@ impl VmapParts {
 }
 
 /// The vmap pieces for `axes` (per leaf), or why there is no such vmap.
-pub fn vmap_parts(inp: &Input, axes: &[Option<usize>]) -> Result<VmapParts, String> {
+pub fn vmap_parts(inp: &Input, axes: &[Option<usize>]) -> Result<VmapParts, CompanionError> {
     let f = inp.f;
     let mut parts = VmapParts {
         sliced: Vec::new(),
@@ -281,9 +284,9 @@ pub fn vmap_parts(inp: &Input, axes: &[Option<usize>]) -> Result<VmapParts, Stri
         let mapped = axes[g.first];
         if mapped.is_some() && is_matrix(&g.ty) {
             if mapped != Some(0) {
-                return Err(format!(
+                return Err(CompanionError::Unsupported(format!(
                     "`{p}` is an nalgebra value: its batch is a slice `&[..]`, mapped with in_axes 0 or None"
-                ));
+                )));
             }
             parts.sliced.push(g.first);
             for (k, x) in g.node.access(&quote!(__rjax_x)).into_iter().enumerate() {
@@ -299,14 +302,14 @@ pub fn vmap_parts(inp: &Input, axes: &[Option<usize>]) -> Result<VmapParts, Stri
                 .iter()
                 .position(|&i| !matches!(f.params[i].ty, ParamTy::Array { .. }))
         {
-            return Err(format!(
+            return Err(CompanionError::Unsupported(format!(
                 "field `{}` of the mapped struct `{p}` is a scalar, which cannot hold a batch: make it an `Array` field or pass `{p}` unmapped (in_axes None)",
                 g.fields[k]
-            ));
+            )));
         }
         for k in 0..g.fields.len() {
             let leaf = f.params[g.first + k].name;
-            let v = crate::front::tree_param::access(f, g, k, &quote!(#p));
+            let v = super::tree_param::access(f, g, k, &quote!(#p));
             parts.unpack.extend(quote!(let #leaf = #v;));
         }
     }
@@ -314,10 +317,10 @@ pub fn vmap_parts(inp: &Input, axes: &[Option<usize>]) -> Result<VmapParts, Stri
         if is_matrix(path) {
             parts.ret = Some(quote!(::std::vec::Vec<#path>));
         } else if let Some(k) = f.ret.tys.iter().position(|t| matches!(t, ValTy::Scalar(_))) {
-            return Err(format!(
+            return Err(CompanionError::Unsupported(format!(
                 "field `{}` of the struct result is a scalar, which cannot hold a batch: make it an `Array`",
                 f.ret.fields[k]
-            ));
+            )));
         } else {
             parts.ret = Some(quote!(#path));
         }

@@ -10,6 +10,7 @@ use syn::ItemFn;
 
 use super::companions::Input;
 use super::emit::elem_ty;
+use super::error::CompanionError;
 use super::jit;
 use crate::front::ast::{ParamTy, ValTy};
 use crate::lower::dtype;
@@ -20,7 +21,7 @@ pub fn needed(inp: &Input) -> bool {
 }
 
 /// The wrapper and the optimised function over the fields.
-pub fn primal(inp: &Input, original: &ItemFn) -> Result<TokenStream, String> {
+pub fn primal(inp: &Input, original: &ItemFn) -> Result<TokenStream, CompanionError> {
     let f = inp.f;
     let flat_name = format_ident!("__rjax_flat_{}", f.name);
     let leaves: Vec<&syn::Ident> = f.params.iter().map(|p| p.name).collect();
@@ -65,12 +66,12 @@ pub fn primal(inp: &Input, original: &ItemFn) -> Result<TokenStream, String> {
         #[allow(non_snake_case, clippy::too_many_arguments)]
         fn #flat_name(#(#decls),*) -> #flat_ret { ::core::unreachable!() }
     })
-    .map_err(|e| e.to_string())?;
+    .map_err(|e| CompanionError::Internal(e.to_string()))?;
     let flat = jit::primal(inp, &flat_item)?;
-    let unpack = crate::front::tree_param::unpack(f);
+    let unpack = super::tree_param::unpack(f);
     let result = match &f.ret.tree {
         Some(_) if f.ret.fields.len() == 1 => {
-            crate::front::tree_param::result_value(f, &[quote!(__rjax_r)])
+            super::tree_param::result_value(f, &[quote!(__rjax_r)])
         }
         Some(_) => {
             let vals: Vec<TokenStream> = (0..f.ret.fields.len())
@@ -79,7 +80,7 @@ pub fn primal(inp: &Input, original: &ItemFn) -> Result<TokenStream, String> {
                     quote!(__rjax_r.#k)
                 })
                 .collect();
-            crate::front::tree_param::result_value(f, &vals)
+            super::tree_param::result_value(f, &vals)
         }
         None => quote!(__rjax_r),
     };

@@ -9,6 +9,8 @@ use proc_macro2::Span;
 use syn::spanned::Spanned;
 use syn::{Ident, ItemFn};
 
+use crate::front::arena::ModelStore;
+use crate::front::collective::Coll;
 use crate::front::ctxt::Ctxt;
 use crate::front::prims::{self, Op};
 use crate::front::suggest::did_you_mean;
@@ -262,6 +264,9 @@ pub enum ExprKind<'a> {
     Binary(BinOp, Box<Expr<'a>>, Box<Expr<'a>>),
     /// A primitive call: `x.sin()`, `dot(a, b)`; receiver first.
     Prim(Op, &'a str, Vec<Expr<'a>>),
+    /// A collective over mesh axes (`psum(x, "data")` ...) with its
+    /// constant arguments (`front::collective`) and its operand, if any.
+    Collective(Coll, Vec<Expr<'a>>),
     /// `t[i]`.
     Index(Box<Expr<'a>>, Box<Expr<'a>>),
     /// `t.0`.
@@ -309,7 +314,7 @@ pub const CALLABLE_COMPANIONS: &[&str] = &[
 
 /// Builds the model of `item`, recording every refusal in `cx`. Returns
 /// `None` when the signature itself is unusable.
-pub fn function<'a>(cx: &Ctxt, item: &'a ItemFn) -> Option<Function<'a>> {
+pub fn function<'a>(cx: &Ctxt, item: &'a ItemFn, store: &'a ModelStore) -> Option<Function<'a>> {
     let sig = &item.sig;
     let mut ok = true;
     if let Some(a) = &sig.asyncness {
@@ -378,7 +383,7 @@ pub fn function<'a>(cx: &Ctxt, item: &'a ItemFn) -> Option<Function<'a>> {
     }
     // nalgebra vectors carry their fields in the type: nothing to fetch.
     structs.retain(|p| crate::front::nalgebra_param::shape(p).is_none());
-    let builder = Builder::new(cx, item);
+    let builder = Builder::new(cx, item, store);
     let body = builder.block(&item.block);
     let callees = builder.callees.into_inner();
     structs.extend(builder.structs.into_inner());
@@ -664,10 +669,12 @@ struct Builder<'c, 'a> {
     /// The address of the one `h::vjp(..)` call being parsed in that form.
     vjp_call: std::cell::Cell<usize>,
     _item: &'a ItemFn,
+    /// Where values the model borrows but the syn tree lacks are kept.
+    store: &'a ModelStore,
 }
 
 impl<'c, 'a> Builder<'c, 'a> {
-    fn new(cx: &'c Ctxt, item: &'a ItemFn) -> Self {
+    fn new(cx: &'c Ctxt, item: &'a ItemFn, store: &'a ModelStore) -> Self {
         let mut mutable = Vec::new();
         collect_mut_names(&item.block, &mut mutable);
         let mut closures = Vec::new();
@@ -696,7 +703,13 @@ impl<'c, 'a> Builder<'c, 'a> {
             pullbacks: Default::default(),
             vjp_call: Default::default(),
             _item: item,
+            store,
         }
+    }
+
+    /// A primitive's name as written, kept by the store for the model.
+    fn name(&self, name: String) -> &'a str {
+        self.store.names.alloc(name)
     }
 
     fn err(&self, span: Span) -> Expr<'a> {
@@ -943,7 +956,7 @@ impl<'c, 'a> Builder<'c, 'a> {
                 let mut args = vec![self.expr(&m.receiver)];
                 args.extend(m.args.iter().map(|a| self.expr(a)));
                 match prims::method(&name, m.args.len()) {
-                    Ok(op) => ExprKind::Prim(op, leak(&name), args),
+                    Ok(op) => ExprKind::Prim(op, self.name(name), args),
                     Err(arities) => {
                         self.unknown_call(&m.method, &name, m.args.len(), arities, true);
                         return self.err(span);
@@ -1119,9 +1132,9 @@ impl<'c, 'a> Builder<'c, 'a> {
                             && !items.iter().any(|e| matches!(e, syn::Expr::Array(_))) =>
                     {
                         // The model borrows the syn tree; parsed macro bodies
-                        // are owned, so they are kept for the expansion's life.
+                        // are owned, so the expansion's store keeps them.
                         let items: &'a Vec<syn::Expr> =
-                            Box::leak(Box::new(items.into_iter().collect()));
+                            self.store.exprs.alloc(items.into_iter().collect());
                         ExprKind::Stack(items.iter().map(|e| self.expr(e)).collect())
                     }
                     _ => {
@@ -1263,12 +1276,11 @@ impl<'c, 'a> Builder<'c, 'a> {
                 && matches!(segs[1].as_str(), "concatenate" | "stack"));
         let name = segs.last().cloned().unwrap_or_default();
         // Collectives take mesh axis names (string literals): parsed apart.
-        if prefix_ok && let Some(r) = crate::lower::collective::parse(&name, c.args.iter(), span) {
+        if prefix_ok && let Some(r) = crate::front::collective::parse(&name, c.args.iter(), span) {
             return match r {
                 Ok((coll, operand)) => Expr {
-                    kind: ExprKind::Prim(
-                        Op::Collective(coll),
-                        leak(&name),
+                    kind: ExprKind::Collective(
+                        coll,
                         operand.map(|a| self.expr(a)).into_iter().collect(),
                     ),
                     span,
@@ -1292,7 +1304,7 @@ impl<'c, 'a> Builder<'c, 'a> {
         match prims::constructor_call(&p.path, n).or_else(|| prims::random_call(&p.path, n)) {
             Some(Ok(op)) => {
                 return Expr {
-                    kind: ExprKind::Prim(op, leak(&name), args),
+                    kind: ExprKind::Prim(op, self.name(name), args),
                     span,
                 };
             }
@@ -1314,7 +1326,7 @@ impl<'c, 'a> Builder<'c, 'a> {
                     .into_iter()
                     .zip(names)
                     .map(|(e, n)| {
-                        let id: &'a Ident = Box::leak(Box::new(quote::format_ident!("{}", n)));
+                        let id: &'a Ident = self.store.idents.alloc(quote::format_ident!("{}", n));
                         (id, e)
                     })
                     .collect();
@@ -1331,13 +1343,13 @@ impl<'c, 'a> Builder<'c, 'a> {
         }
         if !prefix_ok {
             // `h::grad(..)`, `other::h::grad(..)` or `other::h(..)`: an
-            // annotated function reached by its path (see expand::export).
+            // annotated function reached by its path (see back::export).
             let mut path = p.path.clone();
             let last = segs.last().map(String::as_str).unwrap_or_default();
             let comp = if CALLABLE_COMPANIONS.contains(&last) {
                 path.segments.pop();
                 path.segments.pop_punct();
-                Some(leak(last))
+                CALLABLE_COMPANIONS.iter().copied().find(|c| *c == last)
             } else if last == "vjp" && vjp_here {
                 path.segments.pop();
                 path.segments.pop_punct();
@@ -1369,7 +1381,7 @@ impl<'c, 'a> Builder<'c, 'a> {
         }
         match prims::function(&name, c.args.len()) {
             Ok(op) => Expr {
-                kind: ExprKind::Prim(op, leak(&name), args),
+                kind: ExprKind::Prim(op, self.name(name), args),
                 span,
             },
             Err(arities) => {
@@ -1390,7 +1402,7 @@ impl<'c, 'a> Builder<'c, 'a> {
         if self.refuse_recursion(&path) {
             return self.err(span);
         }
-        let name = crate::back::export_key(&path);
+        let name = crate::front::key::path_key(&path);
         let mut c = self.callees.borrow_mut();
         if !c.iter().any(|(n, _)| *n == name) {
             c.push((name.clone(), path));
@@ -1497,11 +1509,6 @@ fn special_hint(name: &str) -> Option<&'static str> {
         "push" | "insert" => "arrays are values: build the result with `concatenate` or `where_`",
         _ => return None,
     })
-}
-
-/// Interned method names (the model lives only for one expansion).
-fn leak(s: &str) -> &'static str {
-    Box::leak(s.to_string().into_boxed_str())
 }
 
 fn strip(e: &syn::Expr) -> &syn::Expr {

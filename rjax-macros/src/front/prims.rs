@@ -69,9 +69,6 @@ pub enum Op {
     Identity,
     /// `where_(c, a, b)`: `select_n c b a`.
     Where,
-    /// A collective over mesh axes (`psum(x, "data")` ...), with its
-    /// constant arguments; see `lower::collective`.
-    Collective(crate::lower::collective::Coll),
     /// `x.shape()`: only as the shape argument of a random function or a
     /// constructor.
     Shape,

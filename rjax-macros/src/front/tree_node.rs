@@ -3,14 +3,13 @@
 //! fields or elements are arrays, scalars, other such trees, or static
 //! nalgebra matrices. Its leaves, depth first in declaration order, become the
 //! function's leaf parameters; the node knows how to read a leaf out of a
-//! Rust value, rebuild a Rust value from leaf values, and do the same for
-//! the lowering's `Value`s.
+//! Rust value and rebuild a Rust value from leaf values; the same for the
+//! lowering's `Value`s is in `lower::tree`.
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use crate::front::ast::ValTy;
-use crate::lower::Value;
 
 /// A tree's structure.
 #[derive(Clone, Debug)]
@@ -143,115 +142,6 @@ impl Node {
                 crate::front::nalgebra_param::assemble(&quote!(#path), &vs)
             }
         }
-    }
-
-    /// The lowering's value from leaf values in order: structs and
-    /// matrices as `Value::Struct` (named fields; `_k` for `[T; N]`).
-    pub fn value(&self, it: &mut dyn Iterator<Item = Value>) -> Value {
-        match self {
-            Node::Leaf(..) => it.next().expect("one value per leaf"),
-            Node::Struct(_, fields) => Value::Struct(
-                fields
-                    .iter()
-                    .map(|(n, c)| (n.clone(), c.value(it)))
-                    .collect(),
-            ),
-            Node::Fixed(items) => Value::Struct(
-                items
-                    .iter()
-                    .enumerate()
-                    .map(|(k, c)| (format!("_{k}"), c.value(it)))
-                    .collect(),
-            ),
-            Node::Matrix(_, leaves) => Value::Struct(
-                leaves
-                    .iter()
-                    .map(|(n, _)| (n.clone(), it.next().expect("a leaf")))
-                    .collect(),
-            ),
-            Node::Tuple(items) => Value::Tuple(items.iter().map(|c| c.value(it)).collect()),
-        }
-    }
-
-    /// The leaf values of a lowering value of this shape (a struct literal
-    /// or a parameter, fields in any order).
-    pub fn flatten(&self, v: Value, out: &mut Vec<Value>) -> Result<(), String> {
-        let named: Vec<(String, &Node)> = match self {
-            Node::Leaf(..) => {
-                out.push(v);
-                return Ok(());
-            }
-            Node::Struct(_, fields) => fields.iter().map(|(n, c)| (n.clone(), c)).collect(),
-            Node::Tuple(items) => {
-                let Value::Tuple(vs) = v else {
-                    return Err(format!("expected a tuple of {} elements", items.len()));
-                };
-                if vs.len() != items.len() {
-                    return Err(format!(
-                        "expected a tuple of {} elements, got {}",
-                        items.len(),
-                        vs.len()
-                    ));
-                }
-                for (c, x) in items.iter().zip(vs) {
-                    c.flatten(x, out)?;
-                }
-                return Ok(());
-            }
-            Node::Fixed(items) => {
-                // `[a, b]` in a body is a tuple of values.
-                if let Value::Tuple(vs) = v {
-                    if vs.len() != items.len() {
-                        return Err(format!(
-                            "expected {} elements, got {}",
-                            items.len(),
-                            vs.len()
-                        ));
-                    }
-                    for (c, x) in items.iter().zip(vs) {
-                        c.flatten(x, out)?;
-                    }
-                    return Ok(());
-                }
-                items
-                    .iter()
-                    .enumerate()
-                    .map(|(k, c)| (format!("_{k}"), c))
-                    .collect()
-            }
-            Node::Matrix(_, leaves) => {
-                return match v {
-                    Value::Struct(mut fs) => {
-                        for (n, _) in leaves {
-                            match fs.iter().position(|(m, _)| m == n) {
-                                Some(i) => out.push(fs.swap_remove(i).1),
-                                None => return Err(format!("the matrix value has no entry `{n}`")),
-                            }
-                        }
-                        Ok(())
-                    }
-                    _ => Err("expected an nalgebra value".to_string()),
-                };
-            }
-        };
-        let Value::Struct(mut fs) = v else {
-            return Err("expected a struct value".to_string());
-        };
-        for (n, c) in named {
-            match fs.iter().position(|(m, _)| *m == n) {
-                Some(i) => c.flatten(fs.swap_remove(i).1, out)?,
-                None => return Err(format!("the struct value has no field `{}`", shown(&n))),
-            }
-        }
-        Ok(())
-    }
-}
-
-/// `_3` (an element of `[T; N]`) as `[3]` in messages.
-fn shown(n: &str) -> String {
-    match n.strip_prefix('_').and_then(|k| k.parse::<usize>().ok()) {
-        Some(k) => format!("[{k}]"),
-        None => n.to_string(),
     }
 }
 

@@ -5,7 +5,7 @@
 //!
 //! The struct's fields reach the macro the way a callee's tokens do (the
 //! derive defines a hidden `__rjax_tree_Params!` export, see
-//! `expand::export`). A struct parameter is then replaced by one
+//! `back::export`). A struct parameter is then replaced by one
 //! parameter per field (`p.w1`, `p.b1`, ...), so lowering, rjax-core's
 //! transformations and emission see only arrays and scalars; `argnums`
 //! and `in_axes` are remapped to the fields. In the body `p.w1` reads a
@@ -21,14 +21,13 @@
 
 use std::collections::HashMap;
 
-use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use syn::Ident;
 
+use crate::front::arena::ModelStore;
 use crate::front::ast::{Function, Param, ParamTy, Scalar, TreeGroup, ValTy};
 use crate::front::attr::{Argnum, Config, InAxes};
 pub use crate::front::tree_node::Node;
-use crate::lower::{LResult, Lowerer, Value, err};
 
 /// A struct's fields, in declaration order.
 #[derive(Clone, Debug)]
@@ -73,7 +72,7 @@ impl From<String> for Refusal {
 
 /// The key under which a struct's fields travel.
 pub fn key(path: &syn::Path) -> String {
-    format!("struct {}", crate::back::export_key(path))
+    format!("struct {}", crate::front::key::path_key(path))
 }
 
 /// The fields of a derived struct; an error names a field we cannot take.
@@ -193,7 +192,7 @@ fn node(
     if depth > 16 {
         return Err(format!(
             "`{}` nests too deeply (a struct containing itself?)",
-            crate::back::export_key(path)
+            crate::front::key::path_key(path)
         )
         .into());
     }
@@ -285,25 +284,19 @@ pub fn matrix_shape(ty: &syn::Type) -> Option<(Scalar, usize, usize)> {
     }
 }
 
-/// Reading leaf `k` of group `g` from the value `base`: `&base.w` for an
-/// array, `base.b` for a scalar, `base[(i, j)]` for a matrix entry,
-/// `&base.layer.w` / `&base.ws[1]` inside nested fields.
-pub fn access(_f: &Function, g: &TreeGroup, k: usize, base: &TokenStream) -> TokenStream {
-    g.node.access(base).swap_remove(k)
-}
-
-fn leak_ident(i: Ident) -> &'static Ident {
-    Box::leak(Box::new(i))
-}
-
 /// The hidden name of field `field` of parameter `p`.
-fn leaf_name(p: &Ident, field: &str) -> Ident {
+pub fn leaf_name(p: &Ident, field: &str) -> Ident {
     format_ident!("__rjax_{}_{}", p, field)
 }
 
 /// Replaces struct parameters by their fields and a struct result by its
 /// fields (as a tuple), remapping `config`'s `argnums` and `in_axes`.
-pub fn expand(f: &mut Function, config: &mut Config, defs: &TreeDefs) -> Result<(), Refusal> {
+pub fn expand<'a>(
+    f: &mut Function<'a>,
+    config: &mut Config,
+    defs: &TreeDefs,
+    store: &'a ModelStore,
+) -> Result<(), Refusal> {
     let has_tree = f.params.iter().any(|p| p.tree.is_some()) || f.ret.tree.is_some();
     if !has_tree {
         return Ok(());
@@ -314,7 +307,7 @@ pub fn expand(f: &mut Function, config: &mut Config, defs: &TreeDefs) -> Result<
             Some(Err(m)) => Err(m.clone()),
             None => Err(format!(
                 "`{}` is not a `#[derive(Tree)]` struct this function can see (a struct nested in another must be visible by the same path where the function is)",
-                crate::back::export_key(path)
+                crate::front::key::path_key(path)
             )
             .into()),
         }
@@ -345,7 +338,7 @@ pub fn expand(f: &mut Function, config: &mut Config, defs: &TreeDefs) -> Result<
         map.push((first..first + leaves.len()).collect());
         for (label, ty, rank) in &leaves {
             params.push(Param {
-                name: leak_ident(leaf_name(p.name, label)),
+                name: store.idents.alloc(leaf_name(p.name, label)),
                 ty: match *ty {
                     ValTy::Scalar(s) => ParamTy::Scalar(s),
                     ValTy::Array(elem) => ParamTy::Array { elem, by_ref: true },
@@ -409,288 +402,11 @@ pub fn expand(f: &mut Function, config: &mut Config, defs: &TreeDefs) -> Result<
     Ok(())
 }
 
-impl Lowerer<'_> {
-    /// After the field parameters are bound: the struct parameters as
-    /// values, so `p.w1` and passing `p` to a callee work.
-    pub fn bind_trees(&mut self, f: &Function) {
-        for g in &f.trees {
-            let mut leaves = g
-                .fields
-                .iter()
-                .map(|n| self.env[&leaf_name(g.name, n).to_string()].clone());
-            let v = g.node.value(&mut leaves);
-            self.env.insert(g.name.to_string(), v);
-        }
-    }
-
-    /// `base.field`.
-    pub fn named_field(
-        &mut self,
-        base: Value,
-        field: &Ident,
-        span: proc_macro2::Span,
-    ) -> LResult<Value> {
-        match base {
-            Value::Struct(fields) => match fields.into_iter().find(|(n, _)| field == n) {
-                Some((_, v)) => Ok(v),
-                None => err(span, format!("no field `{field}` in this struct")),
-            },
-            _ => err(
-                span,
-                format!("`.{field}` needs a `#[derive(Tree)]` struct value"),
-            ),
-        }
-    }
-
-    /// The struct result as the tuple of its fields in declaration order
-    /// (`Ret::tys`), whatever the literal's order.
-    pub fn struct_result(
-        &mut self,
-        f: &Function,
-        v: Value,
-        span: proc_macro2::Span,
-    ) -> LResult<Value> {
-        if f.ret.tree.is_none() {
-            return Ok(v);
-        }
-        if !matches!(v, Value::Struct(_) | Value::Tuple(_)) {
-            return err(
-                span,
-                "the body must produce the tree (struct, tuple or array) the signature returns",
-            );
-        }
-        let mut out = Vec::new();
-        let node = f.ret.node.as_ref().expect("a tree result has its shape");
-        if let Err(m) = node.flatten(v, &mut out) {
-            return err(span, format!("the result: {m}"));
-        }
-        Ok(Value::Tuple(out))
-    }
-}
-
-/// Companions: statements binding each field parameter from the struct
-/// argument (`let __rjax_p_w1 = &p.w1;`).
-pub fn unpack(f: &Function) -> TokenStream {
-    let mut out = TokenStream::new();
-    for g in &f.trees {
-        let p = g.name;
-        for k in 0..g.fields.len() {
-            let leaf = f.params[g.first + k].name;
-            let v = access(f, g, k, &quote!(#p));
-            out.extend(quote!(let #leaf = #v;));
-        }
-    }
-    out
-}
-
 /// The group of parameter `i`, if it is a struct's field.
 pub fn group_of<'f, 'a>(f: &'f Function<'a>, i: usize) -> Option<&'f TreeGroup<'a>> {
     f.trees
         .iter()
         .find(|g| (g.first..g.first + g.fields.len()).contains(&i))
-}
-
-/// Gradients of `argnums` (field parameters) regrouped: a whole struct's
-/// fields become one struct value. Returns (types, values), one per
-/// original argument.
-pub fn group_grads(
-    f: &Function,
-    argnums: &[usize],
-    outs: &[TokenStream],
-    leaf_ty: &dyn Fn(usize) -> TokenStream,
-    ranks: &[usize],
-) -> (Vec<TokenStream>, Vec<TokenStream>) {
-    // The gradient of a rank-0 array parameter is a native scalar in the
-    // emitted code: back into an `Array` for its slot (`ranks` empty when
-    // only the types are wanted).
-    let outs: Vec<TokenStream> = outs
-        .iter()
-        .zip(argnums)
-        .map(|(o, &i)| match f.params[i].ty {
-            ParamTy::Array { .. } if ranks.get(i) == Some(&0) => quote!(::rjax::Array::scalar(#o)),
-            _ => o.clone(),
-        })
-        .collect();
-    let outs = &outs[..];
-    let (mut tys, mut vals) = (Vec::new(), Vec::new());
-    let mut k = 0;
-    while k < argnums.len() {
-        let i = argnums[k];
-        match group_of(f, i) {
-            Some(g)
-                if i == g.first
-                    && argnums[k..]
-                        .starts_with(&(g.first..g.first + g.fields.len()).collect::<Vec<_>>()) =>
-            {
-                let ty = &g.ty;
-                tys.push(quote!(#ty));
-                vals.push(g.node.assemble(&outs[k..k + g.fields.len()]));
-                k += g.fields.len();
-            }
-            _ => {
-                tys.push(leaf_ty(i));
-                vals.push(outs[k].clone());
-                k += 1;
-            }
-        }
-    }
-    (tys, vals)
-}
-
-/// A call's arguments with each struct argument replaced by its fields
-/// (in the callee's declaration order), as the callee's parameters are.
-pub fn flatten_args(
-    f: &Function,
-    vals: Vec<Value>,
-    span: proc_macro2::Span,
-) -> LResult<Vec<Value>> {
-    if f.trees.is_empty() {
-        return Ok(vals);
-    }
-    let mut slots = Vec::new(); // original parameters: Some(group) or None
-    let mut i = 0;
-    while i < f.params.len() {
-        match group_of(f, i) {
-            Some(g) => {
-                slots.push(Some(g));
-                i += g.fields.len();
-            }
-            None => {
-                slots.push(None);
-                i += 1;
-            }
-        }
-    }
-    if vals.len() != slots.len() {
-        return err(
-            span,
-            format!(
-                "`{}` takes {} argument(s), not {}",
-                f.name,
-                slots.len(),
-                vals.len()
-            ),
-        );
-    }
-    let mut out = Vec::new();
-    for (v, slot) in vals.into_iter().zip(slots) {
-        match (slot, v) {
-            (None, v) => out.push(v),
-            (Some(g), v @ (Value::Struct(_) | Value::Tuple(_))) => {
-                if let Err(m) = g.node.flatten(v, &mut out) {
-                    return err(span, format!("the value passed as `{}`: {m}", g.name));
-                }
-            }
-            (Some(g), _) => {
-                let ty = &g.ty;
-                return err(
-                    span,
-                    format!(
-                        "`{}` of `{}` is a `{}`: pass a value of that type",
-                        g.name,
-                        f.name,
-                        quote!(#ty).to_string().replace(' ', "")
-                    ),
-                );
-            }
-        }
-    }
-    Ok(out)
-}
-
-/// Gradient values of `argnums` (field parameters) regrouped into struct
-/// values where a whole struct's fields are there.
-pub fn regroup(f: &Function, argnums: &[usize], vals: Vec<Value>) -> Vec<Value> {
-    apply_regroup(&regroup_plan(f, argnums), vals)
-}
-
-/// How values for `argnums` (leaf parameters) regroup: one entry per
-/// resulting value, the tree's shape where a whole tree's leaves are there
-/// (it takes that many values), `None` for one leaf on its own.
-pub fn regroup_plan(f: &Function, argnums: &[usize]) -> Vec<Option<Node>> {
-    let mut out = Vec::new();
-    let mut k = 0;
-    while k < argnums.len() {
-        let i = argnums[k];
-        let whole = group_of(f, i).filter(|g| {
-            i == g.first
-                && argnums[k..]
-                    .starts_with(&(g.first..g.first + g.fields.len()).collect::<Vec<_>>())
-        });
-        match whole {
-            Some(g) => {
-                out.push(Some(g.node.clone()));
-                k += g.fields.len();
-            }
-            None => {
-                out.push(None);
-                k += 1;
-            }
-        }
-    }
-    out
-}
-
-/// Leaf values grouped by a `regroup_plan`.
-pub fn apply_regroup(plan: &[Option<Node>], vals: Vec<Value>) -> Vec<Value> {
-    let mut it = vals.into_iter();
-    plan.iter()
-        .map(|p| match p {
-            Some(node) => node.value(&mut it),
-            None => it.next().expect("one value per leaf"),
-        })
-        .collect()
-}
-
-/// A callee's struct result as a struct value.
-pub fn struct_value(f: &Function, vals: Vec<Value>) -> Value {
-    let node = f.ret.node.as_ref().expect("a tree result has its shape");
-    node.value(&mut vals.into_iter())
-}
-
-impl Lowerer<'_> {
-    /// `v[k]` (column-major, as nalgebra) or `m[(i, j)]` of a static
-    /// nalgebra value: the leaf `_i_j` (constant indices only).
-    pub fn vector_index(&mut self, v: Value, k: Value, span: proc_macro2::Span) -> LResult<Value> {
-        let Value::Struct(fields) = v else {
-            return err(span, "not a vector");
-        };
-        // `ws[k]` of a `[T; N]` field.
-        if let Value::Weak(k, true) = k
-            && let Some(i) = fields
-                .iter()
-                .position(|(n, _)| *n == format!("_{}", k as i64))
-        {
-            return Ok(fields.into_iter().nth(i).expect("found").1);
-        }
-        let rows = crate::front::nalgebra_param::rows_of(fields.iter().map(|(n, _)| n));
-        let (i, j) = match k {
-            Value::Weak(k, true) => ((k as usize) % rows, (k as usize) / rows),
-            Value::Tuple(ij) => match ij[..] {
-                [Value::Weak(i, true), Value::Weak(j, true)] => (i as usize, j as usize),
-                _ => {
-                    return err(
-                        span,
-                        "index a matrix with constants: `m[(0, 1)]` (variable indices need an `Array`)",
-                    );
-                }
-            },
-            _ => {
-                return err(
-                    span,
-                    "index an `SVector` with a constant: `v[0]` (variable indices need an `Array`)",
-                );
-            }
-        };
-        let name = crate::front::nalgebra_param::field(i, j);
-        match fields.into_iter().find(|(n, _)| *n == name) {
-            Some((_, x)) => Ok(x),
-            None => err(
-                span,
-                format!("entry ({i}, {j}) is out of the matrix's range"),
-            ),
-        }
-    }
 }
 
 /// A parameter as the user wrote it: a plain one (its index among the
@@ -721,23 +437,6 @@ pub fn originals<'f, 'a>(f: &'f Function<'a>) -> Vec<Orig<'f, 'a>> {
     out
 }
 
-/// Reading output `k` of a struct or nalgebra result from `base` (a
-/// value of the result's type): `&base.w`, `base.b`, `base[(i, j)]`.
-pub fn ret_access(f: &Function, k: usize, base: &TokenStream) -> TokenStream {
-    let node = f.ret.node.as_ref().expect("a tree result has its shape");
-    node.access(base).swap_remove(k)
-}
-
-/// The result value from the outputs: the struct or matrix rebuilt, or
-/// the plain value / tuple.
-pub fn result_value(f: &Function, outs: &[TokenStream]) -> TokenStream {
-    match &f.ret.node {
-        Some(node) => node.assemble(outs),
-        None if outs.len() == 1 && !f.ret.tuple => outs[0].clone(),
-        None => quote!((#(#outs),*)),
-    }
-}
-
 /// `leaves` without the leaves of groups that are not wholly in it (a
 /// struct with an integer field gets no tangent: its float fields are
 /// left out with it).
@@ -764,20 +463,5 @@ pub fn shown_name(f: &Function, p: &Param) -> (String, bool) {
             (shown.trim_start_matches('&').to_string(), true)
         }
         None => (p.name.to_string(), false),
-    }
-}
-
-/// The message of the run-time rank check of leaf parameter `p`, naming
-/// a struct field by its access path with the place of its `#[rank(k)]`
-/// (the struct's field).
-pub fn rank_message(f: &Function, p: &Param, r: usize) -> String {
-    let fname = f.name;
-    match shown_name(f, p) {
-        (shown, true) => format!(
-            "{fname}: `{shown}` must have rank {r} (inferred at compile time; annotate the struct's field with `#[rank(k)]` to choose another), got shape {{:?}}"
-        ),
-        (n, false) => format!(
-            "{fname}: `{n}` must have rank {r} (inferred at compile time; annotate `#[rank(k)] {n}` to choose another), got shape {{:?}}"
-        ),
     }
 }

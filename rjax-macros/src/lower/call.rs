@@ -71,7 +71,7 @@ impl Lowerer<'_> {
         } else {
             (vals, Vec::new())
         };
-        let vals = crate::front::tree_param::flatten_args(f, vals, span)?;
+        let vals = crate::lower::tree::flatten_args(f, vals, span)?;
         if vals.len() != f.params.len() {
             return err(
                 span,
@@ -196,22 +196,20 @@ impl Lowerer<'_> {
             // core: aux.. ++ grads; the companion returns (grads, aux).
             let n_aux = vals.len() - argnums.len();
             let grads: Vec<Value> = vals.split_off(n_aux);
-            let g = one_or_tuple(crate::front::tree_param::regroup(f, &argnums, grads));
+            let g = one_or_tuple(crate::lower::tree::regroup(f, &argnums, grads));
             return Ok(Value::Tuple(vec![g, one_or_tuple(vals)]));
         }
         match comp {
             Some("grad") => {
-                return Ok(one_or_tuple(crate::front::tree_param::regroup(
-                    f, &argnums, vals,
-                )));
+                return Ok(one_or_tuple(crate::lower::tree::regroup(f, &argnums, vals)));
             }
             Some("value_and_grad") => {
                 let grads = vals.split_off(vals.len() - argnums.len());
-                let g = one_or_tuple(crate::front::tree_param::regroup(f, &argnums, grads));
+                let g = one_or_tuple(crate::lower::tree::regroup(f, &argnums, grads));
                 return Ok(Value::Tuple(vec![one_or_tuple(vals), g]));
             }
             None if f.ret.tree.is_some() => {
-                return Ok(crate::front::tree_param::struct_value(f, vals));
+                return Ok(crate::lower::tree::struct_value(f, vals));
             }
             _ => {}
         }

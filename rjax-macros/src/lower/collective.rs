@@ -7,166 +7,22 @@
 //! lower to rjax-core's collective primitives; `pmean` is `psum` divided
 //! by `psum 1.0`, the axis size, as in JAX.
 //!
-//! The axis names and other constant arguments are read here from the
-//! syn tree (string literals are not values of the accepted subset);
-//! only the operand becomes an expression of the body.
+//! The axis names and other constant arguments are read from the syn
+//! tree by `front::collective`; only the operand is an expression of the
+//! body.
 
 use proc_macro2::Span;
 use rjax_core::rules::collectives::{names_param, perm_param, size_of};
 use rjax_core::{Atom, Param, Params, ParamsExt, Prim};
-use syn::spanned::Spanned;
 
 use super::{LResult, Lowerer, Value};
 use crate::front::ast::Expr;
-
-/// A collective call with its constant arguments.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Coll {
-    /// The function called (`psum`, `all_gather_tiled` ...).
-    pub name: &'static str,
-    /// Mesh axis names.
-    pub axes: &'static [&'static str],
-    /// `all_gather_tiled` / `psum_scatter_tiled`: the dimension.
-    pub dim: usize,
-    /// `ppermute`: (source, destination) pairs.
-    pub perm: &'static [(usize, usize)],
-}
-
-/// (name, number of arguments).
-const CALLS: &[(&str, usize)] = &[
-    ("psum", 2),
-    ("pmean", 2),
-    ("pmax", 2),
-    ("pmin", 2),
-    ("all_gather", 2),
-    ("all_gather_tiled", 3),
-    ("psum_scatter", 2),
-    ("psum_scatter_tiled", 3),
-    ("ppermute", 3),
-    ("axis_index", 1),
-];
-
-fn leak<T>(v: Vec<T>) -> &'static [T] {
-    Box::leak(v.into_boxed_slice())
-}
-
-fn strip(e: &syn::Expr) -> &syn::Expr {
-    match e {
-        syn::Expr::Reference(r) => strip(&r.expr),
-        syn::Expr::Paren(p) => strip(&p.expr),
-        syn::Expr::Group(g) => strip(&g.expr),
-        _ => e,
-    }
-}
-
-fn axis_names(e: &syn::Expr) -> syn::Result<&'static [&'static str]> {
-    let one = |e: &syn::Expr| match strip(e) {
-        syn::Expr::Lit(syn::ExprLit {
-            lit: syn::Lit::Str(s),
-            ..
-        }) => Ok(&*Box::leak(s.value().into_boxed_str())),
-        other => Err(syn::Error::new(
-            other.span(),
-            "mesh axis names must be string literals: write `\"data\"` or `&[\"data\", \"model\"]`",
-        )),
-    };
-    match strip(e) {
-        syn::Expr::Array(a) if !a.elems.is_empty() => {
-            Ok(leak(a.elems.iter().map(one).collect::<syn::Result<_>>()?))
-        }
-        other => Ok(leak(vec![one(other)?])),
-    }
-}
-
-fn int(e: &syn::Expr, what: &str) -> syn::Result<usize> {
-    match strip(e) {
-        syn::Expr::Lit(syn::ExprLit {
-            lit: syn::Lit::Int(i),
-            ..
-        }) => i.base10_parse(),
-        other => Err(syn::Error::new(
-            other.span(),
-            format!("{what} must be an integer literal"),
-        )),
-    }
-}
-
-fn perm(e: &syn::Expr) -> syn::Result<&'static [(usize, usize)]> {
-    let bad = |sp: Span| {
-        syn::Error::new(
-            sp,
-            "`ppermute`'s permutation must be literal (source, destination) pairs: `&[(0, 1), (1, 0)]`",
-        )
-    };
-    let syn::Expr::Array(a) = strip(e) else {
-        return Err(bad(e.span()));
-    };
-    let pairs = a
-        .elems
-        .iter()
-        .map(|p| match strip(p) {
-            syn::Expr::Tuple(t) if t.elems.len() == 2 => Ok((
-                int(&t.elems[0], "a source")?,
-                int(&t.elems[1], "a destination")?,
-            )),
-            other => Err(bad(other.span())),
-        })
-        .collect::<syn::Result<Vec<_>>>()?;
-    Ok(leak(pairs))
-}
-
-/// If `name` is a collective, its constants and the operand expression
-/// (none for `axis_index`), or the error that the call is malformed.
-pub fn parse<'a>(
-    name: &str,
-    args: impl ExactSizeIterator<Item = &'a syn::Expr>,
-    span: Span,
-) -> Option<syn::Result<(Coll, Option<&'a syn::Expr>)>> {
-    let &(name, want) = CALLS.iter().find(|(n, _)| *n == name)?;
-    let args: Vec<&syn::Expr> = args.collect();
-    if args.len() != want {
-        let form = match name {
-            "axis_index" => "axis_index(\"axis\")",
-            "ppermute" => "ppermute(x, \"axis\", &[(src, dst), ..])",
-            "all_gather_tiled" | "psum_scatter_tiled" => "(x, \"axis\", dim)",
-            _ => "(x, \"axis\")",
-        };
-        return Some(Err(syn::Error::new(
-            span,
-            format!(
-                "`{name}` takes {want} argument(s), not {}: write `{}{}`",
-                args.len(),
-                if form.starts_with('(') { name } else { "" },
-                form
-            ),
-        )));
-    }
-    Some((|| {
-        let (operand, axes_at) = if name == "axis_index" {
-            (None, 0)
-        } else {
-            (Some(args[0]), 1)
-        };
-        let coll = Coll {
-            name,
-            axes: axis_names(args[axes_at])?,
-            dim: match name {
-                "all_gather_tiled" | "psum_scatter_tiled" => int(args[2], "the dimension")?,
-                _ => 0,
-            },
-            perm: if name == "ppermute" {
-                perm(args[2])?
-            } else {
-                &[]
-            },
-        };
-        Ok((coll, operand))
-    })())
-}
+use crate::front::collective::Coll;
 
 impl Coll {
     fn names_param(&self) -> Param {
-        names_param(self.axes)
+        let axes: Vec<&str> = self.axes.iter().map(String::as_str).collect();
+        names_param(&axes)
     }
 
     /// `all_gather` / `reduce_scatter` params.
@@ -183,7 +39,7 @@ impl Coll {
 
 impl Lowerer<'_> {
     /// Lowers a collective call; `args` holds the operand (if any).
-    pub(crate) fn collective(&mut self, c: Coll, args: &[Expr], span: Span) -> LResult<Value> {
+    pub(crate) fn collective(&mut self, c: &Coll, args: &[Expr], span: Span) -> LResult<Value> {
         let axes = Params::from_pairs([("axes", c.names_param())]);
         if c.name == "axis_index" {
             let p = Params::from_pairs([("axis_name", c.names_param())]);
@@ -221,7 +77,7 @@ impl Lowerer<'_> {
             "ppermute" => {
                 let p = Params::from_pairs([
                     ("axis_name", c.names_param()),
-                    ("perm", perm_param(c.perm)),
+                    ("perm", perm_param(&c.perm)),
                 ]);
                 self.b.eqn1(Prim::Ppermute, p, &[x])
             }

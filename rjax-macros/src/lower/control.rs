@@ -467,6 +467,7 @@ impl Uses {
                 self.expr(b);
             }
             ExprKind::Prim(_, _, xs)
+            | ExprKind::Collective(_, xs)
             | ExprKind::Tuple(xs)
             | ExprKind::Stack(xs)
             | ExprKind::Call(_, _, xs) => xs.iter().for_each(|x| self.expr(x)),

@@ -12,7 +12,7 @@
 //! ```
 //!
 //! The rules are annotated functions, so their tokens reach this macro
-//! the way any callee's do (`expand::export`). The function's lowered
+//! the way any callee's do (`back::export`). The function's lowered
 //! jaxpr becomes one `custom_jvp_call`/`custom_vjp_call` equation holding
 //! its body and the rules' jaxprs; rjax-core's rules for those primitives
 //! make every transformation (here and in annotated callers) use the
@@ -21,8 +21,8 @@
 
 use rjax_core::{Atom, Builder, Jaxpr, Param, Params, ParamsExt, Prim, TensorType};
 
-use crate::back::export_key;
 use crate::front::attr::{CustomAttr, CustomRule};
+use crate::front::key::path_key;
 use crate::lower::{Callee, Callees, lower_typed};
 
 /// `j` (the function's lowered body) wrapped in the custom call of
@@ -56,7 +56,7 @@ pub fn wrap(name: &str, j: Jaxpr, attr: &CustomAttr, deps: &Callees) -> Result<J
             if fo.len() < outs.len() {
                 return Err(format!(
                     "`{name}`'s fwd rule `{}` returns {} value(s); it must return the {} output(s) of `{name}` followed by residuals",
-                    export_key(fwd),
+                    path_key(fwd),
                     fo.len(),
                     outs.len()
                 ));
@@ -111,7 +111,7 @@ fn lower_rule(
     deps: &Callees,
     types: &[TensorType],
 ) -> Result<Jaxpr, String> {
-    let key = export_key(rule);
+    let key = path_key(rule);
     let Some(Callee { f, deps: rdeps, .. }) = deps.get(&key) else {
         return Err(format!(
             "`{name}`'s {role} rule `{key}` is not an annotated function: mark it `#[jit]`"
@@ -149,7 +149,7 @@ fn expect(
     }
     Err(format!(
         "`{name}`'s {role} rule `{}` must return {what} = ({}); it returns ({})",
-        export_key(rule),
+        path_key(rule),
         show(want),
         show(got)
     ))
@@ -178,13 +178,12 @@ pub fn contains(j: &Jaxpr, prim: Prim) -> bool {
 
 /// `j` with every custom call replaced by its body: what runs once no
 /// transformation is to come (the emitter has no case for the calls).
-/// Returns `j` itself when there is none; the copy lives for the whole
-/// expansion, like the emitter that borrows it.
-pub fn for_emission(j: &Jaxpr) -> &Jaxpr {
+/// `None` when there is none (`j` is emitted as it is).
+pub fn for_emission(j: &Jaxpr) -> Option<Jaxpr> {
     if !contains(j, Prim::CustomJvpCall) && !contains(j, Prim::CustomVjpCall) {
-        return j;
+        return None;
     }
-    Box::leak(Box::new(inline_calls(j)))
+    Some(inline_calls(j))
 }
 
 fn inline_calls(j: &Jaxpr) -> Jaxpr {

@@ -212,7 +212,7 @@ impl Lowerer<'_> {
                 let r = self.expr(r)?;
                 self.binary(*op, l, r, span)?
             }
-            ExprKind::Prim(Op::Collective(c), _, args) => self.collective(*c, args, span)?,
+            ExprKind::Collective(c, args) => self.collective(c, args, span)?,
             ExprKind::Prim(Op::Random(f, elem), _, args) => {
                 self.random_call(*f, *elem, args, span)?
             }
@@ -543,8 +543,6 @@ impl Lowerer<'_> {
                 let b = vals.next().expect("argument");
                 return self.select(cond_value(x), a, b, span);
             }
-            // Lowered before its operands are evaluated (see `expr`).
-            Op::Collective(_) => unreachable!("collectives are lowered by `collective`"),
         };
         Ok(Value::Atom(out))
     }

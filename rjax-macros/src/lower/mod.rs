@@ -22,6 +22,7 @@ mod pullback;
 mod random;
 pub mod rank;
 pub mod symbols;
+pub mod tree;
 mod vocab;
 pub mod xform;
 

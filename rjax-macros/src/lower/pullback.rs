@@ -69,10 +69,10 @@ impl Lowerer<'_> {
             outs: outs[..nout].iter().map(|a| self.b.ty(*a)).collect(),
             tuple: f.ret.tuple,
             ret_node: f.ret.node.clone(),
-            regroup: crate::front::tree_param::regroup_plan(f, wrt),
+            regroup: crate::lower::tree::regroup_plan(f, wrt),
         };
         let y = if pb.ret_node.is_some() {
-            crate::front::tree_param::struct_value(f, ys)
+            crate::lower::tree::struct_value(f, ys)
         } else if pb.tuple {
             Value::Tuple(ys)
         } else {
@@ -147,7 +147,7 @@ impl Lowerer<'_> {
         let r = self.b.inline(&pb.backward, &ins);
         let cots = self.core(r, span)?;
         let cots = cots.into_iter().map(Value::Atom).collect();
-        Ok(one_or_tuple(crate::front::tree_param::apply_regroup(
+        Ok(one_or_tuple(crate::lower::tree::apply_regroup(
             &pb.regroup,
             cots,
         )))

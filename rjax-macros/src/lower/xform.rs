@@ -2,27 +2,46 @@
 //! is a call to core's IR -> IR function (no rule lives here) followed by
 //! core's clean-up passes.
 
+use std::fmt;
+
 use rjax_core::transforms::{self, Mode};
 use rjax_core::{Jaxpr, passes};
 
-/// A transformation failure, as text for a compile error.
-pub type XResult<T = Jaxpr> = Result<T, String>;
-
-fn text<T>(r: rjax_core::Result<T>) -> XResult<T> {
-    r.map_err(|e| e.to_string())
+/// Why a transformation failed. The span is the caller's to add: the
+/// call in a body (`h::grad(..)`) or the attribute of a companion.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum XformError {
+    /// rjax-core refused; its error names the operation.
+    Core(rjax_core::Error),
+    /// Forward mode (jvp, hessian) through a `#[custom_vjp]` function,
+    /// refused as JAX refuses it. A companion that cannot exist for such
+    /// a function is left out silently rather than reported.
+    ForwardThroughVjp,
 }
 
-/// How the refusal below starts (companions that cannot exist for such a
-/// function are left out silently rather than reported).
-pub const FORWARD_THROUGH_VJP: &str = "forward mode (jvp, hessian) through a `#[custom_vjp]`";
+impl fmt::Display for XformError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            XformError::Core(e) => write!(f, "{e}"),
+            XformError::ForwardThroughVjp => f.write_str(
+                "forward mode (jvp, hessian) through a `#[custom_vjp]` function is not defined: use `grad`, `vjp` or `jacobian`, or give the function a `#[custom_jvp]` rule",
+            ),
+        }
+    }
+}
+
+/// A transformation's result.
+pub type XResult<T = Jaxpr> = Result<T, XformError>;
+
+fn text<T>(r: rjax_core::Result<T>) -> XResult<T> {
+    r.map_err(XformError::Core)
+}
 
 /// Forward mode through a `#[custom_vjp]` function leaves a `custom_lin`
 /// that nothing can evaluate: refused, as JAX refuses it.
 fn no_forward_through_vjp(j: Jaxpr) -> XResult {
     if crate::lower::custom::contains(&j, rjax_core::Prim::CustomLin) {
-        return Err(format!(
-            "{FORWARD_THROUGH_VJP} function is not defined: use `grad`, `vjp` or `jacobian`, or give the function a `#[custom_jvp]` rule"
-        ));
+        return Err(XformError::ForwardThroughVjp);
     }
     Ok(j)
 }

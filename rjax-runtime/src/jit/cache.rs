@@ -1,8 +1,9 @@
 //! [`SigCache`]: what `#[jit]` keeps per function, like JAX's trace cache
 //! keyed by abstract signature: the input signatures (shapes and dtypes)
 //! already seen, with hit/miss counts. Shape-dependent checks run only on
-//! a miss; with `RJAX_LOG=1` a miss prints `compiling f for [512, 512]:f32`
-//! to stderr once per new signature.
+//! a miss, which is logged once per new signature as
+//! `compiling f for [512, 512]:f32` (log target `rjax::jit`, or stderr
+//! with `RJAX_LOG=1`).
 //!
 //! The kernels themselves are chosen at compile time by the macro, and
 //! the instruction set once per process (`kernels::isa`), so a hit costs one
@@ -246,7 +247,7 @@ impl SigCache {
 
     /// Records a call with this signature; true on a miss: the caller then
     /// runs its shape checks and, when they pass, calls [`SigCache::commit`].
-    /// Logs the miss when `RJAX_LOG=1`.
+    /// Logs the miss (see [`crate::trace`]).
     #[inline]
     pub fn enter(&self, sig: &[ArgSig]) -> bool {
         let mut buf = [0u64; WORDS];
@@ -327,10 +328,7 @@ impl SigCache {
     }
 
     fn log(&self, sig: &[ArgSig]) {
-        // `var_os` of an unset variable allocates nothing.
-        if std::env::var_os("RJAX_LOG").is_some_and(|v| v != "0" && !v.is_empty()) {
-            eprintln!("{}", self.message(sig));
-        }
+        crate::trace::debug("rjax::jit", || self.message(sig));
     }
 
     /// The log line for a signature: `compiling f for [3]:f32, []:f64`.

@@ -71,8 +71,16 @@ fn detect_once() -> Isa {
             _ => None,
         });
     let level = detect().min(cap.unwrap_or(Isa::Avx512));
-    // Racing first calls store the same value.
-    LEVEL.store(level as u8 + 1, Ordering::Relaxed);
+    // Racing first calls store the same value (and may both log it).
+    if LEVEL.swap(level as u8 + 1, Ordering::Relaxed) == 0 {
+        crate::trace::debug("rjax::kernels", || {
+            format!(
+                "kernels for {level:?} (CPU supports {:?}{})",
+                detect(),
+                cap.map_or(String::new(), |c| format!(", RJAX_ISA caps at {c:?}"))
+            )
+        });
+    }
     level
 }
 

@@ -24,7 +24,7 @@ pub fn slice<T: Element>(
     or_panic(try_slice(x, start, limit, strides))
 }
 
-/// [`slice`], returning an error for bounds that do not fit the shape.
+/// [`slice()`], returning an error for bounds that do not fit the shape.
 pub fn try_slice<T: Element>(
     x: &Array<T>,
     start: &[usize],

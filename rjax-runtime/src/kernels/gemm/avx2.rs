@@ -1,6 +1,9 @@
-//! A packed f32 gemm for AVX2+FMA CPUs (no AVX-512), BLIS-style, with the
-//! caller's epilogue run on each finished 6x16 register tile while it is
-//! in L1: the kernel behind `gemm_fused` and `syrk_epilogue` there.
+//! A packed f32 gemm, BLIS-style, with the caller's epilogue run on each
+//! finished 6x16 register tile while it is in L1: the kernel behind
+//! `syrk_epilogue` on AVX2 and AVX-512 CPUs, and behind `gemm_fused` on
+//! AVX2 ones. On AVX-512 the tasks run the 6x64 microkernel of
+//! `avx512.rs` (four 6x16 tiles at once, contraction blocks of
+//! `KC_WIDE`), compiled with the loops below in an AVX-512 frame.
 //!
 //! Loops, outermost first, per task (a block of rows x columns of C):
 //! k in passes of at most [`KC_MAX`] (B's `kc x 16` panel, 16-20 KiB,
@@ -23,7 +26,9 @@
 use std::arch::x86_64::*;
 use std::cell::RefCell;
 
+use super::avx512::{self, KC_WIDE, PANELS};
 use super::pack::{MR, NR, View, pack_a, pack_b, transpose8};
+use crate::kernels::cpu::{Isa, isa};
 use crate::kernels::par::run_tasks;
 
 /// Largest contraction block: B's panel is `KC_MAX * 16 * 4` = 20 KiB.
@@ -36,10 +41,15 @@ const PAR_MIN_FMAS: usize = 1 << 20;
 /// A finished register tile: `v[r * NR + c]` is the full sum of entry
 /// `(i0 + r, j0 + c)` for `r < rows`, `c < cols` (other slots are junk).
 pub struct Tile<'a, T> {
+    /// Row of the product where the tile starts.
     pub i0: usize,
+    /// Column of the product where the tile starts.
     pub j0: usize,
+    /// Rows of the tile that lie inside the product (at most `MR`).
     pub rows: usize,
+    /// Columns of the tile that lie inside the product (at most `NR`).
     pub cols: usize,
+    /// The register tile, row-major with row stride `NR`.
     pub v: &'a [T; MR * NR],
 }
 
@@ -96,6 +106,12 @@ pub(super) fn available() -> bool {
     }
 }
 
+/// True when the tasks run the AVX-512 6x64 microkernel (`avx512.rs`):
+/// whenever the CPU has AVX-512 (and `RJAX_ISA` does not cap it).
+fn wide() -> bool {
+    isa() == Isa::Avx512
+}
+
 /// `C = op(A) · op(B)` (`m x k` times `k x n`), calling `finish` once per
 /// tile with the final sums; `acc` (row-major `m x n`) holds partial sums
 /// between contraction passes and may be the epilogue's first output.
@@ -115,9 +131,11 @@ pub(super) unsafe fn gemm<F: Fn(&Tile<f32>) + Sync>(
     finish: &F,
 ) {
     let acc = Acc(acc);
+    let wide = wide();
     let run = |blk: Block| {
-        // SAFETY: per the contract; blocks are disjoint.
-        unsafe { run_block(k, a, b, acc.ptr(), n, blk, false, finish) }
+        // SAFETY: per the contract; blocks are disjoint; `wide` only with
+        // AVX-512.
+        unsafe { run_block(k, a, b, acc.ptr(), n, blk, false, wide, finish) }
     };
     let threads = rayon::current_num_threads();
     if m * n * k < PAR_MIN_FMAS || threads < 2 {
@@ -133,7 +151,9 @@ pub(super) unsafe fn gemm<F: Fn(&Tile<f32>) + Sync>(
     let tasks = 2 * threads;
     let by_cols = n >= 2 * NR && (a.cs == 1 || n >= m);
     let blocks: Vec<Block> = if by_cols {
-        let w = n.div_ceil(tasks).next_multiple_of(NR).max(2 * NR);
+        // Whole wide tiles per task where the AVX-512 kernel runs.
+        let unit = if wide { PANELS * NR } else { NR };
+        let w = n.div_ceil(tasks).next_multiple_of(unit).max(2 * NR);
         (0..n.div_ceil(w))
             .map(|t| Block {
                 r0: 0,
@@ -184,10 +204,12 @@ pub(super) unsafe fn syrk_lower<F: Fn(&Tile<f32>) + Sync>(
         cs: k,
     };
     let acc = Acc(acc);
+    let wide = wide();
     let run = |blk: Block| {
         // SAFETY: per the contract; a task writes the lower entries of its
-        // columns and their mirrors (rows c0..c1 above the diagonal).
-        unsafe { run_block(k, a, b, acc.ptr(), m, blk, true, finish) }
+        // columns and their mirrors (rows c0..c1 above the diagonal);
+        // `wide` only with AVX-512.
+        unsafe { run_block(k, a, b, acc.ptr(), m, blk, true, wide, finish) }
     };
     let threads = rayon::current_num_threads();
     if m * m * k / 2 < PAR_MIN_FMAS || threads < 2 {
@@ -198,9 +220,10 @@ pub(super) unsafe fn syrk_lower<F: Fn(&Tile<f32>) + Sync>(
             c1: m,
         });
     }
-    // Column blocks of two panels: rows c0..m below the diagonal.
-    // Leftmost (heaviest) first so the short ones fill the tail.
-    let w = 2 * NR;
+    // Column blocks of two panels (one wide tile with AVX-512): rows
+    // c0..m below the diagonal. Leftmost (heaviest) first so the short
+    // ones fill the tail.
+    let w = if wide { PANELS * NR } else { 2 * NR };
     run_tasks(m.div_ceil(w), |t| {
         let c0 = t * w;
         run(Block {
@@ -324,12 +347,13 @@ unsafe fn kernel<const ACS: usize>(
 #[repr(C, align(32))]
 struct TileBuf([f32; MR * NR]);
 
-/// Runs one task. `lower`: skip entries with `j > i` (syrk).
+/// Runs one task. `lower`: skip entries with `j > i` (syrk). `wide`:
+/// the AVX-512 6x64 microkernel (only when the CPU has AVX-512).
 ///
 /// # Safety
-/// As [`gemm`]; `ld` is the accumulator's row stride.
+/// As [`gemm`]; `ld` is the accumulator's row stride; `wide` only when
+/// `isa()` is `Avx512`.
 #[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2,fma")]
 #[allow(clippy::too_many_arguments)]
 unsafe fn run_block<F: Fn(&Tile<f32>)>(
     k: usize,
@@ -339,13 +363,99 @@ unsafe fn run_block<F: Fn(&Tile<f32>)>(
     ld: usize,
     blk: Block,
     lower: bool,
+    wide: bool,
     finish: &F,
+) {
+    // SAFETY: `wide` only with AVX-512 (contract); AVX2 and FMA otherwise
+    // (`available`); the rest is forwarded.
+    unsafe {
+        if wide {
+            run_block_avx512(k, a, b, acc, ld, blk, lower, finish)
+        } else {
+            run_block_avx2(k, a, b, acc, ld, blk, lower, finish)
+        }
+    }
+}
+
+/// [`run_block_body`] with the 6x16 kernel, compiled for AVX2 and FMA.
+///
+/// # Safety
+/// As [`run_block`]; the CPU has AVX2 and FMA.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+#[allow(clippy::too_many_arguments)]
+unsafe fn run_block_avx2<F: Fn(&Tile<f32>)>(
+    k: usize,
+    a: View,
+    b: View,
+    acc: *mut f32,
+    ld: usize,
+    blk: Block,
+    lower: bool,
+    finish: &F,
+) {
+    // The closure inherits this function's target features (its body,
+    // inlined, is compiled for them).
+    SCRATCH.with(|s| {
+        let mut s = s.borrow_mut();
+        // SAFETY: forwarded.
+        unsafe { run_block_body::<F, false>(k, a, b, acc, ld, blk, lower, finish, &mut s) }
+    })
+}
+
+/// [`run_block_body`] with the 6x64 kernel, compiled for AVX-512 (the
+/// epilogue in `finish` is inlined here and vectorised 16 lanes wide).
+///
+/// # Safety
+/// As [`run_block`]; the CPU has AVX-512 F/VL/DQ/BW and FMA.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512vl,avx512dq,avx512bw,avx2,fma")]
+#[allow(clippy::too_many_arguments)]
+unsafe fn run_block_avx512<F: Fn(&Tile<f32>)>(
+    k: usize,
+    a: View,
+    b: View,
+    acc: *mut f32,
+    ld: usize,
+    blk: Block,
+    lower: bool,
+    finish: &F,
+) {
+    // As in `run_block_avx2`.
+    SCRATCH.with(|s| {
+        let mut s = s.borrow_mut();
+        // SAFETY: forwarded.
+        unsafe { run_block_body::<F, true>(k, a, b, acc, ld, blk, lower, finish, &mut s) }
+    })
+}
+
+/// The loops of one task (module docs), inlined into the frame of the
+/// instruction set it runs at; `scratch` holds the packing buffers (B
+/// panels, A panels). No closure here may hold vector code: a closure is
+/// compiled without the caller's target features.
+///
+/// # Safety
+/// As [`run_block`]; the calling frame enables AVX-512 when `WIDE`, AVX2
+/// and FMA otherwise.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+unsafe fn run_block_body<F: Fn(&Tile<f32>), const WIDE: bool>(
+    k: usize,
+    a: View,
+    b: View,
+    acc: *mut f32,
+    ld: usize,
+    blk: Block,
+    lower: bool,
+    finish: &F,
+    scratch: &mut (Vec<f32>, Vec<f32>),
 ) {
     let Block { r0, r1, c0, c1 } = blk;
     if r0 >= r1 || c0 >= c1 {
         return;
     }
-    let passes = k.div_ceil(KC_MAX);
+    let passes = k.div_ceil(if WIDE { KC_WIDE } else { KC_MAX });
     let kc = k.div_ceil(passes);
     let panels = (c1 - c0).div_ceil(NR);
     // Row-major A is read in place: six broadcast streams, each using
@@ -353,9 +463,8 @@ unsafe fn run_block<F: Fn(&Tile<f32>)>(
     // of 2 and 4 KiB) this is as fast as packing, which each column task
     // would repeat.
     let pack_rows = a.cs != 1;
-    SCRATCH.with(|s| {
-        let mut s = s.borrow_mut();
-        let (bbuf, abuf) = &mut *s;
+    {
+        let (bbuf, abuf) = scratch;
         let bp = aligned(bbuf, panels * kc * NR);
         let ap = if pack_rows {
             aligned(abuf, MC * kc + 8)
@@ -376,12 +485,14 @@ unsafe fn run_block<F: Fn(&Tile<f32>)>(
                     // SAFETY: rows ic..ie, columns p0..p0+pk of A exist.
                     unsafe { pack_a(a, ic, ie, p0, pk, ap) };
                 }
-                for q in 0..panels {
+                let mut q = 0;
+                while q < panels {
                     let j0 = c0 + q * NR;
                     if lower && j0 >= ie {
                         break;
                     }
-                    let cols = NR.min(c1 - j0);
+                    // Panels side by side in one register tile.
+                    let group = if WIDE { PANELS.min(panels - q) } else { 1 };
                     // SAFETY: panel q of the packed B.
                     let bq = unsafe { bp.add(q * pk * NR) };
                     let mut i0 = ic;
@@ -395,46 +506,153 @@ unsafe fn run_block<F: Fn(&Tile<f32>)>(
                             // The partial sums (or the first output) this
                             // tile reads or writes: fetched during the kernel.
                             for r in 0..rows {
-                                // SAFETY: (i0 + r, j0) is inside the block;
-                                // a prefetch of any address is harmless.
-                                let d = unsafe { acc.add((i0 + r) * ld + j0) } as *const i8;
-                                _mm_prefetch::<_MM_HINT_T0>(d);
-                                _mm_prefetch::<_MM_HINT_T0>(d.wrapping_add(4 * NR - 4));
+                                let d = acc.wrapping_add((i0 + r) * ld + j0) as *const i8;
+                                for l in 0..group {
+                                    let d = d.wrapping_add(4 * NR * l);
+                                    // SAFETY: SSE is baseline x86_64; a
+                                    // prefetch of any address is harmless.
+                                    unsafe {
+                                        _mm_prefetch::<_MM_HINT_T0>(d);
+                                        _mm_prefetch::<_MM_HINT_T0>(d.wrapping_add(4 * NR - 4));
+                                    }
+                                }
                             }
                         }
-                        // SAFETY: rows past `rows` repeat a valid row (unpacked)
-                        // or are zero padding (packed); results are dropped.
-                        let t = unsafe {
-                            if pack_rows {
-                                let panel = ap.add((i0 - ic) * pk);
-                                kernel::<MR>(
-                                    pk,
-                                    std::array::from_fn(|r| panel.add(r) as *const f32),
-                                    bq,
-                                )
-                            } else {
-                                kernel::<1>(
-                                    pk,
-                                    std::array::from_fn(|r| a.at(i0 + r.min(rows - 1), p0)),
-                                    bq,
-                                )
-                            }
+                        // Rows past `rows` repeat a valid row (unpacked) or
+                        // are zero padding (packed); their results are dropped.
+                        let arows: [*const f32; MR] = if pack_rows {
+                            // SAFETY: the packed panel of rows i0..i0 + 6.
+                            let panel = unsafe { ap.add((i0 - ic) * pk) };
+                            std::array::from_fn(|r| panel.wrapping_add(r) as *const f32)
+                        } else {
+                            // SAFETY: rows i0..i0 + rows, column p0 exist.
+                            std::array::from_fn(|r| unsafe { a.at(i0 + r.min(rows - 1), p0) })
                         };
-                        let tile = Block {
+                        let acs = if pack_rows { MR } else { 1 };
+                        let at = |j0: usize| Block {
                             r0: i0,
                             r1: i0 + rows,
                             c0: j0,
-                            c1: j0 + cols,
+                            c1: j0 + NR.min(c1 - j0),
                         };
-                        // SAFETY: the tile is inside this task's block.
-                        unsafe { write_back(t, tile, acc, ld, lower, first, last, finish) };
+                        // SAFETY: the tiles are inside this task's block.
+                        unsafe {
+                            if WIDE {
+                                // Near a syrk's diagonal only the panels
+                                // reaching below it are computed.
+                                let g = if lower {
+                                    group.min((i0 + rows - j0).div_ceil(NR))
+                                } else {
+                                    group
+                                };
+                                wide_tiles(
+                                    g, acs, pk, arows, bq, j0, at, acc, ld, lower, first, last,
+                                    finish,
+                                )
+                            } else {
+                                let t = if pack_rows {
+                                    kernel::<MR>(pk, arows, bq)
+                                } else {
+                                    kernel::<1>(pk, arows, bq)
+                                };
+                                write_back(t, at(j0), acc, ld, lower, first, last, finish)
+                            }
+                        };
                         i0 += MR;
                     }
+                    q += group;
                 }
                 ic = ie;
             }
         }
-    })
+    }
+}
+
+/// The `group` (1 to 4) panels at `bq` against six rows of A by the
+/// AVX-512 kernel, each panel's 6x16 tile (`at(j0)`) written back as the
+/// AVX2 kernel's. `acs`: A's stride along k (1 in place, `MR` packed).
+///
+/// # Safety
+/// As [`run_block_body`] with `WIDE`; the tiles lie inside the task's
+/// block and `group` panels of `pk * NR` values are packed at `bq`.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+unsafe fn wide_tiles<F: Fn(&Tile<f32>), T: Fn(usize) -> Block>(
+    group: usize,
+    acs: usize,
+    pk: usize,
+    a: [*const f32; MR],
+    bq: *const f32,
+    j0: usize,
+    at: T,
+    acc: *mut f32,
+    ld: usize,
+    lower: bool,
+    first: bool,
+    last: bool,
+    finish: &F,
+) {
+    #[inline(always)]
+    #[allow(clippy::too_many_arguments)]
+    unsafe fn run<const ACS: usize, const G: usize, F: Fn(&Tile<f32>), T: Fn(usize) -> Block>(
+        pk: usize,
+        a: [*const f32; MR],
+        bq: *const f32,
+        j0: usize,
+        at: T,
+        acc: *mut f32,
+        ld: usize,
+        lower: bool,
+        first: bool,
+        last: bool,
+        finish: &F,
+    ) {
+        // SAFETY: forwarded from `wide_tiles`.
+        unsafe {
+            let t = avx512::kernel::<ACS, G>(pk, a, bq, pk * NR);
+            for s in 0..G {
+                let tile = at(j0 + s * NR);
+                // A panel wholly above the diagonal of a syrk: nothing of
+                // it is kept (and no pass stored partial sums for it).
+                if lower && tile.r1 <= tile.c0 {
+                    continue;
+                }
+                write_back(
+                    avx512::panel(&t, s),
+                    tile,
+                    acc,
+                    ld,
+                    lower,
+                    first,
+                    last,
+                    finish,
+                );
+            }
+        }
+    }
+    // SAFETY: forwarded.
+    unsafe {
+        macro_rules! go {
+            ($acs:literal) => {
+                match group {
+                    4 => {
+                        run::<$acs, 4, F, _>(pk, a, bq, j0, at, acc, ld, lower, first, last, finish)
+                    }
+                    3 => {
+                        run::<$acs, 3, F, _>(pk, a, bq, j0, at, acc, ld, lower, first, last, finish)
+                    }
+                    2 => {
+                        run::<$acs, 2, F, _>(pk, a, bq, j0, at, acc, ld, lower, first, last, finish)
+                    }
+                    _ => {
+                        run::<$acs, 1, F, _>(pk, a, bq, j0, at, acc, ld, lower, first, last, finish)
+                    }
+                }
+            };
+        }
+        if acs == 1 { go!(1) } else { go!(6) }
+    }
 }
 
 #[cfg(not(target_arch = "x86_64"))]
@@ -447,19 +665,21 @@ unsafe fn run_block<F: Fn(&Tile<f32>)>(
     _: usize,
     _: Block,
     _: bool,
+    _: bool,
     _: &F,
 ) {
     unreachable!("fast: the AVX2 gemm needs x86_64")
 }
 
-/// A 32-byte aligned pointer to at least `len` values of `buf`.
+/// A 64-byte (cache line) aligned pointer to at least `len` values of
+/// `buf`: the panels' vector loads never straddle two lines.
 fn aligned(buf: &mut Vec<f32>, len: usize) -> *mut f32 {
-    if buf.len() < len + 8 {
-        buf.resize(len + 8, 0.0);
+    if buf.len() < len + 16 {
+        buf.resize(len + 16, 0.0);
     }
     let p = buf.as_mut_ptr();
-    // SAFETY: at most 7 values of slack are skipped; len + 8 are there.
-    unsafe { p.add(p.align_offset(32)) }
+    // SAFETY: at most 15 values of slack are skipped; len + 16 are there.
+    unsafe { p.add(p.align_offset(64)) }
 }
 
 /// Stores a tile's sums: into the accumulator before the last pass,

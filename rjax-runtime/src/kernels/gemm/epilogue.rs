@@ -2,12 +2,13 @@
 //! fused into the output pass: the matmul of a fused group "matmul +
 //! elementwise consumers".
 //!
-//! In f32 on AVX-512, `a · bᵀ` uses the dot-product strip kernel
-//! (`nt_kernel`) and `a · b`, `aᵀ · b` the broadcast kernel (`nn_kernel`);
-//! both apply the epilogue per tile while it is in cache and need no
-//! packing. Everything else (f64, other CPUs, `aᵀ · bᵀ`) goes through the
-//! gemm crate one block per thread, each block's epilogue right after its
-//! product (`gemm_fused`).
+//! In f32 on AVX-512 with k, n >= 16 (`GemmFloat::use_strips`), `a · bᵀ`
+//! uses the dot-product strip kernel (`nt.rs`) and `a · b`, `aᵀ · b` the
+//! broadcast kernel (`nn.rs`); both apply the epilogue per tile while it
+//! is in cache and need no packing. Everything else goes through
+//! `gemm_fallback`: the packed kernel where the CPU has AVX2 (`avx2.rs`),
+//! else the gemm crate one block per thread, each block's epilogue right
+//! after its product.
 
 use rayon::prelude::*;
 
@@ -92,7 +93,7 @@ pub fn gemm_epilogue_slice<T: GemmFloat, E: Fn(T) -> T + Sync>(
     if m == 0 || n == 0 {
         return;
     }
-    if trans_b && k > 0 && T::has_strip_kernel() {
+    if trans_b && T::use_strips(k, n) {
         let strip = |(blk, rows_out): (usize, &mut [T])| {
             let rows = rows_out.len() / n;
             // SAFETY: strip kernel available; a has rows blk*MR..+rows, b
@@ -101,7 +102,7 @@ pub fn gemm_epilogue_slice<T: GemmFloat, E: Fn(T) -> T + Sync>(
         };
         return for_strips(out, MR * n, m * n * k, strip);
     }
-    if !trans_b && k > 0 && T::has_strip_kernel() {
+    if !trans_b && T::use_strips(k, n) {
         return strips_nn(a, k, 1, b, m, k, n, out, &epi);
     }
     gemm_fallback(a, b, d, out, epi);
@@ -174,7 +175,7 @@ pub fn gemm_ex_slice<T: GemmFloat, E: Fn(T) -> T + Sync>(
     if m == 0 || n == 0 {
         return;
     }
-    if !trans_b && k > 0 && T::has_strip_kernel() {
+    if !trans_b && T::use_strips(k, n) {
         // Aᵀ stored k x m: A(i, p) = a[p * m + i].
         return strips_nn(a, 1, m, b, m, k, n, out, &epi);
     }

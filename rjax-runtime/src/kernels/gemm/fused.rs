@@ -5,7 +5,10 @@
 //! number of results (`tanh(v)` and `1 - tanh(v)^2` for the backward pass)
 //! are computed while each block of the product is still in cache.
 //!
-//! Without the AVX-512 strip kernels (AVX2 CPUs, and f64 everywhere) the
+//! f32 with k, n >= 16 on AVX-512 takes the strip kernels (`epilogue.rs`);
+//! f32 on AVX2, and `aᵀ · bᵀ` on AVX-512, the packed kernel (`avx2.rs`)
+//! with the epilogue per register tile. Otherwise (f64, short k or
+//! narrow n, other CPUs) the
 //! product is cut into one block of rows or columns per thread; each
 //! thread runs the gemm crate single-threaded on its block (strided views,
 //! nothing copied) and then the epilogue on that block. The gemm crate's
@@ -185,7 +188,7 @@ pub fn gemm_fused<T, const C: usize, const F: usize, const N: usize, E>(
     let p = Ptrs::new(a, b, cols, full, outs);
     // The AVX-512 strip kernels take a one-result epilogue: the product
     // goes there, the full epilogue runs as one pass after it.
-    if T::has_strip_kernel() && k > 0 && !(trans_a && trans_b) {
+    if T::use_strips(k, n) && !(trans_a && trans_b) {
         // SAFETY: outs[0] holds m * n values and is not aliased (`&mut`).
         let o0 = unsafe { std::slice::from_raw_parts_mut(p.outs[0], m * n) };
         if C == 0 && F == 0 && N == 1 {

@@ -5,12 +5,16 @@
 //!   plain loop);
 //! - the `#[jit]` kernels with a fused elementwise epilogue: [`gemm_fused`],
 //!   [`gemm_epilogue_into`], [`gemm_ex_slice`], [`syrk_epilogue`] (f32: the
-//!   own AVX2 packed kernel `avx2` and the AVX-512 strip kernels `nn`/`nt`
-//!   where the CPU has them; otherwise the `gemm` crate block by block).
+//!   own packed kernel `avx2`, with the 6x64 AVX-512 microkernel
+//!   `avx512` where the CPU has it, and the AVX-512 strip kernels
+//!   `nn`/`nt` for general products with k, n >= 16; otherwise the `gemm`
+//!   crate block by block). docs/PERFORMANCE.md has the table of which
+//!   runs where and the measurements behind it.
 //!
 //! [`gemm_crate`] is the one call into the `gemm` crate; both paths use it.
 
 mod avx2;
+mod avx512;
 mod epilogue;
 mod float;
 mod fused;
@@ -37,7 +41,7 @@ pub const PAR_FLOPS: usize = 48 * 48 * 48;
 
 /// `c = a · b` for `m×k` `a` and `k×n` `b` given as (pointer, row stride,
 /// column stride), in elements: f32 and f64 through the `gemm` crate
-/// (parallel from [`PAR_FLOPS`]), the integer types by a plain loop with
+/// (parallel from `PAR_FLOPS`), the integer types by a plain loop with
 /// their wrapping arithmetic.
 ///
 /// # Safety

@@ -8,7 +8,7 @@ pub fn p(x: &Array<f64>) -> f64 {
     (x.sin() * x).sum()
 }
 
-/// Vector callee: v(x) = sin(x) * x[0].
+/// Vector callee: `v(x) = sin(x) * x[0]`.
 #[grad]
 pub fn v(x: &Array<f64>) -> Array<f64> {
     x.sin() * x[0]
