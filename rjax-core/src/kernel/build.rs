@@ -17,6 +17,11 @@
 //! An operand computed outside must not depend on the kernel (it would
 //! have to run both before and after it).
 //!
+//! After the row kernels, an elementwise equation that reads a real
+//! broadcast seeds a *map kernel* the same way (`map_space`): no
+//! reduction, its shape split into rows and the trailing axes a row runs
+//! along, so the broadcast is read by index arithmetic instead of built.
+//!
 //! Then the loops: a reduction whose operand reads row values of level
 //! `k - 1` (the result of `k - 1` nested reductions) is accumulated in
 //! loop `k`; a full-space result is written by the first loop that can
@@ -115,8 +120,9 @@ fn view_operand(j: &Jaxpr, e: &Eqn, out: &Placement) -> Option<Placement> {
 enum Operand {
     /// A value the kernel computes.
     Value(Var),
-    /// An array from outside.
-    Read(Var, Access),
+    /// An array from outside, read with an access, through the operand
+    /// var (the array itself, or a view of it).
+    Read(Var, Access, Var),
     /// A rank-0 value or a literal.
     Scalar(Atom),
 }
@@ -210,7 +216,7 @@ impl Grow<'_, '_> {
             }
         }
         let acc = self.space.access(t.dims(), p)?;
-        (!self.depends(v)).then_some(Operand::Read(v, acc))
+        (!self.depends(v)).then_some(Operand::Read(v, acc, v))
     }
 
     /// Whether `v` is computed from a value of the kernel (so it cannot
@@ -277,7 +283,10 @@ impl Grow<'_, '_> {
                     } else {
                         p.clone()
                     };
-                    self.resolve(*v, &vp, &mut views)?
+                    match self.resolve(*v, &vp, &mut views)? {
+                        Operand::Read(x, acc, _) => Operand::Read(x, acc, *v),
+                        op => op,
+                    }
                 }
             });
         }
@@ -347,7 +356,7 @@ impl Grow<'_, '_> {
                     continue;
                 };
                 for op in ops {
-                    if let Operand::Read(x, _) = op
+                    if let Operand::Read(x, _, _) = op
                         && let Some(&d) = self.g.def.get(&x)
                     {
                         changed |= self.try_add(d, Some(Space::Full));
@@ -400,7 +409,93 @@ pub fn find_kernels(j: &Jaxpr, exclude: &HashSet<usize>) -> Vec<Kernel> {
             out.push(k);
         }
     }
+    // Map kernels: elementwise work that reads a broadcast, with no
+    // reduction to seed a row kernel. The broadcast becomes index
+    // arithmetic of the reads instead of an array.
+    for (i, e) in j.eqns.iter().enumerate() {
+        if taken.contains(&i) || !is_elementwise(e.prim) || e.outputs.len() != 1 {
+            continue;
+        }
+        let Some(space) = map_space(&g, i, &taken) else {
+            continue;
+        };
+        let mut gr = Grow {
+            g: &g,
+            space,
+            members: BTreeSet::new(),
+            spaces: HashMap::new(),
+            taken: &taken,
+        };
+        if !gr.try_add(i, Some(Space::Full)) {
+            continue;
+        }
+        gr.grow();
+        if let Some(k) = finish(&gr) {
+            taken.extend(k.members.iter().copied());
+            out.push(k);
+        }
+    }
     out
+}
+
+/// Whether view equation `e` makes more elements than it reads (a real
+/// broadcast, as opposed to adding or removing axes of size 1).
+fn expands(j: &Jaxpr, e: &Eqn) -> bool {
+    if e.prim != Prim::BroadcastInDim {
+        return false;
+    }
+    let xd = j.atom_type(&e.inputs[0]).shape.0;
+    let od = j.ty(e.outputs[0]).dims().to_vec();
+    let Ok(bd) = e.params.axes(e.prim.name(), "broadcast_dimensions") else {
+        return false;
+    };
+    let new_axis = (0..od.len()).any(|a| !bd.contains(&a) && !od[a].is(1));
+    let stretched = bd
+        .iter()
+        .enumerate()
+        .any(|(k, &a)| xd.get(k).is_some_and(|d| d.is(1)) && od.get(a).is_some_and(|d| !d.is(1)));
+    new_axis || stretched
+}
+
+/// The index space of a map kernel seeded by elementwise equation `i`:
+/// its result's shape, split into rows (`outer`) and the trailing axes a
+/// row runs along (`reduced`, though nothing is reduced unless the
+/// kernel grows into a reduction along them), at the split that reads
+/// the most broadcasts by index arithmetic, the longest rows among
+/// equals. None when no split reads a broadcast (the flat elementwise
+/// loops do the work as well then).
+fn map_space(g: &Graph, i: usize, taken: &HashSet<usize>) -> Option<IndexSpace> {
+    let j = g.j;
+    let e = &j.eqns[i];
+    let dims = j.ty(e.outputs[0]).dims().to_vec();
+    let mut best: Option<(usize, IndexSpace)> = None;
+    for s in 1..dims.len() {
+        let space = IndexSpace {
+            dims: dims.clone(),
+            reduced: s..dims.len(),
+        };
+        if space.is_trivial(Group::Outer) || space.is_trivial(Group::Reduced) {
+            continue;
+        }
+        let gr = Grow {
+            g,
+            space,
+            members: BTreeSet::new(),
+            spaces: HashMap::new(),
+            taken,
+        };
+        let Some((Space::Full, p)) = gr.classify(e) else {
+            continue;
+        };
+        let Some((_, views)) = gr.operands(e, &p) else {
+            continue;
+        };
+        let n = views.iter().filter(|&&v| expands(j, &j.eqns[v])).count();
+        if n > 0 && best.as_ref().is_none_or(|(b, _)| n > *b) {
+            best = Some((n, gr.space));
+        }
+    }
+    best.map(|(_, s)| s)
 }
 
 /// The index space a reduction seeds: its operand's shape, reduced over
@@ -451,31 +546,54 @@ fn finish(gr: &Grow) -> Option<Kernel> {
             break;
         }
     }
+    let members: BTreeSet<usize> = gr.members.union(&absorbed).copied().collect();
+    // Reads and scalars, in first-use order. An array read two ways is
+    // a second read, named by the view the kernel reads it through.
+    let mut reads: Vec<Read> = Vec::new();
+    let mut scalars: Vec<Var> = Vec::new();
+    for &m in &gr.members {
+        for op in &ops[&m] {
+            match *op {
+                Operand::Read(array, access, top) => {
+                    let same = |r: &&Read| r.array == array && r.access == access;
+                    match reads.iter().find(same) {
+                        // The same array through two views of one access:
+                        // names must agree for the emitted bindings.
+                        Some(r) if r.var != array && r.var != top => return None,
+                        Some(_) => {}
+                        None if reads.iter().any(|r| r.var == top) => return None,
+                        None if reads.iter().any(|r| r.array == array) => {
+                            if top == array {
+                                return None;
+                            }
+                            reads.push(Read {
+                                var: top,
+                                array,
+                                access,
+                            })
+                        }
+                        None => reads.push(Read {
+                            var: array,
+                            array,
+                            access,
+                        }),
+                    }
+                }
+                Operand::Scalar(Atom::Var(v)) if !scalars.contains(&v) => scalars.push(v),
+                _ => {}
+            }
+        }
+    }
+    // Views the kernel reads through; a read's own name is not one.
     let views: Vec<View> = walked
         .iter()
+        .filter(|&&w| !reads.iter().any(|r| r.var == j.eqns[w].outputs[0]))
         .map(|&w| View {
             eqn: w,
             var: j.eqns[w].outputs[0],
             src: j.eqns[w].inputs[0],
         })
         .collect();
-    let members: BTreeSet<usize> = gr.members.union(&absorbed).copied().collect();
-    // Reads and scalars, in first-use order.
-    let mut reads: Vec<Read> = Vec::new();
-    let mut scalars: Vec<Var> = Vec::new();
-    for &m in &gr.members {
-        for op in &ops[&m] {
-            match *op {
-                Operand::Read(var, access) => match reads.iter().find(|r| r.var == var) {
-                    Some(r) if r.access != access => return None,
-                    Some(_) => {}
-                    None => reads.push(Read { var, access }),
-                },
-                Operand::Scalar(Atom::Var(v)) if !scalars.contains(&v) => scalars.push(v),
-                _ => {}
-            }
-        }
-    }
     // Results read after the kernel.
     let mut outputs: Vec<Var> = Vec::new();
     for &m in &gr.members {

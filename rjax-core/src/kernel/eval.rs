@@ -54,13 +54,30 @@ fn atom(vals: &HashMap<Var, Tensor>, a: &Atom) -> Tensor {
     }
 }
 
-/// The flat index of element `(o, r, i)` in an array of access `a`.
-fn flat(a: Access, sizes: [usize; 3], idx: [usize; 3]) -> usize {
+/// The flat index of element `(o, r, i)` in an array of access `a`;
+/// `outer` are the outer dims (for an array spanning some of them).
+fn flat(a: Access, sizes: [usize; 3], outer: &[usize], idx: [usize; 3]) -> usize {
     let mut f = 0;
     for (k, g) in Group::ALL.iter().enumerate() {
-        if a.has(*g) {
-            f = f * sizes[k] + idx[k];
+        if !a.has(*g) {
+            continue;
         }
+        if *g == Group::Outer && a.outer_part != 0 {
+            // Row-major over the spanned outer axes only.
+            let mut rest = idx[0];
+            let (mut part, mut scale) = (0, 1);
+            for ax in (0..outer.len()).rev() {
+                let ix = rest % outer[ax];
+                rest /= outer[ax];
+                if a.outer_part >> ax & 1 == 1 {
+                    part += ix * scale;
+                    scale *= outer[ax];
+                }
+            }
+            f = part;
+            continue;
+        }
+        f = f * sizes[k] + idx[k];
     }
     f
 }
@@ -84,13 +101,13 @@ fn eval_kernel(
         size(Group::Reduced)?,
         size(Group::Inner)?,
     ];
+    let outer_dims: Vec<usize> = k.space.dims[k.space.axes(Group::Outer)]
+        .iter()
+        .map(|d| d.eval(cx.env).map(|v| v as usize))
+        .collect::<Option<_>>()
+        .ok_or_else(|| Error::Eval("kernel: unbound dim".into()))?;
     let full = Access::FULL.within(&k.space);
-    let row = Access {
-        outer: true,
-        reduced: false,
-        inner: true,
-    }
-    .within(&k.space);
+    let row = Access::ROW.within(&k.space);
     let mut outs: HashMap<Var, Tensor> = HashMap::new();
     for o in &k.outputs {
         let t = j.ty(*o);
@@ -139,8 +156,8 @@ fn eval_kernel(
                     return c[r];
                 }
                 if let Some(rd) = k.reads.iter().find(|x| x.var == b) {
-                    let idx = flat(rd.access, sizes, [o, r.unwrap_or(0), i]);
-                    return vals[&b].data[idx];
+                    let idx = flat(rd.access, sizes, &outer_dims, [o, r.unwrap_or(0), i]);
+                    return vals[&rd.array].data[idx];
                 }
                 vals[&b].data[0]
             };
@@ -170,7 +187,7 @@ fn eval_kernel(
                                 saved.entry(*v).or_insert_with(|| vec![0.0; sizes[1]])[r] = elem[v];
                             }
                             for v in &l.stores {
-                                let idx = flat(full, sizes, [o, r, i]);
+                                let idx = flat(full, sizes, &outer_dims, [o, r, i]);
                                 outs.get_mut(v).expect("an output").data[idx] = elem[v];
                             }
                             for (a, &ri) in acc.iter_mut().zip(&l.reduces) {
@@ -203,7 +220,7 @@ fn eval_kernel(
             }
             for v in &k.outputs {
                 if k.spaces[v] == Space::Row {
-                    let idx = flat(row, sizes, [o, 0, i]);
+                    let idx = flat(row, sizes, &outer_dims, [o, 0, i]);
                     outs.get_mut(v).expect("an output").data[idx] = rowv[v];
                 }
             }

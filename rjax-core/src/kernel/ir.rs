@@ -22,8 +22,14 @@ pub enum Space {
 /// An array the kernel reads from memory.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Read {
-    /// The array (a jaxpr input or a value computed before the kernel).
+    /// The name the kernel's code reads its elements by: `array` itself,
+    /// or, when `array` is read a second way (as `x[i, k]` and `x[j, k]`
+    /// in `x[j] - x[i]`), the view of it that the kernel reads (not
+    /// built: only its name).
     pub var: Var,
+    /// The array in memory (a jaxpr input or a value computed before
+    /// the kernel).
+    pub array: Var,
     /// The groups its axes span.
     pub access: Access,
 }

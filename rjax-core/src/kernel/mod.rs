@@ -9,7 +9,10 @@
 //! through a broadcast index map, and broadcasts, `expand_dims`,
 //! `squeeze` and size-1 `reshape`s as index arithmetic instead of
 //! buffers. Row softmax is three loops over a row that stays in cache:
-//! max, exp and sum, divide. `print.rs` prints the IR; `eval.rs`
+//! max, exp and sum, divide. Elementwise work reading a broadcast with
+//! no reduction is a *map kernel* of the same IR (one loop per row,
+//! nothing reduced), so `relu(x + b)` never builds `b`'s broadcast.
+//! `print.rs` prints the IR; `eval.rs`
 //! interprets it element by element (the oracle of the tests); the jit
 //! emitter (rjax-macros) prints it as Rust.
 

@@ -111,7 +111,12 @@ fn kernel(j: &Jaxpr, k: &Kernel, n: &Names, f: &mut fmt::Formatter<'_>) -> fmt::
     }
     writeln!(f, "{head}")?;
     for r in &k.reads {
-        writeln!(f, "  read {} {}", n.typed(j, r.var), r.access)?;
+        let alias = if r.var == r.array {
+            String::new()
+        } else {
+            format!(" as {}", n.var(r.var))
+        };
+        writeln!(f, "  read {} {}{alias}", n.typed(j, r.array), r.access)?;
     }
     for s in &k.scalars {
         writeln!(f, "  scalar {}", n.typed(j, *s))?;
@@ -129,13 +134,7 @@ fn kernel(j: &Jaxpr, k: &Kernel, n: &Names, f: &mut fmt::Formatter<'_>) -> fmt::
             Atom::Lit(_) => String::new(),
             Atom::Var(b) => match (k.spaces.get(&b), k.read_of(b)) {
                 (Some(Space::Full), _) => Access::FULL.within(sp).to_string(),
-                (Some(Space::Row), _) => Access {
-                    outer: true,
-                    reduced: false,
-                    inner: true,
-                }
-                .within(sp)
-                .to_string(),
+                (Some(Space::Row), _) => Access::ROW.within(sp).to_string(),
                 (None, Some(r)) => r.access.to_string(),
                 (None, None) => String::new(),
             },

@@ -130,9 +130,11 @@ impl IndexSpace {
     }
     /// The access of an array of shape `shape` placed by `p` (its axis `k`
     /// indexes domain axis `p[k]`, or is a size-1 axis when None), if it
-    /// can be read by index arithmetic: the axes it spans must cover each
-    /// group wholly or not at all, in order (axes of constant size 1 do
-    /// not count).
+    /// can be read by index arithmetic: the axes it spans must be in
+    /// order and cover the reduced and inner groups wholly or not at all
+    /// (axes of constant size 1 do not count); of the outer axes it may
+    /// span any subset (a broadcast along the others: its outer index is
+    /// computed once per row).
     pub fn access(&self, shape: &[DimExpr], p: &Placement) -> Option<Access> {
         if shape.len() != p.len() {
             return None;
@@ -160,7 +162,13 @@ impl IndexSpace {
             let axes: Vec<usize> = self.axes(g).filter(|&a| !self.dims[a].is(1)).collect();
             let n = axes.iter().filter(|&&a| present[a]).count();
             if n != 0 && n != axes.len() {
-                return None;
+                if g != Group::Outer || self.dims.len() > 64 {
+                    return None;
+                }
+                acc.outer_part = axes
+                    .iter()
+                    .filter(|&&a| present[a])
+                    .fold(0, |m, &a| m | 1 << a);
             }
             acc.set(g, n != 0);
         }
@@ -176,12 +184,16 @@ pub type Placement = Vec<Option<usize>>;
 /// vector along the reduced axes, `[]` for a scalar).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Access {
-    /// Spans the outer axes.
+    /// Spans the outer axes (all of them, or those of `outer_part`).
     pub outer: bool,
     /// Spans the reduced axes.
     pub reduced: bool,
     /// Spans the inner axes.
     pub inner: bool,
+    /// When the array spans only some of the outer axes (it is broadcast
+    /// along the others, as `x[i, k]` read at `[i, j, k]`): a bit per
+    /// domain axis it spans; 0 when it spans all of them or none.
+    pub outer_part: u64,
 }
 
 impl Access {
@@ -190,7 +202,26 @@ impl Access {
         outer: true,
         reduced: true,
         inner: true,
+        outer_part: 0,
     };
+    /// The kept groups (a row value).
+    pub const ROW: Access = Access {
+        outer: true,
+        reduced: false,
+        inner: true,
+        outer_part: 0,
+    };
+    /// The outer axes spanned, within `space` (without constant 1s).
+    pub fn outer_axes(self, space: &IndexSpace) -> Vec<usize> {
+        space
+            .axes(Group::Outer)
+            .filter(|&a| {
+                self.outer
+                    && !space.dims[a].is(1)
+                    && (self.outer_part == 0 || self.outer_part >> a & 1 == 1)
+            })
+            .collect()
+    }
     /// Whether group `g` is spanned.
     pub fn has(self, g: Group) -> bool {
         match g {
@@ -215,6 +246,9 @@ impl Access {
                 a.set(g, false);
             }
         }
+        if !a.outer {
+            a.outer_part = 0;
+        }
         a
     }
 }
@@ -224,7 +258,16 @@ impl fmt::Display for Access {
         let ix: Vec<String> = Group::ALL
             .iter()
             .filter(|g| self.has(**g))
-            .map(|g| g.letter().to_string())
+            .map(|g| match g {
+                Group::Outer if self.outer_part != 0 => {
+                    let axes: Vec<String> = (0..64)
+                        .filter(|a| self.outer_part >> a & 1 == 1)
+                        .map(|a| a.to_string())
+                        .collect();
+                    format!("o({})", axes.join(","))
+                }
+                _ => g.letter().to_string(),
+            })
             .collect();
         write!(f, "[{}]", ix.join(","))
     }

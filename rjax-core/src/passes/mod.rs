@@ -13,6 +13,7 @@ pub mod fold;
 pub mod fusion;
 pub mod outer;
 pub mod ranges;
+pub mod scalarize;
 pub mod simplify;
 pub mod stages;
 
@@ -23,6 +24,7 @@ pub use fold::fold_constants;
 pub use fusion::{FusionGroup, FusionPlan, GroupKind, fusion_plan, fusion_plan_with_kernels};
 pub use outer::outer_products_to_mul;
 pub use ranges::{Interval, value_ranges};
+pub use scalarize::scalarize;
 pub use simplify::simplify;
 pub use stages::{Stage, is_transcendental, loop_stages};
 

@@ -22,7 +22,7 @@ use std::collections::HashSet;
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
-use rjax_core::kernel::{Access, Group, Kernel, Loop, Space, Step};
+use rjax_core::kernel::{Access, Group, Kernel, Loop, Read, Space, Step};
 use rjax_core::passes::FusionGroup;
 use rjax_core::{Atom, DType, Prim, Var};
 use syn::Ident;
@@ -83,10 +83,17 @@ impl Emitter<'_> {
             let __k_red: usize = #red;
             let __k_inner: usize = #inner;
         };
+        // Outer dims, for reads broadcast along some outer axes.
+        if k.reads.iter().any(|r| r.access.outer_part != 0) {
+            for a in k.space.axes(Group::Outer) {
+                let (d, e) = (format_ident!("__k_od{}", a), dim_expr(&k.space.dims[a]));
+                prelude.extend(quote!(let #d: usize = #e;));
+            }
+        }
         for r in &k.reads {
-            let n = self.name(r.var);
-            let s = format_ident!("__k_s_{}", n);
-            let dims: Vec<TokenStream> = j.ty(r.var).dims().iter().map(dim_expr).collect();
+            let n = self.name(r.array);
+            let s = format_ident!("__k_s_{}", self.name(r.var));
+            let dims: Vec<TokenStream> = j.ty(r.array).dims().iter().map(dim_expr).collect();
             let msg = format!(
                 "{}: operand shape {{:?}} differs from the expected {{:?}}",
                 j.eqns[k.members[0]].prim.name()
@@ -156,6 +163,18 @@ impl Emitter<'_> {
         })
     }
 
+    /// The index of a read's outer part in this task: the task's outer
+    /// index, or for a read broadcast along some outer axes its own
+    /// (computed at the top of the task).
+    fn outer_ix(&self, r: &Read) -> TokenStream {
+        if r.access.outer_part == 0 {
+            quote!(__k_o)
+        } else {
+            let n = format_ident!("__k_po_{}", self.name(r.var));
+            quote!(#n)
+        }
+    }
+
     /// The body of one task.
     fn kernel_body(&self, k: &Kernel, mode: Mode, carried: &[Var]) -> Option<TokenStream> {
         let j = self.j;
@@ -164,6 +183,36 @@ impl Emitter<'_> {
         // axes: scalars, or lane slices.
         if mode == Mode::Lanes {
             out.extend(quote!(let __k_w: usize = __k_i1 - __k_i0;));
+        }
+        // The outer index of each read broadcast along some outer axes:
+        // row-major over the axes it spans, from the task's `__k_o`.
+        for r in k.reads.iter().filter(|r| r.access.outer_part != 0) {
+            let spanned = r.access.outer_axes(&k.space);
+            let mut steps = TokenStream::new();
+            for a in k.space.axes(Group::Outer).rev() {
+                if k.space.dims[a].is(1) {
+                    continue;
+                }
+                let d = format_ident!("__k_od{}", a);
+                steps.extend(if spanned.contains(&a) {
+                    quote! {
+                        __k_p += __k_t % #d * __k_sc;
+                        __k_sc *= #d;
+                        __k_t /= #d;
+                    }
+                } else {
+                    quote!(__k_t /= #d;)
+                });
+            }
+            let oi = self.outer_ix(r);
+            out.extend(quote! {
+                let #oi: usize = {
+                    let (mut __k_t, mut __k_p, mut __k_sc) = (__k_o, 0usize, 1usize);
+                    #steps
+                    let _ = (__k_t, __k_sc);
+                    __k_p
+                };
+            });
         }
         for r in &k.reads {
             let (n, s) = (
@@ -179,13 +228,17 @@ impl Emitter<'_> {
                 (Mode::Lanes, o, true) => {
                     let lane = format_ident!("__k_q_{}", n);
                     let base = if o {
-                        quote!(__k_o * __k_inner + __k_i0)
+                        let oi = self.outer_ix(r);
+                        quote!(#oi * __k_inner + __k_i0)
                     } else {
                         quote!(__k_i0)
                     };
                     quote!(let #lane = &#s[#base..][..__k_w];)
                 }
-                (_, true, _) => quote!(let #n: #t = #s[__k_o];),
+                (_, true, _) => {
+                    let oi = self.outer_ix(r);
+                    quote!(let #n: #t = #s[#oi];)
+                }
                 _ => quote!(let #n: #t = #s[0];),
             });
         }
@@ -198,7 +251,8 @@ impl Emitter<'_> {
                 );
                 let row = format_ident!("__k_r_{}", n);
                 let base = if r.access.outer {
-                    quote!(__k_o * __k_red)
+                    let oi = self.outer_ix(r);
+                    quote!(#oi * __k_red)
                 } else {
                     quote!(0)
                 };
@@ -433,7 +487,8 @@ impl Emitter<'_> {
                 match (a.reduced, a.inner) {
                     (true, true) => {
                         let base = if a.outer {
-                            quote!((__k_o * __k_red + __k_r) * __k_inner + __k_i0)
+                            let oi = self.outer_ix(r);
+                            quote!((#oi * __k_red + __k_r) * __k_inner + __k_i0)
                         } else {
                             quote!(__k_r * __k_inner + __k_i0)
                         };
@@ -443,7 +498,8 @@ impl Emitter<'_> {
                     }
                     (true, false) => {
                         let idx = if a.outer {
-                            quote!(__k_o * __k_red + __k_r)
+                            let oi = self.outer_ix(r);
+                            quote!(#oi * __k_red + __k_r)
                         } else {
                             quote!(__k_r)
                         };

@@ -197,10 +197,16 @@ impl Plan {
                     let Some(x) = e.inputs[0].as_var() else {
                         continue;
                     };
-                    if let (Some((ri, s)), Some((lo, len)), true) =
-                        (scalar1.get(&x).cloned(), pad_1d(j, e), once(x, &p))
+                    // A scalar reshaped to [1] and padded: one term. The
+                    // reshape is skipped only when this pad is its one use
+                    // (a constant's reshape may be shared by several
+                    // pads after CSE; it is then built once, inline).
+                    if let (Some((ri, s)), Some((lo, len))) =
+                        (scalar1.get(&x).cloned(), pad_1d(j, e))
                     {
-                        p.skip.insert(ri);
+                        if once(x, &p) {
+                            p.skip.insert(ri);
+                        }
                         onehot.insert(o, (i, len, vec![(lo, s)]));
                     }
                 }

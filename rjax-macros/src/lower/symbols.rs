@@ -46,6 +46,26 @@ pub fn assumed_equal(j: &Jaxpr) -> Vec<(String, String)> {
                     pair(a, b);
                 }
             }
+        } else if e.prim == Prim::Reshape
+            && let (Some(t), Some(&o)) = (tys.first(), e.outputs.first())
+        {
+            // A reshape to constant sizes of an operand with one symbolic
+            // dim (`x.reshape(&[8, 2])` of `x: [n]`) fixes that dim: the
+            // element counts must agree, as JAX traces at that shape.
+            let out: Option<i64> = j.ty(o).dims().iter().map(DimExpr::as_const).product();
+            let syms: Vec<&DimExpr> = t.dims().iter().filter(|d| d.as_const().is_none()).collect();
+            let known: Option<i64> = t
+                .dims()
+                .iter()
+                .filter_map(DimExpr::as_const)
+                .try_fold(1i64, |a, c| a.checked_mul(c));
+            if let (Some(out), [s], Some(known)) = (out, syms.as_slice(), known)
+                && matches!(s, DimExpr::Sym(_))
+                && known > 0
+                && out % known == 0
+            {
+                pair(s, &DimExpr::Const(out / known));
+            }
         } else if e.prim == Prim::DotGeneral
             && tys.len() == 2
             && let Ok(DotGeneralParams {

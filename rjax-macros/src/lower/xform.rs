@@ -53,9 +53,14 @@ pub fn simplify(j: Jaxpr) -> Jaxpr {
     passes::optimize(&j)
 }
 
-/// `#[jit]`: the optimisation pipeline.
+/// `#[jit]`: the optimisation pipeline; a small program of static
+/// shapes becomes scalar code (`passes::scalarize`) and is optimised again.
 pub fn optimize(j: &Jaxpr) -> XResult {
-    Ok(passes::optimize(j))
+    let o = passes::optimize(j);
+    Ok(match passes::scalarize(&o) {
+        Some(s) => passes::optimize(&s),
+        None => o,
+    })
 }
 
 /// Same inputs; outputs `aux.. ++ grads` (one per argnum).

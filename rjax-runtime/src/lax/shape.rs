@@ -63,7 +63,7 @@ pub fn try_reshape<T: Element>(x: &Array<T>, new_sizes: &[usize]) -> Result<Arra
             format!("have different sizes ({} != {n})", x.len()),
         ));
     }
-    Ok(x.with_shape(new_sizes.to_vec()))
+    Ok(x.with_shape(new_sizes))
 }
 
 /// Broadcasts `x` to `shape`: operand axis `i` becomes output axis
@@ -123,7 +123,7 @@ pub fn try_broadcast_in_dim<T: Element>(
     }
     Ok(Array::from_raw(
         shape.to_vec(),
-        gather(x.as_slice(), shape, &strides, 0),
+        crate::kernels::walk::broadcast_copy(x.as_slice(), shape, &strides),
     ))
 }
 
