@@ -247,7 +247,7 @@ impl SigCache {
 
     /// Records a call with this signature; true on a miss: the caller then
     /// runs its shape checks and, when they pass, calls [`SigCache::commit`].
-    /// Logs the miss (see [`crate::trace`]).
+    /// Logs the miss (log target `rjax::jit`, or stderr with `RJAX_LOG=1`).
     #[inline]
     pub fn enter(&self, sig: &[ArgSig]) -> bool {
         let mut buf = [0u64; WORDS];
