@@ -296,30 +296,63 @@ mod iterate {
                     j.clone(),
                     ::rjax::__private::index_axis0(&c, iter),
                 );
-                let d: ::rjax::Array<f64> = ::rjax::runtime::lax::broadcast_in_dim(
-                    &c,
-                    &[dim_n, dim_n],
-                    &[1usize],
-                );
                 let (f,): (::rjax::Array<f64>,) = {
+                    let __k_outer: usize = dim_n;
+                    let __k_red: usize = dim_n;
+                    let __k_inner: usize = 1usize;
                     ::core::assert!(
-                        d.shape() == b.shape(), "mul: shapes {:?} and {:?} differ", b
-                        .shape(), d.shape()
+                        b.shape() == [dim_n, dim_n],
+                        "broadcast_in_dim: operand shape {:?} differs from the expected {:?}",
+                        b.shape(), [dim_n, dim_n]
                     );
-                    let mut __out0 = ::rjax::runtime::jit::buffer::<
+                    let __k_s_b = b.as_slice();
+                    ::core::assert!(
+                        c.shape() == [dim_n],
+                        "broadcast_in_dim: operand shape {:?} differs from the expected {:?}",
+                        c.shape(), [dim_n]
+                    );
+                    let __k_s_c = c.as_slice();
+                    let mut __k_out0 = ::rjax::runtime::jit::buffer::<
                         f64,
-                    >(j_spare.take(), b.shape());
-                    ::rjax::runtime::kernels::map_nm(
-                        [b.as_slice(), d.as_slice()],
-                        [__out0.as_mut_slice()],
+                    >(j_spare.take(), &[dim_n, dim_n]);
+                    ::rjax::runtime::jit::grid::<
+                        f64,
+                        _,
+                        1usize,
+                        _,
+                        _,
+                    >(
+                        ::rjax::runtime::jit::Grid {
+                            outer: __k_outer,
+                            reduced: __k_red,
+                            inner: __k_inner,
+                        },
+                        [(__k_out0.as_mut_slice(), true)],
+                        || (),
                         #[inline(always)]
-                        move |[b, d]: [f64; 2usize]| -> [f64; 1usize] {
-                            let e: f64 = b * d;
-                            let f: f64 = e * 0.5f64;
-                            [f]
+                        move |
+                            __k_state: &mut _,
+                            __k_o: usize,
+                            __k_i0: usize,
+                            __k_i1: usize,
+                            [mut __k_w0,
+                            ]: [::rjax::runtime::jit::Block<'_, f64>; 1usize]|
+                        {
+                            let () = __k_state;
+                            let __k_r_b = &__k_s_b[__k_o * __k_red..][..__k_red];
+                            let __k_r_c = &__k_s_c[0..][..__k_red];
+                            let __k_f0 = &mut __k_w0.flat()[..__k_red];
+                            for __k_r in 0..__k_red {
+                                let b: f64 = __k_r_b[__k_r];
+                                let c: f64 = __k_r_c[__k_r];
+                                let d: f64 = c;
+                                let e: f64 = b * d;
+                                let f: f64 = e * 0.5f64;
+                                __k_f0[__k_r] = f;
+                            }
                         },
                     );
-                    (__out0,)
+                    (__k_out0,)
                 };
                 let (g,): (::rjax::Array<f64>,) = {
                     ::core::assert!(
