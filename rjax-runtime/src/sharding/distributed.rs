@@ -110,7 +110,7 @@ fn install_abort_on_panic(rank: usize) {
 }
 
 #[cfg(feature = "mpi")]
-pub(crate) use mpi_exchange::{MPI_LOCK, exchange};
+pub(crate) use mpi_exchange::{MPI_LOCK, back_off, exchange};
 
 #[cfg(feature = "mpi")]
 mod mpi_exchange {
@@ -130,6 +130,17 @@ mod mpi_exchange {
     /// (concurrent shard_maps on different user threads) must not call MPI
     /// at the same time.
     pub(crate) static MPI_LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+    /// One wait between polls of an MPI request: spin briefly for low
+    /// latency, then sleep to leave the cores to the ranks doing work.
+    pub(crate) fn back_off(spins: &mut u32) {
+        *spins += 1;
+        if *spins > 1000 {
+            std::thread::sleep(std::time::Duration::from_micros(50));
+        } else {
+            std::thread::yield_now();
+        }
+    }
 
     fn as_bytes<T: Element>(x: &[T]) -> &[u8] {
         // SAFETY: `Element` types are plain old data (floats, ints, bool)
@@ -252,14 +263,7 @@ mod mpi_exchange {
                     );
                     world.abort(3);
                 }
-                // Spin briefly for low latency, then back off to leave the
-                // cores to the ranks doing work.
-                spins += 1;
-                if spins > 1000 {
-                    std::thread::sleep(std::time::Duration::from_micros(50));
-                } else {
-                    std::thread::yield_now();
-                }
+                back_off(&mut spins);
             }
             for s in sends {
                 s.wait();

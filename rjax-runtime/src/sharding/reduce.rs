@@ -26,7 +26,7 @@ mod with_mpi {
     use mpi::traits::*;
 
     use super::super::comm::Comm;
-    use super::super::distributed::MPI_LOCK;
+    use super::super::distributed::{MPI_LOCK, back_off};
     use super::super::local::{Numeric, zip};
     use crate::array::Array;
     use crate::error::{Result, RjaxError};
@@ -256,14 +256,7 @@ mod with_mpi {
                 );
                 world.abort(3);
             }
-            // Spin briefly for low latency, then leave the cores to the
-            // ranks doing work.
-            spins += 1;
-            if spins > 1000 {
-                std::thread::sleep(std::time::Duration::from_micros(50));
-            } else {
-                std::thread::yield_now();
-            }
+            back_off(&mut spins);
         }
     }
 }
